@@ -1,0 +1,42 @@
+# WikiMind — two commands: `make dev` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help dev build release web test test-unit lint fmt migrate bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+web: ## Build the web app into frontend/dist (skipped while frontend/ has no package.json)
+	@if [ -f frontend/package.json ]; then cd frontend && npm ci && npm run build; else echo "web app: nothing to build yet"; fi
+
+dev: web ## Start WikiMind at http://127.0.0.1:7842 on SQLite (offline compiler unless a key is set)
+	$(CARGO) run --release --bin gateway -- serve
+
+build: ## Debug build of every crate and test
+	$(CARGO) build --workspace --all-targets --locked
+
+release: web ## Release binaries (gateway with the web app embedded, worker)
+	$(CARGO) build --release --locked --bin gateway --bin worker
+
+test: ## The whole suite (unit, API black-box, both SQL dialects when PostgreSQL is up)
+	$(CARGO) nextest run --workspace --locked --no-fail-fast
+	$(CARGO) test --workspace --doc --locked
+
+lint: ## fmt check and clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+migrate: ## Apply migrations to the configured database
+	$(CARGO) run --bin gateway -- migrate
+
+bench: ## Startup, memory, ingest and throughput numbers (see BENCHMARKS.md)
+	$(CARGO) build --release --locked --bin gateway
+	$(CARGO) run --release --locked -p testkit --bin bench
+
+clean: ## Remove build output
+	$(CARGO) clean

@@ -1,0 +1,307 @@
+//! Accepting sources: validation, de-duplication, storing the original, and committing the
+//! source row with its job before the queue is told. Fetching and extraction happen in the
+//! worker; nothing here waits on them.
+
+use sha2::{Digest, Sha256};
+use shared::db::sources::NewSource;
+use shared::db::{self, DbError};
+use shared::domain::{JobKind, Source, SourceKind};
+use shared::events::{Event, EventKind};
+use shared::extract::{DocumentKind, sniff};
+use shared::ingest::{content_hash, first_heading, normalise_text, url_guard};
+use shared::jobs::SourceJob;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The result of an ingest call.
+#[derive(Debug)]
+pub enum Accepted {
+    New(Source),
+    Duplicate(Source),
+}
+
+/// Longest title accepted.
+const MAX_TITLE_CHARS: usize = 300;
+
+fn clean_title(title: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(title) = title else { return Ok(None) };
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(ApiError::Validation(format!(
+            "title must be at most {MAX_TITLE_CHARS} characters"
+        )));
+    }
+    Ok((!title.is_empty()).then_some(title))
+}
+
+/// A pasted or typed note.
+pub async fn ingest_text(
+    state: &AppState,
+    content: &str,
+    title: Option<String>,
+) -> Result<Accepted, ApiError> {
+    if content.len() > state.settings.ingest.max_text_bytes {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "the text is larger than the limit of {} bytes",
+            state.settings.ingest.max_text_bytes
+        )));
+    }
+    let title = clean_title(title)?;
+    let text = normalise_text(content);
+    if text.is_empty() {
+        return Err(ApiError::Validation("content must not be empty".to_owned()));
+    }
+    let kind = match sniff(text.as_bytes(), None) {
+        Ok(DocumentKind::Markdown) => DocumentKind::Markdown,
+        _ => DocumentKind::Text,
+    };
+    let title = title.or_else(|| first_heading(&text));
+    store_clean(
+        state,
+        SourceKind::Text,
+        kind,
+        content.as_bytes(),
+        &text,
+        title,
+    )
+    .await
+}
+
+/// An uploaded file; its kind is decided by its content.
+pub async fn ingest_file(
+    state: &AppState,
+    file_name: Option<&str>,
+    bytes: &[u8],
+) -> Result<Accepted, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::Validation("the file is empty".to_owned()));
+    }
+    let name = match file_name {
+        Some(name) => Some(validate_file_name(name)?),
+        None => None,
+    };
+    let kind = sniff(bytes, name).map_err(|what| {
+        let claimed = name.map(|n| format!(" (named {n:?})")).unwrap_or_default();
+        ApiError::UnsupportedMediaType(format!(
+            "{what}{claimed}; upload a PDF, HTML, markdown or text file"
+        ))
+    })?;
+    if name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf")) && kind != DocumentKind::Pdf {
+        return Err(ApiError::UnsupportedMediaType(
+            "the file is named .pdf but is not a PDF".to_owned(),
+        ));
+    }
+    match kind {
+        DocumentKind::Text | DocumentKind::Markdown => {
+            let raw = std::str::from_utf8(bytes).map_err(|_| {
+                ApiError::UnsupportedMediaType("the file is not valid UTF-8 text".to_owned())
+            })?;
+            let text = normalise_text(raw);
+            if text.is_empty() {
+                return Err(ApiError::Validation("the file has no text".to_owned()));
+            }
+            let title = first_heading(&text).or_else(|| name.and_then(title_from_file_name));
+            let source_kind = if kind == DocumentKind::Markdown {
+                SourceKind::Markdown
+            } else {
+                SourceKind::Text
+            };
+            store_clean(state, source_kind, kind, bytes, &text, title).await
+        }
+        DocumentKind::Html | DocumentKind::Pdf => {
+            let original_hash = hex::encode(Sha256::digest(bytes));
+            if let Some(existing) =
+                db::sources::find_by_original_hash(&state.db, &original_hash).await?
+            {
+                return Ok(Accepted::Duplicate(existing));
+            }
+            let source_kind = if kind == DocumentKind::Pdf {
+                SourceKind::Pdf
+            } else {
+                SourceKind::Html
+            };
+            let id = Uuid::now_v7();
+            state
+                .storage
+                .write_original(id, kind.extension(), bytes)
+                .map_err(internal)?;
+            let new = NewSource {
+                id,
+                kind: source_kind,
+                title: None,
+                url: None,
+                content_hash: None,
+                original_hash: Some(original_hash),
+                original_ext: Some(kind.extension().to_owned()),
+                original_mime: Some(kind.mime().to_owned()),
+                byte_size: i64::try_from(bytes.len()).ok(),
+            };
+            insert_and_enqueue(state, new).await
+        }
+    }
+}
+
+/// A web page or document by URL.
+pub async fn ingest_url(state: &AppState, raw: &str) -> Result<Accepted, ApiError> {
+    let allow_private = state.settings.ingest.allow_private_urls;
+    let url = url_guard::parse_url(raw, allow_private)
+        .map_err(|e| ApiError::Validation(e.to_string()))?;
+    url_guard::resolve_checked(&url, allow_private)
+        .await
+        .map_err(|e| ApiError::Validation(e.to_string()))?;
+    if let Some(existing) = db::sources::find_live_by_url(&state.db, url.as_str()).await? {
+        return Ok(Accepted::Duplicate(existing));
+    }
+    let new = NewSource {
+        id: Uuid::now_v7(),
+        kind: SourceKind::Url,
+        title: None,
+        url: Some(url.to_string()),
+        content_hash: None,
+        original_hash: None,
+        original_ext: None,
+        original_mime: None,
+        byte_size: None,
+    };
+    insert_and_enqueue(state, new).await
+}
+
+/// Stores a source whose clean text is known at once (notes, text and markdown files).
+async fn store_clean(
+    state: &AppState,
+    source_kind: SourceKind,
+    kind: DocumentKind,
+    original: &[u8],
+    text: &str,
+    title: Option<String>,
+) -> Result<Accepted, ApiError> {
+    let hash = content_hash(text);
+    if let Some(existing) = db::sources::find_by_hash(&state.db, &hash).await? {
+        return Ok(Accepted::Duplicate(existing));
+    }
+    let id = Uuid::now_v7();
+    state
+        .storage
+        .write_original(id, kind.extension(), original)
+        .map_err(internal)?;
+    state.storage.write_text(id, text).map_err(internal)?;
+    let new = NewSource {
+        id,
+        kind: source_kind,
+        title,
+        url: None,
+        content_hash: Some(hash.clone()),
+        original_hash: Some(hex::encode(Sha256::digest(original))),
+        original_ext: Some(kind.extension().to_owned()),
+        original_mime: Some(kind.mime().to_owned()),
+        byte_size: i64::try_from(original.len()).ok(),
+    };
+    match insert_and_enqueue(state, new).await {
+        // The same content arrived concurrently: the other request stored it.
+        Err(ApiError::Conflict(_)) => {
+            let _ = state.storage.remove_source(id);
+            let existing = db::sources::find_by_hash(&state.db, &hash)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Conflict("the same content is being ingested".to_owned())
+                })?;
+            Ok(Accepted::Duplicate(existing))
+        }
+        other => other,
+    }
+}
+
+/// Commits the source and its job together, then queues the job. A failed push is not lost:
+/// the job row stays `queued` and the worker re-queues unfinished jobs when it starts.
+async fn insert_and_enqueue(state: &AppState, new: NewSource) -> Result<Accepted, ApiError> {
+    let job_id = Uuid::now_v7();
+    let source =
+        match db::sources::insert_with_job(&state.db, &new, job_id, JobKind::IngestSource).await {
+            Ok(source) => source,
+            Err(e) => {
+                let _ = state.storage.remove_source(new.id);
+                return Err(match e {
+                    DbError::Conflict { .. } => {
+                        ApiError::Conflict("the same content was already ingested".to_owned())
+                    }
+                    other => other.into(),
+                });
+            }
+        };
+    if let Err(e) = state
+        .queue
+        .push(SourceJob {
+            job_id,
+            source_id: source.id,
+        })
+        .await
+    {
+        tracing::error!(error = %e, %job_id, "could not queue the job; it will be queued when the worker restarts");
+    }
+    state
+        .bus
+        .publish(Event::new(EventKind::SourceUpdated {
+            source: Box::new(source.clone()),
+        }))
+        .await;
+    if let Ok(job) = db::jobs::get(&state.db, job_id).await {
+        state
+            .bus
+            .publish(Event::new(EventKind::JobUpdated { job: Box::new(job) }))
+            .await;
+    }
+    Ok(Accepted::New(source))
+}
+
+/// Refuses names with path components or control characters; returns the name unchanged.
+fn validate_file_name(name: &str) -> Result<&str, ApiError> {
+    let bad = name.is_empty()
+        || name.len() > 255
+        || name.contains(['/', '\\', '\0'])
+        || name == "."
+        || name == ".."
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(ApiError::Validation(format!(
+            "invalid file name {name:?}: it must be a plain name without a path"
+        )));
+    }
+    Ok(name)
+}
+
+fn title_from_file_name(name: &str) -> Option<String> {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    let title = stem
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
+    ApiError::Internal(anyhow::Error::new(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_with_paths_are_refused() {
+        assert!(validate_file_name("../../x.md").is_err());
+        assert!(validate_file_name("a\\b.txt").is_err());
+        assert!(validate_file_name("..").is_err());
+        assert!(validate_file_name("notes.md").is_ok());
+    }
+
+    #[test]
+    fn titles_come_from_file_names_without_extension() {
+        assert_eq!(
+            title_from_file_name("my_reading-notes.md").as_deref(),
+            Some("my reading notes")
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! WikiMind's gateway: the JSON API, the live-event WebSocket, health checks and the embedded
+//! web app. In single-process mode it also runs the worker.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod ingest;
+pub mod request_id;
+pub mod routes;
+pub mod spa;
+pub mod startup;
+pub mod state;
+
+pub use startup::{Application, ServeOptions};

@@ -1,0 +1,82 @@
+//! `/api/articles` and `/api/concepts`: reading the wiki.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use shared::compile::{Confidence, PageType, normalize_title};
+use shared::db::{self, articles::ArticleFilter};
+use shared::domain::ArticleDetail;
+
+use super::sources::paging;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/articles", get(list_articles))
+        .route("/articles/{id_or_slug}", get(get_article))
+        .route("/concepts", get(list_concepts))
+}
+
+/// Query of `GET /api/articles`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    concept: Option<String>,
+    page_type: Option<String>,
+    confidence: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+async fn list_articles(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (limit, offset) = paging(q.limit, q.offset)?;
+    let filter = ArticleFilter {
+        // Concepts are matched by their normalised name, so "Thread Pool" finds "thread-pool".
+        concept: non_empty(q.concept).map(|c| normalize_title(&c)),
+        page_type: non_empty(q.page_type)
+            .map(|p| p.parse::<PageType>())
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        confidence: non_empty(q.confidence)
+            .map(|c| c.parse::<Confidence>())
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        q: non_empty(q.q),
+        limit,
+        offset,
+    };
+    let (items, total) = db::articles::list(&state.db, &filter).await?;
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+async fn get_article(
+    State(state): State<AppState>,
+    Path(id_or_slug): Path<String>,
+) -> ApiResult<Json<ArticleDetail>> {
+    if id_or_slug.len() > 200 {
+        return Err(ApiError::not_found("article"));
+    }
+    match db::articles::get_detail(&state.db, &id_or_slug).await {
+        Ok(article) => Ok(Json(article)),
+        Err(db::DbError::NotFound) => Err(ApiError::not_found("article")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let items = db::concepts::list_with_counts(&state.db).await?;
+    Ok(Json(json!({"items": items, "total": items.len()})))
+}

@@ -1,0 +1,53 @@
+//! `/api/jobs`: the history of background work.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use shared::db;
+use shared::domain::{Job, JobStatus};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, parse_id};
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/jobs", get(list_jobs))
+        .route("/jobs/{id}", get(get_job))
+}
+
+/// Query of `GET /api/jobs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.parse::<JobStatus>()
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let (limit, _) = super::sources::paging(q.limit, None)?;
+    let items = db::jobs::list(&state.db, status, limit).await?;
+    Ok(Json(json!({"items": items, "total": items.len()})))
+}
+
+async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {
+    let id = parse_id(&id, "job")?;
+    match db::jobs::get(&state.db, id).await {
+        Ok(job) => Ok(Json(job)),
+        Err(db::DbError::NotFound) => Err(ApiError::not_found("job")),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,23 @@
+//! The HTTP routes: one module per resource, each exposing `router()`.
+
+pub mod articles;
+pub mod health;
+pub mod jobs;
+pub mod sources;
+pub mod ws;
+
+use axum::Router;
+use axum::http::StatusCode;
+
+use crate::error::envelope;
+use crate::state::AppState;
+
+/// Everything under `/api`, with its own JSON 404.
+pub fn api_router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(sources::router(state))
+        .merge(articles::router())
+        .merge(jobs::router())
+        .merge(ws::router())
+        .fallback(|| async { envelope(StatusCode::NOT_FOUND, "not_found", "no such API endpoint") })
+}

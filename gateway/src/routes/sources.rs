@@ -1,0 +1,348 @@
+//! `/api/sources`: ingest, list, read, re-compile and delete sources.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use shared::db;
+use shared::domain::{JobKind, JobStatus, SourceStatus};
+use shared::events::{Event, EventKind};
+use shared::jobs::SourceJob;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::ingest::{self, Accepted};
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let upload_limit = state.settings.ingest.max_upload_bytes + 64 * 1024;
+    let text_limit = state.settings.ingest.max_text_bytes * 2 + 64 * 1024;
+    Router::new()
+        .route("/sources", get(list_sources))
+        .route(
+            "/sources/text",
+            post(create_text_source).layer(DefaultBodyLimit::max(text_limit)),
+        )
+        .route("/sources/url", post(create_url_source))
+        .route(
+            "/sources/file",
+            post(create_file_source).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/sources/{id}", get(get_source).delete(delete_source))
+        .route("/sources/{id}/text", get(get_source_text))
+        .route("/sources/{id}/original", get(get_source_original))
+        .route("/sources/{id}/compile", post(compile_source))
+}
+
+fn accepted(result: Accepted) -> Response {
+    match result {
+        Accepted::New(source) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"source": source, "duplicate": false})),
+        )
+            .into_response(),
+        Accepted::Duplicate(source) => (
+            StatusCode::OK,
+            Json(json!({"source": source, "duplicate": true})),
+        )
+            .into_response(),
+    }
+}
+
+/// Body of `POST /api/sources/text`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextBody {
+    content: String,
+    title: Option<String>,
+}
+
+#[tracing::instrument(skip_all, err)]
+async fn create_text_source(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<TextBody>,
+) -> ApiResult<Response> {
+    Ok(accepted(
+        ingest::ingest_text(&state, &body.content, body.title).await?,
+    ))
+}
+
+/// Body of `POST /api/sources/url`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UrlBody {
+    url: String,
+}
+
+#[tracing::instrument(skip_all, err)]
+async fn create_url_source(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<UrlBody>,
+) -> ApiResult<Response> {
+    Ok(accepted(ingest::ingest_url(&state, &body.url).await?))
+}
+
+#[tracing::instrument(skip_all, err)]
+async fn create_file_source(
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> ApiResult<Response> {
+    let limit = state.settings.ingest.max_upload_bytes;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "the file is larger than the limit of {limit} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(accepted(
+            ingest::ingest_file(&state, name.as_deref(), &bytes).await?,
+        ));
+    }
+    Err(ApiError::Validation(
+        "the multipart body has no `file` field".to_owned(),
+    ))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("the upload is larger than the limit".to_owned())
+    } else {
+        ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text()))
+    }
+}
+
+/// Query of `GET /api/sources`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Validates paging parameters: `limit` 1–200 (default 50), `offset` ≥ 0.
+pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64, i64)> {
+    let limit = limit.unwrap_or(50);
+    let offset = offset.unwrap_or(0);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 200".to_owned(),
+        ));
+    }
+    if offset < 0 {
+        return Err(ApiError::BadRequest(
+            "offset must not be negative".to_owned(),
+        ));
+    }
+    Ok((limit, offset))
+}
+
+async fn list_sources(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.parse::<SourceStatus>()
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let (limit, offset) = paging(q.limit, q.offset)?;
+    let (items, total) = db::sources::list(&state.db, status, limit, offset).await?;
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+async fn get_source(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<shared::domain::Source>> {
+    let id = parse_id(&id, "source")?;
+    let source = db::sources::get(&state.db, id)
+        .await
+        .map_err(|e| not_found(e, "source"))?;
+    Ok(Json(source))
+}
+
+fn not_found(e: db::DbError, what: &str) -> ApiError {
+    match e {
+        db::DbError::NotFound => ApiError::not_found(what),
+        other => other.into(),
+    }
+}
+
+async fn get_source_text(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "source")?;
+    db::sources::get(&state.db, id)
+        .await
+        .map_err(|e| not_found(e, "source"))?;
+    let text = state
+        .storage
+        .read_text(id)
+        .map_err(|_| ApiError::NotFound("the source's text is not available yet".to_owned()))?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+        text,
+    )
+        .into_response())
+}
+
+async fn get_source_original(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "source")?;
+    let source = db::sources::get(&state.db, id)
+        .await
+        .map_err(|e| not_found(e, "source"))?;
+    let (path, ext) = state.storage.find_original(id).ok_or_else(|| {
+        ApiError::NotFound("the original document is not available yet".to_owned())
+    })?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mime = source.original_mime.unwrap_or_else(|| match ext {
+        "pdf" => "application/pdf".to_owned(),
+        "html" => "text/html; charset=utf-8".to_owned(),
+        "md" => "text/markdown; charset=utf-8".to_owned(),
+        _ => "text/plain; charset=utf-8".to_owned(),
+    });
+    // HTML from the web is untrusted: never let a browser run it in our origin.
+    let disposition = if ext == "pdf" { "inline" } else { "attachment" };
+    Response::builder()
+        .header(header::CONTENT_TYPE, mime)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"original.{ext}\""),
+        )
+        .header("content-security-policy", "sandbox; default-src 'none'")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(bytes))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Query of `DELETE /api/sources/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteQuery {
+    cascade: Option<bool>,
+}
+
+async fn delete_source(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = parse_id(&id, "source")?;
+    db::sources::get(&state.db, id)
+        .await
+        .map_err(|e| not_found(e, "source"))?;
+    let mut deleted_articles = Vec::new();
+    if q.cascade.unwrap_or(false) {
+        for article in db::articles::only_from_source(&state.db, id).await? {
+            db::articles::delete_article(&state.db, article.id).await?;
+            if let Err(e) = state.storage.remove_article(&article.slug) {
+                tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
+            }
+            state
+                .bus
+                .publish(Event::new(EventKind::ArticleUpdated {
+                    article_id: article.id,
+                    slug: article.slug.clone(),
+                    title: article.title.clone(),
+                    deleted: true,
+                }))
+                .await;
+            deleted_articles.push(article.id);
+        }
+    }
+    db::sources::delete(&state.db, id).await?;
+    if let Err(e) = state.storage.remove_source(id) {
+        tracing::warn!(error = %e, %id, "could not remove the source's files");
+    }
+    if !deleted_articles.is_empty() {
+        shared::wiki::refresh_index(&state.db, &state.storage)
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    let entry = shared::wiki::log_entry(
+        db::now(),
+        "delete",
+        &id.to_string(),
+        &[("articles_deleted", deleted_articles.len().to_string())],
+    );
+    if let Err(e) = state.storage.append_log(&entry) {
+        tracing::warn!(error = %e, "could not append to the log");
+    }
+    Ok(Json(
+        json!({"deleted": id, "deleted_article_ids": deleted_articles}),
+    ))
+}
+
+async fn compile_source(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "source")?;
+    let source = db::sources::get(&state.db, id)
+        .await
+        .map_err(|e| not_found(e, "source"))?;
+    let busy = db::jobs::unfinished(&state.db)
+        .await?
+        .into_iter()
+        .any(|j| j.source_id == Some(id));
+    if busy {
+        return Err(ApiError::Conflict(
+            "the source already has a job queued or running".to_owned(),
+        ));
+    }
+    if source.duplicate_of.is_some() {
+        return Err(ApiError::Conflict(
+            "the source is a duplicate of another source; compile that one".to_owned(),
+        ));
+    }
+    let job_id = Uuid::now_v7();
+    let kind = if source.content_hash.is_some() {
+        JobKind::CompileSource
+    } else {
+        JobKind::IngestSource
+    };
+    let job = db::jobs::insert_queued(&state.db, job_id, kind, Some(id)).await?;
+    db::sources::set_status(&state.db, id, SourceStatus::Pending).await?;
+    if let Err(e) = state
+        .queue
+        .push(SourceJob {
+            job_id,
+            source_id: id,
+        })
+        .await
+    {
+        tracing::error!(error = %e, %job_id, "could not queue the job; it will be queued when the worker restarts");
+    }
+    state
+        .bus
+        .publish(Event::new(EventKind::JobUpdated {
+            job: Box::new(job.clone()),
+        }))
+        .await;
+    debug_assert_eq!(job.status, JobStatus::Queued);
+    Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
+}

@@ -1,0 +1,177 @@
+//! Building and running the gateway: database, queue, events, the embedded worker, the
+//! router with its middleware, and graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware;
+use shared::config::Settings;
+use shared::db::Db;
+use shared::events::{LocalBus, SharedBus};
+use shared::jobs::JobQueue;
+use shared::storage::Storage;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth;
+use crate::request_id::{self, RequestId};
+use crate::routes;
+use crate::state::AppState;
+
+/// How the gateway runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Run the job worker in this process.
+    pub with_worker: bool,
+}
+
+/// A gateway bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    worker: Option<WorkerTask>,
+}
+
+struct WorkerTask {
+    stop: CancellationToken,
+    handle: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Connects the database, applying SQLite migrations (PostgreSQL is migrated by `gateway migrate`).
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database)
+        .await
+        .context("connecting to the database")?;
+    if let Db::Sqlite(_) = db {
+        db.migrate().await.context("applying database migrations")?;
+    }
+    Ok(db)
+}
+
+impl Application {
+    /// Connects everything and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        if !auth::is_loopback_host(&settings.server.host)
+            && settings.auth.token.is_none()
+            && !settings.auth.disabled
+        {
+            bail!(
+                "refusing to listen on {} without WIKIMIND_AUTH_TOKEN: anyone who can reach it could read and change \
+                 the wiki. Set WIKIMIND_AUTH_TOKEN, or WIKIMIND_AUTH__DISABLED=true to accept that risk.",
+                settings.server.host
+            );
+        }
+        let storage = Storage::open(&settings.data_dir).with_context(|| {
+            format!("opening the data directory {}", settings.data_dir.display())
+        })?;
+        let db = connect_database(&settings).await?;
+        let queue = match &db {
+            Db::Sqlite(pool) => JobQueue::sqlite(pool)
+                .await
+                .context("setting up the SQLite job queue")?,
+            Db::Postgres(_) => {
+                bail!("PostgreSQL needs the Redis job queue, which this build does not provide yet")
+            }
+        };
+        let bus: SharedBus = Arc::new(LocalBus::default());
+        let state = AppState {
+            db: db.clone(),
+            storage,
+            queue: queue.clone(),
+            bus: bus.clone(),
+            settings: settings.clone(),
+            embedded_worker: options.with_worker,
+        };
+        let worker = if options.with_worker {
+            let ctx = worker::build_context(settings.clone(), db, bus)?;
+            let stop = CancellationToken::new();
+            let token = stop.clone();
+            let handle = tokio::spawn(async move {
+                worker::run(ctx, queue, async move { token.cancelled().await }).await
+            });
+            Some(WorkerTask { stop, handle })
+        } else {
+            None
+        };
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
+        Ok(Self {
+            listener,
+            state,
+            worker,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    /// The state handlers share (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops the worker, letting in-flight jobs finish
+    /// within the grace period.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = router(self.state.clone());
+        tracing::info!(address = %self.listener.local_addr()?, "WikiMind is listening");
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+        if let Some(worker) = self.worker {
+            worker.stop.cancel();
+            match worker.handle.await {
+                Ok(result) => result?,
+                Err(e) => tracing::error!(error = %e, "the worker task panicked"),
+            }
+        }
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// The full router: `/api` (token-protected when configured), `/health`, and the web app.
+pub fn router(state: AppState) -> Router {
+    let api = routes::api_router(&state).layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_token,
+    ));
+    Router::new()
+        .nest("/api", api)
+        .merge(routes::health::router())
+        .fallback(crate::spa::serve)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str)
+                .unwrap_or("");
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.as_str())
+                .unwrap_or("");
+            tracing::info_span!("http", method = %req.method(), route, request_id = id)
+        }))
+        .layer(middleware::from_fn(request_id::assign))
+}

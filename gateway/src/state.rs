@@ -1,0 +1,21 @@
+//! The application state every handler receives.
+
+use std::sync::Arc;
+
+use shared::config::Settings;
+use shared::db::Db;
+use shared::events::SharedBus;
+use shared::jobs::JobQueue;
+use shared::storage::Storage;
+
+/// Shared handles (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub storage: Storage,
+    pub queue: JobQueue,
+    pub bus: SharedBus,
+    pub settings: Arc<Settings>,
+    /// True when this process runs the worker itself.
+    pub embedded_worker: bool,
+}

@@ -1,0 +1,222 @@
+//! `spawn_app()` and the `TestApp` handle used by every black-box test.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gateway::{Application, ServeOptions};
+use reqwest::multipart;
+use serde_json::Value;
+use shared::config::Settings;
+use shared::db::Db;
+use tokio::sync::oneshot;
+
+/// A running application.
+pub(crate) struct TestApp {
+    pub(crate) address: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) db: Db,
+    pub(crate) data_dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Settings for a test: a fresh data directory, port 0, private URLs allowed (the corpus is
+/// served from loopback), quick retries.
+pub(crate) fn test_settings(data_dir: &std::path::Path) -> Settings {
+    let mut s = Settings::for_data_dir(data_dir);
+    s.server.port = 0;
+    s.ingest.allow_private_urls = true;
+    s.jobs.max_attempts = 2;
+    s.llm.max_retries = 1;
+    s
+}
+
+/// Starts the application with default test settings.
+pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the application after `configure` adjusts its settings.
+pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(tmp.path());
+    configure(&mut settings);
+    let mut app = start(settings, true).await;
+    app._tmp = Some(tmp);
+    app
+}
+
+/// Starts an application on existing settings (to restart on the same data directory).
+pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
+    shared::telemetry::init("test", &settings.telemetry);
+    let data_dir = settings.data_dir.clone();
+    let app = Application::build(settings, ServeOptions { with_worker })
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        data_dir,
+        _tmp: None,
+        stop: Some(stop),
+        handle: Some(handle),
+    }
+}
+
+impl TestApp {
+    /// Stops the application gracefully and waits for it.
+    pub(crate) async fn stop(mut self) -> Option<tempfile::TempDir> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(30), handle).await;
+        }
+        self._tmp.take()
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub(crate) async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub(crate) async fn post_text(&self, content: &str, title: Option<&str>) -> (u16, Value) {
+        let mut body = serde_json::json!({"content": content});
+        if let Some(t) = title {
+            body["title"] = t.into();
+        }
+        self.post_json("/api/sources/text", &body).await
+    }
+
+    pub(crate) async fn post_url(&self, url: &str) -> (u16, Value) {
+        self.post_json("/api/sources/url", &serde_json::json!({"url": url}))
+            .await
+    }
+
+    pub(crate) async fn post_file(&self, name: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let part = multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = multipart::Form::new().part("file", part);
+        let r = self
+            .client
+            .post(self.url("/api/sources/file"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls a source until its status is final; panics after `limit`.
+    pub(crate) async fn wait_for_source(&self, id: &str, limit: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let (status, source) = self.get_json(&format!("/api/sources/{id}")).await;
+            assert_eq!(status, 200, "{source}");
+            if matches!(source["status"].as_str(), Some("compiled" | "failed")) {
+                return source;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "source {id} still {} after {limit:?}",
+                source["status"]
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every file under the data directory, relative to it.
+    pub(crate) fn files(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        walk(&p, root, out);
+                    } else if let Ok(rel) = p.strip_prefix(root) {
+                        out.push(rel.display().to_string());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.data_dir, &self.data_dir, &mut out);
+        out.retain(|f| !f.starts_with("db/"));
+        out.sort();
+        out
+    }
+}
+
+/// A corpus file's bytes.
+pub(crate) fn corpus(path: &str) -> Vec<u8> {
+    std::fs::read(testkit::corpus_server::corpus_dir().join(path)).expect("corpus file")
+}
+
+/// Asserts an error envelope with the given status.
+pub(crate) fn assert_envelope(status: u16, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert!(body["error"]["request_id"].is_string(), "{body}");
+}
+
+/// Checks that every verified claim's span slices the source text to its quote (modulo
+/// whitespace and case).
+pub(crate) fn assert_spans_slice_text(article: &Value, text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut verified = 0;
+    for claim in article["claims"].as_array().expect("claims") {
+        if claim["verified"] == true {
+            let start = claim["span"]["start"].as_u64().expect("start") as usize;
+            let end = claim["span"]["end"].as_u64().expect("end") as usize;
+            let slice: String = chars[start..end].iter().collect();
+            let quote = claim["quote"].as_str().expect("quote");
+            assert_eq!(
+                norm(&slice),
+                norm(quote),
+                "span {start}..{end} does not slice the quote"
+            );
+            verified += 1;
+        }
+    }
+    verified
+}

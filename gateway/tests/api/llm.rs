@@ -1,0 +1,161 @@
+//! Compilation through real provider protocols, against a fake LLM server on loopback.
+
+use std::time::Duration;
+
+use shared::config::{Secret, Settings};
+use shared::llm::ProviderKind;
+use testkit::fake_llm::{FakeLlm, Mode};
+
+use crate::helpers::{assert_spans_slice_text, spawn_app_with};
+
+const LIMIT: Duration = Duration::from_secs(120);
+const NOTE: &str = "# Bees\n\nHoney bees live in colonies with a single queen. Worker bees collect nectar and pollen from flowers. The colony stores honey to survive the winter months. Drones exist mainly to mate with a queen.";
+
+fn use_provider(s: &mut Settings, kind: ProviderKind, base_url: String) {
+    s.llm.default_provider = Some(kind);
+    let p = match kind {
+        ProviderKind::Anthropic => &mut s.llm.anthropic,
+        ProviderKind::Openai => &mut s.llm.openai,
+        ProviderKind::Google => &mut s.llm.google,
+        ProviderKind::Ollama => &mut s.llm.ollama,
+        ProviderKind::Offline => &mut s.llm.offline,
+    };
+    p.base_url = Some(base_url);
+    p.api_key = Some(Secret::new("test-key"));
+    p.enabled = Some(true);
+}
+
+async fn compile_through(kind: ProviderKind, base_path: &str) {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}{base_path}", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, kind, base)).await;
+    let (status, body) = app.post_text(NOTE, None).await;
+    assert_eq!(status, 202);
+    let source = app
+        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    assert_eq!(source["status"], "compiled", "{kind:?}: {source}");
+    let (_, article) = app
+        .get_json(&format!(
+            "/api/articles/{}",
+            source["article_ids"][0].as_str().expect("article")
+        ))
+        .await;
+    assert_eq!(article["provider"], kind.as_str());
+    let text = app
+        .get(&format!(
+            "/api/sources/{}/text",
+            source["id"].as_str().expect("id")
+        ))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(assert_spans_slice_text(&article, &text) >= 1, "{article}");
+    assert!(fake.request_count() >= 1);
+    let costs = shared::db::costs::all(&app.db).await.expect("costs");
+    assert!(
+        costs.iter().any(|c| c.ok
+            && c.provider == kind.as_str()
+            && c.task == "compile"
+            && c.input_tokens > 0),
+        "{costs:?}"
+    );
+}
+
+#[tokio::test]
+async fn sources_compile_through_an_openai_compatible_server() {
+    compile_through(ProviderKind::Openai, "/v1").await;
+}
+
+#[tokio::test]
+async fn sources_compile_through_the_anthropic_protocol() {
+    compile_through(ProviderKind::Anthropic, "").await;
+}
+
+#[tokio::test]
+async fn sources_compile_through_the_gemini_protocol() {
+    compile_through(ProviderKind::Google, "").await;
+}
+
+#[tokio::test]
+async fn sources_compile_through_the_ollama_protocol() {
+    compile_through(ProviderKind::Ollama, "").await;
+}
+
+#[tokio::test]
+async fn an_invalid_reply_gets_one_repair_attempt() {
+    let fake = FakeLlm::start().await;
+    fake.set_mode(Mode::InvalidJsonOnce);
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (_, body) = app.post_text(NOTE, None).await;
+    let source = app
+        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(fake.request_count(), 2, "one reply and one repair");
+}
+
+#[tokio::test]
+async fn replies_that_stay_invalid_fail_the_source_with_a_clear_error() {
+    let fake = FakeLlm::start().await;
+    fake.set_mode(Mode::InvalidJsonAlways);
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (_, body) = app.post_text(NOTE, None).await;
+    let source = app
+        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    assert_eq!(source["status"], "failed");
+    assert!(
+        source["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a valid article"),
+        "{source}"
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_the_compile_succeeds() {
+    let fake = FakeLlm::start().await;
+    fake.set_mode(Mode::RateLimitOnce {
+        retry_after_secs: 1,
+    });
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (_, body) = app.post_text(NOTE, None).await;
+    let source = app
+        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_provider_fails_the_job_after_its_attempts() {
+    let fake = FakeLlm::start().await;
+    fake.set_mode(Mode::Fail(500));
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| {
+        use_provider(s, ProviderKind::Openai, base);
+        s.jobs.max_attempts = 2;
+        s.llm.max_retries = 0;
+    })
+    .await;
+    let (_, body) = app.post_text(NOTE, None).await;
+    let source = app
+        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    assert_eq!(source["status"], "failed");
+    let (_, jobs) = app.get_json("/api/jobs?status=failed").await;
+    assert_eq!(jobs["items"][0]["attempts"], 2, "{jobs}");
+    assert!(
+        jobs["items"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("500"),
+        "{jobs}"
+    );
+}

@@ -1,0 +1,10 @@
+//! Black-box tests of the gateway: each test spawns the real application on port 0 with a
+//! fresh data directory and database, and talks to it over HTTP and WebSocket.
+
+mod articles;
+mod durability;
+mod health;
+mod helpers;
+mod ingest;
+mod llm;
+mod sources;

@@ -1,0 +1,269 @@
+//! The ingest → compile → read loop through the API, with the offline compiler.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use testkit::corpus_server::CorpusServer;
+
+use crate::helpers::{assert_spans_slice_text, corpus, spawn_app};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn id(body: &Value) -> String {
+    body["source"]["id"].as_str().expect("source id").to_owned()
+}
+
+#[tokio::test]
+async fn a_text_note_is_compiled_into_a_grounded_article() {
+    let app = spawn_app().await;
+    let text = String::from_utf8(corpus("text/Apache-2.0.txt")).expect("utf8");
+    let (status, body) = app.post_text(&text, Some("Apache License 2.0")).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["duplicate"], false);
+    assert_eq!(body["source"]["status"], "pending");
+    let source = app.wait_for_source(&id(&body), LIMIT).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert!(source["compiled_at"].is_string());
+    let article_id = source["article_ids"][0].as_str().expect("article id");
+
+    let (status, article) = app.get_json(&format!("/api/articles/{article_id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(article["provider"], "offline");
+    assert!(!article["summary"].as_str().unwrap_or_default().is_empty());
+    let r = app.get(&format!("/api/sources/{}/text", id(&body))).await;
+    assert_eq!(r.headers()["content-type"], "text/markdown; charset=utf-8");
+    let clean = r.text().await.expect("text");
+    let verified = assert_spans_slice_text(&article, &clean);
+    assert!(verified >= 3, "expected grounded claims: {article}");
+
+    // The slug works as well as the id, and the file is YAML frontmatter + markdown.
+    let slug = article["slug"].as_str().expect("slug");
+    let (status, by_slug) = app.get_json(&format!("/api/articles/{slug}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_slug["id"], article["id"]);
+    let file = std::fs::read_to_string(app.data_dir.join(format!("wiki/{slug}.md")))
+        .expect("article file");
+    let rest = file.strip_prefix("---\n").expect("frontmatter");
+    let end = rest.find("\n---\n").expect("frontmatter end");
+    let yaml: serde_norway::Value = serde_norway::from_str(&rest[..end]).expect("yaml");
+    assert_eq!(yaml["slug"].as_str(), Some(slug));
+    let index = std::fs::read_to_string(app.data_dir.join("wiki/index.md")).expect("index");
+    assert!(index.contains(article["title"].as_str().expect("title")));
+    let log = std::fs::read_to_string(app.data_dir.join("wiki/log.md")).expect("log");
+    assert!(log.contains("compile |"));
+}
+
+#[tokio::test]
+async fn the_same_text_twice_is_a_duplicate() {
+    let app = spawn_app().await;
+    let (s1, first) = app
+        .post_text(
+            "Tea is an aromatic beverage.\n\nIt is prepared by pouring hot water over leaves.",
+            None,
+        )
+        .await;
+    assert_eq!(s1, 202);
+    let (s2, second) = app.post_text("  Tea is an aromatic beverage.\r\n\r\nIt is prepared by pouring hot water over leaves.\n", Some("Other")).await;
+    assert_eq!(s2, 200, "{second}");
+    assert_eq!(second["duplicate"], true);
+    assert_eq!(second["source"]["id"], first["source"]["id"]);
+    let (_, list) = app.get_json("/api/sources").await;
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn a_corpus_html_page_by_url_becomes_an_article_with_its_real_title() {
+    let app = spawn_app().await;
+    let server = CorpusServer::start().await.expect("server");
+    let (status, body) = app
+        .post_url(&server.url("/corpus/html/python/json.html"))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let source = app.wait_for_source(&id(&body), LIMIT).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(source["title"], "json — JSON encoder and decoder");
+    let r = app
+        .get(&format!("/api/sources/{}/original", id(&body)))
+        .await;
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    assert_eq!(
+        r.bytes().await.expect("bytes").len(),
+        corpus("html/python/json.html").len()
+    );
+    let text = app
+        .get(&format!("/api/sources/{}/text", id(&body)))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("JSON"));
+    assert!(!text.contains("Previous topic"));
+
+    // The same URL again is a duplicate.
+    let (status, again) = app
+        .post_url(&server.url("/corpus/html/python/json.html"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(again["duplicate"], true);
+}
+
+#[tokio::test]
+async fn a_pdf_upload_is_extracted_and_compiled() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post_file(
+            "debian-reference-pages-1-12.pdf",
+            corpus("pdf/debian-reference-pages-1-12.pdf"),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["source"]["kind"], "pdf");
+    let source = app.wait_for_source(&id(&body), LIMIT).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(source["page_count"], 12);
+    let r = app
+        .get(&format!("/api/sources/{}/original", id(&body)))
+        .await;
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let article_id = source["article_ids"][0].as_str().expect("article");
+    let (_, article) = app.get_json(&format!("/api/articles/{article_id}")).await;
+    let text = app
+        .get(&format!("/api/sources/{}/text", id(&body)))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(assert_spans_slice_text(&article, &text) >= 2, "{article}");
+
+    // Uploading the same file again is recognised before extraction.
+    let (status, again) = app
+        .post_file("copy.pdf", corpus("pdf/debian-reference-pages-1-12.pdf"))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["duplicate"], true);
+}
+
+#[tokio::test]
+async fn the_261_page_pdf_is_compiled() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post_file("debian-reference.pdf", corpus("pdf/debian-reference.pdf"))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let source = app
+        .wait_for_source(&id(&body), Duration::from_secs(300))
+        .await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(source["page_count"], 261);
+    assert!(
+        source["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Debian Reference"),
+        "{source}"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_and_misbehaving_urls_fail_with_a_clear_error() {
+    let app = spawn_app_quick().await;
+    let server = CorpusServer::start().await.expect("server");
+    for (path, expect) in [
+        ("/missing", "404"),
+        ("/loop-a", "redirect"),
+        ("/redirect/9", "redirect"),
+        ("/big", "limit"),
+    ] {
+        let (status, body) = app.post_url(&server.url(path)).await;
+        assert_eq!(status, 202, "{body}");
+        let source = app.wait_for_source(&id(&body), LIMIT).await;
+        assert_eq!(source["status"], "failed", "{path}: {source}");
+        let error = source["error"].as_str().unwrap_or_default().to_lowercase();
+        assert!(error.contains(expect), "{path}: {error}");
+    }
+}
+
+async fn spawn_app_quick() -> crate::helpers::TestApp {
+    crate::helpers::spawn_app_with(|s| {
+        s.ingest.max_fetch_bytes = 1024 * 1024;
+        s.ingest.max_redirects = 3;
+        s.jobs.max_attempts = 1;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn sources_can_be_listed_filtered_recompiled_and_deleted() {
+    let app = spawn_app().await;
+    let (_, a) = app.post_text("# Kettles\n\nA kettle boils water quickly. Electric kettles switch off automatically when the water boils.", None).await;
+    let (_, b) = app.post_text("# Teapots\n\nA teapot is used for steeping tea leaves. Teapots are often made of porcelain or clay.", None).await;
+    app.wait_for_source(&id(&a), LIMIT).await;
+    app.wait_for_source(&id(&b), LIMIT).await;
+
+    let (_, list) = app.get_json("/api/sources?status=compiled&limit=1").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    let (_, none) = app.get_json("/api/sources?status=failed").await;
+    assert_eq!(none["total"], 0);
+
+    let source = app.wait_for_source(&id(&a), LIMIT).await;
+    let article_id = source["article_ids"][0]
+        .as_str()
+        .expect("article")
+        .to_owned();
+    let (_, before) = app.get_json(&format!("/api/articles/{article_id}")).await;
+    let (status, job) = app
+        .post_json(
+            &format!("/api/sources/{}/compile", id(&a)),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let job_id = job["job"]["id"].as_str().expect("job id").to_owned();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let (_, j) = app.get_json(&format!("/api/jobs/{job_id}")).await;
+        if j["status"] == "succeeded" {
+            break;
+        }
+        assert!(j["status"] != "failed", "{j}");
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, after) = app.get_json(&format!("/api/articles/{article_id}")).await;
+    assert_eq!(after["slug"], before["slug"], "recompiling keeps the slug");
+    assert_eq!(
+        after["version"], 2,
+        "recompiling keeps the previous version"
+    );
+
+    // Delete without cascade keeps the article; with cascade removes it and its file.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/sources/{}?cascade=false", id(&b))))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 200);
+    let (_, list) = app.get_json("/api/articles").await;
+    assert_eq!(list["total"], 2);
+    let slug = after["slug"].as_str().expect("slug").to_owned();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/sources/{}?cascade=true", id(&a))))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 200);
+    let (status, _) = app.get_json(&format!("/api/articles/{article_id}")).await;
+    assert_eq!(status, 404);
+    assert!(!app.data_dir.join(format!("wiki/{slug}.md")).exists());
+    assert!(!app.data_dir.join(format!("raw/{}", id(&a))).exists());
+    let (status, _) = app.get_json(&format!("/api/sources/{}", id(&a))).await;
+    assert_eq!(status, 404);
+}

@@ -1,0 +1,172 @@
+//! The typed settings tree: documented defaults, then `.env`, then `WIKIMIND_*` variables.
+//!
+//! Settings are loaded once at startup by [`Settings::load`] and validated there; every
+//! error names the variable that caused it. Secrets are wrapped in [`Secret`] so `Debug`
+//! output never shows them.
+
+mod env;
+mod secret;
+
+use std::path::PathBuf;
+
+pub use env::{ConfigError, EnvSource};
+pub use secret::Secret;
+
+use crate::llm::ProviderKind;
+
+/// Everything WikiMind can be configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Root of `raw/`, `wiki/`, `db/` and `backups/` (`WIKIMIND_DATA_DIR`, default `~/.wikimind`).
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    /// The Redis queue and event bus; `None` selects the SQLite queue and in-process events.
+    pub redis: Option<RedisSettings>,
+    pub llm: LlmSettings,
+    pub jobs: JobsSettings,
+    pub ingest: IngestSettings,
+    pub telemetry: TelemetrySettings,
+    pub auth: AuthSettings,
+}
+
+/// Where the HTTP server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+}
+
+/// The database connection.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; may hold a password, hence secret.
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+/// The Redis connection used by the production queue and event bus.
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    pub url: Secret,
+}
+
+/// Settings of one LLM provider.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    /// `Some(false)` disables a provider even when a key is present.
+    pub enabled: Option<bool>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub api_key: Option<Secret>,
+}
+
+/// The LLM layer: providers, the default, the fallback chain and limits.
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    pub default_provider: Option<ProviderKind>,
+    /// Try the other configured providers when the default fails.
+    pub fallback: bool,
+    pub anthropic: ProviderSettings,
+    pub openai: ProviderSettings,
+    pub google: ProviderSettings,
+    pub ollama: ProviderSettings,
+    pub offline: ProviderSettings,
+    /// Per-request timeout in seconds.
+    pub timeout_secs: u64,
+    /// Retries per provider on 429/5xx/timeouts before falling back.
+    pub max_retries: u32,
+}
+
+impl LlmSettings {
+    /// The settings of one provider.
+    pub fn provider(&self, kind: ProviderKind) -> &ProviderSettings {
+        match kind {
+            ProviderKind::Anthropic => &self.anthropic,
+            ProviderKind::Openai => &self.openai,
+            ProviderKind::Google => &self.google,
+            ProviderKind::Ollama => &self.ollama,
+            ProviderKind::Offline => &self.offline,
+        }
+    }
+}
+
+/// Background job execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobsSettings {
+    /// Jobs run at once per worker process.
+    pub concurrency: usize,
+    /// Attempts per job, including the first, for transient failures.
+    pub max_attempts: u32,
+    /// Wall-clock limit of one attempt, in seconds.
+    pub timeout_secs: u64,
+}
+
+/// Limits and safety settings for ingestion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestSettings {
+    /// Allow URLs that resolve to loopback, private or link-local addresses (LAN use, tests).
+    pub allow_private_urls: bool,
+    pub max_upload_bytes: usize,
+    pub max_text_bytes: usize,
+    /// Largest response body accepted when fetching a URL.
+    pub max_fetch_bytes: usize,
+    pub fetch_timeout_secs: u64,
+    pub max_redirects: usize,
+    pub max_pdf_pages: usize,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Logging and tracing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetrySettings {
+    pub log_format: LogFormat,
+}
+
+/// Access control for the HTTP API.
+#[derive(Debug, Clone, Default)]
+pub struct AuthSettings {
+    pub token: Option<Secret>,
+    /// Explicitly allow an unauthenticated non-loopback bind.
+    pub disabled: bool,
+}
+
+impl Settings {
+    /// Loads `.env` (if present) and then reads settings from the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported by dotenvy on the variable it hit.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError::DotEnv(e.to_string())),
+        }
+        Self::from_source(&EnvSource::process())
+    }
+
+    /// Builds settings from any variable source (the process environment, or a map in tests).
+    pub fn from_source(src: &EnvSource) -> Result<Self, ConfigError> {
+        env::build(src)
+    }
+
+    /// Settings for a data directory with every other value at its default; used by tests.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        let mut settings = env::build(&EnvSource::empty())
+            .unwrap_or_else(|_| unreachable!("defaults are always valid"));
+        settings.database.url = Secret::new(env::default_sqlite_url(&data_dir));
+        settings.data_dir = data_dir;
+        settings
+    }
+
+    /// True when the database URL selects PostgreSQL.
+    pub fn uses_postgres(&self) -> bool {
+        let url = self.database.url.expose();
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+}

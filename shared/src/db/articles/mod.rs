@@ -1,0 +1,324 @@
+//! Queries on articles: reads for the API and lookups for compilation.
+
+mod save;
+
+pub use save::{ArticleWrite, ClaimWrite, LinkWrite, delete_article, save_article};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Db, DbError, DbResult};
+use crate::compile::{Confidence, PageType};
+use crate::domain::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan};
+use crate::on_db;
+
+fn corrupt(e: impl std::fmt::Display) -> DbError {
+    DbError::Corrupt(e.to_string())
+}
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    id: Uuid,
+    slug: String,
+    title: String,
+    summary: String,
+    page_type: String,
+    confidence: String,
+    provider: String,
+    model: String,
+    body: String,
+    open_questions: String,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A minimal reference to an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleKey {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+}
+
+/// The source-page article compiled from a source, if any.
+pub async fn find_for_source(db: &Db, source_id: Uuid) -> DbResult<Option<ArticleKey>> {
+    let row: Option<(Uuid, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select a.id, a.slug, a.title from articles a join article_sources s on s.article_id = a.id \
+         where s.source_id = $1 and a.page_type = 'source' order by a.created_at limit 1"
+    )
+    .bind(source_id)
+    .fetch_optional(p)
+    .await
+    })?;
+    Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
+}
+
+/// True when an article already uses this slug.
+pub async fn slug_exists(db: &Db, slug: &str) -> DbResult<bool> {
+    let row: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "select id from articles where slug = $1"
+    )
+    .bind(slug)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.is_some())
+}
+
+/// Every article's id, slug and title, oldest first (the first one wins a title clash).
+pub async fn all_keys(db: &Db) -> DbResult<Vec<ArticleKey>> {
+    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select id, slug, title from articles order by created_at, id"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, title)| ArticleKey { id, slug, title })
+        .collect())
+}
+
+/// Resolves a link text to an article: exact title (ignoring case), then normalised title,
+/// then a known alias. The oldest article wins.
+pub async fn resolve_title(
+    db: &Db,
+    text: &str,
+    key: &str,
+    exclude: Option<Uuid>,
+) -> DbResult<Option<ArticleKey>> {
+    let row: Option<(Uuid, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select id, slug, title from ( \
+           select id, slug, title, created_at, 0 as rank from articles where lower(title) = lower($1) \
+           union all select id, slug, title, created_at, 1 from articles where title_key = $2 \
+           union all select a.id, a.slug, a.title, a.created_at, 2 from articles a \
+             join article_aliases al on al.article_id = a.id where al.alias_key = $2 \
+         ) m where ($3 is null or id <> $3) order by rank, created_at limit 1"
+    )
+    .bind(text)
+    .bind(key)
+    .bind(exclude)
+    .fetch_optional(p)
+    .await
+    })?;
+    Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
+}
+
+/// Articles whose only source is this one (deleted with it on a cascading delete).
+pub async fn only_from_source(db: &Db, source_id: Uuid) -> DbResult<Vec<ArticleKey>> {
+    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select a.id, a.slug, a.title from articles a join article_sources s on s.article_id = a.id \
+         where s.source_id = $1 and not exists ( \
+           select 1 from article_sources o where o.article_id = a.id and o.source_id <> $1)"
+    )
+    .bind(source_id)
+    .fetch_all(p)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, title)| ArticleKey { id, slug, title })
+        .collect())
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    /// Normalised concept key.
+    pub concept: Option<String>,
+    pub page_type: Option<PageType>,
+    pub confidence: Option<Confidence>,
+    /// Words that must all appear in the title, summary or body (case-insensitive).
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const LIST_WHERE: &str = "where ($1 is null or exists (select 1 from article_concepts ac \
+       join concepts c on c.id = ac.concept_id where ac.article_id = a.id and c.name = $1)) \
+     and ($2 is null or a.page_type = $2) and ($3 is null or a.confidence = $3) \
+     and ($4 is null or lower(a.title || ' ' || a.summary || ' ' || a.body) like $4)";
+
+/// A page of articles, most recently updated first.
+pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>, i64)> {
+    // One LIKE pattern with the words in order is enough until full-text search replaces it.
+    let pattern = f.q.as_deref().map(|q| {
+        let words: Vec<String> = q
+            .split_whitespace()
+            .map(|w| w.to_lowercase().replace(['%', '_', '\\'], ""))
+            .filter(|w| !w.is_empty())
+            .collect();
+        format!("%{}%", words.join("%"))
+    });
+    let page_type = f.page_type.map(|p| p.as_str());
+    let confidence = f.confidence.map(|c| c.as_str());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select a.id, a.slug, a.title, a.summary, a.page_type, a.confidence, a.provider, a.model, \
+         a.body, a.open_questions, a.version, a.created_at, a.updated_at from articles a {LIST_WHERE} \
+         order by a.updated_at desc, a.id limit $5 offset $6"
+    ));
+    let rows: Vec<ArticleRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(&f.concept)
+        .bind(page_type)
+        .bind(confidence)
+        .bind(&pattern)
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(p)
+        .await)?;
+    let count_sql = sqlx::AssertSqlSafe(format!("select count(*) from articles a {LIST_WHERE}"));
+    let (total,): (i64,) = on_db!(db, |p| sqlx::query_as(count_sql)
+        .bind(&f.concept)
+        .bind(page_type)
+        .bind(confidence)
+        .bind(&pattern)
+        .fetch_one(p)
+        .await)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (claim_count,): (i64,) = on_db!(db, |p| sqlx::query_as(
+            "select count(*) from claims where article_id = $1"
+        )
+        .bind(r.id)
+        .fetch_one(p)
+        .await)?;
+        let (source_count,): (i64,) = on_db!(db, |p| sqlx::query_as(
+            "select count(*) from article_sources where article_id = $1"
+        )
+        .bind(r.id)
+        .fetch_one(p)
+        .await)?;
+        items.push(ArticleListItem {
+            id: r.id,
+            concepts: super::concepts::for_article(db, r.id).await?,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            page_type: r.page_type.parse().map_err(corrupt)?,
+            confidence: r.confidence.parse().map_err(corrupt)?,
+            provider: r.provider,
+            claim_count,
+            source_count,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        });
+    }
+    Ok((items, total))
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    text: String,
+    confidence: String,
+    quote: Option<String>,
+    verified: bool,
+    span_start: Option<i64>,
+    span_end: Option<i64>,
+    source_id: Option<Uuid>,
+}
+
+/// An article with claims, sources and links, by id or slug.
+pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
+    let by_id = Uuid::parse_str(id_or_slug).ok();
+    let row: ArticleRow = on_db!(db, |p| sqlx::query_as(
+        "select id, slug, title, summary, page_type, confidence, provider, model, body, \
+         open_questions, version, created_at, updated_at from articles \
+         where id = $1 or slug = $2 limit 1"
+    )
+    .bind(by_id)
+    .bind(id_or_slug)
+    .fetch_one(p)
+    .await)?;
+    let claims: Vec<ClaimRow> = on_db!(db, |p| sqlx::query_as(
+        "select text, confidence, quote, verified, span_start, span_end, source_id from claims \
+         where article_id = $1 order by position"
+    )
+    .bind(row.id)
+    .fetch_all(p)
+    .await)?;
+    let claims = claims
+        .into_iter()
+        .map(|c| {
+            Ok(Claim {
+                text: c.text,
+                confidence: c.confidence.parse().map_err(corrupt)?,
+                quote: c.quote,
+                verified: c.verified,
+                span: match (c.span_start, c.span_end) {
+                    (Some(start), Some(end)) => Some(ClaimSpan { start, end }),
+                    _ => None,
+                },
+                source_id: c.source_id,
+            })
+        })
+        .collect::<DbResult<Vec<_>>>()?;
+    let sources: Vec<(Uuid, Option<String>, Option<String>, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select s.id, s.title, s.url, s.kind from sources s join article_sources a on a.source_id = s.id \
+         where a.article_id = $1 order by s.created_at"
+    )
+    .bind(row.id)
+    .fetch_all(p)
+    .await
+    })?;
+    Ok(ArticleDetail {
+        id: row.id,
+        concepts: super::concepts::for_article(db, row.id).await?,
+        claims,
+        open_questions: serde_json::from_str(&row.open_questions).map_err(corrupt)?,
+        sources: sources
+            .into_iter()
+            .map(|(id, title, url, kind)| ArticleSourceRef {
+                id,
+                title,
+                url,
+                kind,
+            })
+            .collect(),
+        backlinks_in: super::links::incoming(db, row.id).await?,
+        backlinks_out: super::links::outgoing(db, row.id).await?,
+        slug: row.slug,
+        title: row.title,
+        summary: row.summary,
+        page_type: row.page_type.parse().map_err(corrupt)?,
+        confidence: row.confidence.parse().map_err(corrupt)?,
+        provider: row.provider,
+        model: row.model,
+        version: row.version,
+        content: row.body,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// One line of `wiki/index.md`.
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub page_type: String,
+    pub concepts: Vec<String>,
+}
+
+/// Every article for the index, by title.
+pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
+    let rows: Vec<(Uuid, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select id, slug, title, summary, page_type from articles order by lower(title), id"
+    )
+    .fetch_all(p)
+    .await)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, slug, title, summary, page_type) in rows {
+        out.push(IndexEntry {
+            concepts: super::concepts::for_article(db, id).await?,
+            slug,
+            title,
+            summary,
+            page_type,
+        });
+    }
+    Ok(out)
+}

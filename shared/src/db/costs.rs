@@ -1,0 +1,127 @@
+//! The cost log: one row per LLM call.
+
+use uuid::Uuid;
+
+use super::{Db, DbResult, now};
+use crate::on_db;
+
+/// One logged LLM call.
+#[derive(Debug, Clone)]
+pub struct CostRow {
+    pub provider: String,
+    pub model: String,
+    pub task: String,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_usd: f64,
+    pub latency_ms: i64,
+    pub ok: bool,
+    pub job_id: Option<Uuid>,
+}
+
+/// Appends a row to the cost log.
+pub async fn insert(db: &Db, row: &CostRow) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "insert into cost_log (id, provider, model, task, input_tokens, output_tokens, cost_usd, \
+         latency_ms, ok, job_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(&row.provider)
+    .bind(&row.model)
+    .bind(&row.task)
+    .bind(row.input_tokens)
+    .bind(row.output_tokens)
+    .bind(row.cost_usd)
+    .bind(row.latency_ms)
+    .bind(row.ok)
+    .bind(row.job_id)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The columns of a cost row, in select order.
+type CostTuple = (
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    f64,
+    i64,
+    bool,
+    Option<Uuid>,
+);
+
+/// Every row, oldest first (for tests and exports).
+pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
+    let rows: Vec<CostTuple> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select provider, model, task, input_tokens, output_tokens, cost_usd, latency_ms, ok, job_id \
+         from cost_log order by created_at, id"
+    )
+    .fetch_all(p)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                provider,
+                model,
+                task,
+                input_tokens,
+                output_tokens,
+                cost_usd,
+                latency_ms,
+                ok,
+                job_id,
+            )| CostRow {
+                provider,
+                model,
+                task,
+                input_tokens,
+                output_tokens,
+                cost_usd,
+                latency_ms,
+                ok,
+                job_id,
+            },
+        )
+        .collect())
+}
+
+/// Writes the LLM router's cost entries to the cost log.
+#[derive(Debug, Clone)]
+pub struct DbCostRecorder {
+    db: Db,
+}
+
+impl DbCostRecorder {
+    /// A recorder writing to `db`.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::llm::CostRecorder for DbCostRecorder {
+    async fn record(&self, e: crate::llm::CostEntry) {
+        let row = CostRow {
+            provider: e.provider.as_str().to_owned(),
+            model: e.model,
+            task: e.task.as_str().to_owned(),
+            input_tokens: i64::try_from(e.input_tokens).unwrap_or(i64::MAX),
+            output_tokens: i64::try_from(e.output_tokens).unwrap_or(i64::MAX),
+            cost_usd: e.cost_usd,
+            latency_ms: i64::try_from(e.latency_ms).unwrap_or(i64::MAX),
+            ok: e.ok,
+            job_id: e.job_id,
+        };
+        if let Err(err) = insert(&self.db, &row).await {
+            tracing::warn!(error = %err, "could not write the cost log");
+        }
+    }
+}

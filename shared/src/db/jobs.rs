@@ -1,0 +1,225 @@
+//! Queries on the user-visible job history (`job_runs`).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Db, DbError, DbResult, now};
+use crate::domain::{Job, JobKind, JobStatus};
+use crate::on_db;
+
+/// Inserts a queued job; binds `id, kind, source_id, created_at`.
+pub(crate) const INSERT_QUEUED: &str = "insert into job_runs (id, kind, status, source_id, attempts, progress, created_at) \
+     values ($1, $2, 'queued', $3, 0, 0, $4)";
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: Uuid,
+    kind: String,
+    status: String,
+    source_id: Option<Uuid>,
+    article_id: Option<Uuid>,
+    attempts: i32,
+    progress: f64,
+    message: Option<String>,
+    error: Option<String>,
+    created_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = DbError;
+    fn try_from(r: JobRow) -> DbResult<Job> {
+        Ok(Job {
+            id: r.id,
+            kind: r
+                .kind
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            status: r
+                .status
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            source_id: r.source_id,
+            article_id: r.article_id,
+            attempts: r.attempts,
+            progress: r.progress,
+            message: r.message,
+            error: r.error,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, kind, status, source_id, article_id, attempts, progress, message, error, \
+     created_at, started_at, finished_at";
+
+/// Inserts a queued job for a source.
+pub async fn insert_queued(
+    db: &Db,
+    id: Uuid,
+    kind: JobKind,
+    source_id: Option<Uuid>,
+) -> DbResult<Job> {
+    on_db!(db, |p| sqlx::query(INSERT_QUEUED)
+        .bind(id)
+        .bind(kind.as_str())
+        .bind(source_id)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// One job.
+pub async fn get(db: &Db, id: Uuid) -> DbResult<Job> {
+    let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from job_runs where id = $1"));
+    let row: JobRow = on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
+    row.try_into()
+}
+
+/// Recent jobs, newest first, optionally of one status.
+pub async fn list(db: &Db, status: Option<JobStatus>, limit: i64) -> DbResult<Vec<Job>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from job_runs where ($1 is null or status = $1) \
+         order by created_at desc, id limit $2"
+    ));
+    let rows: Vec<JobRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(status.map(|s| s.as_str()))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+    rows.into_iter().map(Job::try_from).collect()
+}
+
+/// Jobs that were queued or running when their process stopped.
+pub async fn unfinished(db: &Db) -> DbResult<Vec<Job>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from job_runs where status in ('queued', 'running') order by created_at"
+    ));
+    let rows: Vec<JobRow> = on_db!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?;
+    rows.into_iter().map(Job::try_from).collect()
+}
+
+/// Claims a queued job for this worker: `running`, attempts + 1. Returns `None` when the job
+/// is not queued (already taken by another delivery of the same task, or finished), which
+/// makes duplicate deliveries harmless.
+pub async fn claim(db: &Db, id: Uuid) -> DbResult<Option<Job>> {
+    let claimed = on_db!(db, |p| {
+        sqlx::query(
+        "update job_runs set status = 'running', attempts = attempts + 1, error = null, \
+         started_at = coalesce(started_at, $2), finished_at = null where id = $1 and status = 'queued'"
+    )
+    .bind(id)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if claimed == 0 {
+        return Ok(None);
+    }
+    get(db, id).await.map(Some)
+}
+
+/// Starts another attempt of a job this worker holds.
+pub async fn next_attempt(db: &Db, id: Uuid) -> DbResult<Job> {
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set attempts = attempts + 1 where id = $1"
+    )
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// Puts jobs that were running when their process died back in the queue; returns how many.
+/// Only safe where one process owns the queue (the embedded SQLite worker).
+pub async fn requeue_interrupted(db: &Db) -> DbResult<u64> {
+    let n = on_db!(db, |p| sqlx::query(
+        "update job_runs set status = 'queued' where status = 'running'"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n)
+}
+
+/// Records progress (0.0–1.0) and a short message.
+pub async fn set_progress(db: &Db, id: Uuid, progress: f64, message: &str) -> DbResult<Job> {
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set progress = $2, message = $3 where id = $1"
+    )
+    .bind(id)
+    .bind(progress.clamp(0.0, 1.0))
+    .bind(message)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// Records a failed attempt that will be retried; the job stays with its worker.
+pub async fn set_retrying(db: &Db, id: Uuid, error: &str, message: &str) -> DbResult<Job> {
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set error = $2, message = $3 where id = $1"
+    )
+    .bind(id)
+    .bind(error)
+    .bind(message)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// Finishes a job.
+pub async fn finish(
+    db: &Db,
+    id: Uuid,
+    status: JobStatus,
+    article_id: Option<Uuid>,
+    error: Option<&str>,
+) -> DbResult<Job> {
+    let progress = if status == JobStatus::Succeeded {
+        1.0
+    } else {
+        0.0
+    };
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set status = $2, article_id = coalesce($3, article_id), error = $4, \
+         finished_at = $5, progress = case when $2 = 'succeeded' then $6 else progress end \
+         where id = $1"
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(article_id)
+    .bind(error)
+    .bind(now())
+    .bind(progress)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// Age in seconds of the newest heartbeat of a worker on the SQLite queue (`None` when no
+/// worker has registered, or on PostgreSQL, where the Redis queue reports heartbeats).
+pub async fn worker_heartbeat_age(db: &Db) -> DbResult<Option<i64>> {
+    match db {
+        Db::Sqlite(pool) => {
+            let row: Option<(Option<i64>,)> = sqlx::query_as(
+                "select cast(strftime('%s', 'now') as integer) - max(last_seen) from Workers where worker_type = $1",
+            )
+            .bind(crate::jobs::SOURCE_QUEUE)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.and_then(|(age,)| age))
+        }
+        Db::Postgres(_) => Ok(None),
+    }
+}

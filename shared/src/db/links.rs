@@ -1,0 +1,89 @@
+//! Queries on links between articles: both directions, and re-resolution of links whose
+//! target did not exist when they were written.
+
+use uuid::Uuid;
+
+use super::{Db, DbError, DbResult};
+use crate::domain::LinkRef;
+use crate::on_db;
+
+/// Links from other articles to this one.
+pub async fn incoming(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
+    let rows: Vec<(Uuid, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select a.id, a.slug, a.title, l.relation_type from links l \
+         join articles a on a.id = l.from_article_id where l.to_article_id = $1 \
+         order by lower(a.title)"
+    )
+    .bind(article_id)
+    .fetch_all(p)
+    .await)?;
+    rows.into_iter()
+        .map(|(id, slug, title, rel)| {
+            Ok(LinkRef {
+                article_id: Some(id),
+                slug: Some(slug),
+                title,
+                relation_type: rel.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
+                resolved: true,
+            })
+        })
+        .collect()
+}
+
+/// A link row: target id, slug and title when resolved, the link text and relation.
+type OutgoingRow = (Option<Uuid>, Option<String>, Option<String>, String, String);
+
+/// Links from this article, resolved or not.
+pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
+    let rows: Vec<OutgoingRow> = on_db!(db, |p| sqlx::query_as(
+        "select a.id, a.slug, a.title, l.target_text, l.relation_type from links l \
+         left join articles a on a.id = l.to_article_id where l.from_article_id = $1 \
+         order by l.created_at, l.target_text"
+    )
+    .bind(article_id)
+    .fetch_all(p)
+    .await)?;
+    rows.into_iter()
+        .map(|(id, slug, title, text, rel)| {
+            Ok(LinkRef {
+                resolved: id.is_some(),
+                article_id: id,
+                slug,
+                title: title.unwrap_or(text),
+                relation_type: rel.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// Points every unresolved link whose key is one of `keys` at `article_id`; returns the ids of
+/// the articles whose links changed.
+pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbResult<Vec<Uuid>> {
+    let mut changed = Vec::new();
+    for key in keys {
+        let rows: Vec<(Uuid,)> = on_db!(db, |p| {
+            sqlx::query_as(
+            "update links set to_article_id = $1 where to_article_id is null and target_key = $2 \
+             and from_article_id <> $1 returning from_article_id"
+        )
+        .bind(article_id)
+        .bind(key)
+        .fetch_all(p)
+        .await
+        })?;
+        changed.extend(rows.into_iter().map(|(id,)| id));
+    }
+    changed.sort();
+    changed.dedup();
+    Ok(changed)
+}
+
+/// The number of links in the wiki that have no target yet.
+pub async fn unresolved_count(db: &Db) -> DbResult<i64> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "select count(*) from links where to_article_id is null"
+    )
+    .fetch_one(p)
+    .await)?;
+    Ok(n)
+}

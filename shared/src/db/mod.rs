@@ -1,0 +1,200 @@
+//! All SQL lives here: the [`Db`] enum of concrete pools, connection, migrations and one
+//! module per aggregate.
+//!
+//! Queries are written once with `$n` placeholders and run on either dialect through
+//! [`on_db!`]; where the dialects differ (upserts, full-text, JSON) a function writes the two
+//! arms by hand. `sqlx::Any` is deliberately not used: it cannot decode uuids, timestamps or
+//! JSON on PostgreSQL.
+
+pub mod articles;
+pub mod concepts;
+pub mod costs;
+pub mod jobs;
+pub mod links;
+pub mod sources;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::config::DatabaseSettings;
+
+/// The name of WikiMind's migrations table. The SQLite job queue keeps its own
+/// `_sqlx_migrations` in the same file, so ours must not share that name.
+pub const MIGRATIONS_TABLE: &str = "_wikimind_migrations";
+
+/// A database failure, sorted into the cases callers act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint was violated.
+    #[error("already exists ({constraint})")]
+    Conflict { constraint: String },
+    /// A foreign key was violated: the row refers to something that does not exist.
+    #[error("refers to a missing row ({constraint})")]
+    MissingReference { constraint: String },
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => DbError::NotFound,
+            sqlx::Error::Database(db) => {
+                let constraint = db.constraint().unwrap_or(db.message()).to_owned();
+                match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => DbError::Conflict { constraint },
+                    sqlx::error::ErrorKind::ForeignKeyViolation => {
+                        DbError::MissingReference { constraint }
+                    }
+                    _ => DbError::Other(err),
+                }
+            }
+            _ => DbError::Other(err),
+        }
+    }
+}
+
+/// Result of a repository call.
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A connection pool for one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same expression against whichever pool `$db` holds; `$pool` is bound to it.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The embedded migrations of one dialect, recorded in [`MIGRATIONS_TABLE`].
+pub fn migrator(dialect: &str) -> Migrator {
+    let mut migrator = if dialect == "postgres" {
+        sqlx::migrate!("../migrations/postgres")
+    } else {
+        sqlx::migrate!("../migrations/sqlite")
+    };
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+impl Db {
+    /// Connects to the configured database. SQLite files (and their directory) are created.
+    pub async fn connect(settings: &DatabaseSettings) -> DbResult<Self> {
+        let url = settings.url.expose();
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                // Writers queue behind each other instead of failing with SQLITE_BUSY.
+                .busy_timeout(Duration::from_secs(15));
+            if let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| DbError::Other(e.into()))?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(settings.max_connections)
+                // An in-memory database vanishes when its last connection closes.
+                .min_connections(1)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+
+    /// Applies WikiMind's migrations for this dialect (forward-only, idempotent).
+    pub async fn migrate(&self) -> DbResult<()> {
+        // On PostgreSQL the migrator takes an advisory lock, so two processes starting at once
+        // are safe.
+        let migrator = migrator(self.dialect());
+        on_db!(self, |p| migrator.run(p).await)?;
+        Ok(())
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> DbResult<()> {
+        on_db!(self, |p| sqlx::query("select 1")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn dialect(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        on_db!(self, |p| p.close().await);
+    }
+}
+
+/// The current time at the precision both dialects store (microseconds), so values read back
+/// compare equal to values written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Starting a transaction that will write.
+///
+/// On SQLite a deferred transaction that reads first and writes later fails at once with
+/// `SQLITE_BUSY` when another connection wrote in between (the busy timeout does not apply to
+/// that upgrade), so write transactions take the write lock up front with `BEGIN IMMEDIATE`.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+
+    /// Begins a transaction that holds the write lock from its start where the dialect needs it.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}

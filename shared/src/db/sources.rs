@@ -1,0 +1,327 @@
+//! Queries on sources.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{BeginWrite, Db, DbError, DbResult, now};
+use crate::domain::{JobKind, Source, SourceKind, SourceStatus};
+use crate::on_db;
+
+#[derive(sqlx::FromRow)]
+struct SourceRow {
+    id: Uuid,
+    kind: String,
+    title: Option<String>,
+    url: Option<String>,
+    author: Option<String>,
+    published: Option<String>,
+    status: String,
+    error: Option<String>,
+    content_hash: Option<String>,
+    original_ext: Option<String>,
+    original_mime: Option<String>,
+    byte_size: Option<i64>,
+    page_count: Option<i32>,
+    duplicate_of: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    compiled_at: Option<DateTime<Utc>>,
+}
+
+impl SourceRow {
+    fn into_source(self, article_ids: Vec<Uuid>) -> DbResult<Source> {
+        Ok(Source {
+            id: self.id,
+            kind: self
+                .kind
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            title: self.title,
+            url: self.url,
+            author: self.author,
+            published: self.published,
+            status: self
+                .status
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            error: self.error,
+            content_hash: self.content_hash,
+            original_mime: self.original_mime,
+            byte_size: self.byte_size,
+            page_count: self.page_count,
+            duplicate_of: self.duplicate_of,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            compiled_at: self.compiled_at,
+            article_ids,
+            original_ext: self.original_ext,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, kind, title, url, author, published, status, error, content_hash, \
+     original_ext, original_mime, byte_size, page_count, duplicate_of, created_at, updated_at, compiled_at";
+
+/// What the gateway knows about a new source when it accepts it.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub id: Uuid,
+    pub kind: SourceKind,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub content_hash: Option<String>,
+    /// SHA-256 of the uploaded bytes, so the same file is recognised before extraction.
+    pub original_hash: Option<String>,
+    pub original_ext: Option<String>,
+    pub original_mime: Option<String>,
+    pub byte_size: Option<i64>,
+}
+
+/// Inserts a `pending` source and its first queued job in one transaction, so a source is
+/// never stored without the work that will process it.
+#[tracing::instrument(skip_all, fields(source_id = %new.id), err)]
+pub async fn insert_with_job(
+    db: &Db,
+    new: &NewSource,
+    job_id: Uuid,
+    job_kind: JobKind,
+) -> DbResult<Source> {
+    let ts = now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "insert into sources (id, kind, title, url, status, content_hash, original_ext, \
+             original_mime, byte_size, created_at, updated_at, original_hash) \
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9, $10)",
+        )
+        .bind(new.id)
+        .bind(new.kind.as_str())
+        .bind(&new.title)
+        .bind(&new.url)
+        .bind(&new.content_hash)
+        .bind(&new.original_ext)
+        .bind(&new.original_mime)
+        .bind(new.byte_size)
+        .bind(ts)
+        .bind(&new.original_hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(super::jobs::INSERT_QUEUED)
+            .bind(job_id)
+            .bind(job_kind.as_str())
+            .bind(Some(new.id))
+            .bind(ts)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    get(db, new.id).await
+}
+
+/// One source with the ids of its articles.
+pub async fn get(db: &Db, id: Uuid) -> DbResult<Source> {
+    let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from sources where id = $1"));
+    let row: SourceRow = on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
+    let ids = article_ids(db, id).await?;
+    row.into_source(ids)
+}
+
+/// The ids of the articles compiled from a source.
+pub async fn article_ids(db: &Db, source_id: Uuid) -> DbResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "select a.id from article_sources s join articles a on a.id = s.article_id \
+         where s.source_id = $1 order by a.created_at"
+    )
+    .bind(source_id)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The source whose clean text has this hash, if any.
+pub async fn find_by_hash(db: &Db, hash: &str) -> DbResult<Option<Source>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from sources where content_hash = $1"
+    ));
+    let row: Option<SourceRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(hash)
+        .fetch_optional(p)
+        .await)?;
+    match row {
+        Some(row) => {
+            let ids = article_ids(db, row.id).await?;
+            row.into_source(ids).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// A source whose original bytes have this hash, if any.
+pub async fn find_by_original_hash(db: &Db, hash: &str) -> DbResult<Option<Source>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from sources where original_hash = $1 and duplicate_of is null \
+         order by created_at limit 1"
+    ));
+    let row: Option<SourceRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(hash)
+        .fetch_optional(p)
+        .await)?;
+    match row {
+        Some(row) => {
+            let ids = article_ids(db, row.id).await?;
+            row.into_source(ids).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// The most recent source fetched from exactly this URL that did not fail.
+pub async fn find_live_by_url(db: &Db, url: &str) -> DbResult<Option<Source>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from sources where url = $1 and status <> 'failed' \
+         order by created_at desc limit 1"
+    ));
+    let row: Option<SourceRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(url)
+        .fetch_optional(p)
+        .await)?;
+    match row {
+        Some(row) => {
+            let ids = article_ids(db, row.id).await?;
+            row.into_source(ids).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// A page of sources, newest first, optionally of one status.
+pub async fn list(
+    db: &Db,
+    status: Option<SourceStatus>,
+    limit: i64,
+    offset: i64,
+) -> DbResult<(Vec<Source>, i64)> {
+    let status = status.map(|s| s.as_str());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from sources where ($1 is null or status = $1) \
+         order by created_at desc, id limit $2 offset $3"
+    ));
+    let rows: Vec<SourceRow> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(status)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+    let (total,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "select count(*) from sources where ($1 is null or status = $1)"
+    )
+    .bind(status)
+    .fetch_one(p)
+    .await)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let ids = article_ids(db, row.id).await?;
+        items.push(row.into_source(ids)?);
+    }
+    Ok((items, total))
+}
+
+/// Moves a source to a pipeline stage, clearing any previous error.
+pub async fn set_status(db: &Db, id: Uuid, status: SourceStatus) -> DbResult<()> {
+    let compiled_at = (status == SourceStatus::Compiled).then(now);
+    on_db!(db, |p| sqlx::query(
+        "update sources set status = $2, error = null, updated_at = $3, \
+         compiled_at = coalesce($4, compiled_at) where id = $1"
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(now())
+    .bind(compiled_at)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a source failed with a message for the person who submitted it.
+pub async fn set_failed(db: &Db, id: Uuid, error: &str) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update sources set status = 'failed', error = $2, updated_at = $3 where id = $1"
+    )
+    .bind(id)
+    .bind(error)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What extraction learned about a source.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub kind: Option<SourceKind>,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub content_hash: String,
+    pub original_ext: Option<String>,
+    pub original_mime: Option<String>,
+    pub byte_size: Option<i64>,
+    pub page_count: Option<i32>,
+}
+
+/// Records extraction results. A title already given by the person is kept.
+/// Fails with [`DbError::Conflict`] when another source already has this content.
+pub async fn set_extracted(db: &Db, id: Uuid, x: &Extracted) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update sources set kind = coalesce($2, kind), title = coalesce(title, $3), \
+         author = coalesce($4, author), published = coalesce($5, published), content_hash = $6, \
+         original_ext = coalesce($7, original_ext), original_mime = coalesce($8, original_mime), \
+         byte_size = coalesce($9, byte_size), page_count = coalesce($10, page_count), \
+         updated_at = $11 where id = $1"
+    )
+    .bind(id)
+    .bind(x.kind.map(|k| k.as_str()))
+    .bind(&x.title)
+    .bind(&x.author)
+    .bind(&x.published)
+    .bind(&x.content_hash)
+    .bind(&x.original_ext)
+    .bind(&x.original_mime)
+    .bind(x.byte_size)
+    .bind(x.page_count)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records that a fetched source has the same content as an existing one.
+pub async fn set_duplicate(db: &Db, id: Uuid, existing: Uuid) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update sources set status = 'failed', duplicate_of = $2, \
+         error = 'the same content was already ingested', updated_at = $3 where id = $1"
+    )
+    .bind(id)
+    .bind(existing)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes a source row (articles keep existing unless deleted separately).
+pub async fn delete(db: &Db, id: Uuid) -> DbResult<()> {
+    let done = on_db!(db, |p| sqlx::query("delete from sources where id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}

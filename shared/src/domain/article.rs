@@ -1,0 +1,88 @@
+//! Articles as the read API shows them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::compile::{Confidence, PageType, RelationType};
+
+/// A character range in a source's clean text (`text.md`), end exclusive, counted in
+/// Unicode scalar values.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct ClaimSpan {
+    pub start: i64,
+    pub end: i64,
+}
+
+/// One key claim of an article.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Claim {
+    pub text: String,
+    pub confidence: Confidence,
+    pub quote: Option<String>,
+    /// True when the quote was found in the source text.
+    pub verified: bool,
+    pub span: Option<ClaimSpan>,
+    pub source_id: Option<Uuid>,
+}
+
+/// An article in a list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleListItem {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub page_type: PageType,
+    pub confidence: Confidence,
+    pub provider: String,
+    pub concepts: Vec<String>,
+    pub claim_count: i64,
+    pub source_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A source an article was compiled from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleSourceRef {
+    pub id: Uuid,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub kind: String,
+}
+
+/// A link between articles, seen from one end. `article_id` is `None` for a link whose
+/// target does not exist yet.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LinkRef {
+    pub article_id: Option<Uuid>,
+    pub slug: Option<String>,
+    pub title: String,
+    pub relation_type: RelationType,
+    pub resolved: bool,
+}
+
+/// An article with everything the reader shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleDetail {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub page_type: PageType,
+    pub confidence: Confidence,
+    pub provider: String,
+    pub model: String,
+    pub version: i32,
+    pub concepts: Vec<String>,
+    pub claims: Vec<Claim>,
+    pub open_questions: Vec<String>,
+    /// The article body in markdown, `[[wikilinks]]` kept.
+    pub content: String,
+    pub sources: Vec<ArticleSourceRef>,
+    pub backlinks_in: Vec<LinkRef>,
+    pub backlinks_out: Vec<LinkRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

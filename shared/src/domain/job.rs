@@ -1,0 +1,43 @@
+//! Jobs: the user-visible history of background work.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+crate::text_enum! {
+    /// What a job does.
+    pub enum JobKind {
+        /// Fetch (for URLs), extract and compile a new source.
+        IngestSource => "ingest_source",
+        /// Compile an already-extracted source again.
+        CompileSource => "compile_source",
+    }
+}
+
+crate::text_enum! {
+    /// Where a job is.
+    pub enum JobStatus {
+        Queued => "queued",
+        Running => "running",
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+}
+
+/// A job as the API shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Job {
+    pub id: Uuid,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    pub source_id: Option<Uuid>,
+    pub article_id: Option<Uuid>,
+    pub attempts: i32,
+    /// 0.0 to 1.0.
+    pub progress: f64,
+    pub message: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

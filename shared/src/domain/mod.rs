@@ -1,0 +1,12 @@
+//! Domain types shared by the gateway and the worker: what a source, a job and an article are,
+//! and the wire values of their enums.
+
+mod article;
+mod job;
+mod source;
+mod text_enum;
+
+pub use article::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan, LinkRef};
+pub use job::{Job, JobKind, JobStatus};
+pub use source::{Source, SourceKind, SourceStatus};
+pub use text_enum::UnknownValue;

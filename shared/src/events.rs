@@ -1,0 +1,129 @@
+//! Live events: what happened, and the [`EventBus`] that carries it to every listener.
+//!
+//! In one process the bus is a tokio broadcast channel; the production stack puts Redis
+//! pub/sub behind the same trait so events cross from worker processes to every gateway.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::domain::{Job, Source, SourceStatus};
+
+/// Something listeners (the web app over `/api/ws`) want to know about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type")]
+pub enum EventKind {
+    /// A source moved to a pipeline stage.
+    #[serde(rename = "source.progress")]
+    SourceProgress {
+        source_id: Uuid,
+        stage: SourceStatus,
+        message: String,
+    },
+    /// A source row changed.
+    #[serde(rename = "source.updated")]
+    SourceUpdated { source: Box<Source> },
+    /// An article was created, recompiled, relinked or deleted.
+    #[serde(rename = "article.updated")]
+    ArticleUpdated {
+        article_id: Uuid,
+        slug: String,
+        title: String,
+        deleted: bool,
+    },
+    /// A job row changed.
+    #[serde(rename = "job.updated")]
+    JobUpdated { job: Box<Job> },
+}
+
+/// An event with its id and time, as sent to clients.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    pub id: Uuid,
+    pub timestamp: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// Stamps an event kind with a fresh id and the current time.
+    pub fn new(kind: EventKind) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            timestamp: Utc::now(),
+            kind,
+        }
+    }
+}
+
+/// Publishes events and hands out subscriptions.
+#[async_trait::async_trait]
+pub trait EventBus: Send + Sync + std::fmt::Debug {
+    /// Sends an event to every current subscriber. Never fails the caller: events are
+    /// advisory, and clients refetch state after reconnecting.
+    async fn publish(&self, event: Event);
+
+    /// A receiver of every event published from now on.
+    fn subscribe(&self) -> broadcast::Receiver<Event>;
+}
+
+/// A shared event bus.
+pub type SharedBus = Arc<dyn EventBus>;
+
+/// The in-process bus.
+#[derive(Debug, Clone)]
+pub struct LocalBus {
+    sender: broadcast::Sender<Event>,
+}
+
+impl LocalBus {
+    /// A bus that buffers up to `capacity` events per slow subscriber before it lags.
+    pub fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(16));
+        Self { sender }
+    }
+}
+
+impl Default for LocalBus {
+    fn default() -> Self {
+        Self::new(1024)
+    }
+}
+
+#[async_trait::async_trait]
+impl EventBus for LocalBus {
+    async fn publish(&self, event: Event) {
+        // No subscribers is not an error: nobody is watching.
+        let _ = self.sender.send(event);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn subscribers_receive_events_as_tagged_json() {
+        let bus = LocalBus::default();
+        let mut rx = bus.subscribe();
+        let source_id = Uuid::nil();
+        bus.publish(Event::new(EventKind::SourceProgress {
+            source_id,
+            stage: SourceStatus::Fetching,
+            message: "fetching".into(),
+        }))
+        .await;
+        let event = rx.recv().await.expect("event");
+        let json = serde_json::to_value(&event).expect("json");
+        assert_eq!(json["type"], "source.progress");
+        assert_eq!(json["stage"], "fetching");
+        assert!(json["id"].is_string() && json["timestamp"].is_string());
+    }
+}

@@ -1,0 +1,21 @@
+//! WikiMind's shared core: configuration, telemetry, the database (all SQL), the data
+//! directory, domain types, the LLM layer, compile logic, extraction, jobs and events.
+//!
+//! This crate knows nothing of HTTP serving; the gateway and the worker build on it.
+
+pub mod compile;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod events;
+pub mod extract;
+pub mod ingest;
+pub mod jobs;
+pub mod llm;
+pub mod shutdown;
+pub mod storage;
+pub mod telemetry;
+pub mod wiki;
+
+/// The version reported by `/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,65 @@
+//! Rendering the wiki's markdown files: article pages with YAML frontmatter that Obsidian
+//! opens, `index.md` and `log.md` entries. Pure functions; writing is `storage`'s job.
+
+mod article_file;
+mod index_file;
+
+pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
+pub use index_file::{log_entry, render_index};
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static WIKILINK: LazyLock<Regex> = LazyLock::new(|| {
+    // `[[Target]]` or `[[Target|label]]`; targets cannot span lines or contain brackets.
+    Regex::new(r"\[\[([^\[\]\|\n]{1,200})(?:\|[^\[\]\n]{0,200})?\]\]")
+        .unwrap_or_else(|_| unreachable!())
+});
+
+/// The distinct `[[wikilink]]` targets in a markdown text, in order of first appearance.
+pub fn wikilink_targets(markdown: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    WIKILINK
+        .captures_iter(markdown)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().trim().to_owned()))
+        .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wikilink_targets_are_found_once_each() {
+        let md = "See [[JSON]] and [[queue — A synchronized queue class|queues]], again [[json]].\n[[]] [[a\nb]]";
+        assert_eq!(
+            wikilink_targets(md),
+            vec![
+                "JSON".to_owned(),
+                "queue — A synchronized queue class".to_owned()
+            ]
+        );
+    }
+}
+
+/// Why a wiki file could not be regenerated.
+#[derive(Debug, thiserror::Error)]
+pub enum WikiError {
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+/// Rewrites `wiki/index.md` from the database.
+pub async fn refresh_index(
+    db: &crate::db::Db,
+    storage: &crate::storage::Storage,
+) -> Result<(), WikiError> {
+    let entries = crate::db::articles::index_entries(db).await?;
+    let index = render_index(&entries, crate::db::now());
+    crate::storage::write_atomic(&storage.index_path(), index.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Test support shared by the workspace's black-box tests and benchmarks.
+
+pub mod corpus_server;
+pub mod fake_llm;

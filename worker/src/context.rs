@@ -1,0 +1,32 @@
+//! What every job handler needs: the database, the data directory, the event bus, the LLM
+//! router, the fetcher and the settings.
+
+use std::sync::Arc;
+
+use shared::config::Settings;
+use shared::db::Db;
+use shared::events::SharedBus;
+use shared::llm::Router;
+use shared::storage::Storage;
+
+use crate::pipeline::fetch::Fetcher;
+
+/// Shared state of a worker process (cheap to clone).
+#[derive(Clone)]
+pub struct WorkerContext {
+    pub db: Db,
+    pub storage: Storage,
+    pub bus: SharedBus,
+    pub router: Arc<Router>,
+    pub fetcher: Fetcher,
+    pub settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for WorkerContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerContext")
+            .field("db", &self.db.dialect())
+            .field("data_dir", &self.storage.root())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,3 @@
+//! Job handlers, one per file.
+
+pub mod process_source;

@@ -1,0 +1,160 @@
+//! The source job: claim the job row, run the pipeline with a time limit, retry transient
+//! failures with exponential backoff, and record the outcome on the job and the source.
+
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use shared::db;
+use shared::domain::{JobStatus, SourceStatus};
+use shared::jobs::SourceJob;
+
+use crate::context::WorkerContext;
+use crate::pipeline::{self, Outcome, StageError};
+use crate::progress::Progress;
+
+/// First retry delay; doubled on each further attempt.
+const BASE_BACKOFF: Duration = Duration::from_secs(2);
+/// Longest wait between attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The apalis entry point. Failures are recorded on the job row and never returned to apalis:
+/// retrying is decided here, where the job's attempts are counted and visible to users.
+pub async fn handle(job: SourceJob, ctx: Data<WorkerContext>) -> Result<(), BoxDynError> {
+    run(&ctx, &job).await;
+    Ok(())
+}
+
+/// Delay before attempt `attempt + 1`.
+pub fn backoff(attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    BASE_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+/// Processes one delivery of a source job.
+#[tracing::instrument(skip_all, fields(job_id = %job.job_id, source_id = %job.source_id))]
+pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
+    let claimed = match db::jobs::claim(&ctx.db, job.job_id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => {
+            tracing::debug!("job already taken or finished; skipping this delivery");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not claim the job");
+            return;
+        }
+    };
+    let progress = Progress::new(ctx, job.job_id, job.source_id);
+    progress.job_updated(claimed.clone()).await;
+    let limit = Duration::from_secs(ctx.settings.jobs.timeout_secs);
+    let max_attempts = ctx.settings.jobs.max_attempts;
+    let mut attempt = u32::try_from(claimed.attempts).unwrap_or(1).max(1);
+
+    let outcome = loop {
+        let result = match db::sources::get(&ctx.db, job.source_id).await {
+            Ok(source) => {
+                match tokio::time::timeout(limit, pipeline::process_source(ctx, &source, &progress))
+                    .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(StageError::permanent(format!(
+                        "the job took longer than its limit of {} s",
+                        limit.as_secs()
+                    ))),
+                }
+            }
+            Err(db::DbError::NotFound) => Err(StageError::permanent("the source was deleted")),
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Err(e) if e.retryable && attempt < max_attempts => {
+                let wait = backoff(attempt);
+                tracing::warn!(attempt, error = %e.message, wait_secs = wait.as_secs(), "attempt failed; retrying");
+                let note = format!("attempt {attempt} failed; retrying in {} s", wait.as_secs());
+                if let Ok(row) =
+                    db::jobs::set_retrying(&ctx.db, job.job_id, &e.message, &note).await
+                {
+                    progress.job_updated(row).await;
+                }
+                tokio::time::sleep(wait).await;
+                match db::jobs::next_attempt(&ctx.db, job.job_id).await {
+                    Ok(row) => attempt = u32::try_from(row.attempts).unwrap_or(attempt + 1),
+                    Err(e) => break Err(StageError::from(e)),
+                }
+            }
+            other => break other,
+        }
+    };
+    finish(ctx, job, &progress, outcome).await;
+}
+
+async fn finish(
+    ctx: &WorkerContext,
+    job: &SourceJob,
+    progress: &Progress,
+    outcome: Result<Outcome, StageError>,
+) {
+    let recorded = match outcome {
+        Ok(Outcome::Compiled(article)) => {
+            tracing::info!(slug = %article.slug, "source compiled");
+            // The job row is final before the source reports `compiled`, so a client that
+            // reacts to the event sees a finished job.
+            let recorded = db::jobs::finish(
+                &ctx.db,
+                job.job_id,
+                JobStatus::Succeeded,
+                Some(article.id),
+                None,
+            )
+            .await;
+            progress.stage(SourceStatus::Compiled, "compiled").await;
+            recorded
+        }
+        Ok(Outcome::Duplicate { existing }) => {
+            let message = format!("the same content was already ingested as source {existing}");
+            tracing::info!(%existing, "fetched content is a duplicate");
+            progress.source_updated().await;
+            db::jobs::finish(&ctx.db, job.job_id, JobStatus::Failed, None, Some(&message)).await
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message, "source failed");
+            if let Err(db_err) = db::sources::set_failed(&ctx.db, job.source_id, &e.message).await {
+                tracing::error!(error = %db_err, "could not record the source failure");
+            }
+            let recorded = db::jobs::finish(
+                &ctx.db,
+                job.job_id,
+                JobStatus::Failed,
+                None,
+                Some(&e.message),
+            )
+            .await;
+            progress
+                .publish(shared::events::EventKind::SourceProgress {
+                    source_id: job.source_id,
+                    stage: SourceStatus::Failed,
+                    message: e.message.clone(),
+                })
+                .await;
+            progress.source_updated().await;
+            recorded
+        }
+    };
+    match recorded {
+        Ok(row) => progress.job_updated(row).await,
+        Err(e) => tracing::error!(error = %e, "could not record the job outcome"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_ceiling() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+}

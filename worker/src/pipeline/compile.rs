@@ -1,0 +1,177 @@
+//! Compilation: the source's clean text → a validated compile result, through the LLM
+//! router (or the offline compiler, which is a provider too). Long texts are compiled per
+//! chunk and merged; an invalid reply gets one repair attempt.
+
+use shared::compile::{
+    self, COMPILE_SYSTEM_PROMPT, CompileResult, compile_json_schema, compile_user_prompt,
+    parse_compile_result, repair_prompt,
+};
+use shared::db;
+use shared::domain::Source;
+use shared::llm::{
+    ChatMessage, CompletionRequest, JsonSchema, LlmError, ProviderKind, Role, StructuredInput, Task,
+};
+
+use super::StageError;
+use crate::context::WorkerContext;
+use crate::progress::Progress;
+
+/// Characters per chunk sent to an LLM (about 12k tokens, well inside every model's window).
+const LLM_CHUNK_CHARS: usize = 48_000;
+/// The most chunk calls one source may cost; longer texts get proportionally larger chunks.
+const MAX_CHUNKS: usize = 16;
+/// Titles and concepts listed in the prompt so the model links and reuses instead of inventing.
+const PROMPT_TITLES: usize = 200;
+
+/// A compile result and who produced it.
+#[derive(Debug, Clone)]
+pub(super) struct Compiled {
+    pub result: CompileResult,
+    pub provider: ProviderKind,
+    pub model: String,
+}
+
+/// Compiles a source's text.
+pub(super) async fn compile_text(
+    ctx: &WorkerContext,
+    source: &Source,
+    text: &str,
+    progress: &Progress,
+) -> Result<Compiled, StageError> {
+    let own_article = db::articles::find_for_source(&ctx.db, source.id)
+        .await?
+        .map(|a| a.id);
+    let existing_titles: Vec<String> = db::articles::all_keys(&ctx.db)
+        .await?
+        .into_iter()
+        .filter(|a| Some(a.id) != own_article)
+        .map(|a| a.title)
+        .take(PROMPT_TITLES)
+        .collect();
+    let existing_concepts: Vec<String> = db::concepts::list_with_counts(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|c| c.display_name)
+        .take(PROMPT_TITLES)
+        .collect();
+
+    // The offline compiler reads the whole text at once; LLMs get chunks.
+    let offline_only = ctx.router.default_kind() == Some(ProviderKind::Offline);
+    let chunk_chars = if offline_only {
+        usize::MAX
+    } else {
+        LLM_CHUNK_CHARS.max(text.len().div_ceil(MAX_CHUNKS))
+    };
+    let chunks = compile::chunk_text(text, chunk_chars);
+    let title = source.title.as_deref();
+    let mut parts = Vec::with_capacity(chunks.len());
+    let mut used = None;
+    for (i, chunk) in chunks.iter().enumerate() {
+        if chunks.len() > 1 {
+            let fraction = 0.5 + 0.3 * (i as f64 / chunks.len() as f64);
+            progress
+                .message(
+                    fraction,
+                    &format!("compiling part {} of {}", i + 1, chunks.len()),
+                )
+                .await;
+        }
+        let part_title = match (title, chunks.len()) {
+            (Some(t), n) if n > 1 => Some(format!("{t} (part {} of {n})", i + 1)),
+            (t, _) => t.map(str::to_owned),
+        };
+        let (result, provider, model) = compile_chunk(
+            ctx,
+            part_title.as_deref(),
+            &chunk.text,
+            &existing_concepts,
+            &existing_titles,
+            progress,
+        )
+        .await?;
+        used.get_or_insert((provider, model));
+        parts.push(result);
+    }
+    let (provider, model) =
+        used.ok_or_else(|| StageError::permanent("the source has no text to compile"))?;
+    let result = if parts.len() == 1 {
+        parts
+            .pop()
+            .ok_or_else(|| StageError::permanent("no compile result"))?
+    } else {
+        let merged_title = title
+            .map(str::to_owned)
+            .unwrap_or_else(|| parts[0].title.clone());
+        compile::merge_results(&merged_title, parts)
+    };
+    Ok(Compiled {
+        result,
+        provider,
+        model,
+    })
+}
+
+async fn compile_chunk(
+    ctx: &WorkerContext,
+    title: Option<&str>,
+    text: &str,
+    concepts: &[String],
+    titles: &[String],
+    progress: &Progress,
+) -> Result<(CompileResult, ProviderKind, String), StageError> {
+    let mut request = CompletionRequest {
+        task: Task::Compile,
+        system: COMPILE_SYSTEM_PROMPT.to_owned(),
+        messages: vec![ChatMessage {
+            role: Role::User,
+            content: compile_user_prompt(title, text, concepts, titles),
+        }],
+        max_tokens: 8192,
+        temperature: 0.2,
+        json_schema: Some(JsonSchema {
+            name: "compiled_article".to_owned(),
+            schema: compile_json_schema(),
+        }),
+        structured: Some(StructuredInput::Compile {
+            title: title.map(str::to_owned),
+            text: text.to_owned(),
+            existing_titles: titles.to_vec(),
+        }),
+        job_id: Some(progress_job_id(progress)),
+    };
+    let reply = ctx.router.complete(&request).await.map_err(llm_error)?;
+    match parse_compile_result(&reply.content) {
+        Ok(result) => Ok((result, reply.provider, reply.model)),
+        Err(first) => {
+            tracing::warn!(provider = %reply.provider.as_str(), error = %first, "invalid compile reply; asking for a repair");
+            request.messages.push(ChatMessage {
+                role: Role::Assistant,
+                content: reply.content.clone(),
+            });
+            request.messages.push(ChatMessage {
+                role: Role::User,
+                content: repair_prompt(&reply.content, &first.to_string()),
+            });
+            let repaired = ctx.router.complete(&request).await.map_err(llm_error)?;
+            parse_compile_result(&repaired.content)
+                .map(|r| (r, repaired.provider, repaired.model))
+                .map_err(|second| {
+                    StageError::permanent(format!(
+                        "the model's reply was not a valid article twice: {second}"
+                    ))
+                })
+        }
+    }
+}
+
+fn progress_job_id(progress: &Progress) -> uuid::Uuid {
+    progress.job_id()
+}
+
+fn llm_error(e: LlmError) -> StageError {
+    if e.is_retryable() || matches!(e, LlmError::AllFailed(_)) {
+        StageError::transient(format!("LLM: {e}"))
+    } else {
+        StageError::permanent(format!("LLM: {e}"))
+    }
+}

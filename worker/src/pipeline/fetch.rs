@@ -1,0 +1,168 @@
+//! Fetching a URL safely: every connection goes through a resolver that refuses private
+//! addresses (unless allowed), every redirect hop is re-checked, the body is streamed with a
+//! size limit, and the whole request has a timeout.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use shared::config::IngestSettings;
+use shared::ingest::url_guard;
+use url::Url;
+
+use super::StageError;
+
+/// What a fetch returned.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL after redirects.
+    pub final_url: Url,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// DNS resolution with the SSRF check applied to every name reqwest connects to.
+#[derive(Debug, Clone)]
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = url_guard::resolve_host(&host, 0, allow_private).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// An HTTP client configured for fetching sources.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    max_bytes: usize,
+    allow_private: bool,
+}
+
+impl Fetcher {
+    /// Builds the client from the ingest settings.
+    pub fn new(settings: &IngestSettings) -> Result<Self, reqwest::Error> {
+        let allow_private = settings.allow_private_urls;
+        let max_redirects = settings.max_redirects;
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(format!("more than {max_redirects} redirects"));
+            }
+            if attempt.previous().iter().any(|u| u == attempt.url()) {
+                return attempt.error("redirect loop");
+            }
+            match url_guard::check_static(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(concat!(
+                "WikiMind/",
+                env!("CARGO_PKG_VERSION"),
+                " (knowledge compiler)"
+            ))
+            .timeout(Duration::from_secs(settings.fetch_timeout_secs))
+            .connect_timeout(Duration::from_secs(settings.fetch_timeout_secs.min(10)))
+            .redirect(redirect)
+            // A proxy would resolve names itself, bypassing the guarded resolver.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+            .build()?;
+        Ok(Self {
+            client,
+            max_bytes: settings.max_fetch_bytes,
+            allow_private,
+        })
+    }
+
+    /// Fetches a URL, refusing private targets, oversized bodies and error statuses.
+    #[tracing::instrument(skip_all, fields(url = %url), err)]
+    pub async fn fetch(&self, url: &Url) -> Result<Fetched, StageError> {
+        url_guard::check_static(url, self.allow_private)
+            .map_err(|e| StageError::permanent(e.to_string()))?;
+        let response = self
+            .client
+            .get(url.clone())
+            .header(
+                reqwest::header::ACCEPT,
+                "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
+            )
+            .send()
+            .await
+            .map_err(describe_send_error)?;
+        let status = response.status();
+        if !status.is_success() {
+            let message = format!("the server answered {status}");
+            // 429 and 5xx may pass; 4xx will not.
+            return Err(if status.is_server_error() || status.as_u16() == 429 {
+                StageError::transient(message)
+            } else {
+                StageError::permanent(message)
+            });
+        }
+        if let Some(len) = response.content_length()
+            && len > self.max_bytes as u64
+        {
+            return Err(StageError::permanent(format!(
+                "the document is {len} bytes, more than the limit of {} bytes",
+                self.max_bytes
+            )));
+        }
+        let final_url = response.url().clone();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(describe_send_error)?;
+            // Counting decoded bytes also stops compressed "bombs" at the limit.
+            if bytes.len() + chunk.len() > self.max_bytes {
+                return Err(StageError::permanent(format!(
+                    "the document is larger than the limit of {} bytes",
+                    self.max_bytes
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            final_url,
+            content_type,
+            bytes,
+        })
+    }
+}
+
+fn describe_send_error(err: reqwest::Error) -> StageError {
+    // The redirect policy's and resolver's own messages are the useful part of the chain.
+    let mut detail = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(inner) = source {
+        detail = inner.to_string();
+        source = inner.source();
+    }
+    let refused = detail.contains("loopback, private or link-local")
+        || detail.contains("only http and https")
+        || detail.contains("redirect");
+    if err.is_timeout() {
+        StageError::transient(format!("the request timed out: {detail}"))
+    } else if refused || err.is_redirect() {
+        StageError::permanent(detail)
+    } else if err.is_connect() {
+        StageError::transient(format!("could not connect: {detail}"))
+    } else {
+        StageError::transient(detail)
+    }
+}

@@ -1,0 +1,160 @@
+//! The source pipeline: fetch (URLs) → extract → compile → publish, reporting each stage.
+
+mod compile;
+mod extract;
+pub mod fetch;
+mod publish;
+
+use shared::db::articles::ArticleKey;
+use shared::db::{self, DbError};
+use shared::domain::{Source, SourceKind, SourceStatus};
+use shared::ingest::content_hash;
+
+use crate::context::WorkerContext;
+use crate::progress::Progress;
+
+/// A stage failed. `retryable` failures (timeouts, 5xx, a busy database) are attempted again
+/// with backoff; the others (bad content, refused URLs) fail the job at once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StageError {
+    pub retryable: bool,
+    pub message: String,
+}
+
+impl StageError {
+    /// A failure that may pass if tried again.
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self {
+            retryable: true,
+            message: message.into(),
+        }
+    }
+
+    /// A failure that will not pass by retrying.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            retryable: false,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DbError> for StageError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Other(_) => StageError::transient(format!("database: {e}")),
+            other => StageError::permanent(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<shared::storage::StorageError> for StageError {
+    fn from(e: shared::storage::StorageError) -> Self {
+        StageError::transient(format!("storage: {e}"))
+    }
+}
+
+/// How a source's processing ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// An article was created or replaced.
+    Compiled(ArticleKey),
+    /// The fetched content was the same as an existing source's.
+    Duplicate { existing: uuid::Uuid },
+}
+
+/// Runs the whole pipeline for one source.
+#[tracing::instrument(skip_all, fields(source_id = %source.id, kind = %source.kind), err)]
+pub async fn process_source(
+    ctx: &WorkerContext,
+    source: &Source,
+    progress: &Progress,
+) -> Result<Outcome, StageError> {
+    let text = match clean_text_if_extracted(ctx, source) {
+        Some(text) => text,
+        None => {
+            let extracted = extract_source(ctx, source, progress).await?;
+            if let Some(existing) =
+                db::sources::find_by_hash(&ctx.db, &extracted.content_hash).await?
+                && existing.id != source.id
+            {
+                db::sources::set_duplicate(&ctx.db, source.id, existing.id).await?;
+                return Ok(Outcome::Duplicate {
+                    existing: existing.id,
+                });
+            }
+            match db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await {
+                // Another source with the same content was stored meanwhile.
+                Err(DbError::Conflict { .. }) => {
+                    let existing = db::sources::find_by_hash(&ctx.db, &extracted.content_hash)
+                        .await?
+                        .map(|s| s.id)
+                        .ok_or_else(|| StageError::transient("duplicate source vanished"))?;
+                    db::sources::set_duplicate(&ctx.db, source.id, existing).await?;
+                    return Ok(Outcome::Duplicate { existing });
+                }
+                other => other?,
+            }
+            ctx.storage.write_text(source.id, &extracted.text)?;
+            extracted.text
+        }
+    };
+    let source = db::sources::get(&ctx.db, source.id).await?;
+    progress.stage(SourceStatus::Compiling, "compiling").await;
+    let compiled = compile::compile_text(ctx, &source, &text, progress).await?;
+    progress.message(0.85, "linking").await;
+    let article = publish::publish_article(ctx, &source, &text, compiled).await?;
+    Ok(Outcome::Compiled(article))
+}
+
+/// The stored clean text, when extraction already happened (text notes, recompiles, retries).
+fn clean_text_if_extracted(ctx: &WorkerContext, source: &Source) -> Option<String> {
+    let hash = source.content_hash.as_deref()?;
+    let text = ctx.storage.read_text(source.id).ok()?;
+    (content_hash(&text) == hash).then_some(text)
+}
+
+/// Gets the original (fetching it for URLs) and extracts its clean text.
+async fn extract_source(
+    ctx: &WorkerContext,
+    source: &Source,
+    progress: &Progress,
+) -> Result<extract::Extracted, StageError> {
+    let (bytes, hint) =
+        if source.kind == SourceKind::Url && ctx.storage.find_original(source.id).is_none() {
+            progress.stage(SourceStatus::Fetching, "fetching").await;
+            let raw = source
+                .url
+                .as_deref()
+                .ok_or_else(|| StageError::permanent("the source has no URL"))?;
+            let url = url::Url::parse(raw)
+                .map_err(|e| StageError::permanent(format!("invalid URL: {e}")))?;
+            let fetched = ctx.fetcher.fetch(&url).await?;
+            let hint = fetched
+                .content_type
+                .clone()
+                .or_else(|| Some(fetched.final_url.path().to_owned()));
+            (fetched.bytes, hint)
+        } else {
+            let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
+                StageError::permanent("the original document is missing from the data directory")
+            })?;
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|e| StageError::transient(format!("reading {}: {e}", path.display())))?;
+            (bytes, Some(format!("original.{ext}")))
+        };
+    progress.stage(SourceStatus::Extracting, "extracting").await;
+    let max_pages = ctx.settings.ingest.max_pdf_pages;
+    let extracted = tokio::task::spawn_blocking(move || {
+        extract::extract_document(&bytes, hint.as_deref(), max_pages)
+    })
+    .await
+    .map_err(|e| StageError::permanent(format!("extraction crashed: {e}")))??;
+    if source.kind == SourceKind::Url {
+        ctx.storage
+            .write_original(source.id, extracted.ext, &extracted.original)?;
+    }
+    Ok(extracted)
+}
