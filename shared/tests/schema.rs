@@ -12,7 +12,10 @@ use sqlx::Connection;
 type Schema = BTreeMap<String, BTreeSet<String>>;
 
 fn settings(url: String) -> DatabaseSettings {
-    DatabaseSettings { url: Secret::new(url), max_connections: 2 }
+    DatabaseSettings {
+        url: Secret::new(url),
+        max_connections: 2,
+    }
 }
 
 async fn sqlite_schema() -> Schema {
@@ -20,7 +23,9 @@ async fn sqlite_schema() -> Schema {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let db = Db::connect(&settings(url)).await.expect("sqlite");
     db.migrate().await.expect("sqlite migrations");
-    let Db::Sqlite(pool) = &db else { unreachable!() };
+    let Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
     let tables: Vec<(String,)> = sqlx::query_as(
         "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '\\_%' escape '\\'",
     )
@@ -40,11 +45,15 @@ async fn sqlite_schema() -> Schema {
 }
 
 async fn postgres_schema(url: &str) -> Schema {
-    let db = Db::connect(&settings(url.to_owned())).await.expect("postgres");
+    let db = Db::connect(&settings(url.to_owned()))
+        .await
+        .expect("postgres");
     db.migrate().await.expect("postgres migrations");
     // Applying twice is a no-op.
     db.migrate().await.expect("postgres migrations again");
-    let Db::Postgres(pool) = &db else { unreachable!() };
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
     let rows: Vec<(String, String)> = sqlx::query_as(
         "select table_name::text, column_name::text from information_schema.columns \
          where table_schema = 'public' and table_name not like '\\_%'",
@@ -63,7 +72,10 @@ async fn postgres_schema(url: &str) -> Schema {
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
     let sqlite = sqlite_schema().await;
-    assert!(sqlite.contains_key("sources") && sqlite.contains_key("job_runs"), "{sqlite:?}");
+    assert!(
+        sqlite.contains_key("sources") && sqlite.contains_key("job_runs"),
+        "{sqlite:?}"
+    );
 
     let admin_url = std::env::var("WIKIMIND_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
@@ -78,15 +90,20 @@ async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
         }
     };
     let name = format!("wikimind_schema_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut admin).await.expect("create db");
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create db");
     let url = match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("unexpected PostgreSQL URL {admin_url}"),
     };
     let postgres = postgres_schema(&url).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)")))
-        .execute(&mut admin)
-        .await
-        .expect("drop db");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database if exists {name} with (force)"
+    )))
+    .execute(&mut admin)
+    .await
+    .expect("drop db");
     assert_eq!(sqlite, postgres, "the dialects' migrations differ");
 }
