@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help dev build release web test test-unit lint fmt migrate bench clean
+.PHONY: help dev build release web test lint fmt migrate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,10 +33,6 @@ fmt: ## Format the code
 
 migrate: ## Apply migrations to the configured database
 	$(CARGO) run --bin gateway -- migrate
-
-bench: ## Startup, memory, ingest and throughput numbers (see BENCHMARKS.md)
-	$(CARGO) build --release --locked --bin gateway
-	$(CARGO) run --release --locked -p testkit --bin bench
 
 clean: ## Remove build output
 	$(CARGO) clean
