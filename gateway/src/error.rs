@@ -57,6 +57,15 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(format!("{what} not found"))
     }
+
+    /// Maps a database error, naming `what` when the row does not exist:
+    /// `db::sources::get(..).await.map_err(ApiError::missing("source"))`.
+    pub fn missing(what: &str) -> impl FnOnce(DbError) -> ApiError + '_ {
+        move |e| match e {
+            DbError::NotFound => ApiError::not_found(what),
+            other => other.into(),
+        }
+    }
 }
 
 impl From<DbError> for ApiError {

@@ -69,11 +69,10 @@ async fn get_article(
     if id_or_slug.len() > 200 {
         return Err(ApiError::not_found("article"));
     }
-    match db::articles::get_detail(&state.db, &id_or_slug).await {
-        Ok(article) => Ok(Json(article)),
-        Err(db::DbError::NotFound) => Err(ApiError::not_found("article")),
-        Err(e) => Err(e.into()),
-    }
+    let article = db::articles::get_detail(&state.db, &id_or_slug)
+        .await
+        .map_err(ApiError::missing("article"))?;
+    Ok(Json(article))
 }
 
 async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {

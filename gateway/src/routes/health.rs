@@ -35,7 +35,12 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             .map(|()| json!(state.db.dialect()))
             .map_err(|e| e.to_string()),
     );
-    let queue = check(Ok(json!(state.queue.backend_name())));
+    let queue = check(
+        shared::db::jobs::queue_depth(&state.db)
+            .await
+            .map(|pending| json!({"backend": state.queue.backend_name(), "pending": pending}))
+            .map_err(|e| e.to_string()),
+    );
     let storage = check(
         state
             .storage

@@ -45,9 +45,8 @@ async fn list_jobs(
 
 async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {
     let id = parse_id(&id, "job")?;
-    match db::jobs::get(&state.db, id).await {
-        Ok(job) => Ok(Json(job)),
-        Err(db::DbError::NotFound) => Err(ApiError::not_found("job")),
-        Err(e) => Err(e.into()),
-    }
+    let job = db::jobs::get(&state.db, id)
+        .await
+        .map_err(ApiError::missing("job"))?;
+    Ok(Json(job))
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use shared::db;
-use shared::domain::{JobKind, JobStatus, SourceStatus};
+use shared::domain::{JobKind, SourceStatus};
 use shared::events::{Event, EventKind};
 use shared::jobs::SourceJob;
 use uuid::Uuid;
@@ -175,15 +175,8 @@ async fn get_source(
     let id = parse_id(&id, "source")?;
     let source = db::sources::get(&state.db, id)
         .await
-        .map_err(|e| not_found(e, "source"))?;
+        .map_err(ApiError::missing("source"))?;
     Ok(Json(source))
-}
-
-fn not_found(e: db::DbError, what: &str) -> ApiError {
-    match e {
-        db::DbError::NotFound => ApiError::not_found(what),
-        other => other.into(),
-    }
 }
 
 async fn get_source_text(
@@ -193,7 +186,7 @@ async fn get_source_text(
     let id = parse_id(&id, "source")?;
     db::sources::get(&state.db, id)
         .await
-        .map_err(|e| not_found(e, "source"))?;
+        .map_err(ApiError::missing("source"))?;
     let text = state
         .storage
         .read_text(id)
@@ -212,7 +205,7 @@ async fn get_source_original(
     let id = parse_id(&id, "source")?;
     let source = db::sources::get(&state.db, id)
         .await
-        .map_err(|e| not_found(e, "source"))?;
+        .map_err(ApiError::missing("source"))?;
     let (path, ext) = state.storage.find_original(id).ok_or_else(|| {
         ApiError::NotFound("the original document is not available yet".to_owned())
     })?;
@@ -254,7 +247,7 @@ async fn delete_source(
     let id = parse_id(&id, "source")?;
     db::sources::get(&state.db, id)
         .await
-        .map_err(|e| not_found(e, "source"))?;
+        .map_err(ApiError::missing("source"))?;
     let mut deleted_articles = Vec::new();
     if q.cascade.unwrap_or(false) {
         for article in db::articles::only_from_source(&state.db, id).await? {
@@ -304,12 +297,8 @@ async fn compile_source(
     let id = parse_id(&id, "source")?;
     let source = db::sources::get(&state.db, id)
         .await
-        .map_err(|e| not_found(e, "source"))?;
-    let busy = db::jobs::unfinished(&state.db)
-        .await?
-        .into_iter()
-        .any(|j| j.source_id == Some(id));
-    if busy {
+        .map_err(ApiError::missing("source"))?;
+    if db::jobs::source_has_unfinished(&state.db, id).await? {
         return Err(ApiError::Conflict(
             "the source already has a job queued or running".to_owned(),
         ));
@@ -343,6 +332,5 @@ async fn compile_source(
             job: Box::new(job.clone()),
         }))
         .await;
-    debug_assert_eq!(job.status, JobStatus::Queued);
     Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
 }

@@ -267,3 +267,29 @@ async fn sources_can_be_listed_filtered_recompiled_and_deleted() {
     let (status, _) = app.get_json(&format!("/api/sources/{}", id(&a))).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn content_already_fetched_by_url_is_recognised_when_uploaded_as_a_file() {
+    let app = spawn_app().await;
+    let server = CorpusServer::start().await.expect("server");
+    let (_, by_url) = app
+        .post_url(&server.url("/corpus/html/python/bisect.html"))
+        .await;
+    let first = app.wait_for_source(&id(&by_url), LIMIT).await;
+    assert_eq!(first["status"], "compiled", "{first}");
+
+    // Different bytes on the wire are impossible to tell apart before extraction, so the
+    // upload is accepted and then found to be the same clean text.
+    let (status, upload) = app
+        .post_file("bisect.html", corpus("html/python/bisect.html"))
+        .await;
+    assert_eq!(status, 202, "{upload}");
+    let second = app.wait_for_source(&id(&upload), LIMIT).await;
+    assert_eq!(second["status"], "failed");
+    assert_eq!(second["duplicate_of"], first["id"], "{second}");
+    let (_, articles) = app.get_json("/api/articles").await;
+    assert_eq!(
+        articles["total"], 1,
+        "no second article for the same content"
+    );
+}

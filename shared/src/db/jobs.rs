@@ -104,6 +104,19 @@ pub async fn unfinished(db: &Db) -> DbResult<Vec<Job>> {
     rows.into_iter().map(Job::try_from).collect()
 }
 
+/// True when a source has a job queued or running.
+pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
+    let row: Option<(Uuid,)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "select id from job_runs where source_id = $1 and status in ('queued', 'running') limit 1"
+    )
+    .bind(source_id)
+    .fetch_optional(p)
+    .await
+    })?;
+    Ok(row.is_some())
+}
+
 /// Claims a queued job for this worker: `running`, attempts + 1. Returns `None` when the job
 /// is not queued (already taken by another delivery of the same task, or finished), which
 /// makes duplicate deliveries harmless.
@@ -219,6 +232,23 @@ pub async fn worker_heartbeat_age(db: &Db) -> DbResult<Option<i64>> {
             .fetch_optional(pool)
             .await?;
             Ok(row.and_then(|(age,)| age))
+        }
+        Db::Postgres(_) => Ok(None),
+    }
+}
+
+/// Tasks waiting in the SQLite queue (`None` on PostgreSQL, whose queue is Redis). Reading it
+/// proves the queue's tables are there and answering.
+pub async fn queue_depth(db: &Db) -> DbResult<Option<i64>> {
+    match db {
+        Db::Sqlite(pool) => {
+            let (n,): (i64,) = sqlx::query_as(
+                "select count(*) from Jobs where job_type = $1 and status = 'Pending'",
+            )
+            .bind(crate::jobs::SOURCE_QUEUE)
+            .fetch_one(pool)
+            .await?;
+            Ok(Some(n))
         }
         Db::Postgres(_) => Ok(None),
     }

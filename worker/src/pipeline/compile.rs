@@ -137,7 +137,7 @@ async fn compile_chunk(
             text: text.to_owned(),
             existing_titles: titles.to_vec(),
         }),
-        job_id: Some(progress_job_id(progress)),
+        job_id: Some(progress.job_id()),
     };
     let reply = ctx.router.complete(&request).await.map_err(llm_error)?;
     match parse_compile_result(&reply.content) {
@@ -162,10 +162,6 @@ async fn compile_chunk(
                 })
         }
     }
-}
-
-fn progress_job_id(progress: &Progress) -> uuid::Uuid {
-    progress.job_id()
 }
 
 fn llm_error(e: LlmError) -> StageError {

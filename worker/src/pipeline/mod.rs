@@ -75,17 +75,9 @@ pub async fn process_source(
         Some(text) => text,
         None => {
             let extracted = extract_source(ctx, source, progress).await?;
-            if let Some(existing) =
-                db::sources::find_by_hash(&ctx.db, &extracted.content_hash).await?
-                && existing.id != source.id
-            {
-                db::sources::set_duplicate(&ctx.db, source.id, existing.id).await?;
-                return Ok(Outcome::Duplicate {
-                    existing: existing.id,
-                });
-            }
             match db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await {
-                // Another source with the same content was stored meanwhile.
+                // Another source already has this content: the unique index on the hash decides,
+                // which also settles two identical sources extracted at the same time.
                 Err(DbError::Conflict { .. }) => {
                     let existing = db::sources::find_by_hash(&ctx.db, &extracted.content_hash)
                         .await?

@@ -157,15 +157,20 @@ pub(super) async fn publish_article(
             saved.ok_or_else(|| StageError::transient("could not find a free slug"))?
         }
     };
-    file.version = version;
+    // The snapshot rendered for the database is the file, unless a concurrent save moved
+    // the version on in between.
+    if version != file.version {
+        file.version = version;
+        write.file_content = wiki::render_article(&file);
+    }
     ctx.storage
-        .write_article(&write.slug, &wiki::render_article(&file))?;
+        .write_article(&write.slug, &write.file_content)?;
 
     let mut keys = vec![title_key];
     keys.extend(alias_keys);
     let relinked = db::links::resolve_pending(&ctx.db, id, &keys).await?;
     for other in relinked {
-        if let Ok(a) = db::articles::get_detail(&ctx.db, &other.to_string()).await {
+        if let Ok(Some(a)) = db::articles::key(&ctx.db, other).await {
             publish_article_event(ctx, a.id, &a.slug, &a.title).await;
         }
     }
@@ -215,10 +220,9 @@ async fn save(
     file: &mut ArticleFile,
 ) -> Result<i32, SaveError> {
     file.slug = write.slug.clone();
-    let current: i32 = db::articles::get_detail(&ctx.db, &write.id.to_string())
+    let current = db::articles::current_version(&ctx.db, write.id)
         .await
-        .map(|a| a.version)
-        .unwrap_or(0);
+        .map_err(|e| SaveError::Other(e.into()))?;
     file.version = current + 1;
     write.file_content = wiki::render_article(file);
     match db::articles::save_article(&ctx.db, write).await {

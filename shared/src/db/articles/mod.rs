@@ -33,6 +33,21 @@ struct ArticleRow {
     updated_at: DateTime<Utc>,
 }
 
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: Uuid,
+    slug: String,
+    title: String,
+    summary: String,
+    page_type: String,
+    confidence: String,
+    provider: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    claim_count: i64,
+    source_count: i64,
+}
+
 /// A minimal reference to an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleKey {
@@ -53,6 +68,28 @@ pub async fn find_for_source(db: &Db, source_id: Uuid) -> DbResult<Option<Articl
     .await
     })?;
     Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
+}
+
+/// An article's id, slug and title, if it exists.
+pub async fn key(db: &Db, id: Uuid) -> DbResult<Option<ArticleKey>> {
+    let row: Option<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select id, slug, title from articles where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
+}
+
+/// The stored version of an article (0 when it does not exist yet).
+pub async fn current_version(db: &Db, id: Uuid) -> DbResult<i32> {
+    let row: Option<(i32,)> = on_db!(db, |p| sqlx::query_as(
+        "select version from articles where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(|(v,)| v).unwrap_or(0))
 }
 
 /// True when an article already uses this slug.
@@ -154,12 +191,15 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
     });
     let page_type = f.page_type.map(|p| p.as_str());
     let confidence = f.confidence.map(|c| c.as_str());
+    // Counts come from subqueries and bodies are not read: a list shows neither.
     let sql = sqlx::AssertSqlSafe(format!(
-        "select a.id, a.slug, a.title, a.summary, a.page_type, a.confidence, a.provider, a.model, \
-         a.body, a.open_questions, a.version, a.created_at, a.updated_at from articles a {LIST_WHERE} \
-         order by a.updated_at desc, a.id limit $5 offset $6"
+        "select a.id, a.slug, a.title, a.summary, a.page_type, a.confidence, a.provider, \
+         a.created_at, a.updated_at, \
+         (select count(*) from claims c where c.article_id = a.id) as claim_count, \
+         (select count(*) from article_sources s where s.article_id = a.id) as source_count \
+         from articles a {LIST_WHERE} order by a.updated_at desc, a.id limit $5 offset $6"
     ));
-    let rows: Vec<ArticleRow> = on_db!(db, |p| sqlx::query_as(sql)
+    let rows: Vec<ListRow> = on_db!(db, |p| sqlx::query_as(sql)
         .bind(&f.concept)
         .bind(page_type)
         .bind(confidence)
@@ -178,18 +218,6 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
         .await)?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let (claim_count,): (i64,) = on_db!(db, |p| sqlx::query_as(
-            "select count(*) from claims where article_id = $1"
-        )
-        .bind(r.id)
-        .fetch_one(p)
-        .await)?;
-        let (source_count,): (i64,) = on_db!(db, |p| sqlx::query_as(
-            "select count(*) from article_sources where article_id = $1"
-        )
-        .bind(r.id)
-        .fetch_one(p)
-        .await)?;
         items.push(ArticleListItem {
             id: r.id,
             concepts: super::concepts::for_article(db, r.id).await?,
@@ -199,8 +227,8 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
             page_type: r.page_type.parse().map_err(corrupt)?,
             confidence: r.confidence.parse().map_err(corrupt)?,
             provider: r.provider,
-            claim_count,
-            source_count,
+            claim_count: r.claim_count,
+            source_count: r.source_count,
             created_at: r.created_at,
             updated_at: r.updated_at,
         });
@@ -303,22 +331,33 @@ pub struct IndexEntry {
     pub concepts: Vec<String>,
 }
 
-/// Every article for the index, by title.
+/// Every article for the index, by title, with its concepts (two queries, whatever the size
+/// of the wiki: the index is rewritten after every compile).
 pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
     let rows: Vec<(Uuid, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
         "select id, slug, title, summary, page_type from articles order by lower(title), id"
     )
     .fetch_all(p)
     .await)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, slug, title, summary, page_type) in rows {
-        out.push(IndexEntry {
-            concepts: super::concepts::for_article(db, id).await?,
+    let pairs: Vec<(Uuid, String)> = on_db!(db, |p| sqlx::query_as(
+        "select ac.article_id, c.display_name from article_concepts ac \
+         join concepts c on c.id = ac.concept_id order by c.display_name"
+    )
+    .fetch_all(p)
+    .await)?;
+    let mut concepts: std::collections::HashMap<Uuid, Vec<String>> =
+        std::collections::HashMap::new();
+    for (id, name) in pairs {
+        concepts.entry(id).or_default().push(name);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, title, summary, page_type)| IndexEntry {
+            concepts: concepts.remove(&id).unwrap_or_default(),
             slug,
             title,
             summary,
             page_type,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
