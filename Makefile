@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help dev build release web test lint fmt migrate clean
+.PHONY: help dev build release web test bench lint fmt migrate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,6 +23,9 @@ release: web ## Release binaries (gateway with the web app embedded, worker)
 test: ## The whole suite (unit, API black-box, both SQL dialects when PostgreSQL is up)
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
 	$(CARGO) test --workspace --doc --locked
+
+bench: ## End-to-end benchmarks of the release binary (prints the tables kept in BENCHMARKS.md)
+	$(CARGO) bench --locked -p gateway --bench pipeline
 
 lint: ## fmt check and clippy with warnings denied
 	$(CARGO) fmt --all -- --check
