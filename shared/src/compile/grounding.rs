@@ -61,7 +61,9 @@ pub struct GroundedClaim {
     pub text: String,
     /// Confidence after grounding.
     pub confidence: Confidence,
-    /// The quote as given by the compiler.
+    /// For a verified claim, the exact passage its span covers, so the quote shown is always
+    /// verbatim source text (the compiler's wording may differ in whitespace, typography or
+    /// markup such as link targets); otherwise the quote as the compiler gave it.
     pub quote: Option<String>,
     /// Whether the quote was found in the source.
     pub verified: bool,
@@ -70,7 +72,7 @@ pub struct GroundedClaim {
 }
 
 /// Checks every claim's quote against `source`. A found quote marks the claim verified with its
-/// span and keeps the compiler's confidence. A missing or unfound quote marks it unverified and
+/// span (and the quote becomes the passage the span covers) and keeps the compiler's confidence. A missing or unfound quote marks it unverified and
 /// downgrades `sourced` and `mixed` to `inferred`; `opinion` stays `opinion`, because it names
 /// the kind of statement rather than a degree of support, and `verified = false` already says the
 /// wording could not be checked.
@@ -89,7 +91,9 @@ pub fn ground_claims(source: &str, claims: &[CompiledClaim]) -> Vec<GroundedClai
             GroundedClaim {
                 text: claim.claim.clone(),
                 confidence,
-                quote: claim.quote.clone(),
+                quote: span
+                    .map(|s| s.slice(source).to_owned())
+                    .or_else(|| claim.quote.clone()),
                 verified: span.is_some(),
                 span,
             }

@@ -176,6 +176,23 @@ fn grounding_marks_claims_and_downgrades_unverified_ones() {
 }
 
 #[test]
+fn a_verified_quote_is_stored_as_the_passage_it_spans() {
+    // The compiler quoted the prose of a markdown link without its target; the stored quote
+    // must still be the source's own text, so the span always slices to it.
+    let source = "This is similar to `sorted(iterable)`, but unlike [sorted()](functions.html#sorted), \
+                  this implementation is not stable.";
+    let claims = [CompiledClaim {
+        claim: "heapsort is not stable".into(),
+        confidence: Confidence::Sourced,
+        quote: Some("but unlike sorted(), this implementation is not stable".into()),
+    }];
+    let grounded = ground_claims(source, &claims);
+    let span = grounded[0].span.expect("located despite the link markup");
+    assert_eq!(grounded[0].quote.as_deref(), Some(span.slice(source)));
+    assert!(span.slice(source).ends_with("is not stable"), "{span:?}");
+}
+
+#[test]
 fn overall_confidence_follows_the_verified_share() {
     let claim = |verified| GroundedClaim {
         text: String::new(),
