@@ -9,7 +9,6 @@ use shared::domain::{JobKind, Source, SourceKind};
 use shared::events::{Event, EventKind};
 use shared::extract::{DocumentKind, sniff};
 use shared::ingest::{content_hash, first_heading, normalise_text, url_guard};
-use shared::jobs::SourceJob;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -214,7 +213,7 @@ async fn store_clean(
 }
 
 /// Commits the source and its job together, then queues the job. A failed push is not lost:
-/// the job row stays `queued` and the worker re-queues unfinished jobs when it starts.
+/// the job row stays in the outbox until the queue takes it (see [`shared::outbox`]).
 async fn insert_and_enqueue(state: &AppState, new: NewSource) -> Result<Accepted, ApiError> {
     let job_id = Uuid::now_v7();
     let source =
@@ -230,16 +229,7 @@ async fn insert_and_enqueue(state: &AppState, new: NewSource) -> Result<Accepted
                 });
             }
         };
-    if let Err(e) = state
-        .queue
-        .push(SourceJob {
-            job_id,
-            source_id: source.id,
-        })
-        .await
-    {
-        tracing::error!(error = %e, %job_id, "could not queue the job; it will be queued when the worker restarts");
-    }
+    shared::outbox::dispatch(&state.db, &state.queue, job_id, source.id).await;
     state
         .bus
         .publish(Event::new(EventKind::SourceUpdated {

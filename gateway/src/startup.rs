@@ -10,7 +10,6 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware;
 use shared::config::Settings;
 use shared::db::Db;
-use shared::events::{LocalBus, SharedBus};
 use shared::jobs::JobQueue;
 use shared::storage::Storage;
 use tokio::net::TcpListener;
@@ -36,6 +35,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     worker: Option<WorkerTask>,
+    outbox_stop: CancellationToken,
+    outbox: Option<JoinHandle<()>>,
 }
 
 struct WorkerTask {
@@ -72,15 +73,21 @@ impl Application {
             format!("opening the data directory {}", settings.data_dir.display())
         })?;
         let db = connect_database(&settings).await?;
-        let queue = match &db {
-            Db::Sqlite(pool) => JobQueue::sqlite(pool)
-                .await
-                .context("setting up the SQLite job queue")?,
-            Db::Postgres(_) => {
-                bail!("PostgreSQL needs the Redis job queue, which this build does not provide yet")
-            }
-        };
-        let bus: SharedBus = Arc::new(LocalBus::default());
+        let queue = JobQueue::for_deployment(&settings, &db).await?;
+        let bus = shared::events::bus_for_deployment(&settings)
+            .await
+            .context("connecting the event bus to Redis")?;
+        // A gateway without a worker drains the outbox itself, so a job committed while the
+        // queue was unreachable is queued as soon as it is back (an embedded worker does this
+        // as part of its own loop).
+        let outbox_stop = CancellationToken::new();
+        let outbox = (!options.with_worker).then(|| {
+            tokio::spawn(shared::outbox::run(
+                db.clone(),
+                queue.clone(),
+                outbox_stop.clone(),
+            ))
+        });
         let state = AppState {
             db: db.clone(),
             storage,
@@ -108,6 +115,8 @@ impl Application {
             listener,
             state,
             worker,
+            outbox_stop,
+            outbox,
         })
     }
 
@@ -142,6 +151,10 @@ impl Application {
                 Ok(result) => result?,
                 Err(e) => tracing::error!(error = %e, "the worker task panicked"),
             }
+        }
+        self.outbox_stop.cancel();
+        if let Some(outbox) = self.outbox {
+            let _ = outbox.await;
         }
         self.state.db.close().await;
         Ok(())

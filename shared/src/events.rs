@@ -6,14 +6,17 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::domain::{Job, Source, SourceStatus};
 
+mod redis_bus;
+pub use redis_bus::RedisBus;
+
 /// Something listeners (the web app over `/api/ws`) want to know about.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type")]
 pub enum EventKind {
     /// A source moved to a pipeline stage.
@@ -40,7 +43,7 @@ pub enum EventKind {
 }
 
 /// An event with its id and time, as sent to clients.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
     pub id: Uuid,
     pub timestamp: DateTime<Utc>,
@@ -72,6 +75,19 @@ pub trait EventBus: Send + Sync + std::fmt::Debug {
 
 /// A shared event bus.
 pub type SharedBus = Arc<dyn EventBus>;
+
+/// The bus this deployment uses: Redis pub/sub when a Redis URL is set (events cross
+/// processes), otherwise in-process.
+pub async fn bus_for_deployment(
+    settings: &crate::config::Settings,
+) -> Result<SharedBus, redis::RedisError> {
+    Ok(match &settings.redis {
+        Some(redis) => {
+            Arc::new(RedisBus::connect(redis.url.expose(), redis.events_channel()).await?)
+        }
+        None => Arc::new(LocalBus::default()),
+    })
+}
 
 /// The in-process bus.
 #[derive(Debug, Clone)]

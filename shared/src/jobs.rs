@@ -4,8 +4,12 @@
 //! and the data directory. Queue names are explicit constants because apalis' default
 //! (the payload's type name) changes silently when a type moves.
 
+use std::time::Duration;
+
 use apalis::prelude::TaskSink;
+use apalis_redis::RedisStorage;
 use apalis_sqlite::{SqlitePool, SqliteStorage};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,13 +29,61 @@ pub struct SourceJob {
 #[error("could not enqueue the job: {0}")]
 pub struct EnqueueError(String);
 
+/// How often a worker on the Redis queue reports that it is alive; a worker silent for
+/// [`REDIS_MISSED_HEARTBEATS`] of these has its tasks handed to other workers.
+const REDIS_HEARTBEAT: Duration = Duration::from_secs(5);
+const REDIS_MISSED_HEARTBEATS: usize = 3;
+
 /// The queue backend: the SQLite queue in the database file (dev), or Redis (production).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum JobQueue {
     Sqlite(SqliteStorage<SourceJob>),
+    Redis {
+        storage: RedisStorage<SourceJob>,
+        /// A connection of our own for readiness checks.
+        conn: ConnectionManager,
+    },
+}
+
+impl std::fmt::Debug for JobQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            JobQueue::Sqlite(_) => "JobQueue::Sqlite",
+            JobQueue::Redis { .. } => "JobQueue::Redis",
+        })
+    }
+}
+
+/// A Redis connection that gives up quickly while Redis is unreachable, so a request that
+/// enqueues is never held up by an outage (the job waits in the outbox instead), and that
+/// reconnects on its own afterwards.
+pub async fn redis_connection(url: &str) -> redis::RedisResult<ConnectionManager> {
+    let client = redis::Client::open(url)?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(5)))
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_secs(2));
+    ConnectionManager::new_with_config(client, config).await
 }
 
 impl JobQueue {
+    /// The queue this deployment uses: Redis when a Redis URL is set, otherwise the SQLite
+    /// queue in the database file. PostgreSQL without Redis has no queue and is refused.
+    pub async fn for_deployment(
+        settings: &crate::config::Settings,
+        db: &crate::db::Db,
+    ) -> Result<Self, EnqueueError> {
+        match (&settings.redis, db) {
+            (Some(redis), _) => Self::redis(redis.url.expose(), &redis.source_queue()).await,
+            (None, crate::db::Db::Sqlite(pool)) => Self::sqlite(pool).await,
+            (None, crate::db::Db::Postgres(_)) => Err(EnqueueError(
+                "PostgreSQL deployments queue jobs in Redis: set WIKIMIND_REDIS_URL (or REDIS_URL)"
+                    .to_owned(),
+            )),
+        }
+    }
+
     /// The SQLite queue in the same file as the application tables. Creates its tables.
     pub async fn sqlite(pool: &SqlitePool) -> Result<Self, EnqueueError> {
         // The storage's own `setup` also switches the connection to `synchronous = OFF`;
@@ -41,6 +93,21 @@ impl JobQueue {
             .await
             .map_err(|e| EnqueueError(e.to_string()))?;
         Ok(JobQueue::Sqlite(sqlite_storage(pool)))
+    }
+
+    /// The Redis queue named `queue` (see [`crate::config::RedisSettings::source_queue`]).
+    pub async fn redis(url: &str, queue: &str) -> Result<Self, EnqueueError> {
+        let conn = redis_connection(url)
+            .await
+            .map_err(|e| EnqueueError(format!("connecting to Redis: {e}")))?;
+        let config = apalis_redis::Config::default()
+            .queue(queue)
+            .heartbeat_interval(REDIS_HEARTBEAT)
+            .missed_heartbeats(REDIS_MISSED_HEARTBEATS)
+            // Outcomes live in `job_runs`; keeping them in Redis too would only grow memory.
+            .persist_results(false);
+        let storage = RedisStorage::new(conn.clone()).with_config(config);
+        Ok(JobQueue::Redis { storage, conn })
     }
 
     /// Queues a source job.
@@ -54,6 +121,29 @@ impl JobQueue {
                     .await
                     .map_err(|e| EnqueueError(e.to_string()))
             }
+            JobQueue::Redis { storage, .. } => {
+                let mut storage = storage.clone();
+                storage
+                    .push(job)
+                    .await
+                    .map_err(|e| EnqueueError(e.to_string()))
+            }
+        }
+    }
+
+    /// Checks that the queue answers: a round trip to Redis. The SQLite queue lives in the
+    /// database, whose tables are checked by [`crate::db::jobs::queue_depth`].
+    pub async fn ping(&self) -> Result<(), EnqueueError> {
+        match self {
+            JobQueue::Sqlite(_) => Ok(()),
+            JobQueue::Redis { conn, .. } => {
+                let mut conn = conn.clone();
+                redis::cmd("PING")
+                    .query_async::<String>(&mut conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| EnqueueError(format!("Redis: {e}")))
+            }
         }
     }
 
@@ -61,6 +151,7 @@ impl JobQueue {
     pub fn backend_name(&self) -> &'static str {
         match self {
             JobQueue::Sqlite(_) => "sqlite",
+            JobQueue::Redis { .. } => "redis",
         }
     }
 }

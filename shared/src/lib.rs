@@ -12,6 +12,7 @@ pub mod extract;
 pub mod ingest;
 pub mod jobs;
 pub mod llm;
+pub mod outbox;
 pub mod shutdown;
 pub mod storage;
 pub mod telemetry;

@@ -20,11 +20,14 @@ pub struct WorkerContext {
     pub router: Arc<Router>,
     pub fetcher: Fetcher,
     pub settings: Arc<Settings>,
+    /// This process's worker name: unique per process, recorded on the jobs it leases.
+    pub worker_name: Arc<str>,
 }
 
 impl std::fmt::Debug for WorkerContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WorkerContext")
+            .field("worker", &self.worker_name)
             .field("db", &self.db.dialect())
             .field("data_dir", &self.storage.root())
             .finish_non_exhaustive()

@@ -21,8 +21,9 @@ use apalis_core::backend::ext::BackendExt;
 use shared::config::Settings;
 use shared::db::{self, Db};
 use shared::events::SharedBus;
-use shared::jobs::{JobQueue, SourceJob};
+use shared::jobs::JobQueue;
 use shared::storage::Storage;
+use tokio_util::sync::CancellationToken;
 
 pub use context::WorkerContext;
 
@@ -54,33 +55,27 @@ pub fn build_context(
         router: Arc::new(router),
         fetcher,
         settings,
+        worker_name: worker_name().into(),
     })
 }
 
-/// Puts every unfinished job back on the queue: jobs interrupted by a crash and jobs whose
-/// queue entry was never written. Duplicate deliveries are harmless (see
-/// [`jobs::process_source::run`]), so re-pushing is always safe.
-pub async fn recover_unfinished(ctx: &WorkerContext, queue: &JobQueue) -> anyhow::Result<usize> {
-    let interrupted = db::jobs::requeue_interrupted(&ctx.db).await?;
-    let pending = db::jobs::unfinished(&ctx.db).await?;
-    for job in &pending {
-        if let Some(source_id) = job.source_id {
-            queue
-                .push(SourceJob {
-                    job_id: job.id,
-                    source_id,
-                })
-                .await?;
+/// How often a worker records that it is alive (readiness reports the newest heartbeat).
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Records this worker's heartbeat until `stop` is cancelled, then removes it.
+async fn heartbeat(db: Db, name: Arc<str>, queue: String, stop: CancellationToken) {
+    loop {
+        if let Err(e) = db::jobs::heartbeat(&db, &name, &queue).await {
+            tracing::warn!(error = %e, "could not record the worker heartbeat");
+        }
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = tokio::time::sleep(HEARTBEAT_INTERVAL) => {}
         }
     }
-    if !pending.is_empty() {
-        tracing::info!(
-            interrupted,
-            requeued = pending.len(),
-            "resumed unfinished jobs"
-        );
+    if let Err(e) = db::jobs::forget_worker(&db, &name).await {
+        tracing::debug!(error = %e, "could not remove the worker heartbeat");
     }
-    Ok(pending.len())
 }
 
 /// A worker name unique to this process, as the queue backends require.
@@ -94,19 +89,51 @@ pub fn worker_name() -> String {
 }
 
 /// Consumes the queue until `shutdown` completes.
+///
+/// On the SQLite queue this process is the only consumer, so jobs left running by a previous
+/// process are put back at once. On Redis other workers may hold running jobs; those come back
+/// through their leases (see [`shared::outbox`]).
 pub async fn run<F>(ctx: WorkerContext, queue: JobQueue, shutdown: F) -> anyhow::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    recover_unfinished(&ctx, &queue).await?;
+    if let JobQueue::Sqlite(_) = queue {
+        let interrupted = db::jobs::requeue_interrupted(&ctx.db).await?;
+        if interrupted > 0 {
+            tracing::info!(
+                interrupted,
+                "resuming jobs interrupted by the previous stop"
+            );
+        }
+    }
+    // Drain once before consuming, so jobs waiting in the outbox start without a delay.
+    if let Err(e) = shared::outbox::drain(&ctx.db, &queue).await {
+        tracing::warn!(error = %e, "could not drain the job outbox at start-up");
+    }
     let concurrency = ctx.settings.jobs.concurrency;
-    let name = worker_name();
+    let name = ctx.worker_name.to_string();
+    let queue_name = match (&queue, &ctx.settings.redis) {
+        (JobQueue::Redis { .. }, Some(redis)) => redis.source_queue(),
+        _ => shared::jobs::SOURCE_QUEUE.to_owned(),
+    };
+    let background = CancellationToken::new();
+    let beats = tokio::spawn(heartbeat(
+        ctx.db.clone(),
+        ctx.worker_name.clone(),
+        queue_name,
+        background.clone(),
+    ));
+    let outbox = tokio::spawn(shared::outbox::run(
+        ctx.db.clone(),
+        queue.clone(),
+        background.clone(),
+    ));
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
     let signal = async move {
         shutdown.await;
         Ok(())
     };
-    match queue {
+    let result = match queue {
         JobQueue::Sqlite(storage) => {
             Monitor::new()
                 .register(move |_restarts| {
@@ -120,9 +147,24 @@ where
                 .shutdown_timeout(SHUTDOWN_GRACE)
                 .run_with_signal(signal)
                 .await
-                .context("running the worker")?;
         }
-    }
+        JobQueue::Redis { storage, .. } => {
+            Monitor::new()
+                .register(move |_restarts| {
+                    WorkerBuilder::new(name.clone())
+                        .backend(storage.clone())
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .build(jobs::process_source::handle)
+                })
+                .shutdown_timeout(SHUTDOWN_GRACE)
+                .run_with_signal(signal)
+                .await
+        }
+    };
+    background.cancel();
+    let _ = tokio::join!(beats, outbox);
+    result.context("running the worker")?;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -12,13 +12,10 @@ async fn main() -> anyhow::Result<()> {
     let db = shared::db::Db::connect(&settings.database)
         .await
         .context("connecting to the database")?;
-    let queue = match &db {
-        shared::db::Db::Sqlite(pool) => shared::jobs::JobQueue::sqlite(pool).await?,
-        shared::db::Db::Postgres(_) => anyhow::bail!(
-            "a PostgreSQL deployment needs the Redis queue (WIKIMIND_REDIS_URL), which this build does not support yet"
-        ),
-    };
-    let bus: shared::events::SharedBus = Arc::new(shared::events::LocalBus::default());
+    let queue = shared::jobs::JobQueue::for_deployment(&settings, &db).await?;
+    let bus = shared::events::bus_for_deployment(&settings)
+        .await
+        .context("connecting the event bus to Redis")?;
     let ctx = worker::build_context(settings, db, bus)?;
     worker::run(ctx, queue, shared::shutdown::signal()).await
 }

@@ -6,6 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use shared::jobs::JobQueue;
+
 use crate::state::AppState;
 
 /// Routes of this resource (mounted at the root, outside `/api`).
@@ -35,12 +37,18 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             .map(|()| json!(state.db.dialect()))
             .map_err(|e| e.to_string()),
     );
-    let queue = check(
-        shared::db::jobs::queue_depth(&state.db)
+    let queue = check(match &state.queue {
+        JobQueue::Sqlite(_) => shared::db::jobs::queue_depth(&state.db)
             .await
-            .map(|pending| json!({"backend": state.queue.backend_name(), "pending": pending}))
+            .map(|pending| json!({"backend": "sqlite", "pending": pending}))
             .map_err(|e| e.to_string()),
-    );
+        JobQueue::Redis { .. } => state
+            .queue
+            .ping()
+            .await
+            .map(|()| json!({"backend": "redis"}))
+            .map_err(|e| e.to_string()),
+    });
     let storage = check(
         state
             .storage

@@ -12,7 +12,6 @@ use serde_json::json;
 use shared::db;
 use shared::domain::{JobKind, SourceStatus};
 use shared::events::{Event, EventKind};
-use shared::jobs::SourceJob;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -316,16 +315,7 @@ async fn compile_source(
     };
     let job = db::jobs::insert_queued(&state.db, job_id, kind, Some(id)).await?;
     db::sources::set_status(&state.db, id, SourceStatus::Pending).await?;
-    if let Err(e) = state
-        .queue
-        .push(SourceJob {
-            job_id,
-            source_id: id,
-        })
-        .await
-    {
-        tracing::error!(error = %e, %job_id, "could not queue the job; it will be queued when the worker restarts");
-    }
+    shared::outbox::dispatch(&state.db, &state.queue, job_id, id).await;
     state
         .bus
         .publish(Event::new(EventKind::JobUpdated {

@@ -244,6 +244,20 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         src.parse("WIKIMIND_DATABASE__MAX_CONNECTIONS", 10u32)?,
     )?;
 
+    let redis_prefix = src
+        .string("WIKIMIND_REDIS__PREFIX")
+        .unwrap_or_else(|| "wikimind".to_owned());
+    if redis_prefix.is_empty()
+        || !redis_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(ConfigError::Invalid {
+            var: "WIKIMIND_REDIS__PREFIX",
+            value: redis_prefix,
+            message: "expected letters, digits, '-', '_' or '.'".to_owned(),
+        });
+    }
     let redis = src
         .string("WIKIMIND_REDIS_URL")
         .or_else(|| src.string("REDIS_URL"))
@@ -251,6 +265,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             if url.starts_with("redis://") || url.starts_with("rediss://") {
                 Ok(RedisSettings {
                     url: Secret::new(url),
+                    prefix: redis_prefix.clone(),
                 })
             } else {
                 Err(ConfigError::Invalid {

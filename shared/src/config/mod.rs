@@ -49,6 +49,21 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone)]
 pub struct RedisSettings {
     pub url: Secret,
+    /// Namespace of every key and channel WikiMind uses, so deployments (and test runs) can
+    /// share one Redis server.
+    pub prefix: String,
+}
+
+impl RedisSettings {
+    /// The Redis queue of source jobs.
+    pub fn source_queue(&self) -> String {
+        format!("{}:source", self.prefix)
+    }
+
+    /// The pub/sub channel of live events.
+    pub fn events_channel(&self) -> String {
+        format!("{}:events", self.prefix)
+    }
 }
 
 /// Settings of one LLM provider.

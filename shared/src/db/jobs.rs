@@ -95,15 +95,6 @@ pub async fn list(db: &Db, status: Option<JobStatus>, limit: i64) -> DbResult<Ve
     rows.into_iter().map(Job::try_from).collect()
 }
 
-/// Jobs that were queued or running when their process stopped.
-pub async fn unfinished(db: &Db) -> DbResult<Vec<Job>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select {COLUMNS} from job_runs where status in ('queued', 'running') order by created_at"
-    ));
-    let rows: Vec<JobRow> = on_db!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?;
-    rows.into_iter().map(Job::try_from).collect()
-}
-
 /// True when a source has a job queued or running.
 pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     let row: Option<(Uuid,)> = on_db!(db, |p| {
@@ -117,25 +108,95 @@ pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     Ok(row.is_some())
 }
 
-/// Claims a queued job for this worker: `running`, attempts + 1. Returns `None` when the job
-/// is not queued (already taken by another delivery of the same task, or finished), which
-/// makes duplicate deliveries harmless.
-pub async fn claim(db: &Db, id: Uuid) -> DbResult<Option<Job>> {
+/// How long a claimed job stays with its worker without a renewal. Workers renew every third
+/// of this; a job whose worker stopped renewing is handed to another worker afterwards.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn lease_end() -> DateTime<Utc> {
+    now() + chrono::Duration::from_std(LEASE).unwrap_or_else(|_| chrono::Duration::seconds(30))
+}
+
+/// Claims a queued job for `worker`: `running`, attempts + 1, leased for [`LEASE`]. Returns
+/// `None` when the job is not queued (already taken by another delivery of the same task, or
+/// finished), which makes duplicate deliveries harmless.
+pub async fn claim(db: &Db, id: Uuid, worker: &str) -> DbResult<Option<Job>> {
     let claimed = on_db!(db, |p| {
         sqlx::query(
-        "update job_runs set status = 'running', attempts = attempts + 1, error = null, \
-         started_at = coalesce(started_at, $2), finished_at = null where id = $1 and status = 'queued'"
-    )
-    .bind(id)
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected())
+            "update job_runs set status = 'running', attempts = attempts + 1, error = null, \
+             started_at = coalesce(started_at, $2), finished_at = null, worker = $3, lease_until = $4 \
+             where id = $1 and status = 'queued'",
+        )
+        .bind(id)
+        .bind(now())
+        .bind(worker)
+        .bind(lease_end())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     if claimed == 0 {
         return Ok(None);
     }
     get(db, id).await.map(Some)
+}
+
+/// Extends the lease of a job `worker` holds. Returns false when the job is no longer this
+/// worker's (its lease ran out and another worker took it, or it finished).
+pub async fn renew_lease(db: &Db, id: Uuid, worker: &str) -> DbResult<bool> {
+    let renewed =
+        on_db!(db, |p| {
+            sqlx::query(
+        "update job_runs set lease_until = $3 where id = $1 and worker = $2 and status = 'running'"
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(lease_end())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+        })?;
+    Ok(renewed > 0)
+}
+
+/// Puts running jobs whose lease ran out (their worker died or hung) back in the outbox;
+/// returns how many.
+pub async fn reclaim_expired(db: &Db) -> DbResult<u64> {
+    let n = on_db!(db, |p| {
+        sqlx::query(
+        "update job_runs set status = 'queued', dispatched_at = null, worker = null, lease_until = null \
+         where status = 'running' and lease_until < $1"
+    )
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}
+
+/// Queued jobs not yet handed to the queue, oldest first: `(job id, source id)`.
+pub async fn undispatched(db: &Db, limit: i64) -> DbResult<Vec<(Uuid, Option<Uuid>)>> {
+    let rows = on_db!(db, |p| sqlx::query_as(
+        "select id, source_id from job_runs where status = 'queued' and dispatched_at is null \
+         order by created_at limit $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows)
+}
+
+/// Records that a job's queue entry was written.
+pub async fn mark_dispatched(db: &Db, id: Uuid) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set dispatched_at = $2 where id = $1 and dispatched_at is null"
+    )
+    .bind(id)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Starts another attempt of a job this worker holds.
@@ -150,16 +211,25 @@ pub async fn next_attempt(db: &Db, id: Uuid) -> DbResult<Job> {
     get(db, id).await
 }
 
-/// Puts jobs that were running when their process died back in the queue; returns how many.
-/// Only safe where one process owns the queue (the embedded SQLite worker).
+/// Puts every unfinished job back in the outbox, interrupted ones included; returns how many
+/// were running. Only safe where one process owns the queue (the embedded SQLite worker at
+/// start-up): with several workers, running jobs are reclaimed by lease instead.
 pub async fn requeue_interrupted(db: &Db) -> DbResult<u64> {
-    let n = on_db!(db, |p| sqlx::query(
-        "update job_runs set status = 'queued' where status = 'running'"
+    let running = on_db!(db, |p| {
+        sqlx::query(
+        "update job_runs set status = 'queued', worker = null, lease_until = null where status = 'running'"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set dispatched_at = null where status = 'queued'"
     )
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(n)
+    Ok(running)
 }
 
 /// Records progress (0.0–1.0) and a short message.
@@ -220,21 +290,46 @@ pub async fn finish(
     get(db, id).await
 }
 
-/// Age in seconds of the newest heartbeat of a worker on the SQLite queue (`None` when no
-/// worker has registered, or on PostgreSQL, where the Redis queue reports heartbeats).
+/// Records that worker `name` (consuming `queue`) is alive.
+pub async fn heartbeat(db: &Db, name: &str, queue: &str) -> DbResult<()> {
+    let at = now();
+    on_db!(db, |p| {
+        sqlx::query(
+        "insert into worker_heartbeats (name, queue, started_at, last_seen) values ($1, $2, $3, $3) \
+         on conflict (name) do update set last_seen = excluded.last_seen"
+    )
+    .bind(name)
+    .bind(queue)
+    .bind(at)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Removes a worker's heartbeat when it stops cleanly, and heartbeats silent for a day.
+pub async fn forget_worker(db: &Db, name: &str) -> DbResult<()> {
+    let day_ago = now() - chrono::Duration::days(1);
+    on_db!(db, |p| sqlx::query(
+        "delete from worker_heartbeats where name = $1 or last_seen < $2"
+    )
+    .bind(name)
+    .bind(day_ago)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Age in seconds of the newest worker heartbeat (`None` when no worker is registered).
 pub async fn worker_heartbeat_age(db: &Db) -> DbResult<Option<i64>> {
-    match db {
-        Db::Sqlite(pool) => {
-            let row: Option<(Option<i64>,)> = sqlx::query_as(
-                "select cast(strftime('%s', 'now') as integer) - max(last_seen) from Workers where worker_type = $1",
-            )
-            .bind(crate::jobs::SOURCE_QUEUE)
-            .fetch_optional(pool)
-            .await?;
-            Ok(row.and_then(|(age,)| age))
-        }
-        Db::Postgres(_) => Ok(None),
-    }
+    let newest: Option<(DateTime<Utc>,)> = on_db!(db, |p| sqlx::query_as(
+        "select last_seen from worker_heartbeats order by last_seen desc limit 1"
+    )
+    .fetch_optional(p)
+    .await)?;
+    Ok(newest.map(|(at,)| (now() - at).num_seconds().max(0)))
 }
 
 /// Tasks waiting in the SQLite queue (`None` on PostgreSQL, whose queue is Redis). Reading it

@@ -1,7 +1,7 @@
 //! Jobs: the user-visible history of background work.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 crate::text_enum! {
@@ -25,7 +25,7 @@ crate::text_enum! {
 }
 
 /// A job as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Job {
     pub id: Uuid,
     pub kind: JobKind,

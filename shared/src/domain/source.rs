@@ -1,7 +1,7 @@
 //! Sources: what a person fed WikiMind, and where each one is in its pipeline.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 crate::text_enum! {
@@ -40,7 +40,7 @@ impl SourceStatus {
 }
 
 /// A source as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Source {
     pub id: Uuid,
     pub kind: SourceKind,

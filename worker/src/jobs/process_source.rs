@@ -33,7 +33,7 @@ pub fn backoff(attempt: u32) -> Duration {
 /// Processes one delivery of a source job.
 #[tracing::instrument(skip_all, fields(job_id = %job.job_id, source_id = %job.source_id))]
 pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
-    let claimed = match db::jobs::claim(&ctx.db, job.job_id).await {
+    let claimed = match db::jobs::claim(&ctx.db, job.job_id, &ctx.worker_name).await {
         Ok(Some(row)) => row,
         Ok(None) => {
             tracing::debug!("job already taken or finished; skipping this delivery");
@@ -44,6 +44,7 @@ pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
             return;
         }
     };
+    let _lease = Lease::hold(ctx, job.job_id);
     let progress = Progress::new(ctx, job.job_id, job.source_id);
     progress.job_updated(claimed.clone()).await;
     let limit = Duration::from_secs(ctx.settings.jobs.timeout_secs);
@@ -86,6 +87,38 @@ pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
         }
     };
     finish(ctx, job, &progress, outcome).await;
+}
+
+/// Keeps a claimed job's lease alive while the job runs; stops renewing when dropped. If this
+/// process dies, renewals stop and the job goes back to the queue when the lease runs out.
+struct Lease(tokio::task::JoinHandle<()>);
+
+impl Lease {
+    fn hold(ctx: &WorkerContext, job_id: uuid::Uuid) -> Lease {
+        let db = ctx.db.clone();
+        let worker = ctx.worker_name.clone();
+        Lease(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(db::jobs::LEASE / 3).await;
+                match db::jobs::renew_lease(&db, job_id, &worker).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(%job_id, "lost the job's lease; another worker may run it");
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, %job_id, "could not renew the job's lease")
+                    }
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn finish(

@@ -1,0 +1,108 @@
+//! The job outbox: `job_runs` rows are committed together with the work they describe, and
+//! this module hands them to the queue.
+//!
+//! A request that creates a job commits the row first and then pushes it ([`dispatch`]). If
+//! the push fails (Redis is down, the process dies in between), the row stays undispatched and
+//! the [`run`] loop, which every gateway and worker process runs, pushes it later. The same
+//! loop puts back jobs whose worker stopped renewing its lease. Pushing twice is harmless: a
+//! delivery only runs after claiming its row (see [`crate::db::jobs::claim`]).
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::db::{self, Db};
+use crate::jobs::{EnqueueError, JobQueue, SourceJob};
+
+/// How often the outbox is drained and leases are checked.
+pub const INTERVAL: Duration = Duration::from_secs(2);
+
+/// Rows handed to the queue per round.
+const BATCH: i64 = 200;
+
+/// Why a round of the outbox failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error(transparent)]
+    Queue(#[from] EnqueueError),
+}
+
+/// Pushes one committed job and records the push. A failure is logged and left to [`run`].
+pub async fn dispatch(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) {
+    match push(db, queue, job_id, source_id).await {
+        Ok(()) => {}
+        Err(e) => tracing::warn!(
+            error = %e, %job_id,
+            "job not queued yet; it stays in the outbox and is queued when the queue is back"
+        ),
+    }
+}
+
+async fn push(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) -> Result<(), OutboxError> {
+    queue.push(SourceJob { job_id, source_id }).await?;
+    db::jobs::mark_dispatched(db, job_id).await?;
+    Ok(())
+}
+
+/// One round: reclaims expired leases, then pushes every undispatched job. Returns how many
+/// jobs were pushed.
+pub async fn drain(db: &Db, queue: &JobQueue) -> Result<usize, OutboxError> {
+    let reclaimed = db::jobs::reclaim_expired(db).await?;
+    if reclaimed > 0 {
+        tracing::warn!(
+            reclaimed,
+            "jobs whose worker stopped renewing their lease were put back in the queue"
+        );
+    }
+    let mut pushed = 0;
+    for (job_id, source_id) in db::jobs::undispatched(db, BATCH).await? {
+        match source_id {
+            Some(source_id) => {
+                push(db, queue, job_id, source_id).await?;
+                pushed += 1;
+            }
+            // The source was deleted while its job waited; there is nothing left to do.
+            None => {
+                db::jobs::finish(
+                    db,
+                    job_id,
+                    crate::domain::JobStatus::Failed,
+                    None,
+                    Some("the source was deleted"),
+                )
+                .await?;
+            }
+        }
+    }
+    if pushed > 0 {
+        tracing::info!(pushed, "queued jobs from the outbox");
+    }
+    Ok(pushed)
+}
+
+/// Drains the outbox every [`INTERVAL`] until `stop` is cancelled. Failures are reported once
+/// when they start and once when they end, not on every round of an outage.
+pub async fn run(db: Db, queue: JobQueue, stop: CancellationToken) {
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(INTERVAL) => {}
+        }
+        match drain(&db, &queue).await {
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("job outbox is draining again");
+            }
+            Ok(_) => {}
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "cannot drain the job outbox; retrying");
+            }
+            Err(e) => tracing::debug!(error = %e, "job outbox still blocked"),
+        }
+    }
+}
