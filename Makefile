@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export WIKIMIND_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
 .PHONY: help dev build release web test bench lint fmt migrate clean
 
@@ -20,9 +21,11 @@ build: ## Debug build of every crate and test
 release: web ## Release binaries (gateway with the web app embedded, worker)
 	$(CARGO) build --release --locked --bin gateway --bin worker
 
-test: ## The whole suite (unit, API black-box, both SQL dialects when PostgreSQL is up)
+test: ## The whole suite twice: SQLite + SQLite queue, then PostgreSQL + Redis
+	@echo "== phase 1: SQLite =="
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
 	$(CARGO) test --workspace --doc --locked
+	CARGO=$(CARGO) scripts/test-postgres-phase.sh
 
 bench: ## End-to-end benchmarks of the release binary (prints the tables kept in BENCHMARKS.md)
 	$(CARGO) bench --locked -p gateway --bench pipeline

@@ -40,8 +40,11 @@ pub enum JobQueue {
     Sqlite(SqliteStorage<SourceJob>),
     Redis {
         storage: RedisStorage<SourceJob>,
-        /// A connection of our own for readiness checks.
+        /// A connection of our own for readiness checks and the epoch marker.
         conn: ConnectionManager,
+        /// A key that exists for as long as Redis keeps the queue's data (see
+        /// [`JobQueue::lost_its_entries`]).
+        epoch_key: String,
     },
 }
 
@@ -107,7 +110,11 @@ impl JobQueue {
             // Outcomes live in `job_runs`; keeping them in Redis too would only grow memory.
             .persist_results(false);
         let storage = RedisStorage::new(conn.clone()).with_config(config);
-        Ok(JobQueue::Redis { storage, conn })
+        Ok(JobQueue::Redis {
+            storage,
+            conn,
+            epoch_key: format!("{queue}:epoch"),
+        })
     }
 
     /// Queues a source job.
@@ -127,6 +134,29 @@ impl JobQueue {
                     .push(job)
                     .await
                     .map_err(|e| EnqueueError(e.to_string()))
+            }
+        }
+    }
+
+    /// True when the queue may have lost entries it was given: Redis restarted without
+    /// persistence (or was flushed) since this was last asked. Detected by a marker key that
+    /// is set when missing; the first call of a fresh deployment also answers true, which only
+    /// costs a harmless re-push. The SQLite queue is in the database and never loses entries.
+    pub async fn lost_its_entries(&self) -> Result<bool, EnqueueError> {
+        match self {
+            JobQueue::Sqlite(_) => Ok(false),
+            JobQueue::Redis {
+                conn, epoch_key, ..
+            } => {
+                let mut conn = conn.clone();
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(epoch_key)
+                    .arg(uuid::Uuid::now_v7().to_string())
+                    .arg("NX")
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(|e| EnqueueError(format!("Redis: {e}")))?;
+                Ok(set.is_some())
             }
         }
     }

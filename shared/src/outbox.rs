@@ -47,9 +47,19 @@ async fn push(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) -> Resul
     Ok(())
 }
 
-/// One round: reclaims expired leases, then pushes every undispatched job. Returns how many
+/// One round: re-dispatches every waiting job if the queue lost its entries, reclaims expired
+/// leases, then pushes every undispatched job. Returns how many
 /// jobs were pushed.
 pub async fn drain(db: &Db, queue: &JobQueue) -> Result<usize, OutboxError> {
+    if queue.lost_its_entries().await? {
+        let n = db::jobs::undispatch_queued(db).await?;
+        if n > 0 {
+            tracing::warn!(
+                jobs = n,
+                "the queue lost its entries (Redis restarted without persistence); queuing waiting jobs again"
+            );
+        }
+    }
     let reclaimed = db::jobs::reclaim_expired(db).await?;
     if reclaimed > 0 {
         tracing::warn!(

@@ -31,7 +31,10 @@ pub use context::WorkerContext;
 /// picked up again by the next process).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
-/// How often an idle worker checks the SQLite queue.
+/// How long to wait before starting a consumer again after it stopped on its own.
+const CONSUMER_RESTART_DELAY: Duration = Duration::from_secs(2);
+
+/// How often an idle worker checks the queue.
 const QUEUE_POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Builds the worker's shared state.
@@ -129,42 +132,83 @@ where
         background.clone(),
     ));
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
-    let signal = async move {
+    // The consumer stops on its own when the queue becomes unreachable (a Redis restart);
+    // it is started again until the process is told to stop.
+    let stop = CancellationToken::new();
+    let trigger = stop.clone();
+    tokio::spawn(async move {
         shutdown.await;
-        Ok(())
-    };
-    let result = match queue {
-        JobQueue::Sqlite(storage) => {
-            Monitor::new()
-                .register(move |_restarts| {
-                    WorkerBuilder::new(name.clone())
-                        // The queue is polled; a short interval keeps ingest→start latency low.
-                        .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
-                        .data(ctx.clone())
-                        .concurrency(concurrency)
-                        .build(jobs::process_source::handle)
-                })
-                .shutdown_timeout(SHUTDOWN_GRACE)
-                .run_with_signal(signal)
-                .await
+        trigger.cancel();
+    });
+    let mut restarts = 0u32;
+    let result = loop {
+        // Queue backends refuse a second consumer under a name still within its heartbeat.
+        let consumer = if restarts == 0 {
+            name.clone()
+        } else {
+            format!("{name}-r{restarts}")
+        };
+        let signal = stop.clone().cancelled_owned();
+        let outcome = consume(&queue, consumer, ctx.clone(), signal).await;
+        if stop.is_cancelled() {
+            break outcome;
         }
-        JobQueue::Redis { storage, .. } => {
-            Monitor::new()
-                .register(move |_restarts| {
-                    WorkerBuilder::new(name.clone())
-                        .backend(storage.clone())
-                        .data(ctx.clone())
-                        .concurrency(concurrency)
-                        .build(jobs::process_source::handle)
-                })
-                .shutdown_timeout(SHUTDOWN_GRACE)
-                .run_with_signal(signal)
-                .await
+        match outcome {
+            Ok(()) => tracing::warn!("the queue consumer stopped; restarting it"),
+            Err(e) => tracing::warn!(error = %e, "the queue consumer failed; restarting it"),
         }
+        tokio::select! {
+            () = stop.cancelled() => break Ok(()),
+            () = tokio::time::sleep(CONSUMER_RESTART_DELAY) => {}
+        }
+        restarts += 1;
     };
     background.cancel();
     let _ = tokio::join!(beats, outbox);
-    result.context("running the worker")?;
+    result?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Runs one apalis consumer of `queue` until `signal` completes or the consumer dies.
+async fn consume(
+    queue: &JobQueue,
+    name: String,
+    ctx: WorkerContext,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let concurrency = ctx.settings.jobs.concurrency;
+    let signal = async move {
+        signal.await;
+        Ok(())
+    };
+    match queue.clone() {
+        JobQueue::Sqlite(storage) => Monitor::new()
+            .register(move |_restarts| {
+                WorkerBuilder::new(name.clone())
+                    // The queue is polled; a short interval keeps ingest→start latency low.
+                    .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
+                    .data(ctx.clone())
+                    .concurrency(concurrency)
+                    .build(jobs::process_source::handle)
+            })
+            .shutdown_timeout(SHUTDOWN_GRACE)
+            .run_with_signal(signal)
+            .await
+            .context("running the SQLite queue consumer"),
+        JobQueue::Redis { storage, .. } => Monitor::new()
+            .register(move |_restarts| {
+                WorkerBuilder::new(name.clone())
+                    // Without a poll strategy an idle Redis worker only looks again at its
+                    // next heartbeat; polling keeps ingest→start latency low here too.
+                    .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
+                    .data(ctx.clone())
+                    .concurrency(concurrency)
+                    .build(jobs::process_source::handle)
+            })
+            .shutdown_timeout(SHUTDOWN_GRACE)
+            .run_with_signal(signal)
+            .await
+            .context("running the Redis queue consumer"),
+    }
 }

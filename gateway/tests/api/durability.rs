@@ -7,14 +7,16 @@ use std::time::Duration;
 use serde_json::Value;
 use testkit::fake_llm::FakeLlm;
 
-use crate::helpers::{start, test_settings};
+use testkit::backend::TestEnv;
+
+use crate::helpers::start;
 
 const LIMIT: Duration = Duration::from_secs(120);
 
 #[tokio::test]
 async fn a_job_queued_before_a_stop_is_completed_by_the_next_process() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let first = start(test_settings(tmp.path()), false).await;
+    let env = TestEnv::new().await;
+    let first = start(env.settings(), false).await;
     let (status, body) = first
         .post_text(
             "Owls hunt at night. Their feathers are shaped to make almost no sound in flight.",
@@ -25,7 +27,7 @@ async fn a_job_queued_before_a_stop_is_completed_by_the_next_process() {
     let id = body["source"]["id"].as_str().expect("id").to_owned();
     first.stop().await;
 
-    let second = start(test_settings(tmp.path()), true).await;
+    let second = start(env.settings(), true).await;
     let source = second.wait_for_source(&id, LIMIT).await;
     assert_eq!(source["status"], "compiled", "{source}");
     second.stop().await;
@@ -50,14 +52,16 @@ fn free_port() -> u16 {
         .expect("port")
 }
 
-fn spawn_gateway(data_dir: &std::path::Path, llm_base: &str) -> Gateway {
+/// Starts the real binary on `env`, with its worker (on the PostgreSQL backend the worker
+/// consumes the Redis queue).
+fn spawn_gateway(env: &TestEnv, llm_base: &str) -> Gateway {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .arg("serve")
+        .args(["serve", "--with-worker"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", data_dir)
-        .env("WIKIMIND_DATA_DIR", data_dir)
+        .env("HOME", env.data_dir())
+        .envs(env.process_env())
         .env("WIKIMIND_SERVER__PORT", port.to_string())
         .env("WIKIMIND_LLM__DEFAULT_PROVIDER", "openai")
         .env("WIKIMIND_LLM__OPENAI__BASE_URL", llm_base)
@@ -102,14 +106,14 @@ async fn source(client: &reqwest::Client, base: &str, id: &str) -> Value {
 
 #[tokio::test]
 async fn kill_dash_nine_mid_compile_loses_nothing() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let env = TestEnv::new().await;
     let fake = FakeLlm::start().await;
     // Slow enough that the kill lands while the compile is in flight.
     fake.set_latency(Duration::from_secs(30));
     let client = reqwest::Client::new();
     let llm_base = format!("{}/v1", fake.url());
 
-    let mut gateway = spawn_gateway(tmp.path(), &llm_base);
+    let mut gateway = spawn_gateway(&env, &llm_base);
     wait_ready(&client, &gateway.base).await;
     let mut ids = Vec::new();
     for note in [
@@ -137,7 +141,7 @@ async fn kill_dash_nine_mid_compile_loses_nothing() {
     let _ = gateway.child.wait();
 
     fake.set_latency(Duration::ZERO);
-    let restarted = spawn_gateway(tmp.path(), &llm_base);
+    let restarted = spawn_gateway(&env, &llm_base);
     wait_ready(&client, &restarted.base).await;
     for id in &ids {
         let deadline = tokio::time::Instant::now() + LIMIT;
@@ -165,4 +169,95 @@ async fn kill_dash_nine_mid_compile_loses_nothing() {
     let items = jobs["items"].as_array().expect("items");
     assert_eq!(items.len(), 3, "one job per source: {jobs}");
     assert!(items.iter().all(|j| j["status"] == "succeeded"), "{jobs}");
+}
+
+/// Reads a job's outbox and lease columns: `(status, dispatched, worker)`.
+async fn job_state(db: &shared::db::Db, id: uuid::Uuid) -> (String, bool, Option<String>) {
+    let row: (
+        String,
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<String>,
+    ) = shared::on_db!(db, |p| sqlx::query_as(
+        "select status, dispatched_at, worker from job_runs where id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await)
+    .expect("job row");
+    (row.0, row.1.is_some(), row.2)
+}
+
+#[tokio::test]
+async fn the_outbox_requeues_undelivered_jobs_and_jobs_whose_worker_vanished() {
+    let env = TestEnv::new().await;
+    // A gateway without a worker: only the outbox moves jobs.
+    let gateway = start(env.settings(), false).await;
+    let (status, body) = gateway
+        .post_text(
+            "Lighthouses warn ships away from rocks with a light that flashes in a known pattern.",
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (_, jobs) = gateway.get_json("/api/jobs").await;
+    let job_id: uuid::Uuid = jobs["items"][0]["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("job id");
+    assert_eq!(
+        job_state(&gateway.db, job_id).await,
+        ("queued".into(), true, None)
+    );
+
+    // A push that never happened (the process died between commit and push).
+    shared::on_db!(&gateway.db, |p| sqlx::query(
+        "update job_runs set dispatched_at = null where id = $1"
+    )
+    .bind(job_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("undispatch");
+    wait_until(|| async { job_state(&gateway.db, job_id).await.1 }).await;
+
+    // A worker that claimed the job and vanished: its lease is over.
+    let expired = shared::db::now() - chrono::Duration::seconds(5);
+    shared::on_db!(&gateway.db, |p| sqlx::query(
+        "update job_runs set status = 'running', worker = 'vanished', lease_until = $2 where id = $1"
+    )
+    .bind(job_id)
+    .bind(expired)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("fake a dead worker's claim");
+    wait_until(|| async { job_state(&gateway.db, job_id).await == ("queued".into(), true, None) })
+        .await;
+    gateway.stop().await;
+
+    // A worker now takes the job and finishes it exactly once.
+    let worker = start(env.settings(), true).await;
+    let id = body["source"]["id"].as_str().expect("source id");
+    let source = worker.wait_for_source(id, LIMIT).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    assert_eq!(source["article_ids"].as_array().map(Vec::len), Some(1));
+    let (_, job) = worker.get_json(&format!("/api/jobs/{job_id}")).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    worker.stop().await;
+}
+
+/// Polls `condition` every 100 ms for up to 20 s (the outbox runs every 2 s).
+async fn wait_until<F, Fut>(condition: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !condition().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met in 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -8,6 +8,7 @@ use reqwest::multipart;
 use serde_json::Value;
 use shared::config::Settings;
 use shared::db::Db;
+use testkit::backend::TestEnv;
 use tokio::sync::oneshot;
 
 /// A running application.
@@ -16,20 +17,9 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     pub(crate) db: Db,
     pub(crate) data_dir: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    env: Option<TestEnv>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-}
-
-/// Settings for a test: a fresh data directory, port 0, private URLs allowed (the corpus is
-/// served from loopback), quick retries.
-pub(crate) fn test_settings(data_dir: &std::path::Path) -> Settings {
-    let mut s = Settings::for_data_dir(data_dir);
-    s.server.port = 0;
-    s.ingest.allow_private_urls = true;
-    s.jobs.max_attempts = 2;
-    s.llm.max_retries = 1;
-    s
 }
 
 /// Starts the application with default test settings.
@@ -37,13 +27,14 @@ pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts the application after `configure` adjusts its settings.
+/// Starts the application, with the embedded worker, after `configure` adjusts its settings.
+/// The backend follows `WIKIMIND_TEST_BACKEND` (see [`testkit::backend`]).
 pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mut settings = test_settings(tmp.path());
+    let env = TestEnv::new().await;
+    let mut settings = env.settings();
     configure(&mut settings);
     let mut app = start(settings, true).await;
-    app._tmp = Some(tmp);
+    app.env = Some(env);
     app
 }
 
@@ -65,22 +56,22 @@ pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
         client: reqwest::Client::new(),
         db,
         data_dir,
-        _tmp: None,
+        env: None,
         stop: Some(stop),
         handle: Some(handle),
     }
 }
 
 impl TestApp {
-    /// Stops the application gracefully and waits for it.
-    pub(crate) async fn stop(mut self) -> Option<tempfile::TempDir> {
+    /// Stops the application gracefully and waits for it; returns its env, if it owns one.
+    pub(crate) async fn stop(mut self) -> Option<TestEnv> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
             let _ = tokio::time::timeout(Duration::from_secs(30), handle).await;
         }
-        self._tmp.take()
+        self.env.take()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {

@@ -143,9 +143,8 @@ pub async fn claim(db: &Db, id: Uuid, worker: &str) -> DbResult<Option<Job>> {
 /// Extends the lease of a job `worker` holds. Returns false when the job is no longer this
 /// worker's (its lease ran out and another worker took it, or it finished).
 pub async fn renew_lease(db: &Db, id: Uuid, worker: &str) -> DbResult<bool> {
-    let renewed =
-        on_db!(db, |p| {
-            sqlx::query(
+    let renewed = on_db!(db, |p| {
+        sqlx::query(
         "update job_runs set lease_until = $3 where id = $1 and worker = $2 and status = 'running'"
     )
     .bind(id)
@@ -154,7 +153,7 @@ pub async fn renew_lease(db: &Db, id: Uuid, worker: &str) -> DbResult<bool> {
     .execute(p)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(renewed > 0)
 }
 
@@ -184,6 +183,20 @@ pub async fn undispatched(db: &Db, limit: i64) -> DbResult<Vec<(Uuid, Option<Uui
     .fetch_all(p)
     .await)?;
     Ok(rows)
+}
+
+/// Marks every queued job as not yet handed to the queue, so the outbox pushes it again (after
+/// the queue lost its entries); returns how many.
+pub async fn undispatch_queued(db: &Db) -> DbResult<u64> {
+    let n = on_db!(db, |p| {
+        sqlx::query(
+        "update job_runs set dispatched_at = null where status = 'queued' and dispatched_at is not null"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
 }
 
 /// Records that a job's queue entry was written.
