@@ -42,3 +42,25 @@ migrate: ## Apply migrations to the configured database
 
 clean: ## Remove build output
 	$(CARGO) clean
+
+# ---- Containers (production stack: docker-compose.prod.yml) --------------------------------
+COMPOSE ?= docker compose
+PROD_COMPOSE := $(COMPOSE) -f docker-compose.prod.yml
+
+.PHONY: docker-build deploy-up deploy-stop deploy-logs deploy-ps
+
+docker-build: ## Build the container image of the production stack
+	$(PROD_COMPOSE) build
+
+deploy-up: ## Start the production stack in the background (needs POSTGRES_PASSWORD, WIKIMIND_AUTH_TOKEN)
+	$(PROD_COMPOSE) up -d
+
+deploy-stop: ## Stop the production stack (containers and volumes are kept)
+	$(PROD_COMPOSE) stop
+
+deploy-logs: ## Follow the logs of the production stack
+	$(PROD_COMPOSE) logs -f
+
+deploy-ps: ## Show the services of the production stack and their health
+	$(PROD_COMPOSE) ps
+# ---- end of containers ---------------------------------------------------------------------

@@ -71,8 +71,11 @@ pub async fn redis_connection(url: &str) -> redis::RedisResult<ConnectionManager
 }
 
 impl JobQueue {
-    /// The queue this deployment uses: Redis when a Redis URL is set, otherwise the SQLite
-    /// queue in the database file. PostgreSQL without Redis has no queue and is refused.
+    /// The queue this deployment uses: Redis when a Redis URL is set; otherwise the SQLite
+    /// queue, in the database file on SQLite, or in `<data>/db/queue.db` on PostgreSQL. The
+    /// last is for a single machine (one process, or processes sharing the data directory),
+    /// such as one Fly machine with an attached PostgreSQL: the queue file sits on the same
+    /// volume as the wiki, and `job_runs` in PostgreSQL stays the record of every job.
     pub async fn for_deployment(
         settings: &crate::config::Settings,
         db: &crate::db::Db,
@@ -80,10 +83,13 @@ impl JobQueue {
         match (&settings.redis, db) {
             (Some(redis), _) => Self::redis(redis.url.expose(), &redis.source_queue()).await,
             (None, crate::db::Db::Sqlite(pool)) => Self::sqlite(pool).await,
-            (None, crate::db::Db::Postgres(_)) => Err(EnqueueError(
-                "PostgreSQL deployments queue jobs in Redis: set WIKIMIND_REDIS_URL (or REDIS_URL)"
-                    .to_owned(),
-            )),
+            (None, crate::db::Db::Postgres(_)) => {
+                let path = settings.data_dir.join("db").join("queue.db");
+                let pool = queue_file(&path).await.map_err(|e| {
+                    EnqueueError(format!("opening the job queue {}: {e}", path.display()))
+                })?;
+                Self::sqlite(&pool).await
+            }
         }
     }
 
@@ -184,6 +190,24 @@ impl JobQueue {
             JobQueue::Redis { .. } => "redis",
         }
     }
+}
+
+/// A SQLite file holding only the job queue, with the same durability settings as the
+/// application database.
+async fn queue_file(path: &std::path::Path) -> Result<SqlitePool, sqlx::Error> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(15));
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
 }
 
 /// The SQLite storage of the source queue, configured the same way for pushers and workers.

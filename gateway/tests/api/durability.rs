@@ -261,3 +261,23 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn without_redis_the_queue_lives_in_the_data_directory_whatever_the_database() {
+    // On the PostgreSQL backend this is the single-machine shape (one Fly machine with an
+    // attached PostgreSQL and no Redis): jobs queue in `<data>/db/queue.db`.
+    let app = crate::helpers::spawn_app_with(|s| s.redis = None).await;
+    let (status, body) = app
+        .post_text(
+            "Sundials tell the time from the shadow a gnomon casts as the Sun crosses the sky.",
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["source"]["id"].as_str().expect("id");
+    let source = app.wait_for_source(id, LIMIT).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    let (status, ready) = app.get_json("/health/ready").await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["checks"]["queue"]["detail"]["backend"], "sqlite");
+}
