@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth;
 use crate::request_id::{self, RequestId};
@@ -173,18 +173,23 @@ pub fn router(state: AppState) -> Router {
         .fallback(crate::spa::serve)
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map(MatchedPath::as_str)
-                .unwrap_or("");
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .map(|r| r.0.as_str())
-                .unwrap_or("");
-            tracing::info_span!("http", method = %req.method(), route, request_id = id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                // One access-log line per request, carrying the request span (and its id).
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("");
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .map(|r| r.0.as_str())
+                        .unwrap_or("");
+                    tracing::info_span!("http", method = %req.method(), route, request_id = id)
+                }),
+        )
         .layer(middleware::from_fn(request_id::assign))
 }

@@ -81,7 +81,14 @@ impl JobQueue {
         db: &crate::db::Db,
     ) -> Result<Self, EnqueueError> {
         match (&settings.redis, db) {
-            (Some(redis), _) => Self::redis(redis.url.expose(), &redis.source_queue()).await,
+            (Some(redis), _) => {
+                Self::redis(
+                    redis.url.expose(),
+                    &redis.source_queue(),
+                    settings.jobs.concurrency,
+                )
+                .await
+            }
             (None, crate::db::Db::Sqlite(pool)) => Self::sqlite(pool).await,
             (None, crate::db::Db::Postgres(_)) => {
                 let path = settings.data_dir.join("db").join("queue.db");
@@ -104,13 +111,16 @@ impl JobQueue {
         Ok(JobQueue::Sqlite(sqlite_storage(pool)))
     }
 
-    /// The Redis queue named `queue` (see [`crate::config::RedisSettings::source_queue`]).
-    pub async fn redis(url: &str, queue: &str) -> Result<Self, EnqueueError> {
+    /// The Redis queue named `queue` (see [`crate::config::RedisSettings::source_queue`]). A
+    /// consumer fetches at most `concurrency` tasks at a time, so one worker does not take a
+    /// batch that other idle workers could be running.
+    pub async fn redis(url: &str, queue: &str, concurrency: usize) -> Result<Self, EnqueueError> {
         let conn = redis_connection(url)
             .await
             .map_err(|e| EnqueueError(format!("connecting to Redis: {e}")))?;
         let config = apalis_redis::Config::default()
             .queue(queue)
+            .batch_size(concurrency.max(1))
             .heartbeat_interval(REDIS_HEARTBEAT)
             .missed_heartbeats(REDIS_MISSED_HEARTBEATS)
             // Outcomes live in `job_runs`; keeping them in Redis too would only grow memory.

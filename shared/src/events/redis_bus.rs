@@ -13,10 +13,16 @@ use super::{Event, EventBus};
 /// How long the relay waits before resubscribing after Redis went away.
 const RESUBSCRIBE_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// After a failed publish, events are dropped without trying Redis for this long, so requests
+/// that publish are not slowed down by an outage.
+const OUTAGE_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Events over Redis pub/sub.
 pub struct RedisBus {
     channel: String,
     publisher: ConnectionManager,
+    /// Until when publishing is skipped after a failure.
+    paused_until: std::sync::Mutex<Option<std::time::Instant>>,
     local: broadcast::Sender<Event>,
     relay: JoinHandle<()>,
 }
@@ -33,7 +39,7 @@ impl RedisBus {
     /// Connects to Redis and starts relaying `channel` to local subscribers.
     pub async fn connect(url: &str, channel: String) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
-        let publisher = ConnectionManager::new(client.clone()).await?;
+        let publisher = crate::jobs::redis_connection(url).await?;
         let (local, _) = broadcast::channel(1024);
         // Subscribe before returning, so nothing published after `connect` is missed.
         let pubsub = subscribe(&client, &channel).await?;
@@ -41,6 +47,7 @@ impl RedisBus {
         Ok(Self {
             channel,
             publisher,
+            paused_until: std::sync::Mutex::new(None),
             local,
             relay,
         })
@@ -107,6 +114,14 @@ async fn relay(
 #[async_trait::async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: Event) {
+        let now = std::time::Instant::now();
+        {
+            let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+            if paused.is_some_and(|until| now < until) {
+                tracing::debug!("Redis is unreachable; dropping an event");
+                return;
+            }
+        }
         let payload = match serde_json::to_string(&event) {
             Ok(p) => p,
             Err(e) => {
@@ -116,9 +131,14 @@ impl EventBus for RedisBus {
         };
         let mut conn = self.publisher.clone();
         let sent: redis::RedisResult<i64> = conn.publish(&self.channel, payload).await;
-        if let Err(e) = sent {
-            // Advisory: the state is in the database, and clients refetch after a gap.
-            tracing::warn!(error = %e, "could not publish an event");
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        match sent {
+            Ok(_) => *paused = None,
+            Err(e) => {
+                // Advisory: the state is in the database, and clients refetch after a gap.
+                tracing::warn!(error = %e, "could not publish an event; pausing events for a few seconds");
+                *paused = Some(std::time::Instant::now() + OUTAGE_BACKOFF);
+            }
         }
     }
 
