@@ -4,7 +4,7 @@ CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export WIKIMIND_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help dev build release web test bench lint fmt migrate clean
+.PHONY: help dev build release web test bench smoke-prod lint fmt migrate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +27,13 @@ test: ## The whole suite twice: SQLite + SQLite queue, then PostgreSQL + Redis
 	$(CARGO) test --workspace --doc --locked
 	CARGO=$(CARGO) scripts/test-postgres-phase.sh
 
-bench: ## End-to-end benchmarks of the release binary (prints the tables kept in BENCHMARKS.md)
+bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
+	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline
+
+smoke-prod: ## Production shape as real processes (gateway without worker + 2 workers, PostgreSQL, Redis) and its faults; restarts the local Redis and PostgreSQL
+	$(CARGO) build --release --locked --bin gateway --bin worker --bin smoke-prod
+	WIKIMIND_BIN_DIR=target/release target/release/smoke-prod
 
 lint: ## fmt check and clippy with warnings denied
 	$(CARGO) fmt --all -- --check
@@ -63,4 +68,14 @@ deploy-logs: ## Follow the logs of the production stack
 
 deploy-ps: ## Show the services of the production stack and their health
 	$(PROD_COMPOSE) ps
+
+# The container check builds the real Dockerfile and runs the prod stack with podman and
+# stand-in base images (see the README of verify-stack.sh), then ingests through the port.
+VERIFY_STACK ?= $(firstword $(wildcard ../shared/containers/verify-stack.sh /work/shared/containers/verify-stack.sh))
+
+.PHONY: verify-stack
+verify-stack: ## Build the image and check the prod compose stack end to end (podman; needs root)
+	@test -n "$(VERIFY_STACK)" || { echo "verify-stack.sh not found: set VERIFY_STACK=/path/to/verify-stack.sh"; exit 1; }
+	POSTGRES_PASSWORD=$${POSTGRES_PASSWORD:-ci-only-not-secret} WIKIMIND_AUTH_TOKEN=$${WIKIMIND_AUTH_TOKEN:-ci-only-token} \
+		$(VERIFY_STACK) --project . --compose docker-compose.prod.yml --smoke 'bash scripts/prod-stack-smoke.sh'
 # ---- end of containers ---------------------------------------------------------------------

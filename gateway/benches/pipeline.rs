@@ -1,16 +1,19 @@
-//! End-to-end benchmark of the real release `gateway` binary: cold start, idle memory,
-//! ingest → compiled time on the corpus with the offline compiler, and compile throughput
-//! through an OpenAI-compatible server with 300 ms of latency per call.
+//! End-to-end benchmark of the real release binaries: cold start, idle memory, ingest →
+//! compiled time on the corpus with the offline compiler, and compile throughput through an
+//! OpenAI-compatible server with 300 ms of latency per call; then, when PostgreSQL and Redis
+//! are reachable, the production shape: 1 vs 2 `worker` processes, and read throughput with 32
+//! concurrent clients on PostgreSQL and on SQLite.
 //!
-//! Run with `make bench` (`cargo bench -p gateway --bench pipeline`). It prints a markdown
-//! report for `BENCHMARKS.md`; it asserts nothing about time, because timing depends on the
-//! machine.
+//! Run with `make bench` (which builds `worker` first, then `cargo bench -p gateway --bench
+//! pipeline`). It prints a markdown report for `BENCHMARKS.md`; it asserts nothing about
+//! time, because timing depends on the machine.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use testkit::backend::{Backend, TestEnv};
 use testkit::corpus_server::{CorpusServer, corpus_dir};
 use testkit::fake_llm::FakeLlm;
 
@@ -40,51 +43,76 @@ const HTML_PAGES: [&str; 15] = [
 /// The corpus plain-text documents, uploaded as files.
 const TEXT_FILES: [&str; 3] = ["text/Apache-2.0.txt", "text/GPL-3.txt", "text/MPL-2.0.txt"];
 
-/// A gateway process with its own data directory; killed when dropped.
-struct Gateway {
+/// A WikiMind process (the gateway, or a worker with `base` empty); killed when dropped.
+struct Process {
     child: Child,
     base: String,
-    _data: tempfile::TempDir,
 }
 
-impl Drop for Gateway {
+impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-impl Gateway {
-    /// Starts `gateway serve` on a free port with a fresh data directory. `llm` is the
-    /// OpenAI-compatible base URL to compile through, or `None` for the offline compiler.
-    fn spawn(llm: Option<&str>, concurrency: usize) -> Gateway {
-        let data = tempfile::tempdir().expect("temporary data dir");
+/// How to start a process.
+struct Launch<'a> {
+    env: &'a TestEnv,
+    /// OpenAI-compatible base URL to compile through; `None` for the offline compiler.
+    llm: Option<&'a str>,
+    concurrency: usize,
+}
+
+impl Launch<'_> {
+    /// `gateway <args>` on a free port.
+    fn gateway(&self, args: &[&str]) -> Process {
         let port = free_port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
-        cmd.arg("serve")
-            .env_clear()
+        let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_gateway")));
+        cmd.args(args)
+            .env("WIKIMIND_SERVER__PORT", port.to_string());
+        Process {
+            child: cmd.spawn().expect("spawn the release gateway binary"),
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A `worker` process (built next to the gateway by `make bench`).
+    fn worker(&self) -> Process {
+        let gateway = Path::new(env!("CARGO_BIN_EXE_gateway"));
+        let binary = gateway.with_file_name("worker");
+        assert!(
+            binary.exists(),
+            "{} is missing: run `make bench`, which builds it",
+            binary.display()
+        );
+        Process {
+            child: self.command(&binary).spawn().expect("spawn the worker"),
+            base: String::new(),
+        }
+    }
+
+    fn command(&self, binary: &Path) -> Command {
+        let mut cmd = Command::new(binary);
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", data.path())
-            .env("WIKIMIND_DATA_DIR", data.path())
-            .env("WIKIMIND_SERVER__PORT", port.to_string())
+            .env("HOME", self.env.data_dir())
+            .envs(self.env.process_env())
             .env("WIKIMIND_INGEST__ALLOW_PRIVATE_URLS", "true")
-            .env("WIKIMIND_JOBS__CONCURRENCY", concurrency.to_string())
+            .env("WIKIMIND_JOBS__CONCURRENCY", self.concurrency.to_string())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        if let Some(base) = llm {
+        if let Some(base) = self.llm {
             cmd.env("WIKIMIND_LLM__DEFAULT_PROVIDER", "openai")
                 .env("WIKIMIND_LLM__OPENAI__BASE_URL", base)
                 .env("OPENAI_API_KEY", "bench-key");
         }
-        let child = cmd.spawn().expect("spawn the release gateway binary");
-        Gateway {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            _data: data,
-        }
+        cmd
     }
+}
 
+impl Process {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -112,7 +140,7 @@ fn free_port() -> u16 {
 }
 
 /// Polls `/health/ready` until it answers 200 and returns the time since `started`.
-async fn wait_ready(client: &reqwest::Client, gateway: &Gateway, started: Instant) -> Duration {
+async fn wait_ready(client: &reqwest::Client, gateway: &Process, started: Instant) -> Duration {
     loop {
         if let Ok(r) = client.get(gateway.url("/health/ready")).send().await
             && r.status().is_success()
@@ -127,7 +155,7 @@ async fn wait_ready(client: &reqwest::Client, gateway: &Gateway, started: Instan
     }
 }
 
-async fn ingest_url(client: &reqwest::Client, gateway: &Gateway, url: &str) -> String {
+async fn ingest_url(client: &reqwest::Client, gateway: &Process, url: &str) -> String {
     let r = client
         .post(gateway.url("/api/sources/url"))
         .json(&json!({ "url": url }))
@@ -137,7 +165,7 @@ async fn ingest_url(client: &reqwest::Client, gateway: &Gateway, url: &str) -> S
     source_id(r).await
 }
 
-async fn ingest_file(client: &reqwest::Client, gateway: &Gateway, path: &Path) -> String {
+async fn ingest_file(client: &reqwest::Client, gateway: &Process, path: &Path) -> String {
     let bytes = std::fs::read(path).expect("corpus file");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let form = reqwest::multipart::Form::new().part(
@@ -153,7 +181,7 @@ async fn ingest_file(client: &reqwest::Client, gateway: &Gateway, path: &Path) -
     source_id(r).await
 }
 
-async fn ingest_text(client: &reqwest::Client, gateway: &Gateway, content: &str) -> String {
+async fn ingest_text(client: &reqwest::Client, gateway: &Process, content: &str) -> String {
     let r = client
         .post(gateway.url("/api/sources/text"))
         .json(&json!({ "content": content }))
@@ -181,7 +209,7 @@ struct Batch {
 /// would be meaningless.
 async fn wait_compiled(
     client: &reqwest::Client,
-    gateway: &Gateway,
+    gateway: &Process,
     submitted: &[(String, Instant)],
     started: Instant,
 ) -> Batch {
@@ -247,8 +275,14 @@ async fn cold_start(client: &reqwest::Client) -> (Vec<Duration>, f64, f64) {
     let mut times = Vec::new();
     let (mut rss, mut hwm) = (0.0, 0.0);
     for _ in 0..COLD_START_RUNS {
+        let env = TestEnv::with_backend(Backend::Sqlite).await;
+        let launch = Launch {
+            env: &env,
+            llm: None,
+            concurrency: 4,
+        };
         let started = Instant::now();
-        let gateway = Gateway::spawn(None, 4);
+        let gateway = launch.gateway(&["serve"]);
         times.push(wait_ready(client, &gateway, started).await);
         // Let start-up work (migrations, queue polling set-up) settle before measuring idle.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -259,16 +293,15 @@ async fn cold_start(client: &reqwest::Client) -> (Vec<Duration>, f64, f64) {
 }
 
 async fn offline_corpus(client: &reqwest::Client, corpus: &CorpusServer) -> (Batch, Batch) {
-    let gateway = Gateway::spawn(None, 4);
+    let env = TestEnv::with_backend(Backend::Sqlite).await;
+    let launch = Launch {
+        env: &env,
+        llm: None,
+        concurrency: 4,
+    };
+    let gateway = launch.gateway(&["serve"]);
     wait_ready(client, &gateway, Instant::now()).await;
-
-    let started = Instant::now();
-    let mut submitted = Vec::new();
-    for page in HTML_PAGES {
-        let id = ingest_url(client, &gateway, &corpus.url(&format!("/corpus/{page}"))).await;
-        submitted.push((id, Instant::now()));
-    }
-    let html = wait_compiled(client, &gateway, &submitted, started).await;
+    let html = ingest_pages(client, &gateway, corpus).await;
 
     let started = Instant::now();
     let mut submitted = Vec::new();
@@ -278,6 +311,17 @@ async fn offline_corpus(client: &reqwest::Client, corpus: &CorpusServer) -> (Bat
     }
     let text = wait_compiled(client, &gateway, &submitted, started).await;
     (html, text)
+}
+
+/// Ingests the 15 corpus web pages by URL and waits until they are compiled.
+async fn ingest_pages(client: &reqwest::Client, gateway: &Process, corpus: &CorpusServer) -> Batch {
+    let started = Instant::now();
+    let mut submitted = Vec::new();
+    for page in HTML_PAGES {
+        let id = ingest_url(client, gateway, &corpus.url(&format!("/corpus/{page}"))).await;
+        submitted.push((id, Instant::now()));
+    }
+    wait_compiled(client, gateway, &submitted, started).await
 }
 
 /// Distinct short notes, each of which compiles in exactly one LLM call.
@@ -310,17 +354,166 @@ async fn llm_throughput(
     concurrency: usize,
     count: usize,
 ) -> (Batch, usize) {
-    let gateway = Gateway::spawn(Some(&format!("{}/v1", fake.url())), concurrency);
+    let env = TestEnv::with_backend(Backend::Sqlite).await;
+    let llm = format!("{}/v1", fake.url());
+    let launch = Launch {
+        env: &env,
+        llm: Some(&llm),
+        concurrency,
+    };
+    let gateway = launch.gateway(&["serve"]);
     wait_ready(client, &gateway, Instant::now()).await;
+    compile_notes(client, &gateway, fake, count).await
+}
+
+/// Submits `count` notes and waits for them; returns the batch and the LLM calls it made.
+async fn compile_notes(
+    client: &reqwest::Client,
+    gateway: &Process,
+    fake: &FakeLlm,
+    count: usize,
+) -> (Batch, usize) {
     fake.clear_requests();
     let started = Instant::now();
     let mut submitted = Vec::new();
     for note in notes(count) {
-        let id = ingest_text(client, &gateway, &note).await;
+        let id = ingest_text(client, gateway, &note).await;
         submitted.push((id, Instant::now()));
     }
-    let batch = wait_compiled(client, &gateway, &submitted, started).await;
+    let batch = wait_compiled(client, gateway, &submitted, started).await;
     (batch, fake.request_count())
+}
+
+/// The production shape: one gateway that only enqueues and `workers` worker processes, on
+/// PostgreSQL and Redis, each worker running one job at a time.
+async fn worker_processes(
+    client: &reqwest::Client,
+    fake: &FakeLlm,
+    workers: usize,
+) -> (Batch, usize) {
+    let env = TestEnv::with_backend(Backend::Postgres).await;
+    let llm = format!("{}/v1", fake.url());
+    let launch = Launch {
+        env: &env,
+        llm: Some(&llm),
+        concurrency: 1,
+    };
+    let gateway = launch.gateway(&["serve", "--without-worker"]);
+    let _workers: Vec<Process> = (0..workers).map(|_| launch.worker()).collect();
+    // Ready means a worker heartbeat was seen, so the workers are consuming.
+    wait_ready(client, &gateway, Instant::now()).await;
+    compile_notes(client, &gateway, fake, 16).await
+}
+
+/// Requests per second and latency of one read endpoint under `clients` concurrent clients.
+struct ReadLoad {
+    requests: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+const READ_CLIENTS: usize = 32;
+const READ_DURATION: Duration = Duration::from_secs(5);
+
+async fn read_load(client: &reqwest::Client, urls: Vec<String>) -> ReadLoad {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..READ_CLIENTS)
+        .map(|n| {
+            let client = client.clone();
+            let urls = urls.clone();
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                let mut i = n;
+                while started.elapsed() < READ_DURATION {
+                    let at = Instant::now();
+                    let r = client.get(&urls[i % urls.len()]).send().await.expect("GET");
+                    assert!(
+                        r.status().is_success(),
+                        "{} answered {}",
+                        urls[i % urls.len()],
+                        r.status()
+                    );
+                    let _ = r.bytes().await.expect("body");
+                    times.push(at.elapsed());
+                    i += 1;
+                }
+                times
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("client task"));
+    }
+    let wall = started.elapsed();
+    all.sort();
+    ReadLoad {
+        requests: all.len(),
+        per_second: all.len() as f64 / wall.as_secs_f64(),
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+    }
+}
+
+/// Read throughput of the article list and article detail on `backend`, with the 15 corpus
+/// pages compiled (offline) beforehand.
+async fn read_throughput(
+    client: &reqwest::Client,
+    corpus: &CorpusServer,
+    backend: Backend,
+) -> (ReadLoad, ReadLoad) {
+    let env = TestEnv::with_backend(backend).await;
+    let launch = Launch {
+        env: &env,
+        llm: None,
+        concurrency: 4,
+    };
+    let gateway = launch.gateway(&["serve", "--with-worker"]);
+    wait_ready(client, &gateway, Instant::now()).await;
+    ingest_pages(client, &gateway, corpus).await;
+    let list: Value = client
+        .get(gateway.url("/api/articles?limit=100"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("list JSON");
+    let details: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["slug"].as_str())
+        .map(|slug| gateway.url(&format!("/api/articles/{slug}")))
+        .collect();
+    assert!(!details.is_empty(), "no articles to read");
+    let listing = read_load(client, vec![gateway.url("/api/articles?limit=20")]).await;
+    let detail = read_load(client, details).await;
+    (listing, detail)
+}
+
+fn read_row(label: &str, load: &ReadLoad) -> String {
+    format!(
+        "| {label} | {READ_CLIENTS} | {} | {:.0} | {} | {} |",
+        load.requests,
+        load.per_second,
+        ms(load.p50),
+        ms(load.p99)
+    )
+}
+
+/// True when the PostgreSQL and Redis the production sections need answer.
+async fn production_services_up() -> bool {
+    use sqlx::Connection as _;
+    let pg = sqlx::PgConnection::connect(&testkit::backend::admin_database_url())
+        .await
+        .is_ok();
+    let redis = match redis::Client::open(testkit::backend::redis_url()) {
+        Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
+        Err(_) => false,
+    };
+    pg && redis
 }
 
 #[tokio::main]
@@ -336,6 +529,21 @@ async fn main() {
     fake.set_latency(Duration::from_millis(300));
     let (mut serial, serial_calls) = llm_throughput(&client, &fake, 1, 16).await;
     let (mut parallel, parallel_calls) = llm_throughput(&client, &fake, 4, 16).await;
+
+    let production = if production_services_up().await {
+        let (mut one, one_calls) = worker_processes(&client, &fake, 1).await;
+        let (mut two, two_calls) = worker_processes(&client, &fake, 2).await;
+        let pg = read_throughput(&client, &corpus, Backend::Postgres).await;
+        let sqlite = read_throughput(&client, &corpus, Backend::Sqlite).await;
+        Some((
+            summarise(&format!("1 worker process ({one_calls} calls)"), &mut one),
+            summarise(&format!("2 worker processes ({two_calls} calls)"), &mut two),
+            pg,
+            sqlite,
+        ))
+    } else {
+        None
+    };
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("## Results ({cores} cores, release build)\n");
@@ -378,4 +586,42 @@ async fn main() {
             &mut parallel
         )
     );
+    match production {
+        Some((one, two, pg, sqlite)) => {
+            println!("\n### Production shape: PostgreSQL + Redis, gateway without a worker\n");
+            println!(
+                "16 notes through the fake LLM (300 ms per call), each worker process running one job at a time.\n"
+            );
+            println!(
+                "| workers | sources | wall | p50 | p95 | max | sources/s | gateway peak RSS |\n|---|---|---|---|---|---|---|---|"
+            );
+            println!("{one}\n{two}");
+            println!(
+                "\n### Read throughput (15 compiled corpus pages, {READ_CLIENTS} concurrent clients, {} s each)\n",
+                READ_DURATION.as_secs()
+            );
+            println!(
+                "| endpoint | clients | requests | req/s | p50 | p99 |\n|---|---|---|---|---|---|"
+            );
+            println!(
+                "{}",
+                read_row("PostgreSQL: `GET /api/articles?limit=20`", &pg.0)
+            );
+            println!(
+                "{}",
+                read_row("PostgreSQL: `GET /api/articles/{slug}`", &pg.1)
+            );
+            println!(
+                "{}",
+                read_row("SQLite: `GET /api/articles?limit=20`", &sqlite.0)
+            );
+            println!(
+                "{}",
+                read_row("SQLite: `GET /api/articles/{slug}`", &sqlite.1)
+            );
+        }
+        None => println!(
+            "\nSKIPPED: the production sections need PostgreSQL and Redis (WIKIMIND_TEST_DATABASE_URL, WIKIMIND_TEST_REDIS_URL)."
+        ),
+    }
 }

@@ -64,8 +64,13 @@ impl TestEnv {
     /// A fresh env on the selected backend. On PostgreSQL the migrations are applied, as the
     /// container entrypoint does before the gateway starts. Panics when a service is missing.
     pub async fn new() -> TestEnv {
+        Self::with_backend(Backend::selected()).await
+    }
+
+    /// A fresh env on `backend`, whatever the test run selected (benchmarks compare both).
+    pub async fn with_backend(backend: Backend) -> TestEnv {
         let data = tempfile::tempdir().expect("temporary data directory");
-        match Backend::selected() {
+        match backend {
             Backend::Sqlite => TestEnv {
                 data,
                 postgres: None,
