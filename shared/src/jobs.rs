@@ -202,22 +202,17 @@ impl JobQueue {
     }
 }
 
-/// A SQLite file holding only the job queue, with the same durability settings as the
-/// application database.
-async fn queue_file(path: &std::path::Path) -> Result<SqlitePool, sqlx::Error> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+/// A SQLite file holding only the job queue, opened like the application database (WAL,
+/// `synchronous=NORMAL`, a busy timeout; the parent directory is created).
+async fn queue_file(path: &std::path::Path) -> Result<SqlitePool, crate::db::DbError> {
+    let settings = crate::config::DatabaseSettings {
+        url: crate::config::Secret::new(format!("sqlite://{}?mode=rwc", path.display())),
+        max_connections: 4,
+    };
+    match crate::db::Db::connect(&settings).await? {
+        crate::db::Db::Sqlite(pool) => Ok(pool),
+        crate::db::Db::Postgres(_) => unreachable!("a sqlite:// URL always opens SQLite"),
     }
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(15));
-    sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
 }
 
 /// The SQLite storage of the source queue, configured the same way for pushers and workers.

@@ -182,33 +182,31 @@ async fn consume(
         signal.await;
         Ok(())
     };
+    // The two storages have different types, so the builder chain is instantiated per arm.
+    // Both are polled: a short interval keeps ingest→start latency low (without it an idle
+    // Redis consumer only looks again at its next heartbeat).
+    macro_rules! run_monitor {
+        ($storage:expr) => {{
+            let storage = $storage;
+            Monitor::new()
+                .register(move |_restarts| {
+                    WorkerBuilder::new(name.clone())
+                        .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .build(jobs::process_source::handle)
+                })
+                .shutdown_timeout(SHUTDOWN_GRACE)
+                .run_with_signal(signal)
+                .await
+        }};
+    }
     match queue.clone() {
-        JobQueue::Sqlite(storage) => Monitor::new()
-            .register(move |_restarts| {
-                WorkerBuilder::new(name.clone())
-                    // The queue is polled; a short interval keeps ingest→start latency low.
-                    .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
-                    .data(ctx.clone())
-                    .concurrency(concurrency)
-                    .build(jobs::process_source::handle)
-            })
-            .shutdown_timeout(SHUTDOWN_GRACE)
-            .run_with_signal(signal)
-            .await
-            .context("running the SQLite queue consumer"),
-        JobQueue::Redis { storage, .. } => Monitor::new()
-            .register(move |_restarts| {
-                WorkerBuilder::new(name.clone())
-                    // Without a poll strategy an idle Redis worker only looks again at its
-                    // next heartbeat; polling keeps ingest→start latency low here too.
-                    .backend(storage.clone().poll_with_interval(QUEUE_POLL_INTERVAL))
-                    .data(ctx.clone())
-                    .concurrency(concurrency)
-                    .build(jobs::process_source::handle)
-            })
-            .shutdown_timeout(SHUTDOWN_GRACE)
-            .run_with_signal(signal)
-            .await
-            .context("running the Redis queue consumer"),
+        JobQueue::Sqlite(storage) => {
+            run_monitor!(storage).context("running the SQLite queue consumer")
+        }
+        JobQueue::Redis { storage, .. } => {
+            run_monitor!(storage).context("running the Redis queue consumer")
+        }
     }
 }
