@@ -7,6 +7,7 @@ pub mod extract;
 pub mod ingest;
 pub mod request_id;
 pub mod routes;
+pub mod session;
 pub mod spa;
 pub mod startup;
 pub mod state;

@@ -21,6 +21,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::auth;
 use crate::request_id::{self, RequestId};
 use crate::routes;
+use crate::session::SessionKey;
 use crate::state::AppState;
 
 /// How the gateway runs.
@@ -95,6 +96,9 @@ impl Application {
             bus: bus.clone(),
             settings: settings.clone(),
             embedded_worker: options.with_worker,
+            session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(
+                || format!("reading the session key in {}", settings.data_dir.display()),
+            )?),
         };
         let worker = if options.with_worker {
             let ctx = worker::build_context(settings.clone(), db, bus)?;
@@ -163,10 +167,13 @@ impl Application {
 
 /// The full router: `/api` (token-protected when configured), `/health`, and the web app.
 pub fn router(state: AppState) -> Router {
-    let api = routes::api_router(&state).layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_token,
-    ));
+    // The session endpoints are how a browser obtains its cookie, so they sit outside the check.
+    let api = routes::api_router(&state)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+        .merge(routes::session::router());
     Router::new()
         .nest("/api", api)
         .merge(routes::health::router())

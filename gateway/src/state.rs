@@ -8,6 +8,8 @@ use shared::events::SharedBus;
 use shared::jobs::JobQueue;
 use shared::storage::Storage;
 
+use crate::session::SessionKey;
+
 /// Shared handles (cheap to clone).
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +18,8 @@ pub struct AppState {
     pub queue: JobQueue,
     pub bus: SharedBus,
     pub settings: Arc<Settings>,
+    /// Signs the web app's session cookies.
+    pub session_key: Arc<SessionKey>,
     /// True when this process runs the worker itself.
     pub embedded_worker: bool,
 }

@@ -225,7 +225,16 @@ async fn get_source_original(
             header::CONTENT_DISPOSITION,
             format!("{disposition}; filename=\"original.{ext}\""),
         )
-        .header("content-security-policy", "sandbox; default-src 'none'")
+        // `sandbox` would also stop the browser's PDF viewer, and a PDF's scripts run inside
+        // that viewer, not in our origin; everything else gets no scripts and no origin.
+        .header(
+            "content-security-policy",
+            if ext == "pdf" {
+                "default-src 'none'; object-src 'self'; plugin-types application/pdf"
+            } else {
+                "sandbox; default-src 'none'"
+            },
+        )
         .header("x-content-type-options", "nosniff")
         .body(Body::from(bytes))
         .map_err(|e| ApiError::Internal(e.into()))

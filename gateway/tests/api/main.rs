@@ -7,4 +7,5 @@ mod health;
 mod helpers;
 mod ingest;
 mod llm;
+mod settings;
 mod sources;

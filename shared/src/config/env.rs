@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::{
-    AuthSettings, DatabaseSettings, IngestSettings, JobsSettings, LlmSettings, LogFormat,
-    ProviderSettings, RedisSettings, Secret, ServerSettings, Settings, TelemetrySettings,
+    AuthSettings, BudgetSettings, DatabaseSettings, IngestSettings, JobsSettings, LlmSettings,
+    LogFormat, ProviderSettings, RedisSettings, Secret, ServerSettings, Settings,
+    TelemetrySettings,
 };
 use crate::llm::ProviderKind;
 
@@ -94,6 +95,35 @@ impl EnvSource {
     fn string(&self, var: &str) -> Option<String> {
         self.get(var).map(str::to_owned)
     }
+}
+
+/// `WIKIMIND_LLM__MONTHLY_BUDGET_USD` and `WIKIMIND_LLM__BUDGET_WARN_AT`.
+fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
+    let monthly_usd = src
+        .get("WIKIMIND_LLM__MONTHLY_BUDGET_USD")
+        .map(|raw| {
+            raw.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    var: "WIKIMIND_LLM__MONTHLY_BUDGET_USD",
+                    value: raw.to_owned(),
+                    message: "expected an amount in US dollars, such as 20 or 7.5".to_owned(),
+                })
+        })
+        .transpose()?;
+    let warn_fraction: f64 = src.parse("WIKIMIND_LLM__BUDGET_WARN_AT", 0.8)?;
+    if !(warn_fraction > 0.0 && warn_fraction <= 1.0) {
+        return Err(ConfigError::Invalid {
+            var: "WIKIMIND_LLM__BUDGET_WARN_AT",
+            value: warn_fraction.to_string(),
+            message: "expected a share between 0 and 1, such as 0.8".to_owned(),
+        });
+    }
+    Ok(BudgetSettings {
+        monthly_usd,
+        warn_fraction,
+    })
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {
@@ -302,6 +332,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             src.parse("WIKIMIND_LLM__TIMEOUT_SECS", 120u64)?,
         )?,
         max_retries: src.parse("WIKIMIND_LLM__MAX_RETRIES", 3u32)?,
+        budget: budget_settings(src)?,
     };
 
     let jobs = JobsSettings {
@@ -462,5 +493,20 @@ mod tests {
             Some("sk-1")
         );
         assert!(!format!("{s:?}").contains("sk-1"), "secrets are redacted");
+    }
+
+    #[test]
+    fn the_budget_is_an_amount_with_a_warning_share() {
+        let s = load(&[]).expect("defaults");
+        assert_eq!(s.llm.budget.monthly_usd, None);
+        assert!((s.llm.budget.warn_fraction - 0.8).abs() < f64::EPSILON);
+        let s = load(&[("WIKIMIND_LLM__MONTHLY_BUDGET_USD", "7.5")]).expect("valid");
+        assert_eq!(s.llm.budget.monthly_usd, Some(7.5));
+        for bad in ["-1", "ten", "NaN"] {
+            let err = load(&[("WIKIMIND_LLM__MONTHLY_BUDGET_USD", bad)]).expect_err(bad);
+            assert!(err.to_string().contains("MONTHLY_BUDGET_USD"), "{err}");
+        }
+        let err = load(&[("WIKIMIND_LLM__BUDGET_WARN_AT", "1.5")]).expect_err("share");
+        assert!(err.to_string().contains("BUDGET_WARN_AT"), "{err}");
     }
 }

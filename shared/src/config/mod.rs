@@ -91,6 +91,17 @@ pub struct LlmSettings {
     pub timeout_secs: u64,
     /// Retries per provider on 429/5xx/timeouts before falling back.
     pub max_retries: u32,
+    /// The monthly spending limit on LLM calls.
+    pub budget: BudgetSettings,
+}
+
+/// The monthly LLM budget, and the share of it at which spending is flagged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetSettings {
+    /// US dollars per calendar month (UTC); `None` means no budget.
+    pub monthly_usd: Option<f64>,
+    /// Share of the budget at which a warning is raised (0.8 by default).
+    pub warn_fraction: f64,
 }
 
 impl LlmSettings {

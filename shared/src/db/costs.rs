@@ -125,3 +125,48 @@ impl crate::llm::CostRecorder for DbCostRecorder {
         }
     }
 }
+
+/// Calls and spending of one provider on one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostBucket {
+    pub provider: String,
+    pub task: String,
+    pub calls: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_usd: f64,
+}
+
+/// Totals per (provider, task) of the calls logged in `[from, to)`.
+pub async fn buckets_between(
+    db: &Db,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> DbResult<Vec<CostBucket>> {
+    // `sum` of a bigint is numeric on PostgreSQL: cast back so both dialects decode as i64.
+    let rows: Vec<(String, String, i64, i64, i64, f64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select provider, task, count(*), cast(coalesce(sum(input_tokens), 0) as bigint), \
+             cast(coalesce(sum(output_tokens), 0) as bigint), coalesce(sum(cost_usd), 0.0) \
+             from cost_log where created_at >= $1 and created_at < $2 \
+             group by provider, task order by provider, task",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(provider, task, calls, input_tokens, output_tokens, cost_usd)| CostBucket {
+                provider,
+                task,
+                calls,
+                input_tokens,
+                output_tokens,
+                cost_usd,
+            },
+        )
+        .collect())
+}

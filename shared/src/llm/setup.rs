@@ -109,6 +109,27 @@ pub fn build_router(
         .with_recorder(recorder))
 }
 
+/// A router over one configured provider with no retries and no fallback, for checking that
+/// the provider answers (the Settings screen's "test" button). `None` when it is not configured.
+pub fn build_single(
+    settings: &Settings,
+    kind: ProviderKind,
+    timeout: Duration,
+    recorder: Arc<dyn CostRecorder>,
+) -> Result<Option<Router>, LlmError> {
+    let p = settings.llm.provider(kind);
+    if kind != ProviderKind::Offline && !is_configured(kind, p) {
+        return Ok(None);
+    }
+    let provider = build_provider(kind, p, timeout)?;
+    Ok(Some(
+        Router::new(vec![provider])
+            .with_retry_policy(RetryPolicy::none())
+            .with_call_timeout(timeout)
+            .with_recorder(recorder),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

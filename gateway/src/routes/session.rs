@@ -1,0 +1,120 @@
+//! `/api/auth/*`: the login page's exchange of the token for an HttpOnly, SameSite=Strict
+//! session cookie, logout, and whether the browser needs to log in. Not behind the token check.
+
+use std::time::{Duration, SystemTime};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{SESSION_COOKIE, constant_time_eq, is_authenticated};
+use crate::error::{ApiResult, envelope};
+use crate::extract::ApiJson;
+use crate::session::SESSION_MAX_AGE;
+use crate::state::AppState;
+
+/// Slows guessing: every wrong token holds the login gate this long.
+const FAILED_LOGIN_DELAY: Duration = Duration::from_millis(400);
+
+/// Logins are checked one at a time, so parallel guesses queue behind each wrong one's delay
+/// (about two guesses a second in all) instead of multiplying the rate.
+static LOGIN_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/session", get(session))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+}
+
+#[derive(Debug, Serialize)]
+struct SessionInfo {
+    auth_required: bool,
+    authenticated: bool,
+}
+
+async fn session(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionInfo> {
+    let token = state.settings.auth.token.as_ref();
+    Json(SessionInfo {
+        auth_required: token.is_some(),
+        authenticated: token
+            .is_none_or(|t| is_authenticated(&headers, t.expose(), &state.session_key)),
+    })
+}
+
+/// Body of `POST /api/auth/login`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    token: String,
+}
+
+/// `Secure` when the browser reached us over HTTPS (directly or through a proxy that says so),
+/// so the cookie still works on plain-HTTP loopback.
+fn cookie_attributes(headers: &HeaderMap) -> &'static str {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    if https {
+        "; Path=/; HttpOnly; SameSite=Strict; Secure"
+    } else {
+        "; Path=/; HttpOnly; SameSite=Strict"
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Response> {
+    let Some(token) = state.settings.auth.token.as_ref() else {
+        let info = SessionInfo {
+            auth_required: false,
+            authenticated: true,
+        };
+        return Ok(Json(info).into_response());
+    };
+    let gate = LOGIN_GATE.lock().await;
+    if !constant_time_eq(body.token.trim().as_bytes(), token.expose().as_bytes()) {
+        tokio::time::sleep(FAILED_LOGIN_DELAY).await;
+        drop(gate);
+        return Ok(envelope(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "that token is not the one this WikiMind was started with",
+        ));
+    }
+    drop(gate);
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Max-Age={}{}",
+        state.session_key.mint(token.expose(), SystemTime::now()),
+        SESSION_MAX_AGE.as_secs(),
+        cookie_attributes(&headers)
+    );
+    let mut response = Json(SessionInfo {
+        auth_required: true,
+        authenticated: true,
+    })
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+async fn logout(headers: HeaderMap) -> Response {
+    let cookie = format!(
+        "{SESSION_COOKIE}=; Max-Age=0{}",
+        cookie_attributes(&headers)
+    );
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,294 @@
+//! `/api/settings`, `/api/providers/{kind}/test` and `/api/costs`: what the Settings screen shows
+//! — which LLM providers are configured and in the call chain, a real round trip to one of them,
+//! the monthly budget, and this month's spending by provider and by task.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shared::db::{self, costs::CostBucket};
+use shared::llm::setup::{default_model, is_configured, provider_order};
+use shared::llm::{CompletionRequest, ProviderKind, Task};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// How long the "test" button waits for a provider.
+const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(get_settings))
+        .route("/providers/{kind}/test", post(test_provider))
+        .route("/costs", get(get_costs))
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderView {
+    kind: ProviderKind,
+    configured: bool,
+    in_chain: bool,
+    is_default: bool,
+    model: String,
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct BudgetView {
+    monthly_usd: Option<f64>,
+    warn_fraction: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct SettingsView {
+    version: &'static str,
+    providers: Vec<ProviderView>,
+    default_provider: ProviderKind,
+    fallback: bool,
+    offline_compiler: bool,
+    budget: BudgetView,
+    auth_required: bool,
+}
+
+async fn get_settings(State(state): State<AppState>) -> Json<SettingsView> {
+    let settings = &state.settings;
+    let chain = provider_order(settings);
+    let default_provider = chain.first().copied().unwrap_or(ProviderKind::Offline);
+    let providers = ProviderKind::ALL
+        .iter()
+        .map(|&kind| {
+            let p = settings.llm.provider(kind);
+            ProviderView {
+                kind,
+                // The offline compiler needs nothing: it is always available.
+                configured: kind == ProviderKind::Offline || is_configured(kind, p),
+                in_chain: chain.contains(&kind),
+                is_default: kind == default_provider,
+                model: p
+                    .model
+                    .clone()
+                    .unwrap_or_else(|| default_model(kind).to_owned()),
+                base_url: p.base_url.clone(),
+            }
+        })
+        .collect();
+    let budget = &settings.llm.budget;
+    Json(SettingsView {
+        version: shared::VERSION,
+        providers,
+        default_provider,
+        fallback: settings.llm.fallback,
+        offline_compiler: default_provider == ProviderKind::Offline,
+        budget: BudgetView {
+            monthly_usd: budget.monthly_usd,
+            warn_fraction: budget.warn_fraction,
+        },
+        auth_required: settings.auth.token.is_some(),
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderTest {
+    ok: bool,
+    provider: ProviderKind,
+    model: String,
+    latency_ms: u64,
+    error: Option<String>,
+}
+
+/// A tiny real call to one provider: a failure is reported in the body (the test worked; the
+/// provider did not), while an unknown or unconfigured provider is a 4xx.
+async fn test_provider(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+) -> ApiResult<Json<ProviderTest>> {
+    let kind = kind
+        .to_ascii_lowercase()
+        .parse::<ProviderKind>()
+        .map_err(|_| ApiError::not_found("provider"))?;
+    if kind == ProviderKind::Offline {
+        return Ok(Json(ProviderTest {
+            ok: true,
+            provider: kind,
+            model: default_model(kind).to_owned(),
+            latency_ms: 0,
+            error: None,
+        }));
+    }
+    let recorder = Arc::new(db::costs::DbCostRecorder::new(state.db.clone()));
+    let router = shared::llm::setup::build_single(&state.settings, kind, TEST_TIMEOUT, recorder)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "{kind} is not configured: set its API key or base URL in the environment"
+            ))
+        })?;
+    let model = router
+        .providers()
+        .first()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default();
+    let mut request = CompletionRequest::new(
+        Task::Test,
+        "You are a connectivity check. Reply with the single word: ok",
+        "ping",
+    );
+    request.max_tokens = 16;
+    request.temperature = 0.0;
+    let started = Instant::now();
+    let outcome = router.complete_with(kind, &request).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(Json(ProviderTest {
+        ok: outcome.is_ok(),
+        provider: kind,
+        model,
+        latency_ms,
+        error: outcome.err().map(|e| e.to_string()),
+    }))
+}
+
+/// Query of `GET /api/costs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CostQuery {
+    /// `YYYY-MM` (UTC); the current month when absent.
+    month: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq)]
+struct CostGroup {
+    key: String,
+    calls: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    cost_usd: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct CostSummary {
+    month: String,
+    total_usd: f64,
+    calls: i64,
+    by_provider: Vec<CostGroup>,
+    by_task: Vec<CostGroup>,
+    budget_usd: Option<f64>,
+    budget_used_fraction: Option<f64>,
+}
+
+/// The first instant of `month` (`YYYY-MM`) and of the month after it.
+fn month_bounds(month: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (y, m) = month.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let start = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)?;
+    let next = if start.month() == 12 {
+        NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)?
+    };
+    Some((
+        start.and_hms_opt(0, 0, 0)?.and_utc(),
+        next.and_hms_opt(0, 0, 0)?.and_utc(),
+    ))
+}
+
+/// Sums buckets by one of their keys, largest spend first.
+fn group_by(buckets: &[CostBucket], key: impl Fn(&CostBucket) -> &str) -> Vec<CostGroup> {
+    let mut groups: Vec<CostGroup> = Vec::new();
+    for b in buckets {
+        let idx = match groups.iter().position(|g| g.key == key(b)) {
+            Some(i) => i,
+            None => {
+                groups.push(CostGroup {
+                    key: key(b).to_owned(),
+                    ..CostGroup::default()
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[idx];
+        g.calls += b.calls;
+        g.input_tokens += b.input_tokens;
+        g.output_tokens += b.output_tokens;
+        g.cost_usd += b.cost_usd;
+    }
+    groups.sort_by(|a, b| {
+        b.cost_usd
+            .total_cmp(&a.cost_usd)
+            .then(b.calls.cmp(&a.calls))
+            .then(a.key.cmp(&b.key))
+    });
+    groups
+}
+
+async fn get_costs(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<CostQuery>,
+) -> ApiResult<Json<CostSummary>> {
+    let month = q
+        .month
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| Utc::now().format("%Y-%m").to_string());
+    let (from, to) = month_bounds(month.trim()).ok_or_else(|| {
+        ApiError::BadRequest(format!("month must look like 2026-11, not {month:?}"))
+    })?;
+    let buckets = db::costs::buckets_between(&state.db, from, to).await?;
+    let total_usd: f64 = buckets.iter().map(|b| b.cost_usd).sum();
+    let budget_usd = state.settings.llm.budget.monthly_usd;
+    Ok(Json(CostSummary {
+        month: month.trim().to_owned(),
+        total_usd,
+        calls: buckets.iter().map(|b| b.calls).sum(),
+        by_provider: group_by(&buckets, |b| &b.provider),
+        by_task: group_by(&buckets, |b| &b.task),
+        budget_usd,
+        budget_used_fraction: budget_usd.filter(|b| *b > 0.0).map(|b| total_usd / b),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_bounded_by_their_first_instants() {
+        let (a, b) = month_bounds("2026-12").expect("valid");
+        assert_eq!(a.to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2027-01-01T00:00:00+00:00");
+        assert!(month_bounds("2026-13").is_none());
+        assert!(month_bounds("2026-1").is_none());
+        assert!(month_bounds("November").is_none());
+    }
+
+    #[test]
+    fn buckets_are_summed_per_key_largest_first() {
+        let bucket = |provider: &str, task: &str, calls, cost| CostBucket {
+            provider: provider.into(),
+            task: task.into(),
+            calls,
+            input_tokens: 10 * calls,
+            output_tokens: calls,
+            cost_usd: cost,
+        };
+        let buckets = [
+            bucket("anthropic", "compile", 2, 0.5),
+            bucket("openai", "compile", 1, 0.1),
+            bucket("openai", "qa", 3, 0.7),
+        ];
+        let by_provider = group_by(&buckets, |b| &b.provider);
+        assert_eq!(by_provider[0].key, "openai");
+        assert_eq!(by_provider[0].calls, 4);
+        assert!((by_provider[0].cost_usd - 0.8).abs() < 1e-9);
+        let by_task = group_by(&buckets, |b| &b.task);
+        let keys: Vec<&str> = by_task.iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(keys, ["qa", "compile"]);
+        assert_eq!(by_task[1].calls, 3);
+    }
+}
