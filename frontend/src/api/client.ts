@@ -1,0 +1,136 @@
+// The one place that talks HTTP to the gateway: JSON in and out, the error envelope turned into
+// an `ApiError`, and a 401 sending the person to the login page.
+import type {
+  ArticleDetail,
+  ArticleListItem,
+  ConceptCount,
+  CostSummary,
+  IngestReply,
+  Job,
+  JobStatus,
+  Page,
+  ProviderKind,
+  ProviderTest,
+  SessionInfo,
+  SettingsView,
+  Source,
+  SourceStatus,
+} from "./types";
+
+/** An error reply of the API (`{"error":{"code","message","request_id"}}`) or a network failure. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+
+  constructor(status: number, code: string, message: string, requestId: string | null = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+  }
+}
+
+/** Called on any 401 so the app can show the login page; set by the app shell. */
+let onUnauthorized: (() => void) | null = null;
+export function setUnauthorizedHandler(handler: (() => void) | null) {
+  onUnauthorized = handler;
+}
+
+/** Builds `path?query` from defined, non-empty values only. */
+export function withQuery(path: string, query: Record<string, string | number | boolean | null | undefined>) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** Turns a non-2xx reply into an `ApiError`, reading the envelope when there is one. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`;
+  let message = res.statusText || `request failed with status ${res.status}`;
+  let requestId: string | null = res.headers.get("x-request-id");
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string; request_id?: string } };
+    if (body.error) {
+      code = body.error.code ?? code;
+      message = body.error.message ?? message;
+      requestId = body.error.request_id ?? requestId;
+    }
+  } catch {
+    // Not JSON (a proxy's error page): keep the status text.
+  }
+  return new ApiError(res.status, code, message, requestId);
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: "same-origin", ...init });
+  } catch (e) {
+    throw new ApiError(0, "network", `the gateway could not be reached (${(e as Error).message})`);
+  }
+  if (!res.ok) {
+    const err = await errorFromResponse(res);
+    if (res.status === 401 && onUnauthorized && !path.startsWith("/api/auth/")) onUnauthorized();
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("application/json")) return (await res.json()) as T;
+  return (await res.text()) as T;
+}
+
+function json(method: string, body: unknown): RequestInit {
+  return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+export const api = {
+  listSources: (params: { status?: SourceStatus | ""; limit?: number; offset?: number } = {}) =>
+    request<Page<Source>>(withQuery("/api/sources", params)),
+  getSource: (id: string) => request<Source>(`/api/sources/${encodeURIComponent(id)}`),
+  getSourceText: (id: string) => request<string>(`/api/sources/${encodeURIComponent(id)}/text`),
+  originalUrl: (id: string) => `/api/sources/${encodeURIComponent(id)}/original`,
+  addText: (content: string, title?: string) =>
+    request<IngestReply>("/api/sources/text", json("POST", title ? { content, title } : { content })),
+  addUrl: (url: string) => request<IngestReply>("/api/sources/url", json("POST", { url })),
+  addFile: (file: File) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    return request<IngestReply>("/api/sources/file", { method: "POST", body: form });
+  },
+  recompileSource: (id: string) =>
+    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
+  deleteSource: (id: string, deleteArticles: boolean) =>
+    request<{ deleted: string; deleted_article_ids: string[] }>(
+      withQuery(`/api/sources/${encodeURIComponent(id)}`, { cascade: deleteArticles }),
+      { method: "DELETE" },
+    ),
+
+  listArticles: (params: {
+    q?: string;
+    concept?: string;
+    page_type?: string;
+    confidence?: string;
+    limit?: number;
+    offset?: number;
+  } = {}) => request<Page<ArticleListItem>>(withQuery("/api/articles", params)),
+  getArticle: (idOrSlug: string) => request<ArticleDetail>(`/api/articles/${encodeURIComponent(idOrSlug)}`),
+  listConcepts: () => request<Page<ConceptCount>>("/api/concepts"),
+
+  listJobs: (params: { status?: JobStatus | ""; limit?: number } = {}) =>
+    request<Page<Job>>(withQuery("/api/jobs", params)),
+
+  getSettings: () => request<SettingsView>("/api/settings"),
+  testProvider: (kind: ProviderKind) =>
+    request<ProviderTest>(`/api/providers/${encodeURIComponent(kind)}/test`, { method: "POST" }),
+  getCosts: (month?: string) => request<CostSummary>(withQuery("/api/costs", { month })),
+
+  session: () => request<SessionInfo>("/api/auth/session"),
+  login: (token: string) => request<SessionInfo>("/api/auth/login", json("POST", { token })),
+  logout: () => request<void>("/api/auth/logout", { method: "POST" }),
+};

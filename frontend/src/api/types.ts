@@ -1,0 +1,218 @@
+// The shapes the gateway's JSON API returns (see gateway/src/routes and shared/src/domain).
+
+export type Uuid = string;
+
+export type SourceKind = "text" | "markdown" | "html" | "pdf" | "url";
+export type SourceStatus = "pending" | "fetching" | "extracting" | "compiling" | "compiled" | "failed";
+export const SOURCE_STATUSES: SourceStatus[] = [
+  "pending",
+  "fetching",
+  "extracting",
+  "compiling",
+  "compiled",
+  "failed",
+];
+
+export interface Source {
+  id: Uuid;
+  kind: SourceKind;
+  title: string | null;
+  url: string | null;
+  author: string | null;
+  published: string | null;
+  status: SourceStatus;
+  error: string | null;
+  content_hash: string | null;
+  original_mime: string | null;
+  byte_size: number | null;
+  page_count: number | null;
+  duplicate_of: Uuid | null;
+  created_at: string;
+  updated_at: string;
+  compiled_at: string | null;
+  article_ids: Uuid[];
+}
+
+/** Reply of the three ingest endpoints: 202 for a new source, 200 for a duplicate. */
+export interface IngestReply {
+  source: Source;
+  duplicate: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export type Confidence = "sourced" | "mixed" | "inferred" | "opinion";
+export const CONFIDENCES: Confidence[] = ["sourced", "mixed", "inferred", "opinion"];
+export type PageType = "source" | "concept" | "answer" | "index" | "meta";
+export const PAGE_TYPES: PageType[] = ["source", "concept", "answer", "index", "meta"];
+export type RelationType =
+  | "references"
+  | "extends"
+  | "supersedes"
+  | "contradicts"
+  | "synthesizes"
+  | "related_to";
+
+export interface ClaimSpan {
+  start: number;
+  end: number;
+}
+
+export interface Claim {
+  text: string;
+  confidence: Confidence;
+  quote: string | null;
+  verified: boolean;
+  span: ClaimSpan | null;
+  source_id: Uuid | null;
+}
+
+export interface ArticleListItem {
+  id: Uuid;
+  slug: string;
+  title: string;
+  summary: string;
+  page_type: PageType;
+  confidence: Confidence;
+  provider: string;
+  concepts: string[];
+  claim_count: number;
+  source_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ArticleSourceRef {
+  id: Uuid;
+  title: string | null;
+  url: string | null;
+  kind: string;
+}
+
+export interface LinkRef {
+  article_id: Uuid | null;
+  slug: string | null;
+  title: string;
+  relation_type: RelationType;
+  resolved: boolean;
+}
+
+export interface ArticleDetail {
+  id: Uuid;
+  slug: string;
+  title: string;
+  summary: string;
+  page_type: PageType;
+  confidence: Confidence;
+  provider: string;
+  model: string;
+  version: number;
+  concepts: string[];
+  claims: Claim[];
+  open_questions: string[];
+  content: string;
+  sources: ArticleSourceRef[];
+  backlinks_in: LinkRef[];
+  backlinks_out: LinkRef[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConceptCount {
+  /** Normalised key, what `?concept=` matches. */
+  name: string;
+  display_name: string;
+  article_count: number;
+}
+
+export type JobKind = "ingest_source" | "compile_source";
+export type JobStatus = "queued" | "running" | "succeeded" | "failed";
+export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed"];
+
+export interface Job {
+  id: Uuid;
+  kind: JobKind;
+  status: JobStatus;
+  source_id: Uuid | null;
+  article_id: Uuid | null;
+  attempts: number;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type ProviderKind = "anthropic" | "openai" | "google" | "ollama" | "offline";
+
+export interface ProviderInfo {
+  kind: ProviderKind;
+  /** The settings give it what it needs (a key or a URL) and it is not disabled. */
+  configured: boolean;
+  /** It is in the call chain (the default or a fallback). */
+  in_chain: boolean;
+  is_default: boolean;
+  model: string;
+  base_url: string | null;
+}
+
+export interface Budget {
+  monthly_usd: number | null;
+  warn_fraction: number;
+}
+
+export interface SettingsView {
+  version: string;
+  providers: ProviderInfo[];
+  default_provider: ProviderKind;
+  fallback: boolean;
+  /** No LLM is configured: articles come from the built-in offline compiler. */
+  offline_compiler: boolean;
+  budget: Budget;
+  auth_required: boolean;
+}
+
+export interface ProviderTest {
+  ok: boolean;
+  provider: ProviderKind;
+  model: string;
+  latency_ms: number;
+  error: string | null;
+}
+
+export interface CostGroup {
+  key: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface CostSummary {
+  month: string;
+  total_usd: number;
+  calls: number;
+  by_provider: CostGroup[];
+  by_task: CostGroup[];
+  budget_usd: number | null;
+  budget_used_fraction: number | null;
+}
+
+export interface SessionInfo {
+  auth_required: boolean;
+  authenticated: boolean;
+}
+
+/** Frames of `/api/ws`. */
+export type LiveEvent =
+  | { type: "hello"; version: string }
+  | { type: "keepalive"; timestamp: string }
+  | { type: "resync"; missed: number }
+  | { type: "source.progress"; id: Uuid; timestamp: string; source_id: Uuid; stage: SourceStatus; message: string }
+  | { type: "source.updated"; id: Uuid; timestamp: string; source: Source }
+  | { type: "article.updated"; id: Uuid; timestamp: string; article_id: Uuid; slug: string; title: string; deleted: boolean }
+  | { type: "job.updated"; id: Uuid; timestamp: string; job: Job };

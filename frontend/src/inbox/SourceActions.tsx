@@ -1,0 +1,128 @@
+// What can be done to a source: re-compile it, open the original, delete it (with a confirmation
+// that can also delete the articles made only from it).
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useNavigate } from "react-router";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { useRecompile } from "../api/mutations";
+import type { Source } from "../api/types";
+import { plural } from "../components/format";
+import { errorMessage } from "./hooks";
+import { sourceTitle } from "./sourceView";
+
+function DeleteConfirm({ source, onCancel }: { source: Source; onCancel: () => void }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const headingId = useId();
+  const [cascade, setCascade] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const count = source.article_ids.length;
+
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+
+  const remove = useMutation({
+    mutationFn: () => api.deleteSource(source.id, count > 0 && cascade),
+    onSuccess: ({ deleted_article_ids }) => {
+      // Leave first and drop what no longer exists, so nothing still on screen asks for it.
+      void navigate("/", { state: { deleted: sourceTitle(source) } });
+      queryClient.removeQueries({ queryKey: ["source", source.id], exact: true });
+      queryClient.removeQueries({ queryKey: ["source-text", source.id], exact: true });
+      for (const id of deleted_article_ids) queryClient.removeQueries({ queryKey: ["article", id], exact: true });
+      void queryClient.invalidateQueries({ queryKey: ["sources"] });
+      void queryClient.invalidateQueries({ queryKey: ["articles"] });
+      void queryClient.invalidateQueries({ queryKey: ["article"] });
+      void queryClient.invalidateQueries({ queryKey: ["concepts"] });
+    },
+  });
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === "Escape" && !remove.isPending) {
+      e.preventDefault();
+      onCancel();
+    }
+  };
+
+  return (
+    <div className="delete-confirm card" role="group" aria-labelledby={headingId} onKeyDown={onKeyDown}>
+      <h2 id={headingId} ref={heading} tabIndex={-1}>
+        Delete this source?
+      </h2>
+      <p>Its original document and clean text are removed. This cannot be undone.</p>
+      {count > 0 ? (
+        <>
+          <label className="checkbox">
+            <input type="checkbox" checked={cascade} onChange={(e) => setCascade(e.target.checked)} />
+            Also delete the {plural(count, "article")} made from it
+          </label>
+          <p className="muted small">Articles that also draw on other sources are kept either way.</p>
+        </>
+      ) : null}
+      {remove.isError ? (
+        <div className="error-box" role="alert">
+          <p>Could not delete it: {errorMessage(remove.error)}</p>
+        </div>
+      ) : null}
+      <div className="row">
+        <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+          Delete source
+        </button>
+        <button type="button" onClick={onCancel} disabled={remove.isPending}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A web page has an original only once it was fetched; every other kind has one from the start. */
+function hasOriginal(source: Source): boolean {
+  return source.kind !== "url" || source.original_mime !== null || source.content_hash !== null;
+}
+
+export default function SourceActions({ source }: { source: Source }) {
+  const [confirming, setConfirming] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+
+  const recompile = useRecompile();
+
+  const cancel = () => {
+    setConfirming(false);
+    // Back to where the person was.
+    requestAnimationFrame(() => deleteButton.current?.focus());
+  };
+
+  return (
+    <div className="source-actions">
+      <div className="row">
+        <button type="button" onClick={() => recompile.mutate([source.id])} disabled={recompile.isPending}>
+          Re-compile
+        </button>
+        {hasOriginal(source) ? (
+          <a className="button" href={api.originalUrl(source.id)} target="_blank" rel="noopener noreferrer">
+            Open original
+          </a>
+        ) : null}
+        <button
+          type="button"
+          className="danger"
+          ref={deleteButton}
+          onClick={() => setConfirming((open) => !open)}
+          aria-expanded={confirming}
+        >
+          Delete…
+        </button>
+      </div>
+      <div aria-live="polite">
+        {recompile.isSuccess ? <p className="small source-actions-note">Re-compile queued</p> : null}
+      </div>
+      {recompile.isError ? (
+        <div className="error-box" role="alert">
+          <p>Could not re-compile: {errorMessage(recompile.error)}</p>
+        </div>
+      ) : null}
+      {confirming ? <DeleteConfirm source={source} onCancel={cancel} /> : null}
+    </div>
+  );
+}

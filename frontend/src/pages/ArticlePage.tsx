@@ -1,0 +1,189 @@
+// Screen: one wiki article. Header (title, summary, confidence, concepts, who compiled it),
+// outline, the body with resolved [[wikilinks]], key claims with their quotes highlighted in the
+// source text, open questions, sources, backlinks both ways, and re-compiling.
+import { useEffect, useMemo } from "react";
+import { Link, useParams } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { api, ApiError } from "../api/client";
+import { useRecompile } from "../api/mutations";
+import type { ArticleDetail } from "../api/types";
+import { Badge, ErrorBox, Loading, useTitle } from "../components/common";
+import { dateTime } from "../components/format";
+import SafeMarkdown from "../markdown/SafeMarkdown";
+import { extractOutline, headingText } from "../markdown/outline";
+import ArticleSources from "../wiki/ArticleSources";
+import Backlinks from "../wiki/Backlinks";
+import ClaimList from "../wiki/ClaimList";
+import { conceptHref } from "../wiki/labels";
+
+function Outline({ content }: { content: string }) {
+  const items = useMemo(() => extractOutline(content), [content]);
+  if (items.length === 0) return null;
+  return (
+    <nav aria-label="Outline" className="article-outline">
+      <h2 className="article-side-title">Outline</h2>
+      <ol>
+        {items.map((h) => (
+          <li key={h.id} className={h.depth === 3 ? "outline-sub" : undefined}>
+            <a href={`#${h.id}`}>{h.text}</a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+function Recompile({ article }: { article: ArticleDetail }) {
+  const recompile = useRecompile();
+  const recompileAll = () => recompile.mutate(article.sources.map((s) => s.id));
+  if (article.sources.length === 0) return null;
+  return (
+    <div className="article-recompile">
+      <button
+        type="button"
+        onClick={recompileAll}
+        disabled={recompile.isPending}
+        title={
+          article.sources.length === 1
+            ? "Compile this article's source again"
+            : `Compile all ${article.sources.length} sources of this article again`
+        }
+      >
+        {recompile.isPending ? "Queuing…" : "Re-compile"}
+      </button>
+      <span role="status" aria-live="polite" className="small">
+        {recompile.isSuccess ? "Re-compile queued — the article updates when it is done." : ""}
+      </span>
+      {recompile.isError ? <ErrorBox error={recompile.error} onRetry={recompileAll} /> : null}
+    </div>
+  );
+}
+
+function ArticleView({ article }: { article: ArticleDetail }) {
+  // A deep link to a heading (`#sec-…`) can only scroll once the body is rendered.
+  useEffect(() => {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    if (id) document.getElementById(id)?.scrollIntoView?.();
+  }, [article.id]);
+  const compiledBy =
+    article.provider === "offline"
+      ? "the built-in offline compiler (extractive, no LLM)"
+      : article.model
+        ? `${article.provider} (${article.model})`
+        : article.provider;
+  return (
+    <article className="article-page" aria-labelledby="article-title">
+      <header className="article-header">
+        <p className="article-breadcrumb small">
+          <Link to="/wiki">Wiki</Link>
+        </p>
+        <h1 id="article-title">{article.title}</h1>
+        {article.summary ? (
+          <SafeMarkdown className="article-summary" links={article.backlinks_out}>
+            {article.summary}
+          </SafeMarkdown>
+        ) : null}
+        <p className="article-meta">
+          <Badge kind={article.confidence} title="Confidence">
+            {article.confidence}
+          </Badge>
+          <Badge kind="type" title="Page type">
+            {article.page_type}
+          </Badge>
+        </p>
+        {article.concepts.length > 0 ? (
+          <ul className="chips" aria-label="Concepts">
+            {article.concepts.map((c, i) => (
+              <li key={`${c}-${i}`}>
+                <Link className="chip" to={conceptHref(c)}>
+                  {c}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <p className="muted small article-compiled">
+          Compiled by {compiledBy} · version {article.version} ·{" "}
+          <time dateTime={article.updated_at}>{dateTime(article.updated_at)}</time>
+        </p>
+        <Recompile article={article} />
+      </header>
+
+      <div className="article-layout">
+        <Outline content={article.content} />
+
+        <div className="article-main">
+          {article.claims.length > 0 ? (
+            <section className="article-claims" aria-labelledby="claims-heading">
+              <h2 id="claims-heading">Key claims</h2>
+              <ClaimList claims={article.claims} />
+            </section>
+          ) : null}
+
+          <section className="article-body" aria-label="Article text">
+            {article.content.trim() ? (
+              <SafeMarkdown links={article.backlinks_out} headingIds>
+                {article.content}
+              </SafeMarkdown>
+            ) : (
+              <p className="muted">This article has no body text.</p>
+            )}
+          </section>
+
+          {article.open_questions.length > 0 ? (
+            <section className="article-questions" aria-labelledby="questions-heading">
+              <h2 id="questions-heading">Open questions</h2>
+              <ul>
+                {article.open_questions.map((q, i) => (
+                  <li key={`${i}-${q}`}>{headingText(q)}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+
+          <section className="article-sources-section" aria-labelledby="sources-heading">
+            <h2 id="sources-heading">Sources</h2>
+            <ArticleSources sources={article.sources} />
+          </section>
+        </div>
+
+        <Backlinks out={article.backlinks_out} incoming={article.backlinks_in} />
+      </div>
+    </article>
+  );
+}
+
+export default function ArticlePage() {
+  const { slug = "" } = useParams();
+  const article = useQuery({
+    queryKey: ["article", slug],
+    queryFn: () => api.getArticle(slug),
+    enabled: slug !== "",
+  });
+  const notFound = article.error instanceof ApiError && article.error.status === 404;
+  useTitle(article.data?.title ?? (notFound ? "No such article" : "Article"));
+
+  if (notFound || slug === "") {
+    return (
+      <div className="empty article-missing">
+        <h1>No such article</h1>
+        <p>There is no article called “{slug}”. It may have been deleted or renamed by a re-compile.</p>
+        <p>
+          <Link to="/wiki">Browse the wiki</Link>
+        </p>
+      </div>
+    );
+  }
+  if (article.isPending) return <Loading label="Loading the article…" />;
+  if (article.isError) {
+    return (
+      <div>
+        <p className="small">
+          <Link to="/wiki">Wiki</Link>
+        </p>
+        <ErrorBox error={article.error} onRetry={() => void article.refetch()} />
+      </div>
+    );
+  }
+  return <ArticleView article={article.data} />;
+}

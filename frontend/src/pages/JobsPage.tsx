@@ -1,0 +1,126 @@
+// Jobs: the recent background work with status, attempts, duration and errors, kept live by the
+// `job.updated` events (the live store invalidates the list) and a slow refresh of running rows.
+import { Link, useSearchParams } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { JOB_STATUSES, type Job } from "../api/types";
+import { Badge, EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
+import { between, duration, timeAgo } from "../components/format";
+import { knownValue } from "../components/params";
+
+const KIND_LABELS: Record<Job["kind"], string> = {
+  ingest_source: "Ingest",
+  compile_source: "Re-compile",
+};
+
+function JobRow({ job }: { job: Job }) {
+  const elapsed = between(job.started_at, job.finished_at);
+  return (
+    <tr data-job-id={job.id} data-status={job.status}>
+      <td>
+        <Badge kind={job.status}>{job.status}</Badge>
+      </td>
+      <td>
+        {KIND_LABELS[job.kind] ?? job.kind}
+        {job.source_id ? (
+          <>
+            {" · "}
+            <Link to={`/sources/${job.source_id}`}>source</Link>
+          </>
+        ) : null}
+        {job.article_id ? (
+          <>
+            {" · "}
+            <Link to={`/wiki/${job.article_id}`}>article</Link>
+          </>
+        ) : null}
+        {job.status === "running" ? (
+          <div className="job-progress">
+            <progress max={1} value={job.progress} aria-label="Job progress" />
+            {job.message ? <span className="muted small">{job.message}</span> : null}
+          </div>
+        ) : null}
+        {job.error ? <p className="job-error">{job.error}</p> : null}
+      </td>
+      <td className="num">{job.attempts}</td>
+      <td className="num">{elapsed === null ? "—" : duration(elapsed)}</td>
+      <td title={new Date(job.created_at).toLocaleString()}>{timeAgo(job.created_at)}</td>
+    </tr>
+  );
+}
+
+export default function JobsPage() {
+  useTitle("Jobs");
+  const [params, setParams] = useSearchParams();
+  // An unknown `?status=` (a typo, an old bookmark) shows all jobs instead of a 400.
+  const status = knownValue(params.get("status"), JOB_STATUSES);
+  const jobs = useQuery({
+    queryKey: ["jobs", { status }],
+    queryFn: () => api.listJobs({ status, limit: 100 }),
+    // Events keep it live; the interval only refreshes the durations of running jobs.
+    refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "running") ? 5_000 : false),
+  });
+
+  return (
+    <div className="stack">
+      <div className="row">
+        <h1>Jobs</h1>
+        <span className="spacer" />
+        <label className="row">
+          <span>Status</span>
+          <select
+            aria-label="Filter jobs by status"
+            value={status}
+            onChange={(e) => {
+              const next = new URLSearchParams(params);
+              if (e.target.value) next.set("status", e.target.value);
+              else next.delete("status");
+              setParams(next, { replace: true });
+            }}
+          >
+            <option value="">All</option>
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {jobs.isPending ? <Loading label="Loading jobs…" /> : null}
+      {jobs.isError ? <ErrorBox error={jobs.error} onRetry={() => void jobs.refetch()} /> : null}
+      {jobs.data && jobs.data.items.length === 0 ? (
+        <EmptyState title={status ? `No ${status} jobs` : "No jobs yet"}>
+          <p>
+            Every source you add runs as a job: fetching, extracting and compiling. Add one in the{" "}
+            <Link to="/">Inbox</Link> and watch it here.
+          </p>
+        </EmptyState>
+      ) : null}
+      {jobs.data && jobs.data.items.length > 0 ? (
+        <div className="table-scroll card">
+          <table aria-label="Recent jobs">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Job</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
+                <th scope="col">Queued</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.items.map((job) => (
+                <JobRow key={job.id} job={job} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+// The Settings screen: a provider test call refreshes this month's costs (it is logged as one),
+// and logging out shows a failure instead of swallowing it, or else empties the cache and goes
+// to the login page.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes } from "react-router";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { api, ApiError } from "../api/client";
+import type { CostSummary, SettingsView } from "../api/types";
+import SettingsPage from "../pages/SettingsPage";
+
+const SETTINGS: SettingsView = {
+  version: "1.0.0",
+  providers: [
+    { kind: "offline", configured: true, in_chain: true, is_default: true, model: "extractive", base_url: null },
+  ],
+  default_provider: "offline",
+  fallback: false,
+  offline_compiler: true,
+  budget: { monthly_usd: null, warn_fraction: 0.8 },
+  auth_required: true,
+};
+
+const COSTS: CostSummary = {
+  month: "2026-01", total_usd: 0, calls: 0, by_provider: [], by_task: [], budget_usd: null, budget_used_fraction: null,
+};
+
+function renderSettings() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter initialEntries={["/settings"]}>
+        <Routes>
+          <Route path="/settings" element={<SettingsPage />} />
+          <Route path="/login" element={<h1>Login</h1>} />
+        </Routes>
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+  return client;
+}
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+describe("SettingsPage", () => {
+  it("refreshes the costs after a provider test", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue(SETTINGS);
+    const costs = vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    vi.spyOn(api, "testProvider").mockResolvedValue({ ok: true, provider: "offline", model: "extractive", latency_ms: 3, error: null });
+    renderSettings();
+    fireEvent.click(await screen.findByRole("button", { name: "Test Offline compiler" }));
+    expect(await screen.findByText(/Answered in/)).toBeTruthy();
+    await waitFor(() => expect(costs).toHaveBeenCalledTimes(2));
+  });
+
+  it("shows a failed logout and stays", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue(SETTINGS);
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    vi.spyOn(api, "logout").mockRejectedValue(new ApiError(0, "network", "the gateway could not be reached"));
+    renderSettings();
+    fireEvent.click(await screen.findByRole("button", { name: "Log out" }));
+    const about = screen.getByRole("heading", { name: "About" }).closest("section") as HTMLElement;
+    expect((await within(about).findByRole("alert")).textContent).toContain("the gateway could not be reached");
+    expect(screen.getByRole("heading", { level: 1, name: "Settings" })).toBeTruthy();
+  });
+
+  it("empties the cache and goes to the login page after logging out", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue(SETTINGS);
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    vi.spyOn(api, "logout").mockResolvedValue(undefined);
+    const client = renderSettings();
+    fireEvent.click(await screen.findByRole("button", { name: "Log out" }));
+    await screen.findByRole("heading", { name: "Login" });
+    expect(client.getQueryData(["settings"])).toBeUndefined();
+    expect(client.getQueryData(["session"])).toEqual({ auth_required: true, authenticated: false });
+  });
+});

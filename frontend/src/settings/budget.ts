@@ -1,0 +1,31 @@
+// Pure logic of the Settings screen: where spending stands against the budget, and which
+// environment variable turns a provider on.
+import type { Budget, ProviderKind } from "../api/types";
+
+export type BudgetLevel = "ok" | "warn" | "over";
+
+/** The share of the budget spent (null without a budget) and whether to warn. */
+export function budgetState(spentUsd: number, budget: Budget): { fraction: number | null; level: BudgetLevel } {
+  if (budget.monthly_usd === null) return { fraction: null, level: "ok" };
+  if (budget.monthly_usd <= 0) return { fraction: spentUsd > 0 ? 1 : 0, level: spentUsd > 0 ? "over" : "ok" };
+  const fraction = spentUsd / budget.monthly_usd;
+  const level: BudgetLevel = fraction >= 1 ? "over" : fraction >= budget.warn_fraction ? "warn" : "ok";
+  return { fraction, level };
+}
+
+/** `YYYY-MM` of `now` in UTC, the month the cost log is grouped by. */
+export function currentMonth(now: Date = new Date()): string {
+  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+const ENV_HINTS: Record<ProviderKind, string> = {
+  anthropic: "Set WIKIMIND_LLM__ANTHROPIC__API_KEY to enable.",
+  openai: "Set WIKIMIND_LLM__OPENAI__API_KEY, or WIKIMIND_LLM__OPENAI__BASE_URL for a compatible server.",
+  google: "Set WIKIMIND_LLM__GOOGLE__API_KEY to enable.",
+  ollama: "Set WIKIMIND_LLM__OLLAMA__BASE_URL (e.g. http://127.0.0.1:11434) to enable.",
+  offline: "Always available.",
+};
+
+export function providerEnvHint(kind: ProviderKind): string {
+  return ENV_HINTS[kind];
+}

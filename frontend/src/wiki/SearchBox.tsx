@@ -1,0 +1,57 @@
+// The wiki search box: what is typed goes to `?q=` after a short pause (or at once on Enter),
+// and a change of `?q=` from elsewhere (back button, "Clear filters") shows in the box.
+import { useEffect, useState, type FormEvent } from "react";
+
+export const SEARCH_DEBOUNCE_MS = 250;
+
+export default function SearchBox({
+  value,
+  onCommit,
+}: {
+  /** The committed query (`?q=`). */
+  value: string;
+  /** Puts a query into the URL; `replace` while typing so history is not flooded. */
+  onCommit: (q: string, replace: boolean) => void;
+}) {
+  const [draft, setDraft] = useState(value);
+  const [seen, setSeen] = useState(value);
+  const [pushed, setPushed] = useState<string | null>(null);
+
+  // The URL changed: unless the change is the one this box made, show it.
+  if (value !== seen) {
+    setSeen(value);
+    if (value !== pushed) setDraft(value);
+  }
+
+  useEffect(() => {
+    const q = draft.trim();
+    if (q === value) return;
+    const timer = setTimeout(() => {
+      setPushed(q);
+      onCommit(q, true);
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [draft, value, onCommit]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const q = draft.trim();
+    setPushed(q);
+    if (q !== value) onCommit(q, false);
+  };
+
+  return (
+    <form role="search" className="wiki-search" onSubmit={submit}>
+      <input
+        type="search"
+        aria-label="Search the wiki"
+        placeholder="Search titles, summaries and claims…"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <button type="submit">Search</button>
+    </form>
+  );
+}

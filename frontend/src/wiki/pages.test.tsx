@@ -1,0 +1,276 @@
+// The wiki list and the article reader against a mocked API: filters in the URL, empty and
+// error states, the article's parts, quotes highlighted in the source text, and re-compiling.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes, useLocation } from "react-router";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import type { ArticleDetail, ArticleListItem, ConceptCount, Page } from "../api/types";
+
+const mocks = vi.hoisted(() => ({
+  listArticles: vi.fn(),
+  listConcepts: vi.fn(),
+  getArticle: vi.fn(),
+  getSourceText: vi.fn(),
+  recompileSource: vi.fn(),
+}));
+
+vi.mock("../api/client", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../api/client")>();
+  return { ...real, api: { ...real.api, ...mocks } };
+});
+
+import { ApiError } from "../api/client";
+import WikiPage from "../pages/WikiPage";
+import ArticlePage from "../pages/ArticlePage";
+
+function LocationProbe() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
+function renderAt(path: string) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter initialEntries={[path]}>
+        <Routes>
+          <Route path="/wiki" element={<WikiPage />} />
+          <Route path="/wiki/:slug" element={<ArticlePage />} />
+          <Route path="*" element={<p>elsewhere</p>} />
+        </Routes>
+        <LocationProbe />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+const ITEM: ArticleListItem = {
+  id: "a1",
+  slug: "thread-pool",
+  title: "Thread Pool",
+  summary: "A **pool** of worker threads, see [[Rust async|async]].",
+  page_type: "source",
+  confidence: "sourced",
+  provider: "offline",
+  concepts: ["Concurrency", "Thread Pool"],
+  claim_count: 3,
+  source_count: 1,
+  created_at: "2024-01-01T00:00:00Z",
+  updated_at: "2024-01-02T00:00:00Z",
+};
+
+const CONCEPTS: Page<ConceptCount> = {
+  items: [
+    { name: "concurrency", display_name: "Concurrency", article_count: 2 },
+    { name: "thread-pool", display_name: "Thread Pool", article_count: 1 },
+  ],
+  total: 2,
+};
+
+const SOURCE_TEXT = "Intro 😀 text. Workers take tasks from a shared queue 🎉 and run them. More text follows.";
+const QUOTE = "Workers take tasks from a shared queue";
+const QUOTE_START = Array.from(SOURCE_TEXT).join("").indexOf("Workers") - 1; // the emoji is two code units
+
+const ARTICLE: ArticleDetail = {
+  id: "a1",
+  slug: "thread-pool",
+  title: "Thread Pool",
+  summary: "A pool of worker threads.",
+  page_type: "source",
+  confidence: "mixed",
+  provider: "anthropic",
+  model: "claude-x",
+  version: 3,
+  concepts: ["Thread Pool", "Karpathy's Wiki"],
+  claims: [
+    {
+      text: "Workers share one queue.",
+      confidence: "sourced",
+      quote: QUOTE,
+      verified: true,
+      span: { start: QUOTE_START, end: QUOTE_START + Array.from(QUOTE).length },
+      source_id: "s1",
+    },
+    { text: "Pools are always faster.", confidence: "inferred", quote: "always faster", verified: false, span: null, source_id: "s1" },
+  ],
+  open_questions: ["How big should a pool be?"],
+  content:
+    "## Design\n\nUses [[Rust async]] and [[Green threads|green]].\n\n```\n## not a heading\n```\n\n### Queue\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1))\n",
+  sources: [
+    { id: "s1", title: "Pools explained", url: "https://example.org/pools", kind: "url" },
+    { id: "s2", title: null, url: "javascript:alert(1)", kind: "text" },
+  ],
+  backlinks_in: [{ article_id: "a3", slug: "executors", title: "Executors", relation_type: "related_to", resolved: true }],
+  backlinks_out: [
+    { article_id: "a2", slug: "rust-async", title: "Rust async", relation_type: "references", resolved: true },
+    { article_id: null, slug: null, title: "Green threads", relation_type: "related_to", resolved: false },
+  ],
+  created_at: "2024-01-01T00:00:00Z",
+  updated_at: "2024-01-02T00:00:00Z",
+};
+
+let consoleError: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  consoleError = vi.spyOn(console, "error");
+  mocks.listConcepts.mockResolvedValue(CONCEPTS);
+  mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1 });
+});
+afterEach(() => {
+  cleanup();
+  expect(consoleError).not.toHaveBeenCalled();
+  consoleError.mockRestore();
+  vi.clearAllMocks();
+  vi.useRealTimers();
+});
+
+describe("WikiPage", () => {
+  it("lists articles with their details, concepts and total", async () => {
+    renderAt("/wiki");
+    expect(screen.getByRole("heading", { level: 1, name: "Wiki" })).toBeTruthy();
+    const list = await screen.findByRole("list", { name: "Articles" });
+    const card = within(list).getByRole("article");
+    expect(within(card).getByRole("link", { name: "Thread Pool" }).getAttribute("href")).toBe("/wiki/thread-pool");
+    expect(card.textContent).toContain("A pool of worker threads, see async.");
+    expect(card.textContent).toContain("3 claims");
+    expect(card.textContent).toContain("1 source");
+    expect(screen.getByText("1 article")).toBeTruthy();
+    const nav = await screen.findByRole("navigation", { name: "Concepts" });
+    expect(within(nav).getByRole("link", { name: /Concurrency \(2\)/ })).toBeTruthy();
+    expect(mocks.listArticles).toHaveBeenCalledWith({ q: "", concept: "", page_type: "", confidence: "", limit: 100 });
+  });
+
+  it("keeps filters in the URL and highlights the active concept", async () => {
+    renderAt("/wiki?concept=thread-pool&page_type=source");
+    await screen.findByRole("list", { name: "Articles" });
+    expect(mocks.listArticles).toHaveBeenCalledWith(expect.objectContaining({ concept: "thread-pool", page_type: "source" }));
+    expect((screen.getByRole("combobox", { name: "Page type" }) as HTMLSelectElement).value).toBe("source");
+    const nav = await screen.findByRole("navigation", { name: "Concepts" });
+    const active = within(nav).getByRole("link", { name: /Thread Pool/ });
+    expect(active.getAttribute("aria-current")).toBe("true");
+    fireEvent.change(screen.getByRole("combobox", { name: "Confidence" }), { target: { value: "mixed" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?concept=thread-pool&page_type=source&confidence=mixed");
+    fireEvent.click(screen.getByRole("button", { name: "Filter by concept: Concurrency" }));
+    expect(screen.getByTestId("location").textContent).toContain("concept=concurrency");
+  });
+
+  it("debounces typing into ?q= and submits at once on Enter", async () => {
+    renderAt("/wiki");
+    await screen.findByRole("list", { name: "Articles" });
+    vi.useFakeTimers();
+    const box = screen.getByRole("searchbox", { name: "Search the wiki" });
+    fireEvent.change(box, { target: { value: "pool" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki");
+    act(() => vi.advanceTimersByTime(300));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?q=pool");
+    fireEvent.change(box, { target: { value: "pool size" } });
+    fireEvent.submit(box.closest("form") as HTMLFormElement);
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?q=pool+size");
+    expect((box as HTMLInputElement).value).toBe("pool size");
+    vi.useRealTimers();
+  });
+
+  it("teaches when the wiki is empty", async () => {
+    mocks.listArticles.mockResolvedValue({ items: [], total: 0 });
+    renderAt("/wiki");
+    expect(await screen.findByText("Your wiki is empty")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Go to the Inbox" }).getAttribute("href")).toBe("/");
+  });
+
+  it("says when nothing matches and clears the filters", async () => {
+    mocks.listArticles.mockResolvedValue({ items: [], total: 0 });
+    renderAt("/wiki?q=zebra");
+    expect(await screen.findByText("No articles match")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki");
+    expect((screen.getByRole("searchbox", { name: "Search the wiki" }) as HTMLInputElement).value).toBe("");
+  });
+
+  it("shows an error with a retry", async () => {
+    mocks.listArticles.mockRejectedValueOnce(new ApiError(500, "internal", "boom"));
+    renderAt("/wiki");
+    expect(await screen.findByText("boom")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("list", { name: "Articles" })).toBeTruthy();
+  });
+});
+
+describe("ArticlePage", () => {
+  beforeEach(() => {
+    mocks.getArticle.mockResolvedValue(ARTICLE);
+    mocks.getSourceText.mockResolvedValue(SOURCE_TEXT);
+    mocks.recompileSource.mockResolvedValue({ job: {} });
+  });
+
+  it("renders the header, outline, body links and backlinks", async () => {
+    const { container } = renderAt("/wiki/thread-pool");
+    expect(await screen.findByRole("heading", { level: 1, name: "Thread Pool" })).toBeTruthy();
+    expect(document.title).toBe("Thread Pool · WikiMind");
+    expect(container.textContent).toContain("Compiled by anthropic (claude-x) · version 3");
+    expect(screen.getByRole("link", { name: "Karpathy's Wiki" }).getAttribute("href")).toBe("/wiki?concept=karpathys-wiki");
+
+    const outline = screen.getByRole("navigation", { name: "Outline" });
+    const anchors = within(outline).getAllByRole("link");
+    expect(anchors.map((a) => a.getAttribute("href"))).toEqual(["#sec-design", "#sec-queue"]);
+    expect(container.querySelector("h2#sec-design")).not.toBeNull();
+    expect(container.querySelector("h3#sec-queue")).not.toBeNull();
+
+    const body = screen.getByRole("region", { name: "Article text" });
+    expect(within(body).getByRole("link", { name: "Rust async" }).getAttribute("href")).toBe("/wiki/rust-async");
+    expect(body.querySelector(".wikilink-unresolved")?.textContent).toBe("green");
+    expect(body.querySelector("script")).toBeNull();
+    expect(body.innerHTML).not.toContain("javascript:");
+
+    expect(within(screen.getByRole("list", { name: "Links to" })).getByText("(no article yet)")).toBeTruthy();
+    const from = screen.getByRole("list", { name: "Linked from" });
+    expect(within(from).getByRole("link", { name: "Executors" }).getAttribute("href")).toBe("/wiki/executors");
+    expect(from.textContent).toContain("related to");
+
+    const sources = screen.getByRole("list", { name: "Sources" });
+    expect(within(sources).getByRole("link", { name: "Pools explained" }).getAttribute("href")).toBe("/sources/s1");
+    const ext = within(sources).getByRole("link", { name: "https://example.org/pools" });
+    expect(ext.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+    expect(sources.innerHTML).not.toContain("javascript:");
+    expect(within(sources).getByRole("link", { name: "Untitled source" }).getAttribute("href")).toBe("/sources/s2");
+    expect(screen.getByText("How big should a pool be?")).toBeTruthy();
+  });
+
+  it("shows a verified claim's quote highlighted in the source text", async () => {
+    renderAt("/wiki/thread-pool");
+    const claims = await screen.findByRole("list", { name: "Claims" });
+    const items = within(claims).getAllByRole("listitem");
+    expect(items[0]?.textContent).toContain("verified");
+    expect(items[1]?.textContent).toContain("not verified");
+    expect(items[1]?.textContent).toContain("Quote not found in the source");
+    expect(within(items[1] as HTMLElement).queryByRole("button")).toBeNull();
+
+    const button = within(items[0] as HTMLElement).getByRole("button", { name: "Show quote in source" });
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(button);
+    expect(button.getAttribute("aria-expanded")).toBe("true");
+    const mark = await waitFor(() => {
+      const m = (items[0] as HTMLElement).querySelector("mark.quote-highlight");
+      if (!m) throw new Error("no mark yet");
+      return m;
+    });
+    expect(mark.textContent).toBe(QUOTE);
+    expect(mocks.getSourceText).toHaveBeenCalledWith("s1");
+    const open = within(items[0] as HTMLElement).getByRole("link", { name: "Open in source" });
+    const span = ARTICLE.claims[0]?.span;
+    expect(open.getAttribute("href")).toBe(`/sources/s1?start=${span?.start}&end=${span?.end}`);
+    expect((items[0] as HTMLElement).querySelector("blockquote")?.textContent).toBe(QUOTE);
+  });
+
+  it("queues a re-compile of every source", async () => {
+    renderAt("/wiki/thread-pool");
+    fireEvent.click(await screen.findByRole("button", { name: "Re-compile" }));
+    expect(await screen.findByText("Re-compile queued — the article updates when it is done.")).toBeTruthy();
+    expect(mocks.recompileSource.mock.calls.map((c) => c[0])).toEqual(["s1", "s2"]);
+  });
+
+  it("says when there is no such article", async () => {
+    mocks.getArticle.mockRejectedValue(new ApiError(404, "not_found", "article not found"));
+    renderAt("/wiki/nope");
+    expect(await screen.findByRole("heading", { level: 1, name: "No such article" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Browse the wiki" }).getAttribute("href")).toBe("/wiki");
+  });
+});
