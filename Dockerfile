@@ -9,14 +9,10 @@
 # ---- 1. web app ---------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS web
 WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY frontend/ ./
-# frontend/ may not have a package.json yet: then the gateway embeds an empty web app.
-RUN --mount=type=cache,target=/root/.npm \
-    if [ -f package.json ]; then \
-      npm ci --no-audit --no-fund && npm run build; \
-    else \
-      echo "frontend/package.json not found: embedding an empty web app"; mkdir -p dist; \
-    fi
+RUN npm run build
 
 # ---- 2. Rust binaries ----------------------------------------------------------------------
 FROM rust:1.95-slim-bookworm AS build

@@ -4,13 +4,19 @@ CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export WIKIMIND_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help dev build release web test bench smoke-prod lint fmt migrate clean
+.PHONY: help dev build release web web-deps test test-web e2e bench smoke-prod lint fmt migrate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-web: ## Build the web app into frontend/dist (skipped while frontend/ has no package.json)
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci && npm run build; else echo "web app: nothing to build yet"; fi
+# npm ci only when package-lock.json changed since the last install.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+web-deps: frontend/node_modules/.package-lock.json ## Install the web app's npm packages
+
+web: web-deps ## Build the web app into frontend/dist (embedded in the gateway binary)
+	cd frontend && npm run build
 
 dev: web ## Start WikiMind at http://127.0.0.1:7842 on SQLite (offline compiler unless a key is set)
 	$(CARGO) run --release --bin gateway -- serve
@@ -21,11 +27,22 @@ build: ## Debug build of every crate and test
 release: web ## Release binaries (gateway with the web app embedded, worker)
 	$(CARGO) build --release --locked --bin gateway --bin worker
 
-test: ## The whole suite twice: SQLite + SQLite queue, then PostgreSQL + Redis
+test: ## The whole suite: Rust on SQLite, then on PostgreSQL + Redis, then the web app (unit + browser)
 	@echo "== phase 1: SQLite =="
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
 	$(CARGO) test --workspace --doc --locked
 	CARGO=$(CARGO) scripts/test-postgres-phase.sh
+	$(MAKE) test-web
+
+test-web: web ## Web app unit tests (vitest), then the browser suite against the release gateway
+	@echo "== web app: unit tests =="
+	cd frontend && npm test
+	$(MAKE) e2e
+
+e2e: ## Browser suite (Debian chromium, headless) against the release gateway with the web app embedded
+	@echo "== web app: browser suite =="
+	$(CARGO) build --release --locked --bin gateway
+	cd frontend && WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway npm run e2e
 
 bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
 	$(CARGO) build --release --locked --bin worker
@@ -35,9 +52,10 @@ smoke-prod: ## Production shape as real processes (gateway without worker + 2 wo
 	$(CARGO) build --release --locked --bin gateway --bin worker --bin smoke-prod
 	WIKIMIND_BIN_DIR=target/release target/release/smoke-prod
 
-lint: ## fmt check and clippy with warnings denied
+lint: web-deps ## fmt check and clippy with warnings denied; the web app's eslint and type check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd frontend && npm run lint && npm run typecheck
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -42,6 +42,17 @@ code=$(request GET /health)
 [ "$code" = 200 ] || { body; die "/health answered $code"; }
 say "  -> $code $(body)"
 
+# The web app is embedded in the binary: a deep link serves its shell, whose hashed script is
+# served with a year-long cache.
+say "GET $BASE_URL/wiki/some-article (web app)"
+code=$(request GET /wiki/some-article)
+[ "$code" = 200 ] || die "/wiki/some-article answered $code"
+grep -q '<div id="root">' "$TMP/body" || { body; die "the web app is not embedded (no #root in the page)"; }
+asset=$(grep -o '/assets/[A-Za-z0-9_.-]*\.js' "$TMP/body" | head -1)
+[ -n "$asset" ] || { body; die "the web app page names no script"; }
+cache=$(curl -sS -o /dev/null -D - --max-time 30 "$BASE_URL$asset" | tr -d '\r' | sed -n 's/^cache-control: //Ip')
+case "$cache" in *immutable*) say "  -> app shell and $asset ($cache)";; *) die "$asset cache-control: '$cache'";; esac
+
 title="Container smoke test $(date -u +%Y%m%dT%H%M%SZ)-$$"
 python3 - "$title" > "$TMP/note.json" <<'PY'
 import json, sys

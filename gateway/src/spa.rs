@@ -3,7 +3,7 @@
 //! links survive a reload. Without a built web app a one-line page says how to build it.
 
 use axum::body::Body;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::Embed;
 
@@ -13,27 +13,52 @@ use rust_embed::Embed;
 #[allow_missing = true]
 struct Assets;
 
+/// The web app's content security policy: only our own scripts, no plugins, no framing, and
+/// network access only to this origin (the API and its WebSocket). Rendered markdown never
+/// contains raw HTML, and this is the second line of defence if it ever did.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+frame-ancestors 'none'; form-action 'self'";
+
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WikiMind</title></head>\
 <body><main><p>The WikiMind web app has not been built: run <code>make web</code> (or <code>make dev</code>) and reload. \
 The API is available under <code>/api</code>.</p></main></body></html>";
 
 /// Serves a path of the web app.
-pub async fn serve(uri: Uri) -> Response {
+pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
     if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
+        let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
+        // A revalidation of an unchanged file (index.html, the favicon) costs no body.
+        let unchanged = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        if unchanged {
+            return Response::builder()
+                .status(StatusCode::NOT_MODIFIED)
+                .header(header::ETAG, etag)
+                .body(Body::empty())
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
         let immutable = path.starts_with("assets/");
         let cache = if immutable {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
         };
-        return Response::builder()
+        let mut response = Response::builder()
             .header(header::CONTENT_TYPE, file.metadata.mimetype())
             .header(header::CACHE_CONTROL, cache)
-            .header(
-                header::ETAG,
-                format!("\"{}\"", hex::encode(file.metadata.sha256_hash())),
-            )
+            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+        // `/index.html` asked for by name is the same page as the fallback, with the same policy.
+        if file.metadata.mimetype().starts_with("text/html") {
+            response = response
+                .header(header::CONTENT_SECURITY_POLICY, CSP)
+                .header(header::REFERRER_POLICY, "same-origin");
+        }
+        return response
+            .header(header::ETAG, etag)
             .body(Body::from(file.data.into_owned()))
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }
@@ -51,6 +76,9 @@ pub async fn serve(uri: Uri) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-cache")
+        .header(header::CONTENT_SECURITY_POLICY, CSP)
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::REFERRER_POLICY, "same-origin")
         .body(Body::from(html))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
