@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod llm;
 pub mod outbox;
+pub mod search;
 pub mod shutdown;
 pub mod storage;
 pub mod telemetry;

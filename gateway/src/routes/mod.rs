@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod health;
 pub mod jobs;
+pub mod search;
 pub mod session;
 pub mod settings;
 pub mod sources;
@@ -20,6 +21,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(sources::router(state))
         .merge(articles::router())
         .merge(jobs::router())
+        .merge(search::router())
         .merge(settings::router())
         .merge(ws::router())
         .fallback(|| async { envelope(StatusCode::NOT_FOUND, "not_found", "no such API endpoint") })

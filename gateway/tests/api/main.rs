@@ -7,5 +7,6 @@ mod health;
 mod helpers;
 mod ingest;
 mod llm;
+mod search;
 mod settings;
 mod sources;

@@ -234,3 +234,10 @@ fn case_sensitive_word(text: &str, word: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// Text helpers that search and the extractive answerer share with the offline compiler.
+pub(crate) mod text {
+    pub(crate) use super::clean::clean_inline;
+    pub(crate) use super::sentences::split_sentences;
+    pub(crate) use super::words::term_key;
+}

@@ -11,6 +11,7 @@ pub mod concepts;
 pub mod costs;
 pub mod jobs;
 pub mod links;
+pub mod search;
 pub mod sources;
 
 use std::str::FromStr;
@@ -132,12 +133,18 @@ impl Db {
         }
     }
 
-    /// Applies WikiMind's migrations for this dialect (forward-only, idempotent).
+    /// Applies WikiMind's migrations for this dialect (forward-only, idempotent), then indexes
+    /// any article the search index does not hold yet.
     pub async fn migrate(&self) -> DbResult<()> {
         // On PostgreSQL the migrator takes an advisory lock, so two processes starting at once
         // are safe.
         let migrator = migrator(self.dialect());
         on_db!(self, |p| migrator.run(p).await)?;
+        // Articles written before the search index existed get their passages now.
+        let indexed = search::backfill(self).await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "indexed existing articles for search");
+        }
         Ok(())
     }
 

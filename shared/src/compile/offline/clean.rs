@@ -39,7 +39,7 @@ static REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
 });
 
 /// Removes inline markdown syntax and collapses whitespace.
-pub(super) fn clean_inline(s: &str) -> String {
+pub(crate) fn clean_inline(s: &str) -> String {
     let mut out = s.to_string();
     for rewrite in REWRITES.iter() {
         out = rewrite
@@ -55,7 +55,7 @@ static LINK: LazyLock<Option<Regex>> =
 
 /// Replaces markdown links and images by their text, leaving everything else as it is. A link
 /// glued to a word ("word[link](…)") keeps its brackets, so the two words stay two words.
-pub(super) fn strip_links(s: &str) -> String {
+pub(crate) fn strip_links(s: &str) -> String {
     let Some(re) = LINK.as_ref().filter(|_| s.contains("](")) else {
         return s.to_string();
     };

@@ -51,7 +51,7 @@ const LY_NOUNS: [&str; 10] = [
 ];
 
 /// Whether a lower-case word carries no topic.
-pub(super) fn is_stopword(word: &str) -> bool {
+pub(crate) fn is_stopword(word: &str) -> bool {
     is_function_word(word) || VAGUE_ADJECTIVES.contains(word)
 }
 
@@ -75,7 +75,7 @@ pub(super) fn is_generic(word: &str) -> bool {
 
 /// Folds regular plurals so that "thread" and "threads" count as one term. Deliberately timid:
 /// a wrong fold merges unrelated words, a missed one only splits counts.
-pub(super) fn fold_plural(word: &str) -> &str {
+pub(crate) fn fold_plural(word: &str) -> &str {
     let n = word.len();
     if n <= 3 || !word.is_ascii() {
         return word;
@@ -99,7 +99,7 @@ pub(super) fn fold_plural(word: &str) -> &str {
 }
 
 /// Key under which plural and singular of a word meet ("policy" and "policies" → "polici").
-pub(super) fn term_key(word: &str) -> String {
+pub(crate) fn term_key(word: &str) -> String {
     let folded = fold_plural(word);
     if let Some(stem) = folded
         .strip_suffix('y')

@@ -1,11 +1,13 @@
 //! Writing a compiled article: the row, its claims, sources, concepts, aliases, outgoing
-//! links and a version snapshot, all in one transaction.
+//! links, a version snapshot and its search passages, all in one transaction.
 
 use uuid::Uuid;
 
 use super::super::{BeginWrite, Db, DbResult, now};
 use crate::compile::{Confidence, PageType, RelationType};
+use crate::db::search::write_passages;
 use crate::on_db;
+use crate::search::{PassageInput, passages};
 
 /// A claim as stored.
 #[derive(Debug, Clone)]
@@ -61,6 +63,17 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
     let ts = now();
     let open_questions = serde_json::to_string(&a.open_questions)
         .map_err(|e| super::super::DbError::Corrupt(e.to_string()))?;
+    // The search index is written in the same transaction, so it never lags the article.
+    let claim_texts: Vec<(&str, Option<&str>)> = a
+        .claims
+        .iter()
+        .map(|c| (c.text.as_str(), c.quote.as_deref()))
+        .collect();
+    let passages = passages(&PassageInput {
+        summary: &a.summary,
+        body: &a.body,
+        claims: &claim_texts,
+    });
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         let existing: Option<(i32,)> = sqlx::query_as("select version from articles where id = $1")
@@ -221,6 +234,7 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             .execute(&mut *tx)
             .await?;
         }
+        write_passages!(tx, a.id, &a.title, passages);
         tx.commit().await?;
         Ok(version)
     })

@@ -1,0 +1,114 @@
+//! `GET /api/search`: ranked articles for a query, each with the passage that matched and a
+//! highlighted snippet of it.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use shared::db;
+use shared::search::{QueryTerms, Segment, articles_from_passages, segments};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// Longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 500;
+/// Default and largest number of articles returned.
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 50;
+/// Passages read per article asked for: enough that one long article cannot crowd out others.
+const PASSAGES_PER_RESULT: i64 = 6;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search", get(search))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchArticle {
+    id: Uuid,
+    slug: String,
+    title: String,
+    summary: String,
+    page_type: String,
+}
+
+#[derive(Debug, Serialize)]
+struct MatchedPassage {
+    kind: &'static str,
+    heading: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchResult {
+    article: SearchArticle,
+    score: f64,
+    passage: MatchedPassage,
+    matching_passages: usize,
+    snippet: Vec<Segment>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchReply {
+    query: String,
+    terms: Vec<String>,
+    results: Vec<SearchResult>,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<SearchReply>> {
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    if q.is_empty() {
+        return Err(ApiError::Validation(
+            "q: give some words to search for".into(),
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::Validation(format!(
+            "q: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::Validation(format!(
+            "limit: must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let terms = QueryTerms::parse(&q);
+    let hits = db::search::passages(&state.db, &terms, limit * PASSAGES_PER_RESULT).await?;
+    let results = articles_from_passages(&hits, usize::try_from(limit).unwrap_or(1))
+        .into_iter()
+        .map(|a| SearchResult {
+            score: a.best.score,
+            matching_passages: a.matching_passages,
+            snippet: segments(&a.best.snippet),
+            passage: MatchedPassage {
+                kind: a.best.kind.as_str(),
+                heading: a.best.heading,
+            },
+            article: SearchArticle {
+                id: a.best.article_id,
+                slug: a.best.slug,
+                title: a.best.title,
+                summary: a.best.summary,
+                page_type: a.best.page_type,
+            },
+        })
+        .collect();
+    Ok(Json(SearchReply {
+        query: q,
+        terms: terms.terms().to_vec(),
+        results,
+    }))
+}

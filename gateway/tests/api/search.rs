@@ -1,0 +1,175 @@
+//! Full-text search: ranking on the corpus, highlighted snippets, and an index that follows
+//! compiles, re-compiles and deletes.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, assert_envelope, corpus, spawn_app};
+
+const LIMIT: Duration = Duration::from_secs(180);
+
+/// Ingests corpus files and waits until each is compiled; returns the sources.
+pub(crate) async fn ingest_corpus(app: &TestApp, paths: &[&str]) -> Vec<Value> {
+    let mut ids = Vec::new();
+    for path in paths {
+        let name = path.rsplit('/').next().expect("file name");
+        let (status, body) = app.post_file(name, corpus(path)).await;
+        assert_eq!(status, 202, "{path}: {body}");
+        ids.push(body["source"]["id"].as_str().expect("id").to_owned());
+    }
+    let mut sources = Vec::new();
+    for id in ids {
+        let source = app.wait_for_source(&id, LIMIT).await;
+        assert_eq!(source["status"], "compiled", "{source}");
+        sources.push(source);
+    }
+    sources
+}
+
+async fn search(app: &TestApp, q: &str) -> Value {
+    let (status, body) = app
+        .get_json(&format!("/api/search?q={}", urlencode(q)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn titles(reply: &Value) -> Vec<String> {
+    reply["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["article"]["title"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_ranks_the_document_that_answers_a_corpus_question_first() {
+    let app = spawn_app().await;
+    let sources = ingest_corpus(
+        &app,
+        &[
+            "html/python/heapq.html",
+            "html/python/bisect.html",
+            "html/python/queue.html",
+            "html/python/csv.html",
+        ],
+    )
+    .await;
+    let heapq_article = sources[0]["article_ids"][0].as_str().expect("article");
+
+    let reply = search(&app, "How do I pop the smallest item off a heap?").await;
+    let first = &reply["results"][0];
+    assert_eq!(
+        first["article"]["id"],
+        heapq_article,
+        "{:?}",
+        titles(&reply)
+    );
+    // The snippet is plain segments, with the matched words marked as hits.
+    let snippet = first["snippet"].as_array().expect("snippet");
+    assert!(snippet.iter().any(|s| s["hit"] == true), "{first}");
+    assert!(first["passage"]["kind"].is_string(), "{first}");
+
+    let reply = search(&app, "read rows from a comma separated values file").await;
+    assert!(
+        titles(&reply)[0].to_lowercase().contains("csv"),
+        "{:?}",
+        titles(&reply)
+    );
+
+    // Words that appear nowhere find nothing, and query syntax is just words.
+    assert_eq!(
+        search(&app, "zyzzyva quokka").await["results"],
+        serde_json::json!([])
+    );
+    let reply = search(&app, "heapq\" OR (* -\"").await;
+    assert_eq!(reply["results"][0]["article"]["id"], heapq_article);
+}
+
+#[tokio::test]
+async fn bad_search_requests_get_the_envelope() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/api/search").await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.get_json("/api/search?q=%20%20").await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.get_json("/api/search?q=heap&limit=0").await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.get_json("/api/search?q=heap&limit=500").await;
+    assert_envelope(status, &body, 422);
+    let long = "a".repeat(600);
+    let (status, body) = app.get_json(&format!("/api/search?q={long}")).await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.get_json("/api/search?q=heap&page=2").await;
+    assert_envelope(status, &body, 400);
+}
+
+async fn passage_count(app: &TestApp, article_id: &str) -> i64 {
+    let id = uuid::Uuid::parse_str(article_id).expect("uuid");
+    shared::db::search::passage_count(&app.db, id)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn the_index_follows_a_recompile_and_a_delete() {
+    let app = spawn_app().await;
+    let sources = ingest_corpus(&app, &["html/python/bisect.html"]).await;
+    let source_id = sources[0]["id"].as_str().expect("id");
+    let article = sources[0]["article_ids"][0].as_str().expect("article");
+    let before = passage_count(&app, article).await;
+    assert!(before >= 3, "{before} passages");
+    let found = search(&app, "bisect insort sorted list").await;
+    assert_eq!(found["results"][0]["article"]["id"], article);
+    let matches_before = found["results"][0]["matching_passages"].clone();
+
+    // A re-compile replaces the passages: none are left over or doubled.
+    let (status, body) = app
+        .post_json(
+            &format!("/api/sources/{source_id}/compile"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let (_, a) = app.get_json(&format!("/api/articles/{article}")).await;
+        if a["version"] == 2 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never re-compiled: {a}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(passage_count(&app, article).await, before);
+    let found = search(&app, "bisect insort sorted list").await;
+    assert_eq!(found["results"].as_array().expect("results").len(), 1);
+    assert_eq!(found["results"][0]["matching_passages"], matches_before);
+
+    // Deleting the source with its articles empties the index.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/sources/{source_id}?cascade=true")))
+        .send()
+        .await
+        .expect("delete");
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(passage_count(&app, article).await, 0);
+    assert_eq!(
+        search(&app, "bisect insort sorted list").await["results"],
+        serde_json::json!([])
+    );
+}

@@ -1,0 +1,230 @@
+//! The full-text index: writing an article's passages and ranking passages for a query.
+//! SQLite uses FTS5 (bm25, porter stemming); PostgreSQL a weighted `tsvector` with a GIN
+//! index, `websearch_to_tsquery` and `ts_rank_cd`. Both mark hits in snippets with
+//! [`HIT_START`]/[`HIT_END`].
+
+use uuid::Uuid;
+
+use super::{Db, DbError, DbResult};
+use crate::search::{HIT_END, HIT_START, Passage, PassageKind, QueryTerms};
+
+/// Words of context around hits in a snippet.
+const SNIPPET_TOKENS: i64 = 24;
+
+/// One ranked passage.
+#[derive(Debug, Clone)]
+pub struct PassageHit {
+    pub chunk_id: i64,
+    pub article_id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub page_type: String,
+    pub kind: PassageKind,
+    pub heading: String,
+    pub content: String,
+    pub claim_position: Option<i32>,
+    /// Higher is better; comparable only within one query.
+    pub score: f64,
+    /// The passage around its hits, hits marked.
+    pub snippet: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: i64,
+    article_id: Uuid,
+    slug: String,
+    title: String,
+    summary: String,
+    page_type: String,
+    kind: String,
+    heading: String,
+    content: String,
+    claim_position: Option<i32>,
+    score: f64,
+    snippet: String,
+}
+
+impl TryFrom<HitRow> for PassageHit {
+    type Error = DbError;
+
+    fn try_from(r: HitRow) -> DbResult<Self> {
+        Ok(PassageHit {
+            chunk_id: r.id,
+            article_id: r.article_id,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            page_type: r.page_type,
+            kind: PassageKind::parse(&r.kind)
+                .ok_or_else(|| DbError::Corrupt(format!("passage kind {:?}", r.kind)))?,
+            heading: r.heading,
+            content: r.content,
+            claim_position: r.claim_position,
+            score: r.score,
+            snippet: r.snippet,
+        })
+    }
+}
+
+/// Replaces an article's passages inside the caller's transaction (the index triggers or the
+/// generated column follow).
+macro_rules! write_passages {
+    ($tx:expr, $article_id:expr, $title:expr, $passages:expr) => {{
+        sqlx::query("delete from search_chunks where article_id = $1")
+            .bind($article_id)
+            .execute(&mut *$tx)
+            .await?;
+        for (position, p) in $passages.iter().enumerate() {
+            sqlx::query(
+                "insert into search_chunks (article_id, position, kind, heading, title, content, \
+                 claim_position) values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind($article_id)
+            .bind(i32::try_from(position).unwrap_or(i32::MAX))
+            .bind(p.kind.as_str())
+            .bind(&p.heading)
+            .bind($title)
+            .bind(&p.content)
+            .bind(p.claim_position)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use write_passages;
+
+/// Replaces an article's passages in their own transaction (backfill and re-indexing).
+pub async fn replace_passages(
+    db: &Db,
+    article_id: Uuid,
+    title: &str,
+    passages: &[Passage],
+) -> DbResult<()> {
+    use super::BeginWrite;
+    crate::on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        write_passages!(tx, article_id, title, passages);
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Articles that have no passages yet (written before the index existed), oldest first.
+pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = crate::on_db!(db, |p| sqlx::query_as(
+        "select a.id from articles a where not exists \
+         (select 1 from search_chunks c where c.article_id = a.id) \
+         order by a.created_at limit $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The best-ranked passages for a query, best first. Empty terms find nothing.
+#[tracing::instrument(skip_all, fields(terms = terms.terms().len(), limit), err)]
+pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<PassageHit>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<HitRow> = match db {
+        Db::Sqlite(p) => {
+            // bm25 column weights: the article title, then the passage heading, then its text.
+            sqlx::query_as(
+                "select c.id, c.article_id, a.slug, a.title, a.summary, a.page_type, c.kind, c.heading, \
+                 c.content, c.claim_position, -bm25(search_fts, 10.0, 3.0, 1.0) as score, \
+                 snippet(search_fts, 2, $2, $3, '…', $4) as snippet \
+                 from search_fts join search_chunks c on c.id = search_fts.rowid \
+                 join articles a on a.id = c.article_id \
+                 where search_fts match $1 order by bm25(search_fts, 10.0, 3.0, 1.0) limit $5",
+            )
+                .bind(terms.fts5_match())
+                .bind(HIT_START.to_string())
+                .bind(HIT_END.to_string())
+                .bind(SNIPPET_TOKENS)
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+        }
+        Db::Postgres(p) => {
+            // The headline is computed after the limit: it re-parses the text and is the
+            // expensive part.
+            let options = format!(
+                "StartSel={HIT_START}, StopSel={HIT_END}, MaxWords={SNIPPET_TOKENS}, MinWords=12, \
+                 MaxFragments=2, FragmentDelimiter=\" … \""
+            );
+            sqlx::query_as(
+                "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, r.heading, \
+                 r.content, r.claim_position, r.score, \
+                 ts_headline('english', r.content, websearch_to_tsquery('english', $1), $2) as snippet \
+                 from (select c.id, c.article_id, c.kind, c.heading, c.content, c.claim_position, \
+                       ts_rank_cd(c.tsv, q, 1)::float8 as score \
+                       from search_chunks c, websearch_to_tsquery('english', $1) q \
+                       where c.tsv @@ q order by score desc, c.id limit $3) r \
+                 join articles a on a.id = r.article_id order by r.score desc, r.id",
+            )
+            .bind(terms.websearch())
+            .bind(options)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        }
+    };
+    rows.into_iter().map(PassageHit::try_from).collect()
+}
+
+/// Rebuilds one article's passages from what is stored.
+pub async fn reindex_article(db: &Db, article_id: Uuid) -> DbResult<()> {
+    let (title, summary, body): (String, String, String) = crate::on_db!(db, |p| sqlx::query_as(
+        "select title, summary, body from articles where id = $1"
+    )
+    .bind(article_id)
+    .fetch_one(p)
+    .await)?;
+    let claims: Vec<(String, Option<String>)> = crate::on_db!(db, |p| sqlx::query_as(
+        "select text, quote from claims where article_id = $1 order by position"
+    )
+    .bind(article_id)
+    .fetch_all(p)
+    .await)?;
+    let claims: Vec<(&str, Option<&str>)> = claims
+        .iter()
+        .map(|(t, q)| (t.as_str(), q.as_deref()))
+        .collect();
+    let passages = crate::search::passages(&crate::search::PassageInput {
+        summary: &summary,
+        body: &body,
+        claims: &claims,
+    });
+    replace_passages(db, article_id, &title, &passages).await
+}
+
+/// Indexes every article that has no passages yet, in batches; returns how many. Run at
+/// start-up so a wiki written before the index existed becomes searchable.
+pub async fn backfill(db: &Db) -> DbResult<usize> {
+    let mut done = 0;
+    loop {
+        let batch = unindexed_articles(db, 200).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for id in batch {
+            reindex_article(db, id).await?;
+            done += 1;
+        }
+    }
+}
+
+/// How many passages an article has in the index.
+pub async fn passage_count(db: &Db, article_id: Uuid) -> DbResult<i64> {
+    let (n,): (i64,) = crate::on_db!(db, |p| sqlx::query_as(
+        "select count(*) from search_chunks where article_id = $1"
+    )
+    .bind(article_id)
+    .fetch_one(p)
+    .await)?;
+    Ok(n)
+}
