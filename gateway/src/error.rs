@@ -33,6 +33,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+    /// The language model failed (after retries and fallback).
+    #[error("{0}")]
+    Upstream(String),
 }
 
 impl ApiError {
@@ -50,6 +53,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "llm_failed"),
         }
     }
 

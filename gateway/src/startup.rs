@@ -56,6 +56,22 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// The router answers go through, when a language model is configured. The offline compiler
+/// only compiles, so on its own it means extractive answers.
+fn answer_router(settings: &Settings, db: &Db) -> anyhow::Result<Option<Arc<shared::llm::Router>>> {
+    let order = shared::llm::setup::provider_order(settings);
+    if order
+        .first()
+        .is_none_or(|k| *k == shared::llm::ProviderKind::Offline)
+    {
+        return Ok(None);
+    }
+    let recorder = Arc::new(shared::db::costs::DbCostRecorder::new(db.clone()));
+    let router = shared::llm::build_router(settings, recorder)
+        .context("configuring the LLM providers for answers")?;
+    Ok(Some(Arc::new(router)))
+}
+
 impl Application {
     /// Connects everything and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
@@ -96,6 +112,7 @@ impl Application {
             bus: bus.clone(),
             settings: settings.clone(),
             embedded_worker: options.with_worker,
+            answer_llm: answer_router(&settings, &db)?,
             session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(
                 || format!("reading the session key in {}", settings.data_dir.display()),
             )?),

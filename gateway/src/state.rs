@@ -20,6 +20,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Signs the web app's session cookies.
     pub session_key: Arc<SessionKey>,
+    /// The model router for answers; `None` when no language model is configured (answers
+    /// are then extractive).
+    pub answer_llm: Option<Arc<shared::llm::Router>>,
     /// True when this process runs the worker itself.
     pub embedded_worker: bool,
 }

@@ -3,6 +3,7 @@
 //!
 //! This crate knows nothing of HTTP serving; the gateway and the worker build on it.
 
+pub mod ask;
 pub mod compile;
 pub mod config;
 pub mod db;

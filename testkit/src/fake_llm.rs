@@ -9,8 +9,10 @@
 //!    a compile result from that text (title from a `Title: ` line before it);
 //! 2. a compile request without source (a repair prompt) → the JSON object found in
 //!    the messages, completed into a valid compile result, else a minimal one;
-//! 3. any other request with a schema → a value generated from the schema;
-//! 4. anything else (a "test provider" ping) → the text `OK`.
+//! 3. a question prompt (`Passages from the wiki:` with `[n] Title` passages) → a prose
+//!    answer citing each passage's first sentence, plus one marker naming no passage;
+//! 4. any other request with a schema → a value generated from the schema;
+//! 5. anything else (a "test provider" ping) → the text `OK`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -1,6 +1,7 @@
 //! The HTTP routes: one module per resource, each exposing `router()`.
 
 pub mod articles;
+pub mod ask;
 pub mod health;
 pub mod jobs;
 pub mod search;
@@ -20,6 +21,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(sources::router(state))
         .merge(articles::router())
+        .merge(ask::router())
         .merge(jobs::router())
         .merge(search::router())
         .merge(settings::router())

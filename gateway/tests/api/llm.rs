@@ -11,7 +11,7 @@ use crate::helpers::{assert_spans_slice_text, spawn_app_with};
 const LIMIT: Duration = Duration::from_secs(120);
 const NOTE: &str = "# Bees\n\nHoney bees live in colonies with a single queen. Worker bees collect nectar and pollen from flowers. The colony stores honey to survive the winter months. Drones exist mainly to mate with a queen.";
 
-fn use_provider(s: &mut Settings, kind: ProviderKind, base_url: String) {
+pub(crate) fn use_provider(s: &mut Settings, kind: ProviderKind, base_url: String) {
     s.llm.default_provider = Some(kind);
     let p = match kind {
         ProviderKind::Anthropic => &mut s.llm.anthropic,

@@ -2,6 +2,7 @@
 //! fresh data directory and database, and talks to it over HTTP and WebSocket.
 
 mod articles;
+mod ask;
 mod durability;
 mod health;
 mod helpers;

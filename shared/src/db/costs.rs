@@ -170,3 +170,14 @@ pub async fn buckets_between(
         )
         .collect())
 }
+
+/// Dollars spent on calls logged since `from` (the budget check before an answer).
+pub async fn spent_since(db: &Db, from: chrono::DateTime<chrono::Utc>) -> DbResult<f64> {
+    let (spent,): (f64,) = on_db!(db, |p| sqlx::query_as(
+        "select coalesce(sum(cost_usd), 0.0) from cost_log where created_at >= $1"
+    )
+    .bind(from)
+    .fetch_one(p)
+    .await)?;
+    Ok(spent)
+}

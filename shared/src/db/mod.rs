@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod concepts;
+pub mod conversations;
 pub mod costs;
 pub mod jobs;
 pub mod links;

@@ -1,14 +1,14 @@
 //! Articles as the read API shows them.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::compile::{Confidence, PageType, RelationType};
 
 /// A character range in a source's clean text (`text.md`), end exclusive, counted in
 /// Unicode scalar values.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClaimSpan {
     pub start: i64,
     pub end: i64,

@@ -2,11 +2,15 @@
 //! and the wire values of their enums.
 
 mod article;
+mod conversation;
 mod job;
 mod source;
 mod text_enum;
 
 pub use article::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan, LinkRef};
+pub use conversation::{
+    AnswerConfidence, AnswerMode, ArticleRef, Citation, CitedPassage, Conversation, SourceRef, Turn,
+};
 pub use job::{Job, JobKind, JobStatus};
 pub use source::{Source, SourceKind, SourceStatus};
 pub use text_enum::UnknownValue;

@@ -10,10 +10,11 @@ pub const STOPWORDS: &[&str] = &[
     "a", "about", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can",
     "could", "describe", "did", "do", "does", "doing", "explain", "for", "from", "had", "has",
     "have", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "me", "mean", "means", "might", "must", "my", "of", "on", "or", "our", "please", "she",
-    "should", "so", "some", "tell", "than", "that", "the", "their", "them", "then", "there",
-    "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where",
-    "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+    "me", "mean", "means", "might", "must", "my", "no", "not", "of", "off", "on", "onto", "or",
+    "our", "out", "over", "please", "she", "should", "so", "some", "tell", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "to", "us", "was", "we",
+    "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
+    "would", "you", "your",
 ];
 
 /// At most this many terms are sent; a pasted paragraph should not become a thousand-way OR.

@@ -1,7 +1,7 @@
 //! What the fake server answers: finds the source text in the prompt and builds a
 //! schema-valid compile result from it (quotes are verbatim slices of the source),
 //! completes a previous reply for repair prompts, or samples a value from any other
-//! requested schema. The rules are listed in the parent module's documentation.
+//! requested schema, or answers a question prompt in prose with `[n]` citations. The rules are listed in the parent module's documentation.
 
 use std::collections::HashMap;
 
@@ -60,6 +60,13 @@ pub(super) fn answer(protocol: Protocol, request: &Value) -> Reply {
     if let Some((title, source)) = with_source {
         return Reply::Json(compile_result(title, &source));
     }
+    if let Some((_, prompt)) = texts
+        .iter()
+        .rev()
+        .find(|(is_user, t)| *is_user && t.contains(QA_MARKER))
+    {
+        return Reply::Text(qa_answer(prompt));
+    }
     let schema = requested_schema(protocol, request);
     let is_compile = |text: &str| text.contains("article_body") || text.contains("key_claims");
     if schema.is_some_and(|s| is_compile(&s.to_string()))
@@ -75,6 +82,41 @@ pub(super) fn answer(protocol: Protocol, request: &Value) -> Reply {
         Some(schema) => Reply::Json(sample_from_schema(schema, 0)),
         None => Reply::Text("OK".into()),
     }
+}
+
+/// What an answer prompt's user message starts its passages with.
+const QA_MARKER: &str = "Passages from the wiki:";
+
+/// A prose answer to a question prompt: the first sentence of each numbered passage followed
+/// by its `[n]`, then one sentence citing a passage that was never sent (`[count + 4]`, so
+/// `[9]` when five were sent), which the product must drop.
+fn qa_answer(prompt: &str) -> String {
+    let mut parts = Vec::new();
+    let mut lines = prompt.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix('[') else {
+            continue;
+        };
+        let Some((n, _)) = rest.split_once("] ") else {
+            continue;
+        };
+        let Ok(n) = n.parse::<u32>() else {
+            continue;
+        };
+        let body = lines.next().unwrap_or("");
+        let first = sentences(body).into_iter().next().unwrap_or(body).trim();
+        let first = first.trim_end_matches(['.', '!', '?']);
+        parts.push((n, first.to_owned()));
+    }
+    let mut answer = String::from("From your wiki:");
+    for (n, sentence) in &parts {
+        answer.push_str(&format!(" {sentence} [{n}]."));
+    }
+    answer.push_str(&format!(
+        " Some of this is also said elsewhere [{}].",
+        parts.len() + 4
+    ));
+    answer
 }
 
 /// The text between the `<<<SOURCE` and `SOURCE>>>` lines and the `Title: ` line before it.

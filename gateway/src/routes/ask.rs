@@ -1,0 +1,194 @@
+//! `/api/ask` and `/api/conversations`: questions answered from the wiki, kept as
+//! conversations that can be forked from any turn and exported as markdown.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use shared::ask::{Answerer, AskError, conversation_markdown, export_file_name};
+use shared::db;
+use shared::domain::{Conversation, Turn};
+use uuid::Uuid;
+
+use super::sources::paging;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// Longest question accepted, in characters.
+const MAX_QUESTION_CHARS: usize = 2_000;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ask", post(ask))
+        .route("/conversations", get(list_conversations))
+        .route("/conversations/{id}", get(get_conversation))
+        .route("/conversations/{id}/fork", post(fork_conversation))
+        .route("/conversations/{id}/export", get(export_conversation))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AskRequest {
+    question: String,
+    conversation_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize)]
+struct AskReply {
+    conversation: Conversation,
+    turn: Turn,
+}
+
+/// Trims the question and checks its length.
+pub(crate) fn checked_question(question: &str) -> ApiResult<String> {
+    let q = question.trim();
+    if q.is_empty() {
+        return Err(ApiError::Validation("question: ask something".into()));
+    }
+    if q.chars().count() > MAX_QUESTION_CHARS {
+        return Err(ApiError::Validation(format!(
+            "question: at most {MAX_QUESTION_CHARS} characters"
+        )));
+    }
+    Ok(q.to_owned())
+}
+
+pub(crate) fn answerer(state: &AppState) -> Answerer<'_> {
+    Answerer {
+        db: &state.db,
+        llm: state.answer_llm.as_deref(),
+        settings: &state.settings,
+    }
+}
+
+impl From<AskError> for ApiError {
+    fn from(e: AskError) -> Self {
+        match e {
+            AskError::ConversationNotFound => ApiError::not_found("conversation"),
+            AskError::Db(e) => e.into(),
+            AskError::Llm(e) => ApiError::Upstream(format!("the language model failed: {e}")),
+        }
+    }
+}
+
+fn parse_id(id: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found("conversation"))
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<AskRequest>,
+) -> ApiResult<Json<AskReply>> {
+    let question = checked_question(&req.question)?;
+    let (conversation, turn) = answerer(&state).ask(&question, req.conversation_id).await?;
+    Ok(Json(AskReply { conversation, turn }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list_conversations(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (limit, offset) = paging(q.limit, q.offset)?;
+    let (items, total) = db::conversations::list(&state.db, limit, offset).await?;
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+#[derive(Debug, Serialize)]
+struct ConversationDetail {
+    conversation: Conversation,
+    /// For a fork, the parent's turns before the fork point, then its own.
+    turns: Vec<Turn>,
+}
+
+async fn load(state: &AppState, id: &str) -> ApiResult<(Conversation, Vec<Turn>)> {
+    let id = parse_id(id)?;
+    let conversation = db::conversations::get(&state.db, id)
+        .await
+        .map_err(ApiError::missing("conversation"))?;
+    let turns = db::conversations::thread(&state.db, id).await?;
+    Ok((conversation, turns))
+}
+
+async fn get_conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConversationDetail>> {
+    let (conversation, turns) = load(&state, &id).await?;
+    Ok(Json(ConversationDetail {
+        conversation,
+        turns,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForkRequest {
+    /// The turn to branch at: the fork keeps the turns before it and asks `question` instead.
+    turn_index: i64,
+    question: String,
+}
+
+async fn fork_conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ForkRequest>,
+) -> ApiResult<Json<AskReply>> {
+    let question = checked_question(&req.question)?;
+    let (parent, turns) = load(&state, &id).await?;
+    let at = i32::try_from(req.turn_index)
+        .ok()
+        .filter(|i| usize::try_from(*i).is_ok_and(|i| i < turns.len()))
+        .ok_or_else(|| {
+            ApiError::Validation(format!(
+                "turn_index: must be between 0 and {} for this conversation",
+                turns.len().saturating_sub(1)
+            ))
+        })?;
+    let title: String = question.chars().take(120).collect();
+    let fork = db::conversations::create(&state.db, &title, Some((parent.id, at))).await?;
+    match answerer(&state).ask(&question, Some(fork.id)).await {
+        Ok((conversation, turn)) => Ok(Json(AskReply { conversation, turn })),
+        Err(e) => {
+            // An unanswered fork would be an empty branch; leave nothing behind.
+            if let Err(cleanup) = db::conversations::delete(&state.db, fork.id).await {
+                tracing::warn!(error = %cleanup, "could not remove an unanswered fork");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+async fn export_conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (conversation, turns) = load(&state, &id).await?;
+    let markdown = conversation_markdown(&conversation.title, &turns, false);
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        export_file_name(&conversation.title)
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        markdown,
+    )
+        .into_response())
+}

@@ -1,0 +1,322 @@
+//! Ask: answers from the wiki with checked citations, offline and through each provider
+//! protocol; nothing relevant means no model call; conversations, forks and export.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::llm::ProviderKind;
+use testkit::fake_llm::FakeLlm;
+
+use crate::helpers::{TestApp, assert_envelope, spawn_app, spawn_app_with};
+use crate::llm::use_provider;
+use crate::search::ingest_corpus;
+
+const LIMIT: Duration = Duration::from_secs(120);
+/// Notes the fake model compiles into articles (its articles are sentences of the text).
+const NOTES: [&str; 2] = [
+    "# Heaps\n\nA heap is a binary tree in which every parent is smaller than its children. \
+     The heappop function pops and returns the smallest item from the heap. \
+     The heappush function pushes an item onto the heap and keeps the heap invariant. \
+     Heaps are used to implement priority queues.",
+    "# Bisection\n\nThe bisect module finds insertion points in a sorted list. \
+     The insort function inserts an item into a sorted list and keeps it sorted. \
+     Bisection halves the search interval at each step.",
+];
+const HEAP_QUESTION: &str = "How do I pop the smallest item off a heap?";
+
+async fn ask(app: &TestApp, body: Value) -> Value {
+    let (status, reply) = app.post_json("/api/ask", &body).await;
+    assert_eq!(status, 200, "{reply}");
+    reply
+}
+
+/// Every citation names an article of the wiki, every `[n]` in the answer has its citation,
+/// and every quote is the exact slice of its source's text at its span.
+async fn assert_citations_hold(app: &TestApp, turn: &Value, articles: &[&str]) {
+    let citations = turn["citations"].as_array().expect("citations");
+    assert!(!citations.is_empty(), "{turn}");
+    let answer = turn["answer"].as_str().expect("answer");
+    for c in citations {
+        let article = c["article"]["id"].as_str().expect("article id");
+        assert!(
+            articles.contains(&article),
+            "cites {article} outside the wiki: {turn}"
+        );
+        assert!(answer.contains(&format!("[{}]", c["n"])), "{turn}");
+        if let (Some(quote), Some(source)) = (c["quote"].as_str(), c["source"]["id"].as_str()) {
+            let text = app
+                .get(&format!("/api/sources/{source}/text"))
+                .await
+                .text()
+                .await
+                .expect("text");
+            let chars: Vec<char> = text.chars().collect();
+            let start = c["span"]["start"].as_u64().expect("start") as usize;
+            let end = c["span"]["end"].as_u64().expect("end") as usize;
+            let slice: String = chars[start..end].iter().collect();
+            let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(norm(&slice), norm(quote), "{c}");
+        }
+    }
+}
+
+fn article_ids(sources: &[Value]) -> Vec<String> {
+    sources
+        .iter()
+        .flat_map(|s| s["article_ids"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn offline_answers_cite_only_retrieved_articles_and_their_quotes_slice_the_source() {
+    let app = spawn_app().await;
+    let sources = ingest_corpus(
+        &app,
+        &[
+            "html/python/heapq.html",
+            "html/python/bisect.html",
+            "html/python/csv.html",
+        ],
+    )
+    .await;
+    let ids = article_ids(&sources);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+
+    let reply = ask(&app, json!({"question": HEAP_QUESTION})).await;
+    let turn = &reply["turn"];
+    assert_eq!(turn["mode"], "extractive", "{turn}");
+    assert_eq!(turn["provider"], "offline");
+    assert_eq!(turn["index"], 0);
+    assert_eq!(turn["dropped_citations"], 0);
+    assert_citations_hold(&app, turn, &ids).await;
+    // The heap article answers it, and the answer quotes it rather than listing hits.
+    assert_eq!(turn["citations"][0]["article"]["id"], ids[0], "{turn}");
+    assert!(
+        turn["answer"]
+            .as_str()
+            .expect("answer")
+            .to_lowercase()
+            .contains("smallest"),
+        "{turn}"
+    );
+    assert_eq!(reply["conversation"]["turn_count"], 1);
+    assert!(
+        reply["conversation"]["title"]
+            .as_str()
+            .expect("title")
+            .starts_with("How do I pop")
+    );
+}
+
+#[tokio::test]
+async fn a_question_the_wiki_cannot_answer_reaches_no_model() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (_, body) = app
+        .post_text("# Bees\n\nHoney bees live in colonies with a single queen. Worker bees collect nectar and pollen from flowers.", None)
+        .await;
+    app.wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
+        .await;
+    fake.clear_requests();
+
+    let reply = ask(
+        &app,
+        json!({"question": "What is the capital of Mongolia?"}),
+    )
+    .await;
+    let turn = &reply["turn"];
+    assert_eq!(turn["mode"], "nothing_relevant", "{turn}");
+    assert_eq!(turn["citations"], json!([]));
+    assert!(
+        turn["answer"].as_str().expect("answer").contains("Inbox"),
+        "{turn}"
+    );
+    assert_eq!(fake.request_count(), 0, "{:?}", fake.requests());
+}
+
+async fn ask_through(kind: ProviderKind, base_path: &str) {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}{base_path}", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, kind, base)).await;
+    let mut sources = Vec::new();
+    for note in NOTES {
+        let (_, body) = app.post_text(note, None).await;
+        let id = body["source"]["id"].as_str().expect("id").to_owned();
+        sources.push(app.wait_for_source(&id, LIMIT).await);
+    }
+    let ids = article_ids(&sources);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    fake.clear_requests();
+
+    let reply = ask(&app, json!({"question": HEAP_QUESTION})).await;
+    let turn = &reply["turn"];
+    assert_eq!(turn["mode"], "llm", "{kind:?}: {turn}");
+    assert_eq!(turn["provider"], kind.as_str());
+    assert_citations_hold(&app, turn, &ids).await;
+    // The fake cites one passage more than it was sent (`[count + 4]`): that marker is gone.
+    assert_eq!(turn["dropped_citations"], 1, "{turn}");
+    let sent = fake.requests();
+    assert_eq!(sent.len(), 1);
+    let prompt = sent[0].body.to_string();
+    let passages = (1..=6)
+        .filter(|n| prompt.contains(&format!("[{n}] ")))
+        .count();
+    let answer = turn["answer"].as_str().expect("answer");
+    assert!(!answer.contains(&format!("[{}]", passages + 4)), "{answer}");
+    assert!(
+        turn["citations"]
+            .as_array()
+            .expect("citations")
+            .iter()
+            .all(|c| c["n"].as_u64().expect("n") as usize <= passages),
+        "{turn}"
+    );
+    let costs = shared::db::costs::all(&app.db).await.expect("costs");
+    assert!(
+        costs
+            .iter()
+            .any(|c| c.task == "qa" && c.ok && c.provider == kind.as_str()),
+        "{costs:?}"
+    );
+
+    // A second question in the conversation carries the first as context.
+    let conversation = reply["conversation"]["id"].as_str().expect("id");
+    fake.clear_requests();
+    let next = ask(
+        &app,
+        json!({"question": "And how do I push an item onto it?", "conversation_id": conversation}),
+    )
+    .await;
+    assert_eq!(next["turn"]["index"], 1);
+    let prompt = fake.requests()[0].body.to_string();
+    assert!(prompt.contains("The conversation so far"), "{prompt}");
+    assert!(prompt.contains(HEAP_QUESTION), "{prompt}");
+}
+
+#[tokio::test]
+async fn answers_come_through_an_openai_compatible_server() {
+    ask_through(ProviderKind::Openai, "/v1").await;
+}
+
+#[tokio::test]
+async fn answers_come_through_the_anthropic_protocol() {
+    ask_through(ProviderKind::Anthropic, "").await;
+}
+
+#[tokio::test]
+async fn answers_come_through_the_gemini_protocol() {
+    ask_through(ProviderKind::Google, "").await;
+}
+
+#[tokio::test]
+async fn answers_come_through_the_ollama_protocol() {
+    ask_through(ProviderKind::Ollama, "").await;
+}
+
+#[tokio::test]
+async fn conversations_fork_from_a_turn_and_export_as_markdown() {
+    let app = spawn_app().await;
+    ingest_corpus(&app, &["html/python/heapq.html", "html/python/bisect.html"]).await;
+    let first = ask(&app, json!({"question": HEAP_QUESTION})).await;
+    let id = first["conversation"]["id"].as_str().expect("id").to_owned();
+    ask(&app, json!({"question": "How does bisect find an insertion point in a sorted list?", "conversation_id": id})).await;
+
+    let (status, list) = app.get_json("/api/conversations").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["turn_count"], 2);
+
+    // Forking at turn 1 keeps turn 0 and asks a different second question.
+    let (status, fork) = app
+        .post_json(
+            &format!("/api/conversations/{id}/fork"),
+            &json!({"turn_index": 1, "question": "Which function pushes an item onto the heap?"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{fork}");
+    assert_eq!(fork["conversation"]["parent_id"], id.as_str());
+    assert_eq!(fork["turn"]["index"], 1);
+    let fork_id = fork["conversation"]["id"].as_str().expect("fork id");
+    let (_, detail) = app.get_json(&format!("/api/conversations/{fork_id}")).await;
+    let questions: Vec<&str> = detail["turns"]
+        .as_array()
+        .expect("turns")
+        .iter()
+        .map(|t| t["question"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        questions,
+        [
+            HEAP_QUESTION,
+            "Which function pushes an item onto the heap?"
+        ]
+    );
+    // The parent is unchanged.
+    let (_, parent) = app.get_json(&format!("/api/conversations/{id}")).await;
+    assert_eq!(parent["turns"].as_array().expect("turns").len(), 2);
+
+    let r = app
+        .get(&format!("/api/conversations/{fork_id}/export"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/markdown")
+    );
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .expect("disposition")
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"Which function pushes"),
+        "{disposition}"
+    );
+    let markdown = r.text().await.expect("markdown");
+    assert!(
+        markdown.contains(&format!("## Q1: {HEAP_QUESTION}")),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("## Q2: Which function pushes"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("**Sources**"), "{markdown}");
+}
+
+#[tokio::test]
+async fn bad_ask_requests_get_the_envelope_and_store_nothing() {
+    let app = spawn_app().await;
+    let (status, body) = app.post_json("/api/ask", &json!({"question": "   "})).await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app
+        .post_json("/api/ask", &json!({"question": "x".repeat(2_001)}))
+        .await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app
+        .post_json(
+            "/api/ask",
+            &json!({"question": "heap?", "conversation_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert_envelope(status, &body, 404);
+    let (status, body) = app.post_json("/api/ask", &json!({"q": "heap?"})).await;
+    assert!(status == 400 || status == 422, "{status}");
+    assert_envelope(status, &body, status);
+    let (status, body) = app.get_json("/api/conversations/not-a-uuid").await;
+    assert_envelope(status, &body, 404);
+    let first = ask(&app, json!({"question": "anything about heaps?"})).await;
+    let id = first["conversation"]["id"].as_str().expect("id");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/conversations/{id}/fork"),
+            &json!({"turn_index": 5, "question": "q?"}),
+        )
+        .await;
+    assert_envelope(status, &body, 422);
+    let (_, list) = app.get_json("/api/conversations").await;
+    assert_eq!(list["total"], 1, "only the answered conversation is stored");
+}

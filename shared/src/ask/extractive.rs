@@ -1,0 +1,263 @@
+//! The offline answerer: with no language model, an answer assembled from the retrieved
+//! passages' own sentences (claims preferred), the ones that cover most of the question, each
+//! followed by the `[n]` of its passage. Nothing is invented; every sentence is cited.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::relevance::Terms;
+use crate::compile::offline::text::split_sentences;
+use crate::db::search::PassageHit;
+use crate::search::{PassageKind, QueryTerms};
+
+/// Sentences in an answer.
+const MAX_SENTENCES: usize = 4;
+/// Sentences taken from one passage.
+const PER_PASSAGE: usize = 2;
+/// Sentences shorter or longer than this (in words) read badly out of context.
+const MIN_WORDS: usize = 4;
+const MAX_WORDS: usize = 70;
+
+/// An extractive answer and what it cites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractiveAnswer {
+    /// Markdown: one paragraph per article, sentences followed by their `[n]`.
+    pub text: String,
+    pub cited: BTreeSet<u32>,
+    /// Share of the question's terms that the chosen sentences cover together (0–1).
+    pub coverage: f64,
+}
+
+#[derive(Debug)]
+struct Candidate {
+    n: u32,
+    passage: usize,
+    text: String,
+    score: f64,
+    covered: Vec<bool>,
+}
+
+/// A claim passage holds the claim and then its quote in curly quotes; the claim alone reads
+/// as a sentence.
+fn passage_text(p: &PassageHit) -> &str {
+    if p.kind == PassageKind::Claim
+        && let Some(i) = p.content.rfind(" “")
+    {
+        return &p.content[..i];
+    }
+    &p.content
+}
+
+fn sentences(text: &str) -> Vec<String> {
+    text.lines()
+        .flat_map(|line| {
+            let line = line.trim();
+            let ranges = split_sentences(line);
+            if ranges.is_empty() {
+                vec![line.to_string()]
+            } else {
+                ranges
+                    .into_iter()
+                    .map(|(s, e)| line[s..e].trim().to_string())
+                    .collect()
+            }
+        })
+        .filter(|s| {
+            let words = s.split_whitespace().count();
+            (MIN_WORDS..=MAX_WORDS).contains(&words)
+        })
+        .collect()
+}
+
+fn word_set(s: &str) -> HashSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn near_duplicate(a: &str, b: &str) -> bool {
+    let (a, b) = (word_set(a), word_set(b));
+    let union = a.union(&b).count();
+    union > 0 && a.intersection(&b).count() * 2 > union
+}
+
+/// Builds the answer from `passages` (numbered from 1 in order).
+pub fn extractive_answer(question: &QueryTerms, passages: &[PassageHit]) -> ExtractiveAnswer {
+    let terms = Terms::new(question);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (i, p) in passages.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        for s in sentences(passage_text(p)) {
+            let covered = terms.covered(&s);
+            let hits = covered.iter().filter(|c| **c).count();
+            if hits == 0 {
+                continue;
+            }
+            let words = s.split_whitespace().count() as f64;
+            // More of the question first; then claims (checked against the source), then
+            // better-ranked passages, then sentences that say it in fewer words.
+            let claim = if p.kind == PassageKind::Claim {
+                0.5
+            } else {
+                0.0
+            };
+            let rank = 0.5 / (1.0 + i as f64);
+            let score = hits as f64 + claim + rank - words / 200.0;
+            candidates.push(Candidate {
+                n,
+                passage: i,
+                text: s,
+                score,
+                covered,
+            });
+        }
+    }
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        if chosen.len() == MAX_SENTENCES {
+            break;
+        }
+        let same_passage = chosen.iter().filter(|x| x.passage == c.passage).count();
+        if same_passage >= PER_PASSAGE || chosen.iter().any(|x| near_duplicate(&x.text, &c.text)) {
+            continue;
+        }
+        chosen.push(c);
+    }
+
+    let mut covered = vec![false; terms.len()];
+    for c in &chosen {
+        for (slot, hit) in covered.iter_mut().zip(&c.covered) {
+            *slot |= *hit;
+        }
+    }
+    let coverage = if terms.is_empty() {
+        0.0
+    } else {
+        covered.iter().filter(|c| **c).count() as f64 / terms.len() as f64
+    };
+
+    // One paragraph per article, articles in the order of their best sentence.
+    let mut paragraphs: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &chosen {
+        let title = &passages[c.passage].title;
+        let sentence = format!("{} [{}]", c.text.trim_end(), c.n);
+        match paragraphs.iter_mut().find(|(t, _)| t == title) {
+            Some((_, list)) => list.push(sentence),
+            None => paragraphs.push((title.clone(), vec![sentence])),
+        }
+    }
+    let text = paragraphs
+        .iter()
+        .map(|(title, list)| format!("**{}**: {}", title.replace('*', ""), list.join(" ")))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    ExtractiveAnswer {
+        text,
+        cited: chosen.iter().map(|c| c.n).collect(),
+        coverage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn passage(article: u128, title: &str, kind: PassageKind, content: &str) -> PassageHit {
+        PassageHit {
+            chunk_id: 0,
+            article_id: Uuid::from_u128(article),
+            slug: title.to_lowercase(),
+            title: title.into(),
+            summary: String::new(),
+            page_type: "source".into(),
+            kind,
+            heading: String::new(),
+            content: content.into(),
+            claim_position: None,
+            score: 1.0,
+            snippet: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_sentences_that_answer_are_chosen_and_each_is_cited() {
+        let passages = [
+            passage(
+                1,
+                "heapq",
+                PassageKind::Section,
+                "The module is old. To pop the smallest item from the heap, call heappop on the list. Heaps are binary trees.",
+            ),
+            passage(
+                1,
+                "heapq",
+                PassageKind::Claim,
+                "heappop returns the smallest item of the heap. “Pop and return the smallest item from the heap”",
+            ),
+            passage(
+                2,
+                "bisect",
+                PassageKind::Section,
+                "Bisect finds insertion points in a sorted list quickly.",
+            ),
+        ];
+        let q = QueryTerms::parse("How do I pop the smallest item from a heap?");
+        let got = extractive_answer(&q, &passages);
+        assert!(got.text.starts_with("**heapq**: "), "{}", got.text);
+        assert!(
+            got.text
+                .contains("heappop returns the smallest item of the heap. [2]"),
+            "{}",
+            got.text
+        );
+        assert!(
+            got.text.contains("call heappop on the list. [1]"),
+            "{}",
+            got.text
+        );
+        assert!(
+            !got.text.contains("“"),
+            "quotes stay in citations: {}",
+            got.text
+        );
+        assert!(!got.text.contains("The module is old"), "{}", got.text);
+        assert_eq!(got.cited, BTreeSet::from([1, 2]));
+        assert_eq!(got.coverage, 1.0);
+    }
+
+    #[test]
+    fn near_duplicate_sentences_are_said_once() {
+        let passages = [
+            passage(
+                1,
+                "A",
+                PassageKind::Section,
+                "Tide pools form on rocky shores at low tide.",
+            ),
+            passage(
+                2,
+                "B",
+                PassageKind::Section,
+                "Tide pools form on rocky shores at low tide every day.",
+            ),
+        ];
+        let got = extractive_answer(&QueryTerms::parse("where do tide pools form"), &passages);
+        assert_eq!(got.cited.len(), 1, "{}", got.text);
+    }
+
+    #[test]
+    fn nothing_matching_gives_an_empty_answer() {
+        let passages = [passage(
+            1,
+            "A",
+            PassageKind::Section,
+            "Completely unrelated words here today.",
+        )];
+        let got = extractive_answer(&QueryTerms::parse("quokka"), &passages);
+        assert!(got.text.is_empty());
+        assert!(got.cited.is_empty());
+    }
+}

@@ -1,0 +1,294 @@
+//! Ask: a question answered from the wiki. Passages are retrieved from the search index; a
+//! language model (when one is configured) or the extractive answerer writes prose with `[n]`
+//! markers; markers that name no retrieved passage are removed and counted; each remaining one
+//! becomes a citation carrying the verified quote and span in the original source. When nothing
+//! in the wiki is relevant, no model is asked.
+
+mod cite;
+mod export;
+mod extractive;
+mod markers;
+mod prompt;
+mod relevance;
+mod retrieve;
+
+use chrono::{Datelike, TimeZone, Utc};
+use uuid::Uuid;
+
+pub use export::{conversation_markdown, export_file_name};
+pub use extractive::{ExtractiveAnswer, extractive_answer};
+pub use markers::{CheckedAnswer, MarkerFilter, check_markers};
+pub use prompt::{MAX_PRIOR_TURNS, SYSTEM, user_message};
+pub use retrieve::{MAX_PASSAGES, Retrieved, retrieve};
+
+use crate::config::Settings;
+use crate::db::{self, Db, DbError};
+use crate::domain::{AnswerConfidence as Confidence, AnswerMode, Conversation, Turn};
+use crate::llm::{CompletionRequest, LlmError, Router, Task};
+use relevance::Terms;
+
+/// The model name recorded for extractive answers.
+pub const EXTRACTIVE_MODEL: &str = "extractive-answer-1";
+/// Tokens a model may spend on one answer.
+const ANSWER_MAX_TOKENS: u32 = 1_200;
+/// A conversation's title is its first question, cut to this many characters.
+const TITLE_CHARS: usize = 120;
+
+/// Why a question could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    #[error("conversation not found")]
+    ConversationNotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Llm(#[from] LlmError),
+}
+
+/// What answering needs: the database, and the model router when a model is configured.
+#[derive(Clone, Copy)]
+pub struct Answerer<'a> {
+    pub db: &'a Db,
+    /// `None` when no language model is configured: answers are extractive.
+    pub llm: Option<&'a Router>,
+    pub settings: &'a Settings,
+}
+
+/// Everything an answer needs before the model (if any) is called.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub question: String,
+    pub conversation: Option<Conversation>,
+    pub prior: Vec<Turn>,
+    pub retrieved: Retrieved,
+    pub plan: Plan,
+}
+
+/// How the answer will be written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    /// Nothing relevant: a fixed reply, no model call.
+    NothingRelevant,
+    /// Extractive; `over_budget` when a model is configured but this month's budget is spent.
+    Extractive { over_budget: bool },
+    /// A model writes it from these messages.
+    Model { system: String, user: String },
+}
+
+fn title_from(question: &str) -> String {
+    let t: String = question.chars().take(TITLE_CHARS).collect();
+    t.trim().to_owned()
+}
+
+impl Answerer<'_> {
+    /// Loads the conversation and its context, retrieves passages and decides how to answer.
+    pub async fn prepare(
+        &self,
+        question: &str,
+        conversation_id: Option<Uuid>,
+    ) -> Result<Prepared, AskError> {
+        let conversation =
+            match conversation_id {
+                Some(id) => Some(db::conversations::get(self.db, id).await.map_err(
+                    |e| match e {
+                        DbError::NotFound => AskError::ConversationNotFound,
+                        e => AskError::Db(e),
+                    },
+                )?),
+                None => None,
+            };
+        let prior = match &conversation {
+            Some(c) => db::conversations::thread(self.db, c.id).await?,
+            None => Vec::new(),
+        };
+        let mut retrieved = retrieve(self.db, question).await?;
+        // A short follow-up ("and its complexity?") leans on the previous question's words.
+        if retrieved.passages.len() < MAX_PASSAGES
+            && retrieved.terms.terms().len() < 4
+            && let Some(last) = prior.last()
+        {
+            let widened = retrieve(self.db, &format!("{question} {}", last.question)).await?;
+            if widened.passages.len() > retrieved.passages.len() {
+                retrieved.passages = widened.passages;
+            }
+        }
+        let plan = if retrieved.passages.is_empty() {
+            Plan::NothingRelevant
+        } else if self.llm.is_none() {
+            Plan::Extractive { over_budget: false }
+        } else if self.over_budget().await? {
+            Plan::Extractive { over_budget: true }
+        } else {
+            Plan::Model {
+                system: SYSTEM.to_owned(),
+                user: user_message(question, &retrieved.passages, &prior),
+            }
+        };
+        Ok(Prepared {
+            question: question.to_owned(),
+            conversation,
+            prior,
+            retrieved,
+            plan,
+        })
+    }
+
+    async fn over_budget(&self) -> Result<bool, AskError> {
+        let Some(budget) = self.settings.llm.budget.monthly_usd else {
+            return Ok(false);
+        };
+        let now = Utc::now();
+        let month_start = Utc
+            .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+            .single()
+            .unwrap_or(now);
+        Ok(db::costs::spent_since(self.db, month_start).await? >= budget)
+    }
+
+    /// The request sent to the model for a [`Plan::Model`].
+    pub fn request(system: &str, user: &str) -> CompletionRequest {
+        let mut req = CompletionRequest::new(Task::Qa, system, user);
+        req.max_tokens = ANSWER_MAX_TOKENS;
+        req
+    }
+
+    /// Answers without streaming and stores the turn.
+    pub async fn ask(
+        &self,
+        question: &str,
+        conversation_id: Option<Uuid>,
+    ) -> Result<(Conversation, Turn), AskError> {
+        let prepared = self.prepare(question, conversation_id).await?;
+        let written = match (&prepared.plan, self.llm) {
+            (Plan::Model { system, user }, Some(llm)) => {
+                let reply = llm.complete(&Self::request(system, user)).await?;
+                Some((reply.content, reply.provider.to_string(), reply.model))
+            }
+            _ => None,
+        };
+        self.finish(prepared, written).await
+    }
+
+    /// Turns the model's text (or, without one, the extractive answer) into a stored turn.
+    /// `written` is (answer, provider, model) when a model wrote the answer.
+    pub async fn finish(
+        &self,
+        prepared: Prepared,
+        written: Option<(String, String, String)>,
+    ) -> Result<(Conversation, Turn), AskError> {
+        let passages = &prepared.retrieved.passages;
+        let terms = Terms::new(&prepared.retrieved.terms);
+        let count = u32::try_from(passages.len()).unwrap_or(u32::MAX);
+        let (mode, answer, cited, dropped, confidence, provider, model) =
+            match (&prepared.plan, written) {
+                (Plan::Model { .. }, Some((text, provider, model))) => {
+                    let checked = check_markers(text.trim(), count);
+                    let confidence = match (checked.cited.len(), checked.dropped) {
+                        (n, 0) if n >= 2 => Confidence::High,
+                        (0, _) => Confidence::Low,
+                        _ => Confidence::Medium,
+                    };
+                    (
+                        AnswerMode::Llm,
+                        checked.text,
+                        checked.cited,
+                        checked.dropped,
+                        confidence,
+                        provider,
+                        model,
+                    )
+                }
+                (Plan::NothingRelevant, _) => nothing_relevant(&prepared),
+                (Plan::Extractive { .. }, _) | (Plan::Model { .. }, None) => {
+                    let over_budget =
+                        matches!(prepared.plan, Plan::Extractive { over_budget: true });
+                    let found = extractive_answer(&prepared.retrieved.terms, passages);
+                    if found.cited.is_empty() {
+                        nothing_relevant(&prepared)
+                    } else {
+                        let confidence = if found.coverage >= 0.75 && found.cited.len() >= 2 {
+                            Confidence::High
+                        } else if found.coverage >= 0.5 {
+                            Confidence::Medium
+                        } else {
+                            Confidence::Low
+                        };
+                        let mut text = found.text;
+                        if over_budget {
+                            text.push_str(
+                                "\n\n*This month's LLM budget is spent, so this answer was \
+                             assembled from your wiki's own sentences.*",
+                            );
+                        }
+                        (
+                            AnswerMode::Extractive,
+                            text,
+                            found.cited,
+                            0,
+                            confidence,
+                            "offline".to_owned(),
+                            EXTRACTIVE_MODEL.to_owned(),
+                        )
+                    }
+                }
+            };
+        let cited = cite::cite(self.db, passages, &cited, &terms).await?;
+        let conversation = match prepared.conversation {
+            Some(c) => c,
+            None => {
+                db::conversations::create(self.db, &title_from(&prepared.question), None).await?
+            }
+        };
+        let turn = Turn {
+            id: Uuid::now_v7(),
+            conversation_id: conversation.id,
+            index: 0,
+            question: prepared.question.clone(),
+            answer,
+            mode,
+            citations: cited.citations,
+            dropped_citations: i32::try_from(dropped).unwrap_or(i32::MAX),
+            confidence,
+            related_articles: cited.related,
+            follow_up_questions: cited.follow_ups,
+            provider,
+            model,
+            created_at: db::now(),
+        };
+        let turn = db::conversations::append_turn(self.db, &turn).await?;
+        let conversation = db::conversations::get(self.db, conversation.id).await?;
+        Ok((conversation, turn))
+    }
+}
+
+type Parts = (
+    AnswerMode,
+    String,
+    std::collections::BTreeSet<u32>,
+    u32,
+    Confidence,
+    String,
+    String,
+);
+
+/// The reply when the wiki holds nothing on the question.
+fn nothing_relevant(prepared: &Prepared) -> Parts {
+    let topic = prepared.retrieved.terms.terms().join(" ");
+    let answer = if topic.is_empty() {
+        "Ask a question in words, and it will be answered from your wiki.".to_owned()
+    } else {
+        format!(
+            "Your wiki has nothing on “{topic}” yet, so there is nothing to answer from. Add a web \
+             page, a PDF or a note about it in the Inbox, then ask again."
+        )
+    };
+    (
+        AnswerMode::NothingRelevant,
+        answer,
+        Default::default(),
+        0,
+        Confidence::Low,
+        "none".to_owned(),
+        String::new(),
+    )
+}
