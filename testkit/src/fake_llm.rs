@@ -13,6 +13,13 @@
 //!    answer citing each passage's first sentence, plus one marker naming no passage;
 //! 4. any other request with a schema → a value generated from the schema;
 //! 5. anything else (a "test provider" ping) → the text `OK`.
+//!
+//! Streaming: a request that asks for a stream (`"stream": true` for OpenAI, Anthropic and
+//! Ollama; Gemini's `:streamGenerateContent?alt=sse`) gets the same reply text in the
+//! provider's real streaming format (see the `stream` module), cut into word-sized pieces
+//! with [`FakeLlm::set_stream_delay`] between them. Modes apply as to any request: failures
+//! and rate limits are plain HTTP errors sent before any stream starts, and garbage modes
+//! stream the garbage text.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -29,6 +36,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 mod answer;
+mod stream;
 
 use answer::answer;
 
@@ -42,9 +50,10 @@ pub enum Mode {
     Fail(u16),
     /// The first `n` requests fail with the status, then answer normally.
     FailTimes(u32, u16),
-    /// The first reply's content is not JSON (a valid envelope), then normal: exercises repair.
+    /// The first reply's content is not JSON (a valid envelope, or a valid stream of the
+    /// same text), then normal: exercises repair.
     InvalidJsonOnce,
-    /// Every reply's content is not JSON.
+    /// Every reply's content is not JSON (streamed replies included).
     InvalidJsonAlways,
     /// The first request gets 429 with `Retry-After`, then normal.
     RateLimitOnce { retry_after_secs: u64 },
@@ -65,6 +74,7 @@ struct Inner {
     mode: Mode,
     served_in_mode: u32,
     latency: Duration,
+    stream_delay: Duration,
     requests: Vec<RecordedRequest>,
 }
 
@@ -144,6 +154,13 @@ impl FakeLlm {
     /// Sleeps this long before every answer (failures included).
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.state).latency = latency;
+    }
+
+    /// Waits this long between the pieces of a streamed reply (default: no wait), so a
+    /// browser test can watch an answer arrive piece by piece. Applies to streams started
+    /// after the call.
+    pub fn set_stream_delay(&self, delay: Duration) {
+        lock(&self.state).stream_delay = delay;
     }
 
     /// Every request received so far, oldest first.
@@ -254,7 +271,7 @@ async fn handle(
     model_action: Option<String>,
 ) -> Response {
     let body = record(&state, &uri, &headers, &raw);
-    let (outcome, latency) = {
+    let (outcome, latency, stream_delay) = {
         let mut inner = lock(&state);
         let n = inner.served_in_mode;
         inner.served_in_mode = n.saturating_add(1);
@@ -269,27 +286,43 @@ async fn handle(
             }
             _ => Outcome::Answer,
         };
-        (outcome, inner.latency)
+        (outcome, inner.latency, inner.stream_delay)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let model = match (&model_action, protocol) {
-        (Some(action), _) => match action.strip_suffix(":generateContent") {
-            Some(model) => model.to_owned(),
-            None => {
+    // Gemini names the model and whether to stream in the path; the others in the body.
+    let (model, streaming) = match &model_action {
+        Some(action) => {
+            if let Some(model) = action.strip_suffix(":generateContent") {
+                (model.to_owned(), false)
+            } else if let Some(model) = action.strip_suffix(":streamGenerateContent") {
+                // Without `alt=sse` Gemini streams one big JSON array; nothing here uses that.
+                if !query_has(&uri, "alt", "sse") {
+                    return error(
+                        protocol,
+                        StatusCode::BAD_REQUEST,
+                        "only alt=sse is faked for :streamGenerateContent",
+                    );
+                }
+                (model.to_owned(), true)
+            } else {
                 return error(
                     protocol,
                     StatusCode::NOT_FOUND,
-                    "only :generateContent is faked",
+                    "only :generateContent and :streamGenerateContent are faked",
                 );
             }
-        },
-        (None, _) => body
-            .get("model")
-            .and_then(Value::as_str)
-            .unwrap_or("fake-model")
-            .to_owned(),
+        }
+        // Ollama streams when the field is absent, but the product always sends it; treating
+        // absence as a whole reply keeps older callers of this server working.
+        None => (
+            body.get("model")
+                .and_then(Value::as_str)
+                .unwrap_or("fake-model")
+                .to_owned(),
+            body.get("stream").and_then(Value::as_bool) == Some(true),
+        ),
     };
     if !body.is_object() {
         return error(
@@ -298,22 +331,41 @@ async fn handle(
             "request body is not a JSON object",
         );
     }
-    match outcome {
-        Outcome::Fail(status) => error(protocol, status, "fake failure"),
+    // Errors are whole HTTP responses even for streaming requests, as the real APIs
+    // reject a request before they start streaming.
+    let reply = match outcome {
+        Outcome::Fail(status) => return error(protocol, status, "fake failure"),
         Outcome::RateLimit(secs) => {
             let mut response = error(protocol, StatusCode::TOO_MANY_REQUESTS, "fake rate limit");
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, secs.into());
-            response
+            return response;
         }
-        Outcome::Garbage => {
-            let garbage =
-                Reply::Text("Sure! Here is the article, not as JSON: {title: oops".into());
-            envelope(protocol, &body, &model, garbage)
-        }
-        Outcome::Answer => envelope(protocol, &body, &model, answer(protocol, &body)),
+        Outcome::Garbage => Reply::Text(GARBAGE.into()),
+        Outcome::Answer => answer(protocol, &body),
+    };
+    if streaming {
+        let text = match reply {
+            Reply::Json(value) => value.to_string(),
+            Reply::Text(text) => text,
+        };
+        stream::response(protocol, &body, &model, &text, stream_delay)
+    } else {
+        envelope(protocol, &body, &model, reply)
     }
+}
+
+/// The reply content in the garbage modes: prose where JSON was asked for.
+const GARBAGE: &str = "Sure! Here is the article, not as JSON: {title: oops";
+
+/// Whether the request's query string has `key=value`.
+fn query_has(uri: &Uri, key: &str, value: &str) -> bool {
+    uri.query().is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| pair.split_once('=') == Some((key, value)))
+    })
 }
 
 fn status_code(status: u16) -> StatusCode {
@@ -343,6 +395,13 @@ enum Reply {
     Text(String),
 }
 
+/// Rough token counts (chars / 4, at least 1) of the request and of the reply text.
+fn token_counts(request: &Value, text: &str) -> (u64, u64) {
+    let input_tokens = (request.to_string().len() / 4).max(1) as u64;
+    let output_tokens = (text.len() / 4).max(1) as u64;
+    (input_tokens, output_tokens)
+}
+
 /// Wraps content in the provider's success envelope, with rough token counts (chars / 4).
 fn envelope(protocol: Protocol, request: &Value, model: &str, reply: Reply) -> Response {
     let tool_name = request
@@ -354,8 +413,7 @@ fn envelope(protocol: Protocol, request: &Value, model: &str, reply: Reply) -> R
         Reply::Json(value) => value.to_string(),
         Reply::Text(text) => text.clone(),
     };
-    let input_tokens = (request.to_string().len() / 4).max(1) as u64;
-    let output_tokens = (text.len() / 4).max(1) as u64;
+    let (input_tokens, output_tokens) = token_counts(request, &text);
     let body = match protocol {
         Protocol::OpenAi => json!({
             "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model,

@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod ask;
+pub mod ask_stream;
 pub mod health;
 pub mod jobs;
 pub mod search;
@@ -22,6 +23,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(sources::router(state))
         .merge(articles::router())
         .merge(ask::router())
+        .merge(ask_stream::router())
         .merge(jobs::router())
         .merge(search::router())
         .merge(settings::router())

@@ -3,6 +3,7 @@
 
 mod articles;
 mod ask;
+mod ask_stream;
 mod durability;
 mod health;
 mod helpers;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::http::{Auth, HttpCore, count_at, wire_name};
+use super::streaming::{Lines, TextSink, stream_error};
 use super::{CompletionRequest, CompletionResponse, LlmError, Provider, ProviderKind, Usage};
 
 /// The official endpoint (without the `/v1` path, which is appended).
@@ -127,6 +128,55 @@ impl Provider for AnthropicProvider {
             .post_json(&url, Auth::Header("x-api-key"), &headers, &body)
             .await?;
         let (content, usage) = parse_response(&reply, req.json_schema.is_some())?;
+        Ok(CompletionResponse::new(
+            ProviderKind::Anthropic,
+            &self.core.model,
+            content,
+            usage,
+        ))
+    }
+
+    /// Messages streaming: `content_block_delta` events carry `text_delta`s; input tokens come
+    /// in `message_start`, output tokens in `message_delta`.
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        let url = format!("{}/v1/messages", self.core.base_url);
+        let headers = [("anthropic-version", API_VERSION)];
+        let mut body = self.request_body(req);
+        body["stream"] = json!(true);
+        let response = self
+            .core
+            .post_for_stream(&url, Auth::Header("x-api-key"), &headers, &body)
+            .await?;
+        let mut lines = Lines::new(response);
+        let mut content = String::new();
+        let mut usage = Usage::default();
+        while let Some(event) = lines.next_json(true).await? {
+            match event.get("type").and_then(Value::as_str) {
+                Some("error") => {
+                    return Err(stream_error(&event).unwrap_or_else(|| {
+                        LlmError::InvalidResponse("the stream reported an error".into())
+                    }));
+                }
+                Some("message_start") => {
+                    usage.input_tokens = count_at(&event, "/message/usage/input_tokens");
+                }
+                Some("content_block_delta") => {
+                    if let Some(piece) = event.pointer("/delta/text").and_then(Value::as_str) {
+                        content.push_str(piece);
+                        on_text(piece);
+                    }
+                }
+                Some("message_delta") => {
+                    usage.output_tokens = count_at(&event, "/usage/output_tokens");
+                }
+                Some("message_stop") => break,
+                _ => {}
+            }
+        }
         Ok(CompletionResponse::new(
             ProviderKind::Anthropic,
             &self.core.model,

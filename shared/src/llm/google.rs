@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
 use super::http::{Auth, HttpCore, count_at};
+use super::streaming::{Lines, TextSink, stream_error};
 use super::{CompletionRequest, CompletionResponse, LlmError, Provider, ProviderKind, Role, Usage};
 
 /// The official endpoint (without the `/v1beta` path, which is appended).
@@ -203,6 +204,57 @@ impl Provider for GoogleProvider {
             .post_json(&url, Auth::Header("x-goog-api-key"), &[], &body)
             .await?;
         let (content, usage) = parse_response(&reply)?;
+        Ok(CompletionResponse::new(
+            ProviderKind::Google,
+            &self.core.model,
+            content,
+            usage,
+        ))
+    }
+
+    /// `streamGenerateContent` as server-sent events: each event is a partial response whose
+    /// text parts are the new text; the last carries the usage.
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        let url = format!(
+            "{}/v1beta/models/{}:streamGenerateContent?alt=sse",
+            self.core.base_url, self.core.model
+        );
+        let body = self.request_body(req);
+        let response = self
+            .core
+            .post_for_stream(&url, Auth::Header("x-goog-api-key"), &[], &body)
+            .await?;
+        let mut lines = Lines::new(response);
+        let mut content = String::new();
+        let mut usage = Usage::default();
+        while let Some(event) = lines.next_json(true).await? {
+            if let Some(err) = stream_error(&event) {
+                return Err(err);
+            }
+            let parts = event
+                .pointer("/candidates/0/content/parts")
+                .and_then(Value::as_array);
+            for part in parts.into_iter().flatten() {
+                // Thought summaries are not part of the answer.
+                if part.get("thought").and_then(Value::as_bool) == Some(true) {
+                    continue;
+                }
+                if let Some(piece) = part.get("text").and_then(Value::as_str) {
+                    content.push_str(piece);
+                    on_text(piece);
+                }
+            }
+            if event.get("usageMetadata").is_some() {
+                usage = Usage {
+                    input_tokens: count_at(&event, "/usageMetadata/promptTokenCount"),
+                    output_tokens: count_at(&event, "/usageMetadata/candidatesTokenCount"),
+                };
+            }
+        }
         Ok(CompletionResponse::new(
             ProviderKind::Google,
             &self.core.model,

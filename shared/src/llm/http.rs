@@ -116,7 +116,37 @@ impl HttpCore {
         extra_headers: &[(&'static str, &'static str)],
         body: &Value,
     ) -> Result<Value, LlmError> {
-        let mut request = self.client.post(url).timeout(self.timeout).json(body);
+        let response = self.send(url, auth, extra_headers, body, true).await?;
+        let bytes = response.bytes().await.map_err(map_reqwest_error)?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| LlmError::InvalidResponse(format!("reply body is not JSON: {e}")))
+    }
+
+    /// POSTs `body` as JSON to `url` and returns the successful response unread, for a
+    /// streamed reply. The whole-request timeout does not apply: a stream may run long, and
+    /// the caller bounds it.
+    pub(crate) async fn post_for_stream(
+        &self,
+        url: &str,
+        auth: Auth,
+        extra_headers: &[(&'static str, &'static str)],
+        body: &Value,
+    ) -> Result<reqwest::Response, LlmError> {
+        self.send(url, auth, extra_headers, body, false).await
+    }
+
+    async fn send(
+        &self,
+        url: &str,
+        auth: Auth,
+        extra_headers: &[(&'static str, &'static str)],
+        body: &Value,
+        bounded: bool,
+    ) -> Result<reqwest::Response, LlmError> {
+        let mut request = self.client.post(url).json(body);
+        if bounded {
+            request = request.timeout(self.timeout);
+        }
         if let Some(key) = &self.api_key {
             let (name, value) = match auth {
                 Auth::Bearer => ("authorization", format!("Bearer {}", key.0)),
@@ -141,16 +171,15 @@ impl HttpCore {
                 retry_after: retry_after(response.headers()),
             });
         }
-        let bytes = response.bytes().await.map_err(map_reqwest_error)?;
         if !status.is_success() {
+            let bytes = response.bytes().await.map_err(map_reqwest_error)?;
             let body = truncate(&String::from_utf8_lossy(&bytes), MAX_ERROR_BODY_CHARS);
             return Err(LlmError::Http {
                 status: status.as_u16(),
                 body: self.scrub(body),
             });
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| LlmError::InvalidResponse(format!("reply body is not JSON: {e}")))
+        Ok(response)
     }
 
     /// Removes the key from text that came back from the server (some echo it).
@@ -162,7 +191,7 @@ impl HttpCore {
     }
 }
 
-fn map_reqwest_error(err: reqwest::Error) -> LlmError {
+pub(crate) fn map_reqwest_error(err: reqwest::Error) -> LlmError {
     if err.is_timeout() {
         return LlmError::Timeout;
     }

@@ -7,6 +7,7 @@
 //! for [`ProviderKind::Offline`], acting on [`CompletionRequest::structured`].
 
 mod http;
+mod streaming;
 
 pub mod anthropic;
 pub mod google;
@@ -29,6 +30,7 @@ pub use openai::OpenAiProvider;
 pub use pricing::PricingTable;
 pub use router::{CostEntry, CostRecorder, NullCostRecorder, RetryPolicy, Router};
 pub use setup::build_router;
+pub use streaming::TextSink;
 
 crate::text_enum! {
     /// Which backend answered (or should answer) a request. `ALL` is in the default
@@ -246,6 +248,21 @@ pub trait Provider: Send + Sync {
     fn model(&self) -> &str;
     /// Performs one call, without retries.
     async fn complete(&self, req: &CompletionRequest) -> Result<CompletionResponse, LlmError>;
+
+    /// Like [`Provider::complete`] for a prose reply, handing each piece of text to `on_text`
+    /// as it arrives; the returned response holds the whole text and the usage. Providers
+    /// that cannot stream decline with `Unsupported`.
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        let _ = (req, on_text);
+        Err(LlmError::Unsupported(format!(
+            "{} does not stream",
+            self.kind()
+        )))
+    }
 }
 
 #[cfg(test)]

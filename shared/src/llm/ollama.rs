@@ -1,4 +1,4 @@
-//! Ollama chat API (`POST {base}/api/chat`, non-streaming).
+//! Ollama chat API (`POST {base}/api/chat`), whole replies and NDJSON streams.
 //!
 //! A schema is passed as `format`, which Ollama enforces with constrained decoding.
 //! No key is needed; if one is given it is sent as a bearer token, for instances
@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::http::{Auth, HttpCore, count_at};
+use super::streaming::{Lines, TextSink, stream_error};
 use super::{CompletionRequest, CompletionResponse, LlmError, Provider, ProviderKind};
 
 /// A local Ollama on its default port.
@@ -94,6 +95,51 @@ impl Provider for OllamaProvider {
             .post_json(&url, Auth::Bearer, &[], &self.request_body(req))
             .await?;
         let (content, usage) = parse_response(&reply)?;
+        Ok(CompletionResponse::new(
+            ProviderKind::Ollama,
+            &self.core.model,
+            content,
+            usage,
+        ))
+    }
+
+    /// `"stream": true`: one JSON object per line, text in `message.content`, counts in the
+    /// final `done` object.
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        let url = format!("{}/api/chat", self.core.base_url);
+        let mut body = self.request_body(req);
+        body["stream"] = json!(true);
+        let response = self
+            .core
+            .post_for_stream(&url, Auth::Bearer, &[], &body)
+            .await?;
+        let mut lines = Lines::new(response);
+        let mut content = String::new();
+        let mut usage = super::Usage::default();
+        while let Some(event) = lines.next_json(false).await? {
+            if let Some(err) = stream_error(&event) {
+                return Err(err);
+            }
+            if let Some(piece) = event
+                .pointer("/message/content")
+                .and_then(Value::as_str)
+                .filter(|p| !p.is_empty())
+            {
+                content.push_str(piece);
+                on_text(piece);
+            }
+            if event.get("done").and_then(Value::as_bool) == Some(true) {
+                usage = super::Usage {
+                    input_tokens: count_at(&event, "/prompt_eval_count"),
+                    output_tokens: count_at(&event, "/eval_count"),
+                };
+                break;
+            }
+        }
         Ok(CompletionResponse::new(
             ProviderKind::Ollama,
             &self.core.model,

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::http::{Auth, HttpCore, count_at, wire_name};
+use super::streaming::{Lines, TextSink, stream_error};
 use super::{CompletionRequest, CompletionResponse, LlmError, Provider, ProviderKind, Usage};
 
 /// The official endpoint; a key is required only here.
@@ -129,6 +130,51 @@ impl Provider for OpenAiProvider {
             .post_json(&url, Auth::Bearer, &[], &self.request_body(req))
             .await?;
         let (content, usage) = parse_response(&reply)?;
+        Ok(CompletionResponse::new(
+            ProviderKind::Openai,
+            &self.core.model,
+            content,
+            usage,
+        ))
+    }
+
+    /// Server-sent `chat.completion.chunk`s; text in `choices[0].delta.content`, usage in the
+    /// final chunk when asked for with `stream_options.include_usage`.
+    async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        let url = format!("{}/chat/completions", self.core.base_url);
+        let mut body = self.request_body(req);
+        body["stream"] = json!(true);
+        body["stream_options"] = json!({"include_usage": true});
+        let response = self
+            .core
+            .post_for_stream(&url, Auth::Bearer, &[], &body)
+            .await?;
+        let mut lines = Lines::new(response);
+        let mut content = String::new();
+        let mut usage = Usage::default();
+        while let Some(event) = lines.next_json(true).await? {
+            if let Some(err) = stream_error(&event) {
+                return Err(err);
+            }
+            if let Some(piece) = event
+                .pointer("/choices/0/delta/content")
+                .and_then(Value::as_str)
+                .filter(|p| !p.is_empty())
+            {
+                content.push_str(piece);
+                on_text(piece);
+            }
+            if event.get("usage").is_some_and(Value::is_object) {
+                usage = Usage {
+                    input_tokens: count_at(&event, "/usage/prompt_tokens"),
+                    output_tokens: count_at(&event, "/usage/completion_tokens"),
+                };
+            }
+        }
         Ok(CompletionResponse::new(
             ProviderKind::Openai,
             &self.core.model,

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::{
     CompletionRequest, CompletionResponse, LlmError, PricingTable, Provider, ProviderKind, Task,
+    TextSink,
 };
 
 /// How often and how patiently a provider is retried before falling back.
@@ -271,6 +272,73 @@ impl Router {
         let result = tokio::time::timeout(self.call_timeout, provider.complete(req))
             .await
             .unwrap_or(Err(LlmError::Timeout));
+        self.settle(provider, req, started, result).await
+    }
+
+    /// Streams a prose reply through the chain: each provider that can stream, with retries
+    /// while nothing has been handed to `on_text` yet. Text already shown cannot be taken
+    /// back, so once a piece has been sent a failure ends the call instead of falling back.
+    pub async fn stream(
+        &self,
+        req: &CompletionRequest,
+        on_text: &mut TextSink<'_>,
+    ) -> Result<CompletionResponse, LlmError> {
+        if self.providers.is_empty() {
+            return Err(LlmError::NotConfigured(
+                "no LLM provider is configured".into(),
+            ));
+        }
+        let mut last_error: Option<LlmError> = None;
+        for provider in &self.providers {
+            let mut retry = 0;
+            loop {
+                let mut sent = false;
+                let started = Instant::now();
+                let result = {
+                    let mut forward = |piece: &str| {
+                        sent = true;
+                        on_text(piece);
+                    };
+                    tokio::time::timeout(self.call_timeout, provider.stream(req, &mut forward))
+                        .await
+                        .unwrap_or(Err(LlmError::Timeout))
+                };
+                match self.settle(provider.as_ref(), req, started, result).await {
+                    Ok(response) => return Ok(response),
+                    Err(err) if sent => return Err(err),
+                    Err(LlmError::BudgetExceeded) => return Err(LlmError::BudgetExceeded),
+                    Err(err) if err.is_retryable() && retry < self.retry.max_retries => {
+                        let delay = self.retry.delay(retry, &err);
+                        warn!(provider = %provider.kind(), error = %err, retry = retry + 1, "retrying LLM stream");
+                        tokio::time::sleep(delay).await;
+                        retry += 1;
+                    }
+                    Err(LlmError::Unsupported(why)) => {
+                        debug!(provider = %provider.kind(), %why, "provider skipped");
+                        break;
+                    }
+                    Err(err) => {
+                        warn!(provider = %provider.kind(), error = %err, "stream failed, falling back");
+                        last_error = Some(err);
+                        break;
+                    }
+                }
+            }
+        }
+        let message = last_error
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "no configured provider can stream".into());
+        Err(LlmError::AllFailed(message))
+    }
+
+    /// Prices and records a finished call (an unsupported request is not a call).
+    async fn settle(
+        &self,
+        provider: &dyn Provider,
+        req: &CompletionRequest,
+        started: Instant,
+        result: Result<CompletionResponse, LlmError>,
+    ) -> Result<CompletionResponse, LlmError> {
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut entry = CostEntry {
             provider: provider.kind(),

@@ -1,0 +1,121 @@
+//! `POST /api/ask/stream`: the answer as Server-Sent Events. `token` events carry answer text as
+//! the model writes it (prose, with markers naming no retrieved passage already removed), then
+//! one `done` event carries the stored `{conversation, turn}`, or one `error` event carries the
+//! error envelope. The turn is stored only when the answer is complete; a client that goes away
+//! leaves nothing behind. Bad requests are refused before the stream starts, as plain JSON.
+
+use std::convert::Infallible;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::post;
+use futures::Stream;
+use serde::Deserialize;
+use serde_json::json;
+use shared::ask::{Answerer, MarkerFilter, Plan, Prepared};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use uuid::Uuid;
+
+use super::ask::{answerer, checked_question};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ask/stream", post(ask_stream))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AskRequest {
+    question: String,
+    conversation_id: Option<Uuid>,
+}
+
+fn token(text: &str) -> Event {
+    Event::default()
+        .event("token")
+        .data(json!({ "text": text }).to_string())
+}
+
+fn error_event(err: ApiError, request_id: Option<&str>) -> Event {
+    let (_, code) = err.status_and_code();
+    let message = match &err {
+        ApiError::Internal(e) => {
+            tracing::error!(error = ?e, "internal error while streaming an answer");
+            "an internal error occurred; see the server log".to_owned()
+        }
+        other => other.to_string(),
+    };
+    Event::default().event("error").data(
+        json!({"error": {"code": code, "message": message, "request_id": request_id}}).to_string(),
+    )
+}
+
+async fn ask_stream(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<AskRequest>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let question = checked_question(&req.question)?;
+    let prepared = answerer(&state)
+        .prepare(&question, req.conversation_id)
+        .await?;
+    let request_id = crate::request_id::current();
+    let (tx, rx) = unbounded_channel::<Event>();
+    tokio::spawn(async move {
+        let answerer = answerer(&state);
+        if let Err(err) = answer(answerer, prepared, &tx).await {
+            let _ = tx.send(error_event(err, request_id.as_deref()));
+        }
+    });
+    let events = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (Ok(event), rx))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Writes the answer into `tx` and stores the turn once it is complete.
+async fn answer(
+    answerer: Answerer<'_>,
+    prepared: Prepared,
+    tx: &UnboundedSender<Event>,
+) -> ApiResult<()> {
+    let written = match (&prepared.plan, answerer.llm) {
+        (Plan::Model { system, user }, Some(llm)) => {
+            let passages = u32::try_from(prepared.retrieved.passages.len()).unwrap_or(u32::MAX);
+            let mut filter = MarkerFilter::new(passages);
+            let reply = {
+                let mut on_text = |piece: &str| {
+                    let shown = filter.push(piece);
+                    if !shown.is_empty() {
+                        let _ = tx.send(token(&shown));
+                    }
+                };
+                llm.stream(&Answerer::request(system, user), &mut on_text)
+                    .await
+                    .map_err(shared::ask::AskError::from)?
+            };
+            let rest = filter.finish();
+            if !rest.is_empty() {
+                let _ = tx.send(token(&rest));
+            }
+            Some((reply.content, reply.provider.to_string(), reply.model))
+        }
+        _ => None,
+    };
+    if tx.is_closed() {
+        // The client went away: an answer nobody saw is not stored.
+        return Ok(());
+    }
+    let streamed = written.is_some();
+    let (conversation, turn) = answerer.finish(prepared, written).await?;
+    if !streamed {
+        // Extractive and "nothing relevant" answers are complete at once: one piece.
+        let _ = tx.send(token(&turn.answer));
+    }
+    let done = json!({"conversation": conversation, "turn": turn});
+    let _ = tx.send(Event::default().event("done").data(done.to_string()));
+    Ok(())
+}
