@@ -1,5 +1,6 @@
 //! `/api/ask` and `/api/conversations`: questions answered from the wiki, kept as
-//! conversations that can be forked from any turn and exported as markdown.
+//! conversations that can be forked from any turn, exported as markdown and filed back into
+//! the wiki as an `answer` article.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -8,9 +9,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::ask::{Answerer, AskError, conversation_markdown, export_file_name};
+use shared::ask::{
+    Answerer, AskError, FileBackError, FileBackRequest, conversation_markdown, export_file_name,
+    file_back,
+};
 use shared::db;
 use shared::domain::{Conversation, Turn};
+use shared::events::{Event, EventKind};
 use uuid::Uuid;
 
 use super::sources::paging;
@@ -29,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}", get(get_conversation))
         .route("/conversations/{id}/fork", post(fork_conversation))
         .route("/conversations/{id}/export", get(export_conversation))
+        .route(
+            "/conversations/{id}/file-back",
+            post(file_back_conversation),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,4 +200,74 @@ async fn export_conversation(
         markdown,
     )
         .into_response())
+}
+
+/// Body of `POST /api/conversations/{id}/file-back`; `{}` files every turn under the
+/// conversation's title.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileBackBody {
+    /// Indices of the thread's turns to file (default: all).
+    turn_indices: Option<Vec<i64>>,
+    title: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FiledArticle {
+    id: Uuid,
+    slug: String,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FileBackReply {
+    article: FiledArticle,
+    /// True when the conversation's earlier filing was updated in place.
+    was_update: bool,
+}
+
+impl From<FileBackError> for ApiError {
+    fn from(e: FileBackError) -> Self {
+        match e {
+            FileBackError::ConversationNotFound => ApiError::not_found("conversation"),
+            FileBackError::Invalid(m) => ApiError::Validation(m),
+            FileBackError::Busy(m) => ApiError::Conflict(m.to_owned()),
+            FileBackError::Db(e) => e.into(),
+            FileBackError::Storage(e) => ApiError::Internal(e.into()),
+            FileBackError::Wiki(e) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+async fn file_back_conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FileBackBody>,
+) -> ApiResult<Json<FileBackReply>> {
+    let id = parse_id(&id)?;
+    let req = FileBackRequest {
+        turn_indices: body.turn_indices,
+        title: body.title,
+    };
+    let filed = file_back(&state.db, &state.storage, id, &req).await?;
+    // Open readers of this page, and of pages whose links now resolve to it, refresh.
+    for a in std::iter::once(&filed.article).chain(&filed.relinked) {
+        state
+            .bus
+            .publish(Event::new(EventKind::ArticleUpdated {
+                article_id: a.id,
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                deleted: false,
+            }))
+            .await;
+    }
+    Ok(Json(FileBackReply {
+        article: FiledArticle {
+            id: filed.article.id,
+            slug: filed.article.slug,
+            title: filed.article.title,
+        },
+        was_update: filed.was_update,
+    }))
 }

@@ -13,7 +13,7 @@ use crate::search::ingest_corpus;
 
 const LIMIT: Duration = Duration::from_secs(120);
 /// Notes the fake model compiles into articles (its articles are sentences of the text).
-const NOTES: [&str; 2] = [
+pub(crate) const NOTES: [&str; 2] = [
     "# Heaps\n\nA heap is a binary tree in which every parent is smaller than its children. \
      The heappop function pops and returns the smallest item from the heap. \
      The heappush function pushes an item onto the heap and keeps the heap invariant. \
@@ -22,7 +22,7 @@ const NOTES: [&str; 2] = [
      The insort function inserts an item into a sorted list and keeps it sorted. \
      Bisection halves the search interval at each step.",
 ];
-const HEAP_QUESTION: &str = "How do I pop the smallest item off a heap?";
+pub(crate) const HEAP_QUESTION: &str = "How do I pop the smallest item off a heap?";
 
 async fn ask(app: &TestApp, body: Value) -> Value {
     let (status, reply) = app.post_json("/api/ask", &body).await;
@@ -319,4 +319,267 @@ async fn bad_ask_requests_get_the_envelope_and_store_nothing() {
     assert_envelope(status, &body, 422);
     let (_, list) = app.get_json("/api/conversations").await;
     assert_eq!(list["total"], 1, "only the answered conversation is stored");
+}
+
+/// A question whose first words appear nowhere in the corpus, so only a filed conversation
+/// can hold them.
+const ZEBRAFISH_QUESTION: &str =
+    "For my zebrafish feeding scheduler, how do I pop the smallest item off a heap?";
+const BISECT_QUESTION: &str = "How does bisect find an insertion point in a sorted list?";
+
+/// Files a conversation back; asserts a 200 and returns the reply.
+async fn file_back(app: &TestApp, conversation: &str, body: Value) -> Value {
+    let (status, reply) = app
+        .post_json(
+            &format!("/api/conversations/{conversation}/file-back"),
+            &body,
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    reply
+}
+
+/// Ingests heapq and bisect and asks the two questions in one conversation; returns the
+/// conversation id and the heapq article's id.
+async fn two_turn_conversation(app: &TestApp) -> (String, String) {
+    let sources = ingest_corpus(app, &["html/python/heapq.html", "html/python/bisect.html"]).await;
+    let heapq = article_ids(&sources[..1]).remove(0);
+    let first = ask(app, json!({"question": ZEBRAFISH_QUESTION})).await;
+    assert_eq!(first["turn"]["mode"], "extractive", "{first}");
+    assert_eq!(
+        first["turn"]["citations"][0]["article"]["id"],
+        heapq.as_str(),
+        "{first}"
+    );
+    let id = first["conversation"]["id"].as_str().expect("id").to_owned();
+    ask(
+        app,
+        json!({"question": BISECT_QUESTION, "conversation_id": id}),
+    )
+    .await;
+    (id, heapq)
+}
+
+#[tokio::test]
+async fn a_filed_conversation_becomes_an_answer_article_that_search_and_ask_find() {
+    let app = spawn_app().await;
+    let (conversation, heapq) = two_turn_conversation(&app).await;
+
+    let reply = file_back(&app, &conversation, json!({})).await;
+    assert_eq!(reply["was_update"], false, "{reply}");
+    let id = reply["article"]["id"].as_str().expect("article id");
+    let slug = reply["article"]["slug"].as_str().expect("slug");
+    assert_eq!(reply["article"]["title"], ZEBRAFISH_QUESTION);
+    assert!(
+        slug.starts_with("for-my-zebrafish-feeding-scheduler"),
+        "{slug}"
+    );
+
+    let (status, article) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert_eq!(status, 200, "{article}");
+    assert_eq!(article["page_type"], "answer");
+    assert_eq!(article["confidence"], "mixed");
+    assert_eq!(article["provider"], "offline");
+    assert_eq!(article["version"], 1);
+    let content = article["content"].as_str().expect("content");
+    assert!(
+        content.contains(&format!("## Q1: {ZEBRAFISH_QUESTION}")),
+        "{content}"
+    );
+    assert!(
+        content.contains(&format!("## Q2: {BISECT_QUESTION}")),
+        "{content}"
+    );
+    assert!(
+        !content.starts_with("# "),
+        "the reader shows the title: {content}"
+    );
+    let summary = article["summary"].as_str().expect("summary");
+    assert!(
+        !summary.is_empty() && summary.chars().count() <= 201 && !summary.contains("[1]"),
+        "{summary}"
+    );
+    let out = article["backlinks_out"].as_array().expect("backlinks_out");
+    assert!(
+        out.iter().any(|l| l["article_id"] == heapq.as_str()
+            && l["relation_type"] == "references"
+            && l["resolved"] == true),
+        "{article}"
+    );
+    assert!(!article["sources"].as_array().expect("sources").is_empty());
+    let (_, cited) = app.get_json(&format!("/api/articles/{heapq}")).await;
+    assert!(
+        cited["backlinks_in"]
+            .as_array()
+            .expect("backlinks_in")
+            .iter()
+            .any(|l| l["article_id"] == id),
+        "{cited}"
+    );
+    let (_, conv) = app
+        .get_json(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(conv["conversation"]["filed_article_id"], id);
+
+    // The vault holds it like a compiled article, and the index lists it.
+    let path = format!("wiki/{slug}.md");
+    assert!(app.files().contains(&path), "{:?}", app.files());
+    let file = std::fs::read_to_string(app.data_dir.join(&path)).expect("article file");
+    assert!(file.starts_with("---\n"), "{file}");
+    assert!(file.contains("page_type: answer"), "{file}");
+    assert!(file.contains(&format!("# {ZEBRAFISH_QUESTION}")), "{file}");
+    assert!(file.contains("[[heapq"), "{file}");
+    let index = std::fs::read_to_string(app.data_dir.join("wiki/index.md")).expect("index");
+    assert!(index.contains(ZEBRAFISH_QUESTION), "{index}");
+
+    // Words that only the conversation holds find it.
+    let (status, found) = app
+        .get_json("/api/search?q=zebrafish%20feeding%20scheduler")
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["results"][0]["article"]["id"], id, "{found}");
+    assert_eq!(found["results"][0]["article"]["page_type"], "answer");
+    let later = ask(
+        &app,
+        json!({"question": "What did I work out for the zebrafish feeding scheduler?"}),
+    )
+    .await;
+    let turn = &later["turn"];
+    let mentioned = turn["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .map(|c| &c["article"]["id"])
+        .chain(
+            turn["related_articles"]
+                .as_array()
+                .expect("related")
+                .iter()
+                .map(|a| &a["id"]),
+        )
+        .any(|a| a == id);
+    assert!(mentioned, "{turn}");
+}
+
+#[tokio::test]
+async fn filing_again_updates_the_same_article_and_a_deleted_one_is_filed_anew() {
+    let app = spawn_app().await;
+    let (conversation, _) = two_turn_conversation(&app).await;
+    let first = file_back(&app, &conversation, json!({"turn_indices": [0]})).await;
+    let id = first["article"]["id"].as_str().expect("id").to_owned();
+    let slug = first["article"]["slug"].as_str().expect("slug").to_owned();
+    let (_, article) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert!(
+        !article["content"]
+            .as_str()
+            .expect("content")
+            .contains(BISECT_QUESTION),
+        "only turn 0 was filed: {article}"
+    );
+    let files = app.files();
+
+    let again = file_back(
+        &app,
+        &conversation,
+        json!({"title": "Heaps and bisection for zebrafish"}),
+    )
+    .await;
+    assert_eq!(again["was_update"], true, "{again}");
+    assert_eq!(again["article"]["id"], id.as_str());
+    assert_eq!(again["article"]["slug"], slug.as_str(), "the slug is kept");
+    assert_eq!(
+        again["article"]["title"],
+        "Heaps and bisection for zebrafish"
+    );
+    let (_, article) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert_eq!(article["version"], 2);
+    assert_eq!(article["title"], "Heaps and bisection for zebrafish");
+    assert!(
+        article["content"]
+            .as_str()
+            .expect("content")
+            .contains(BISECT_QUESTION),
+        "{article}"
+    );
+    assert_eq!(app.files(), files, "the same file is rewritten, no new one");
+    let file = std::fs::read_to_string(app.data_dir.join(format!("wiki/{slug}.md"))).expect("file");
+    assert!(file.contains("version: 2"), "{file}");
+    assert!(file.contains(BISECT_QUESTION), "{file}");
+    let (_, answers) = app.get_json("/api/articles?page_type=answer").await;
+    assert_eq!(answers["total"], 1, "{answers}");
+
+    // Deleted meanwhile: filing creates a new article. Two filings racing for it end up
+    // with one article, created by one and updated by the other.
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    shared::db::articles::delete_article(&app.db, uuid)
+        .await
+        .expect("delete");
+    let (a, b) = tokio::join!(
+        file_back(&app, &conversation, json!({})),
+        file_back(&app, &conversation, json!({}))
+    );
+    assert_eq!(a["article"]["id"], b["article"]["id"], "{a} {b}");
+    assert_ne!(a["article"]["id"], id.as_str());
+    let mut updates = [&a["was_update"], &b["was_update"]];
+    updates.sort_by_key(|v| v.as_bool());
+    assert_eq!(updates, [false, true], "{a} {b}");
+    let (status, article) = app
+        .get_json(&format!(
+            "/api/articles/{}",
+            a["article"]["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(status, 200, "{article}");
+    assert_eq!(article["version"], 2);
+    let (_, answers) = app.get_json("/api/articles?page_type=answer").await;
+    assert_eq!(answers["total"], 1, "{answers}");
+}
+
+#[tokio::test]
+async fn bad_file_back_requests_get_the_envelope_and_file_nothing() {
+    let app = spawn_app().await;
+    let first = ask(&app, json!({"question": "anything about heaps?"})).await;
+    let id = first["conversation"]["id"].as_str().expect("id");
+    let path = format!("/api/conversations/{id}/file-back");
+
+    let (status, body) = app
+        .post_json(&path, &json!({"turn_indices": [0, 5, 9]}))
+        .await;
+    assert_envelope(status, &body, 422);
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("5, 9"), "{message}");
+    let (status, body) = app.post_json(&path, &json!({"turn_indices": []})).await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.post_json(&path, &json!({"title": "   "})).await;
+    assert_envelope(status, &body, 422);
+    let (status, body) = app.post_json(&path, &json!({"foo": 1})).await;
+    assert!(status == 400 || status == 422, "{status}");
+    assert_envelope(status, &body, status);
+    let unknown = format!("/api/conversations/{}/file-back", uuid::Uuid::now_v7());
+    let (status, body) = app.post_json(&unknown, &json!({})).await;
+    assert_envelope(status, &body, 404);
+    let (status, body) = app
+        .post_json("/api/conversations/not-a-uuid/file-back", &json!({}))
+        .await;
+    assert_envelope(status, &body, 404);
+    let empty = shared::db::conversations::create(&app.db, "empty", None)
+        .await
+        .expect("conversation");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/conversations/{}/file-back", empty.id),
+            &json!({}),
+        )
+        .await;
+    assert_envelope(status, &body, 422);
+
+    let (_, articles) = app.get_json("/api/articles").await;
+    assert_eq!(articles["total"], 0, "{articles}");
+    assert!(
+        !app.files()
+            .iter()
+            .any(|f| f.starts_with("wiki/") && f != "wiki/index.md"),
+        "{:?}",
+        app.files()
+    );
 }

@@ -7,6 +7,7 @@
 mod cite;
 mod export;
 mod extractive;
+mod file_back;
 mod markers;
 mod prompt;
 mod relevance;
@@ -17,6 +18,7 @@ use uuid::Uuid;
 
 pub use export::{conversation_markdown, export_file_name};
 pub use extractive::{ExtractiveAnswer, extractive_answer};
+pub use file_back::{FileBackError, FileBackRequest, Filed, MAX_FILED_TITLE_CHARS, file_back};
 pub use markers::{CheckedAnswer, MarkerFilter, check_markers};
 pub use prompt::{MAX_PRIOR_TURNS, SYSTEM, user_message};
 pub use retrieve::{MAX_PASSAGES, Retrieved, retrieve};

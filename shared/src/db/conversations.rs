@@ -251,6 +251,29 @@ pub async fn set_filed_article(db: &Db, id: Uuid, article_id: Uuid) -> DbResult<
     Ok(())
 }
 
+/// Points the conversation at `article_id` only if its filed article is still `expected`
+/// (compare-and-set). Two concurrent file-backs of a never-filed conversation both create an
+/// article; this lets exactly one of them become the conversation's, so the other can discard
+/// its copy instead of leaving an orphan. False when the conversation moved on (or is gone).
+pub async fn claim_filed_article(
+    db: &Db,
+    id: Uuid,
+    expected: Option<Uuid>,
+    article_id: Uuid,
+) -> DbResult<bool> {
+    let changed = on_db!(db, |p| sqlx::query(
+        "update conversations set filed_article_id = $3 where id = $1 \
+         and (filed_article_id = $2 or (filed_article_id is null and $2 is null))"
+    )
+    .bind(id)
+    .bind(expected)
+    .bind(article_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
 /// Deletes a conversation and its own turns (a fork that could not be answered).
 pub async fn delete(db: &Db, id: Uuid) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(

@@ -1,0 +1,350 @@
+//! Filing a conversation back into the wiki: its turns become an article of page type
+//! `answer`, stored like a compiled article (row, links, sources and search passages in one
+//! transaction, then the markdown file in the vault, the index and the log), so later searches
+//! and questions find what was already worked out. Filing the same conversation again updates
+//! that article in place: same id and slug, next version.
+
+mod page;
+
+use std::collections::{BTreeSet, HashSet};
+
+use uuid::Uuid;
+
+use crate::compile::slugify;
+use crate::db::articles::{ArticleKey, ArticleWrite};
+use crate::db::{self, Db, DbError};
+use crate::domain::Turn;
+use crate::storage::{Storage, StorageError};
+use crate::wiki::{self, ArticleFile, WikiError};
+use page::page;
+
+/// Longest slug generated from a title (a numeric suffix may follow); as for compiled articles.
+const SLUG_MAX: usize = 80;
+/// Attempts to claim a unique slug when another article already has the title's.
+const SLUG_ATTEMPTS: usize = 20;
+/// Attempts to become the conversation's filed article when concurrent file-backs race.
+const CLAIM_ATTEMPTS: usize = 3;
+/// Longest title accepted, in characters.
+pub const MAX_FILED_TITLE_CHARS: usize = 200;
+
+/// What to file: which turns of the conversation's thread, under which title.
+#[derive(Debug, Clone, Default)]
+pub struct FileBackRequest {
+    /// Turn indices of the materialised thread (a fork's inherited turns included); `None`
+    /// files every turn. Order and repeats do not matter: turns keep the thread's order.
+    pub turn_indices: Option<Vec<i64>>,
+    /// `None` uses the conversation's title.
+    pub title: Option<String>,
+}
+
+/// The filed article.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub article: ArticleKey,
+    pub version: i32,
+    /// True when an existing article was replaced rather than a new one created.
+    pub was_update: bool,
+    /// Other articles whose unresolved links now point at this one (their readers may refresh).
+    pub relinked: Vec<ArticleKey>,
+}
+
+/// Why a conversation could not be filed.
+#[derive(Debug, thiserror::Error)]
+pub enum FileBackError {
+    #[error("conversation not found")]
+    ConversationNotFound,
+    /// The request cannot be filed as asked; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// Every slug candidate was taken, or concurrent file-backs kept winning the race.
+    #[error("{0}")]
+    Busy(&'static str),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Wiki(#[from] WikiError),
+}
+
+/// Files the conversation's turns as an `answer` article and returns it.
+pub async fn file_back(
+    db: &Db,
+    storage: &Storage,
+    conversation_id: Uuid,
+    req: &FileBackRequest,
+) -> Result<Filed, FileBackError> {
+    let title_override = checked_title(req.title.as_deref())?;
+    for _ in 0..CLAIM_ATTEMPTS {
+        let conversation =
+            db::conversations::get(db, conversation_id)
+                .await
+                .map_err(|e| match e {
+                    DbError::NotFound => FileBackError::ConversationNotFound,
+                    e => e.into(),
+                })?;
+        let thread = db::conversations::thread(db, conversation_id).await?;
+        let turns = select_turns(&thread, req.turn_indices.as_deref())?;
+        // An untitled conversation is called after its first question.
+        let title = title_override
+            .clone()
+            .into_iter()
+            .chain([conversation.title.clone()])
+            .chain(turns.iter().map(|t| t.question.clone()))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| "Filed answer".to_owned());
+        // A filed article deleted meanwhile is gone (the foreign key also cleared the column);
+        // filing then creates a new one.
+        let existing = match conversation.filed_article_id {
+            Some(id) => db::articles::key(db, id).await?,
+            None => None,
+        };
+        let id = existing.as_ref().map_or_else(Uuid::now_v7, |a| a.id);
+        let (mut write, mut file) = page(db, id, &title, &turns).await?;
+
+        let version = match &existing {
+            Some(a) => {
+                write.slug = a.slug.clone();
+                let version = save(db, &mut write, &mut file).await?;
+                // Re-point in case the article was deleted and re-inserted under us.
+                db::conversations::set_filed_article(db, conversation_id, id).await?;
+                version
+            }
+            None => {
+                let version = save_new(db, &mut write, &mut file).await?;
+                let claimed = db::conversations::claim_filed_article(
+                    db,
+                    conversation_id,
+                    conversation.filed_article_id,
+                    id,
+                )
+                .await?;
+                if !claimed {
+                    // Another file-back of this conversation won; nothing was written to the
+                    // vault yet, so dropping the row is the whole cleanup. The retry updates
+                    // the winner's article.
+                    db::articles::delete_article(db, id).await?;
+                    continue;
+                }
+                version
+            }
+        };
+        return finish(db, storage, conversation_id, write, file, version).await;
+    }
+    Err(FileBackError::Busy(
+        "the conversation is being filed by another request; try again",
+    ))
+}
+
+/// The file, the links waiting for this title, the index and the log.
+async fn finish(
+    db: &Db,
+    storage: &Storage,
+    conversation_id: Uuid,
+    mut write: ArticleWrite,
+    mut file: ArticleFile,
+    version: i32,
+) -> Result<Filed, FileBackError> {
+    // The stored slug wins: a concurrent filing may have inserted the row first.
+    let slug = db::articles::key(db, write.id)
+        .await?
+        .map_or_else(|| write.slug.clone(), |k| k.slug);
+    if version != file.version || slug != file.slug {
+        file.version = version;
+        file.slug = slug.clone();
+        write.file_content = wiki::render_article(&file);
+    }
+    storage.write_article(&slug, &write.file_content)?;
+    let relinked_ids = db::links::resolve_pending(db, write.id, &[write.title_key.clone()]).await?;
+    let mut relinked = Vec::new();
+    for other in relinked_ids {
+        if let Some(k) = db::articles::key(db, other).await? {
+            relinked.push(k);
+        }
+    }
+    wiki::refresh_index(db, storage).await?;
+    let entry = wiki::log_entry(
+        db::now(),
+        if version > 1 { "refile" } else { "file" },
+        &write.title,
+        &[
+            ("conversation_id", conversation_id.to_string()),
+            ("article", slug.clone()),
+        ],
+    );
+    // The article and its file are stored; a log that cannot be appended to is not worth
+    // failing the request over.
+    if let Err(e) = storage.append_log(&entry) {
+        tracing::warn!(error = %e, "could not append to the log");
+    }
+    Ok(Filed {
+        article: ArticleKey {
+            id: write.id,
+            slug,
+            title: write.title,
+        },
+        version,
+        was_update: version > 1,
+        relinked,
+    })
+}
+
+/// Trims the title and checks its length; `None` when none was given.
+fn checked_title(title: Option<&str>) -> Result<Option<String>, FileBackError> {
+    let Some(title) = title else {
+        return Ok(None);
+    };
+    let t = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(FileBackError::Invalid(
+            "title: must not be empty (leave it out to use the conversation's)".into(),
+        ));
+    }
+    if t.chars().count() > MAX_FILED_TITLE_CHARS {
+        return Err(FileBackError::Invalid(format!(
+            "title: at most {MAX_FILED_TITLE_CHARS} characters"
+        )));
+    }
+    Ok(Some(t))
+}
+
+/// The turns to file, in thread order.
+fn select_turns(thread: &[Turn], wanted: Option<&[i64]>) -> Result<Vec<Turn>, FileBackError> {
+    if thread.is_empty() {
+        return Err(FileBackError::Invalid(
+            "conversation: has no turns to file yet".into(),
+        ));
+    }
+    let Some(wanted) = wanted else {
+        return Ok(thread.to_vec());
+    };
+    if wanted.is_empty() {
+        return Err(FileBackError::Invalid(
+            "turn_indices: choose at least one turn, or leave it out to file them all".into(),
+        ));
+    }
+    let known: HashSet<i64> = thread.iter().map(|t| i64::from(t.index)).collect();
+    let unknown: BTreeSet<i64> = wanted
+        .iter()
+        .copied()
+        .filter(|i| !known.contains(i))
+        .collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(i64::to_string).collect();
+        return Err(FileBackError::Invalid(format!(
+            "turn_indices: no turn {} in this conversation (its turns are {} to {})",
+            list.join(", "),
+            thread.iter().map(|t| t.index).min().unwrap_or(0),
+            thread.iter().map(|t| t.index).max().unwrap_or(0),
+        )));
+    }
+    Ok(thread
+        .iter()
+        .filter(|t| wanted.contains(&i64::from(t.index)))
+        .cloned()
+        .collect())
+}
+
+/// Saves under a new slug: the title's, or the first free `-n` variant of it.
+async fn save_new(
+    db: &Db,
+    write: &mut ArticleWrite,
+    file: &mut ArticleFile,
+) -> Result<i32, FileBackError> {
+    let base = slugify(&write.title, SLUG_MAX);
+    for n in 1..=SLUG_ATTEMPTS {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        // `index` and `log` name the vault's own files.
+        if matches!(candidate.as_str(), "index" | "log")
+            || db::articles::slug_exists(db, &candidate).await?
+        {
+            continue;
+        }
+        write.slug = candidate;
+        match save(db, write, file).await {
+            // Taken between the check and the insert (a compile racing for the same title).
+            Err(FileBackError::Db(DbError::Conflict { constraint }))
+                if constraint.contains("slug") =>
+            {
+                continue;
+            }
+            other => return other,
+        }
+    }
+    Err(FileBackError::Busy(
+        "could not find a free slug for this title",
+    ))
+}
+
+/// Renders the file for the next version and stores the article with it as the snapshot.
+async fn save(
+    db: &Db,
+    write: &mut ArticleWrite,
+    file: &mut ArticleFile,
+) -> Result<i32, FileBackError> {
+    file.slug = write.slug.clone();
+    file.version = db::articles::current_version(db, write.id).await? + 1;
+    write.file_content = wiki::render_article(file);
+    Ok(db::articles::save_article(db, write).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AnswerConfidence, AnswerMode};
+
+    fn turn(index: i32, answer: &str) -> Turn {
+        Turn {
+            id: Uuid::now_v7(),
+            conversation_id: Uuid::nil(),
+            index,
+            question: format!("q{index}?"),
+            answer: answer.into(),
+            mode: AnswerMode::Extractive,
+            citations: Vec::new(),
+            dropped_citations: 0,
+            confidence: AnswerConfidence::Medium,
+            related_articles: Vec::new(),
+            follow_up_questions: Vec::new(),
+            provider: "offline".into(),
+            model: "m".into(),
+            created_at: db::now(),
+        }
+    }
+
+    fn message(r: Result<Vec<Turn>, FileBackError>) -> String {
+        match r {
+            Err(FileBackError::Invalid(m)) => m,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn turns_are_selected_in_thread_order_and_unknown_ones_are_named() {
+        let thread = [turn(0, "a"), turn(1, "b"), turn(2, "c")];
+        let all = select_turns(&thread, None).expect("all");
+        assert_eq!(all.len(), 3);
+        let some = select_turns(&thread, Some(&[2, 0, 2])).expect("some");
+        assert_eq!(some.iter().map(|t| t.index).collect::<Vec<_>>(), [0, 2]);
+        let m = message(select_turns(&thread, Some(&[1, 7, -1])));
+        assert!(m.contains("no turn -1, 7"), "{m}");
+        assert!(message(select_turns(&thread, Some(&[]))).starts_with("turn_indices"));
+        assert!(message(select_turns(&[], None)).contains("no turns"));
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(checked_title(None).expect("none"), None);
+        assert_eq!(
+            checked_title(Some("  Heaps \n and  queues ")).expect("title"),
+            Some("Heaps and queues".into())
+        );
+        assert!(checked_title(Some("   ")).is_err());
+        assert!(checked_title(Some(&"x".repeat(201))).is_err());
+    }
+}
