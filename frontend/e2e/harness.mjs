@@ -23,6 +23,37 @@ export function gatewayBinary() {
   return process.env.WIKIMIND_GATEWAY_BIN ?? join(repoRoot, "target/release/gateway");
 }
 
+/** The fake LLM server (testkit's `fake-llm`), speaking the real provider protocols. */
+export function fakeLlmBinary() {
+  return process.env.WIKIMIND_FAKE_LLM_BIN ?? join(repoRoot, "target/release/fake-llm");
+}
+
+/**
+ * Starts the fake LLM server on a free loopback port; streamed replies wait `streamDelayMs`
+ * between pieces so a browser can see them arrive.
+ */
+export async function startFakeLlm({ streamDelayMs = 0 } = {}) {
+  const proc = spawn(fakeLlmBinary(), ["--stream-delay-ms", String(streamDelayMs)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d.toString();
+      const line = out.split("\n").find((l) => l.startsWith("http://"));
+      if (line) ok(line.trim());
+    });
+    proc.once("exit", (code) => fail(new Error(`fake-llm exited with ${code}`)));
+  });
+  return {
+    url,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.once("exit", ok)));
+    },
+  };
+}
+
 export function chromiumPath() {
   return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 }
@@ -81,7 +112,7 @@ export async function startCorpusServer() {
 }
 
 /** Starts `gateway serve` with its own data directory and a clean environment. */
-export async function startGateway({ token } = {}) {
+export async function startGateway({ token, env: extraEnv = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "wikimind-e2e-"));
   const port = await freePort();
   const env = {};
@@ -97,6 +128,7 @@ export async function startGateway({ token } = {}) {
     RUST_LOG: "warn",
   });
   if (token) env.WIKIMIND_AUTH_TOKEN = token;
+  Object.assign(env, extraEnv);
   const proc = spawn(gatewayBinary(), ["serve"], { cwd: dataDir, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr.on("data", (d) => {
@@ -231,4 +263,25 @@ export async function waitCompiled(base, id, timeoutMs = 90_000) {
     if (Date.now() > deadline) throw new Error(`source ${id} still ${s.status}`);
     await new Promise((ok) => setTimeout(ok, 200));
   }
+}
+
+/** POSTs JSON to the gateway and returns the reply's JSON. */
+export function postJson(base, path, body) {
+  return api(base, path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Adds a note and waits until it is compiled. */
+export async function ingestNote(base, title, content) {
+  const { source } = await postJson(base, "/api/sources/text", { title, content });
+  return waitCompiled(base, source.id);
+}
+
+/** Adds a web page by URL and waits until it is compiled. */
+export async function ingestUrl(base, url) {
+  const { source } = await postJson(base, "/api/sources/url", { url });
+  return waitCompiled(base, source.id);
 }

@@ -4,13 +4,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromiumPath, gatewayBinary } from "./harness.mjs";
+import { chromiumPath, fakeLlmBinary, gatewayBinary } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ci = process.env.CI === "true";
 const missing = [];
 if (!existsSync(chromiumPath())) missing.push(`Chromium at ${chromiumPath()} (apt-get install chromium)`);
 if (!existsSync(gatewayBinary())) missing.push(`the gateway binary at ${gatewayBinary()} (make release)`);
+if (!existsSync(fakeLlmBinary())) missing.push(`the fake LLM server at ${fakeLlmBinary()} (make e2e builds it)`);
 if (missing.length) {
   const message = `browser suite: missing ${missing.join(" and ")}`;
   if (ci) {

@@ -1,7 +1,7 @@
 // The app shell: header navigation, the offline-compiler banner, the login gate (also when a
 // session expires mid-use), focus on the new page after a navigation, and the routes
-// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/jobs`, `/settings`, `/login`).
-import { lazy, Suspense, useEffect } from "react";
+// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/ask`, `/jobs`, `/settings`, `/login`).
+import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, setUnauthorizedHandler } from "./api/client";
@@ -20,10 +20,12 @@ import NotFoundPage from "./pages/NotFoundPage";
 
 // The reader carries the markdown pipeline, the largest part of the bundle: load it on first use.
 const ArticlePage = lazy(() => import("./pages/ArticlePage"));
+const AskPage = lazy(() => import("./pages/AskPage"));
 
 const NAV = [
   { to: "/", label: "Inbox", end: true },
   { to: "/wiki", label: "Wiki", end: false },
+  { to: "/ask", label: "Ask", end: false },
   { to: "/jobs", label: "Jobs", end: false },
   { to: "/settings", label: "Settings", end: false },
 ];
@@ -36,6 +38,31 @@ function LiveIndicator() {
       <span className="live-dot" aria-hidden="true" />
       {label}
     </span>
+  );
+}
+
+/** The header's search: sends the words to the wiki's search results. */
+function HeaderSearch() {
+  const navigate = useNavigate();
+  const [q, setQ] = useState("");
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const words = q.trim();
+    if (!words) return;
+    void navigate(`/wiki?q=${encodeURIComponent(words)}`);
+    setQ("");
+  };
+  return (
+    <form role="search" className="header-search" onSubmit={submit}>
+      <input
+        type="search"
+        aria-label="Quick search"
+        placeholder="Search…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        autoComplete="off"
+      />
+    </form>
   );
 }
 
@@ -118,6 +145,7 @@ export default function App({ live }: { live: LiveEvents }) {
             ))}
           </ul>
         </nav>
+        <HeaderSearch />
         {session.data ? <LiveIndicator /> : null}
       </header>
       <OfflineBanner />
@@ -128,6 +156,7 @@ export default function App({ live }: { live: LiveEvents }) {
             <Route path="/sources/:id" element={<SourcePage />} />
             <Route path="/wiki" element={<WikiPage />} />
             <Route path="/wiki/:slug" element={<ArticlePage />} />
+            <Route path="/ask" element={<AskPage />} />
             <Route path="/jobs" element={<JobsPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />

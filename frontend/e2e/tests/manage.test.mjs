@@ -5,19 +5,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   api, assertNoConsoleErrors, launchBrowser, openPage, startCorpusServer, startGateway, waitCompiled,
+  postJson,
 } from "../harness.mjs";
 
 let gateway;
 let corpus;
 let browser;
-
-async function postJson(path, body) {
-  return api(gateway.url, path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
 
 before(async () => {
   corpus = await startCorpusServer();
@@ -35,7 +28,7 @@ test("a failed source shows its error, and Retry runs it again", async () => {
   const page = await openPage(browser);
   await page.goto(`${gateway.url}/?status=failed`);
   await page.locator(".live.live-open").waitFor();
-  const { source } = await postJson("/api/sources/url", { url: `${corpus.url}/no/such/page.html` });
+  const { source } = await postJson(gateway.url, "/api/sources/url", { url: `${corpus.url}/no/such/page.html` });
   const row = page.locator(`li[data-source-id="${source.id}"]`);
   // The failed filter is live too: the row appears once the fetch has failed.
   await row.and(page.locator('[data-status="failed"]')).waitFor({ timeout: 60_000 });
@@ -61,7 +54,7 @@ test("a failed source shows its error, and Retry runs it again", async () => {
 });
 
 test("jobs appear live, and a source is re-compiled and then deleted with its articles", async () => {
-  const { source } = await postJson("/api/sources/text", {
+  const { source } = await postJson(gateway.url, "/api/sources/text", {
     title: "Sourdough",
     content:
       "Sourdough bread rises with a culture of wild yeast and lactic acid bacteria. The starter is fed flour and water every day. A long cold proof develops the sour flavour and an open crumb.",
@@ -101,7 +94,7 @@ test("jobs appear live, and a source is re-compiled and then deleted with its ar
 });
 
 test("the wiki filters by concept from the concept list", async () => {
-  const { source } = await postJson("/api/sources/text", {
+  const { source } = await postJson(gateway.url, "/api/sources/text", {
     title: "Tide pools",
     content:
       "Tide pools form on rocky shores when the sea retreats at low tide. Anemones, crabs and snails live in tide pools and survive changes of temperature and salinity twice a day.",

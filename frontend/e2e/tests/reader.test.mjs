@@ -4,30 +4,16 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   api, assertAccessibleBasics, assertNoConsoleErrors, launchBrowser, openPage, screenshot,
-  startCorpusServer, startGateway, waitCompiled, PHONE,
+  startCorpusServer, startGateway, PHONE,
+  ingestNote as harnessIngestNote, ingestUrl as harnessIngestUrl,
 } from "../harness.mjs";
 
 let gateway;
 let corpus;
 let browser;
 
-async function ingestNote(title, content) {
-  const { source } = await api(gateway.url, "/api/sources/text", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ title, content }),
-  });
-  return waitCompiled(gateway.url, source.id);
-}
-
-async function ingestUrl(url) {
-  const { source } = await api(gateway.url, "/api/sources/url", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url }),
-  });
-  return waitCompiled(gateway.url, source.id);
-}
+const ingestNote = (title, content) => harnessIngestNote(gateway.url, title, content);
+const ingestUrl = (url) => harnessIngestUrl(gateway.url, url);
 
 before(async () => {
   corpus = await startCorpusServer();

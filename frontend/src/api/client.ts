@@ -1,16 +1,21 @@
 // The one place that talks HTTP to the gateway: JSON in and out, the error envelope turned into
 // an `ApiError`, and a 401 sending the person to the login page.
 import type {
+  AskReply,
   ArticleDetail,
   ArticleListItem,
   ConceptCount,
+  Conversation,
+  ConversationDetail,
   CostSummary,
+  FileBackReply,
   IngestReply,
   Job,
   JobStatus,
   Page,
   ProviderKind,
   ProviderTest,
+  SearchReply,
   SessionInfo,
   SettingsView,
   Source,
@@ -121,6 +126,23 @@ export const api = {
   } = {}) => request<Page<ArticleListItem>>(withQuery("/api/articles", params)),
   getArticle: (idOrSlug: string) => request<ArticleDetail>(`/api/articles/${encodeURIComponent(idOrSlug)}`),
   listConcepts: () => request<Page<ConceptCount>>("/api/concepts"),
+  search: (q: string, limit = 20) => request<SearchReply>(withQuery("/api/search", { q, limit })),
+
+  ask: (question: string, conversationId?: string) =>
+    request<AskReply>(
+      "/api/ask",
+      json("POST", conversationId ? { question, conversation_id: conversationId } : { question }),
+    ),
+  listConversations: () => request<Page<Conversation>>(withQuery("/api/conversations", { limit: 100 })),
+  getConversation: (id: string) => request<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`),
+  forkConversation: (id: string, turnIndex: number, question: string) =>
+    request<AskReply>(
+      `/api/conversations/${encodeURIComponent(id)}/fork`,
+      json("POST", { turn_index: turnIndex, question }),
+    ),
+  fileBack: (id: string) =>
+    request<FileBackReply>(`/api/conversations/${encodeURIComponent(id)}/file-back`, json("POST", {})),
+  exportUrl: (id: string) => `/api/conversations/${encodeURIComponent(id)}/export`,
 
   listJobs: (params: { status?: JobStatus | ""; limit?: number } = {}) =>
     request<Page<Job>>(withQuery("/api/jobs", params)),

@@ -216,3 +216,85 @@ export type LiveEvent =
   | { type: "source.updated"; id: Uuid; timestamp: string; source: Source }
   | { type: "article.updated"; id: Uuid; timestamp: string; article_id: Uuid; slug: string; title: string; deleted: boolean }
   | { type: "job.updated"; id: Uuid; timestamp: string; job: Job };
+
+/** A piece of a search snippet; `hit` pieces matched the query. */
+export interface SnippetSegment {
+  text: string;
+  hit: boolean;
+}
+
+export interface SearchResult {
+  article: { id: Uuid; slug: string; title: string; summary: string; page_type: PageType };
+  score: number;
+  passage: { kind: "summary" | "section" | "claim"; heading: string };
+  matching_passages: number;
+  snippet: SnippetSegment[];
+}
+
+export interface SearchReply {
+  query: string;
+  terms: string[];
+  results: SearchResult[];
+}
+
+export type AnswerMode = "llm" | "extractive" | "nothing_relevant";
+export type AnswerConfidence = "high" | "medium" | "low";
+
+export interface ArticleRef {
+  id: Uuid;
+  slug: string;
+  title: string;
+}
+
+export interface Citation {
+  n: number;
+  article: ArticleRef;
+  passage: { kind: string; heading: string };
+  source: { id: Uuid; title: string | null; url: string | null } | null;
+  quote: string | null;
+  span: ClaimSpan | null;
+  claim_index: number | null;
+}
+
+export interface Turn {
+  id: Uuid;
+  conversation_id: Uuid;
+  index: number;
+  question: string;
+  answer: string;
+  mode: AnswerMode;
+  citations: Citation[];
+  dropped_citations: number;
+  confidence: AnswerConfidence;
+  related_articles: ArticleRef[];
+  follow_up_questions: string[];
+  provider: string;
+  model: string;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: Uuid;
+  title: string;
+  parent_id: Uuid | null;
+  forked_at_turn: number | null;
+  filed_article_id: Uuid | null;
+  turn_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AskReply {
+  conversation: Conversation;
+  turn: Turn;
+}
+
+export interface ConversationDetail {
+  conversation: Conversation;
+  turns: Turn[];
+}
+
+export interface FileBackReply {
+  article: ArticleRef;
+  was_update: boolean;
+}

@@ -2,7 +2,7 @@
 // outline, the body with resolved [[wikilinks]], key claims with their quotes highlighted in the
 // source text, open questions, sources, backlinks both ways, and re-compiling.
 import { useEffect, useMemo } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
 import { useRecompile } from "../api/mutations";
@@ -60,6 +60,10 @@ function Recompile({ article }: { article: ArticleDetail }) {
 }
 
 function ArticleView({ article }: { article: ArticleDetail }) {
+  // `?claim=n`: arrived from an answer's citation; that claim opens with its quote in the source.
+  const [params] = useSearchParams();
+  const claimParam = params.get("claim");
+  const focusedClaim = claimParam !== null && /^\d+$/.test(claimParam) ? Number(claimParam) : null;
   // A deep link to a heading (`#sec-…`) can only scroll once the body is rendered.
   useEffect(() => {
     const id = decodeURIComponent(window.location.hash.slice(1));
@@ -116,7 +120,7 @@ function ArticleView({ article }: { article: ArticleDetail }) {
           {article.claims.length > 0 ? (
             <section className="article-claims" aria-labelledby="claims-heading">
               <h2 id="claims-heading">Key claims</h2>
-              <ClaimList claims={article.claims} />
+              <ClaimList claims={article.claims} focus={focusedClaim} />
             </section>
           ) : null}
 

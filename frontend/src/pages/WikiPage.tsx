@@ -9,6 +9,7 @@ import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
 import ArticleCard from "../wiki/ArticleCard";
 import ConceptNav from "../wiki/ConceptNav";
 import SearchBox from "../wiki/SearchBox";
+import SearchResults from "../wiki/SearchResults";
 import { conceptKey, filtersFromParams, hasFilters, withParam, type WikiFilters } from "../wiki/labels";
 
 export default function WikiPage() {
@@ -22,6 +23,8 @@ export default function WikiPage() {
     queryKey: ["articles", filters],
     queryFn: () => api.listArticles({ ...filters, limit: 100 }),
     placeholderData: keepPreviousData,
+    // A query goes to full-text search instead; the filters apply when browsing.
+    enabled: !filters.q,
   });
   const concepts = useQuery({ queryKey: ["concepts"], queryFn: api.listConcepts });
 
@@ -55,7 +58,7 @@ export default function WikiPage() {
       <div className="wiki-head">
         <h1>Wiki</h1>
         <SearchBox value={filters.q} onCommit={commitSearch} />
-        <div className="wiki-filters row">
+        <div className="wiki-filters row" hidden={Boolean(filters.q)}>
           <select aria-label="Concept" value={filters.concept} onChange={(e) => setParam("concept", e.target.value)}>
             <option value="">All concepts</option>
             {conceptOptions.map((o) => (
@@ -94,9 +97,10 @@ export default function WikiPage() {
 
       <div className="wiki-layout">
         <section className="wiki-results" aria-label="Results" aria-busy={articles.isFetching}>
-          {articles.isPending ? <Loading label="Loading articles…" /> : null}
+          {filters.q ? <SearchResults q={filters.q} onClear={clearFilters} /> : null}
+          {!filters.q && articles.isPending ? <Loading label="Loading articles…" /> : null}
           {articles.isError ? <ErrorBox error={articles.error} onRetry={() => void articles.refetch()} /> : null}
-          {page ? (
+          {page && !filters.q ? (
             <>
               <p className="wiki-total muted" role="status">
                 {page.total === 0

@@ -1,6 +1,6 @@
 // The key claims of an article. A verified claim can show its quote and, fetched on demand, the
 // surrounding source text with the exact span highlighted, plus a link to the quote in the source.
-import { useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
@@ -42,13 +42,22 @@ export function SourceExcerpt({ sourceId, span }: { sourceId: string; span: Clai
   );
 }
 
-function ClaimItem({ claim }: { claim: Claim }) {
-  const [open, setOpen] = useState(false);
+function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; focused: boolean }) {
+  // A claim reached from an answer's citation opens with its quote shown in the source.
+  const [open, setOpen] = useState(focused);
   const panelId = useId();
   const inSource = claim.verified && claim.span !== null && claim.source_id !== null;
+  const item = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focused) item.current?.scrollIntoView({ block: "center" });
+  }, [focused]);
 
   return (
-    <li className={claim.verified ? "claim claim-verified" : "claim claim-unverified"}>
+    <li
+      ref={item}
+      id={`claim-${index}`}
+      className={`${claim.verified ? "claim claim-verified" : "claim claim-unverified"}${focused ? " claim-focused" : ""}`}
+    >
       <p className="claim-text">{claim.text}</p>
       <p className="claim-meta">
         <Badge kind={claim.confidence} title="Confidence">
@@ -102,11 +111,11 @@ function ClaimItem({ claim }: { claim: Claim }) {
   );
 }
 
-export default function ClaimList({ claims }: { claims: Claim[] }) {
+export default function ClaimList({ claims, focus = null }: { claims: Claim[]; focus?: number | null }) {
   return (
     <ol aria-label="Claims" className="claims">
       {claims.map((claim, i) => (
-        <ClaimItem key={`${i}-${claim.text}`} claim={claim} />
+        <ClaimItem key={`${i}-${claim.text}`} claim={claim} index={i} focused={focus === i} />
       ))}
     </ol>
   );

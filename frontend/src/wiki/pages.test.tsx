@@ -12,6 +12,7 @@ const mocks = vi.hoisted(() => ({
   getArticle: vi.fn(),
   getSourceText: vi.fn(),
   recompileSource: vi.fn(),
+  search: vi.fn(),
 }));
 
 vi.mock("../api/client", async (importOriginal) => {
@@ -114,6 +115,7 @@ beforeEach(() => {
   consoleError = vi.spyOn(console, "error");
   mocks.listConcepts.mockResolvedValue(CONCEPTS);
   mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1 });
+  mocks.search.mockResolvedValue({ query: "", terms: [], results: [] });
 });
 afterEach(() => {
   cleanup();
@@ -176,13 +178,38 @@ describe("WikiPage", () => {
     expect(screen.getByRole("link", { name: "Go to the Inbox" }).getAttribute("href")).toBe("/");
   });
 
-  it("says when nothing matches and clears the filters", async () => {
-    mocks.listArticles.mockResolvedValue({ items: [], total: 0 });
+  it("says when a search finds nothing and clears it", async () => {
+    mocks.search.mockResolvedValue({ query: "zebra", terms: ["zebra"], results: [] });
     renderAt("/wiki?q=zebra");
     expect(await screen.findByText("No articles match")).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(mocks.search).toHaveBeenCalledWith("zebra", 30);
+    fireEvent.click(screen.getByRole("button", { name: "Clear the search" }));
     expect(screen.getByTestId("location").textContent).toBe("/wiki");
     expect((screen.getByRole("searchbox", { name: "Search the wiki" }) as HTMLInputElement).value).toBe("");
+  });
+
+  it("ranks search results with their snippet's hits marked as text", async () => {
+    mocks.search.mockResolvedValue({
+      query: "heap",
+      terms: ["heap"],
+      results: [
+        {
+          article: { id: "a1", slug: "heapq", title: "heapq", summary: "", page_type: "source" },
+          score: 3,
+          passage: { kind: "section", heading: "Basics" },
+          matching_passages: 2,
+          snippet: [
+            { text: "a ", hit: false },
+            { text: "<b>heap</b>", hit: true },
+          ],
+        },
+      ],
+    });
+    renderAt("/wiki?q=heap");
+    const list = await screen.findByRole("list", { name: "Articles" });
+    expect(list.querySelector("mark")?.textContent).toBe("<b>heap</b>");
+    expect(list.querySelector("b")).toBeNull();
+    expect(screen.getByRole("link", { name: "heapq" }).getAttribute("href")).toBe("/wiki/heapq");
   });
 
   it("shows an error with a retry", async () => {
