@@ -41,12 +41,24 @@ test-web: web ## Web app unit tests (vitest), then the browser suite against the
 
 e2e: ## Browser suite (Debian chromium, headless) against the release gateway with the web app embedded
 	@echo "== web app: browser suite =="
-	$(CARGO) build --release --locked --bin gateway
-	cd frontend && WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway npm run e2e
+	$(CARGO) build --release --locked --bin gateway --bin fake-llm
+	cd frontend && WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
+		WIKIMIND_FAKE_LLM_BIN=$(CURDIR)/target/release/fake-llm npm run e2e
 
 bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
 	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline
+
+.PHONY: eval bench-search seed-articles
+eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare
+	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
+
+bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL (skipped if unreachable)
+	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
+
+seed-articles: ## Add N (default 1000) synthetic articles to the wiki in DATA_DIR, e.g. `make seed-articles N=10000 DATA_DIR=/tmp/big`
+	@test -n "$(DATA_DIR)" || { echo "set DATA_DIR=/path/to/data-dir (never your real wiki by accident)"; exit 1; }
+	$(CARGO) bench --locked -p gateway --bench search -- seed --count $(or $(N),1000) --data-dir $(DATA_DIR)
 
 smoke-prod: ## Production shape as real processes (gateway without worker + 2 workers, PostgreSQL, Redis) and its faults; restarts the local Redis and PostgreSQL
 	$(CARGO) build --release --locked --bin gateway --bin worker --bin smoke-prod

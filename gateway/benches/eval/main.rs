@@ -1,0 +1,154 @@
+//! Retrieval evaluation: how well search finds, and answers cite, the document that answers
+//! a question.
+//!
+//! Starts the real gateway in this process on a fresh SQLite data directory with the offline
+//! compiler (no language model), uploads the corpus (`testdata/corpus`: the documents the
+//! questions name and all the others as distractors), waits until it is compiled, then for
+//! each question of `testdata/eval/questions.json`:
+//! - `GET /api/search` — the rank of the first article compiled from the answering document
+//!   (recall@1, recall@5, MRR over the first 20 results);
+//! - `POST /api/ask` — whether each citation's quote is the cited source's text at its span,
+//!   and whether the citations include the answering document.
+//!
+//! Run with `make eval` (`cargo bench -p gateway --bench eval`). Options after `--`:
+//! `--questions PATH` reads another question set; `--dump-texts DIR` writes each source's clean
+//! text there, to check questions against what the wiki actually holds; `--postgres` runs on a
+//! fresh PostgreSQL database (`WIKIMIND_TEST_DATABASE_URL`) instead, to compare the two
+//! indexes. It prints a markdown report and asserts nothing: it measures.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use serde_json::{Value, json};
+use testkit::backend::{Backend, TestEnv};
+use testkit::corpus_server::corpus_dir;
+
+// Shared by the `eval` and `search` benches; each uses only part of it.
+#[allow(dead_code)]
+#[path = "../common/inproc.rs"]
+mod inproc;
+
+mod corpus;
+mod questions;
+mod score;
+
+use inproc::{Gateway, json_body};
+use score::{Expected, Outcome, SEARCH_DEPTH};
+
+/// How long ingesting and compiling the corpus may take before the run gives up.
+const COMPILE_LIMIT: Duration = Duration::from_secs(900);
+
+struct Args {
+    questions: PathBuf,
+    dump_texts: Option<PathBuf>,
+    postgres: bool,
+}
+
+impl Args {
+    fn parse() -> anyhow::Result<Self> {
+        let mut args = Args {
+            questions: questions::default_path(),
+            dump_texts: None,
+            postgres: false,
+        };
+        let mut it = std::env::args().skip(1);
+        while let Some(arg) = it.next() {
+            match arg.as_str() {
+                // `cargo bench` passes `--bench` to every bench binary.
+                "--bench" => {}
+                "--questions" => args.questions = it.next().context("--questions PATH")?.into(),
+                "--postgres" => args.postgres = true,
+                "--dump-texts" => {
+                    args.dump_texts = Some(it.next().context("--dump-texts DIR")?.into())
+                }
+                other => bail!(
+                    "unknown argument {other:?} (expected --questions PATH, --dump-texts DIR, --postgres)"
+                ),
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// `POST path` with a JSON body; a non-2xx status is an error carrying the reply.
+async fn post_json(gateway: &Gateway, path: &str, body: &Value) -> anyhow::Result<Value> {
+    let reply = gateway
+        .client()
+        .post(gateway.url(path))
+        .json(body)
+        .send()
+        .await
+        .with_context(|| format!("POST {path}"))?;
+    json_body(reply, &format!("POST {path}")).await
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse()?;
+    let corpus_dir = corpus_dir();
+    let questions = questions::load(&args.questions, &corpus_dir)?;
+    let paths = corpus::documents(&corpus_dir)?;
+
+    let (backend, backend_name) = if args.postgres {
+        (Backend::Postgres, "PostgreSQL")
+    } else {
+        (Backend::Sqlite, "SQLite")
+    };
+    let env = TestEnv::with_backend(backend).await;
+    let mut settings = env.settings();
+    // The queue then lives in the data directory: the evaluation needs no Redis.
+    settings.redis = None;
+    let gateway = Gateway::start(settings, true).await?;
+    let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
+    if let Some(dir) = &args.dump_texts {
+        std::fs::create_dir_all(dir)?;
+        for d in &corpus.documents {
+            let name = d.path.replace('/', "__") + ".txt";
+            std::fs::write(dir.join(name), d.text.iter().collect::<String>())?;
+        }
+    }
+
+    let depth = SEARCH_DEPTH.to_string();
+    let (mut search_time, mut ask_time) = (Duration::ZERO, Duration::ZERO);
+    let mut outcomes = Vec::new();
+    for q in &questions {
+        let expected = Expected::new(q, &corpus)?;
+        let started = Instant::now();
+        let reply = gateway
+            .get_json("/api/search", &[("q", &q.question), ("limit", &depth)])
+            .await?;
+        search_time += started.elapsed();
+        let (rank, top) = score::rank(&reply, &expected);
+
+        let started = Instant::now();
+        let asked = post_json(&gateway, "/api/ask", &json!({ "question": q.question })).await?;
+        ask_time += started.elapsed();
+        let turn = &asked["turn"];
+        outcomes.push(Outcome {
+            question: q.question.clone(),
+            answer: q.answer.clone(),
+            rank,
+            top,
+            mode: turn["mode"].as_str().unwrap_or("?").to_owned(),
+            cited: score::citations(turn, &expected, &corpus),
+        });
+    }
+    gateway.stop().await;
+
+    let n = questions.len().max(1) as u32;
+    let articles: usize = corpus.documents.iter().map(|d| d.article_ids.len()).sum();
+    println!(
+        "## Retrieval evaluation: {} questions over {} corpus documents ({articles} articles), {backend_name}, offline compiler\n",
+        questions.len(),
+        corpus.documents.len()
+    );
+    println!(
+        "Corpus uploaded and compiled in {:.1} s; mean `GET /api/search` {:.1} ms, mean `POST /api/ask` {:.1} ms.\n",
+        corpus.compile_wall.as_secs_f64(),
+        (search_time / n).as_secs_f64() * 1000.0,
+        (ask_time / n).as_secs_f64() * 1000.0,
+    );
+    score::report(&outcomes);
+    Ok(())
+}
