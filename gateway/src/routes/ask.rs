@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::ask::{
-    Answerer, AskError, FileBackError, FileBackRequest, conversation_markdown, export_file_name,
-    file_back,
+    Answerer, AskError, FileBackError, FileBackRequest, conversation_markdown, conversation_title,
+    export_file_name, file_back,
 };
 use shared::db;
 use shared::domain::{Conversation, Turn};
@@ -42,9 +42,9 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AskRequest {
-    question: String,
-    conversation_id: Option<Uuid>,
+pub(crate) struct AskRequest {
+    pub(crate) question: String,
+    pub(crate) conversation_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize)]
@@ -165,7 +165,7 @@ async fn fork_conversation(
                 turns.len().saturating_sub(1)
             ))
         })?;
-    let title: String = question.chars().take(120).collect();
+    let title = conversation_title(&question);
     let fork = db::conversations::create(&state.db, &title, Some((parent.id, at))).await?;
     match answerer(&state).ask(&question, Some(fork.id)).await {
         Ok((conversation, turn)) => Ok(Json(AskReply { conversation, turn })),

@@ -11,13 +11,11 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::post;
 use futures::Stream;
-use serde::Deserialize;
 use serde_json::json;
 use shared::ask::{Answerer, MarkerFilter, Plan, Prepared};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
-use uuid::Uuid;
 
-use super::ask::{answerer, checked_question};
+use super::ask::{AskRequest, answerer, checked_question};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -25,13 +23,6 @@ use crate::state::AppState;
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
     Router::new().route("/ask/stream", post(ask_stream))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AskRequest {
-    question: String,
-    conversation_id: Option<Uuid>,
 }
 
 fn token(text: &str) -> Event {

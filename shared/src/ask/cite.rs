@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use uuid::Uuid;
 
-use super::relevance::Terms;
+use super::relevance::{Terms, word_set};
 use crate::db::search::PassageHit;
 use crate::db::{self, Db, DbResult};
 use crate::domain::{ArticleDetail, ArticleRef, Citation, CitedPassage, Claim, SourceRef};
@@ -25,13 +25,6 @@ pub(super) struct Cited {
     pub(super) follow_ups: Vec<String>,
 }
 
-fn words(s: &str) -> HashSet<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .collect()
-}
-
 /// The verified claim that best supports `passage`: the claim itself for a claim passage,
 /// otherwise the one sharing most words with the passage and the question.
 fn best_claim(article: &ArticleDetail, passage: &PassageHit, terms: &Terms) -> Option<usize> {
@@ -42,7 +35,7 @@ fn best_claim(article: &ArticleDetail, passage: &PassageHit, terms: &Terms) -> O
     {
         return Some(k);
     }
-    let passage_words = words(&passage.content);
+    let passage_words = word_set(&passage.content);
     article
         .claims
         .iter()
@@ -50,7 +43,7 @@ fn best_claim(article: &ArticleDetail, passage: &PassageHit, terms: &Terms) -> O
         .filter(|(_, c)| grounded(c))
         .map(|(i, c)| {
             let text = format!("{} {}", c.text, c.quote.as_deref().unwrap_or(""));
-            let shared = words(&text).intersection(&passage_words).count();
+            let shared = word_set(&text).intersection(&passage_words).count();
             (i, terms.coverage(&text) * 100 + shared)
         })
         // The earliest claim wins a tie: claims come in the order of the source.

@@ -2,9 +2,9 @@
 //! passages' own sentences (claims preferred), the ones that cover most of the question, each
 //! followed by the `[n]` of its passage. Nothing is invented; every sentence is cited.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
-use super::relevance::Terms;
+use super::relevance::{Terms, word_set};
 use crate::compile::offline::text::split_sentences;
 use crate::db::search::PassageHit;
 use crate::search::{PassageKind, QueryTerms};
@@ -65,13 +65,6 @@ fn sentences(text: &str) -> Vec<String> {
             let words = s.split_whitespace().count();
             (MIN_WORDS..=MAX_WORDS).contains(&words)
         })
-        .collect()
-}
-
-fn word_set(s: &str) -> HashSet<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
         .collect()
 }
 

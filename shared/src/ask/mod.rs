@@ -77,7 +77,8 @@ pub enum Plan {
     Model { system: String, user: String },
 }
 
-fn title_from(question: &str) -> String {
+/// A conversation's title: its first question, cut to a readable length.
+pub fn conversation_title(question: &str) -> String {
     let t: String = question.chars().take(TITLE_CHARS).collect();
     t.trim().to_owned()
 }
@@ -238,7 +239,8 @@ impl Answerer<'_> {
         let conversation = match prepared.conversation {
             Some(c) => c,
             None => {
-                db::conversations::create(self.db, &title_from(&prepared.question), None).await?
+                db::conversations::create(self.db, &conversation_title(&prepared.question), None)
+                    .await?
             }
         };
         let turn = Turn {

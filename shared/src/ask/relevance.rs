@@ -2,6 +2,8 @@
 //! with plural and singular, and words sharing a long stem ("compress", "compression"),
 //! counted as the same.
 
+use std::collections::HashSet;
+
 use crate::compile::offline::text::term_key;
 use crate::search::QueryTerms;
 
@@ -12,6 +14,14 @@ fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| term_key(&w.to_lowercase()))
+        .collect()
+}
+
+/// The distinct words of `text` longer than two letters, lower-cased: for comparing two texts.
+pub(super) fn word_set(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 2)
+        .map(str::to_lowercase)
         .collect()
 }
 

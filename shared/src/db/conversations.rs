@@ -189,7 +189,7 @@ pub async fn append_turn(db: &Db, turn: &Turn) -> DbResult<Turn> {
     let related = to_json(&turn.related_articles)?;
     let follow_ups = to_json(&turn.follow_up_questions)?;
     let ts = now();
-    on_db!(db, |p| {
+    let index = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         let (own_max, forked_at): (Option<i32>, Option<i32>) = sqlx::query_as(
             "select (select max(turn_index) from turns where conversation_id = $1), \
@@ -226,16 +226,13 @@ pub async fn append_turn(db: &Db, turn: &Turn) -> DbResult<Turn> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok::<_, DbError>(())
+        Ok::<_, DbError>(index)
     })?;
-    let mut stored = turn.clone();
-    stored.created_at = ts;
-    stored.index = own_turns(db, turn.conversation_id)
-        .await?
-        .iter()
-        .find(|t| t.id == turn.id)
-        .map_or(0, |t| t.index);
-    Ok(stored)
+    Ok(Turn {
+        index,
+        created_at: ts,
+        ..turn.clone()
+    })
 }
 
 /// Records the article a conversation was filed back as.
