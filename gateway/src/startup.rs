@@ -105,8 +105,20 @@ impl Application {
                 outbox_stop.clone(),
             ))
         });
+        let embedder = shared::embed::from_settings(
+            &settings,
+            Arc::new(shared::db::costs::DbCostRecorder::new(db.clone())),
+        )
+        .context("configuring the embedding provider")?;
+        let search = shared::search::Searcher::new(
+            db.clone(),
+            embedder.clone(),
+            settings.llm.budget.clone(),
+        );
         let state = AppState {
             db: db.clone(),
+            search,
+            embedder,
             storage,
             queue: queue.clone(),
             bus: bus.clone(),

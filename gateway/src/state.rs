@@ -23,6 +23,10 @@ pub struct AppState {
     /// The model router for answers; `None` when no language model is configured (answers
     /// are then extractive).
     pub answer_llm: Option<Arc<shared::llm::Router>>,
+    /// Full-text or hybrid search over the wiki's passages.
+    pub search: shared::search::Searcher,
+    /// The embedding provider, when one is configured (passages filed back are embedded).
+    pub embedder: Option<Arc<shared::embed::Embedder>>,
     /// True when this process runs the worker itself.
     pub embedded_worker: bool,
 }

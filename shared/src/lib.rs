@@ -8,6 +8,7 @@ pub mod compile;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod embed;
 pub mod events;
 pub mod extract;
 pub mod ingest;

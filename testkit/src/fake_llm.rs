@@ -14,6 +14,10 @@
 //! 4. any other request with a schema → a value generated from the schema;
 //! 5. anything else (a "test provider" ping) → the text `OK`.
 //!
+//! Embeddings (`/v1/embeddings`, Ollama `/api/embed`, Gemini `:embedContent` and
+//! `:batchEmbedContents`) are vectors of each text's character trigrams (see the `embed`
+//! module), so texts sharing word pieces are near each other, misspellings included.
+//!
 //! Streaming: a request that asks for a stream (`"stream": true` for OpenAI, Anthropic and
 //! Ollama; Gemini's `:streamGenerateContent?alt=sse`) gets the same reply text in the
 //! provider's real streaming format (see the `stream` module), cut into word-sized pieces
@@ -36,9 +40,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 mod answer;
+mod embed;
 mod stream;
 
 use answer::answer;
+pub use embed::{DIMENSIONS as EMBEDDING_DIMENSIONS, embed_text};
 
 /// How the server behaves; set with [`FakeLlm::set_mode`]. Counting restarts on each `set_mode`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -117,6 +123,9 @@ impl FakeLlm {
             .route("/v1/messages", post(anthropic))
             .route("/v1beta/models/{model_action}", post(gemini))
             .route("/api/chat", post(ollama))
+            .route("/v1/embeddings", post(embed::openai))
+            .route("/embeddings", post(embed::openai))
+            .route("/api/embed", post(embed::ollama))
             .fallback(unknown_route)
             // Long sources make large prompts; axum's 2 MB default is too small for benchmarks.
             .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
@@ -224,6 +233,9 @@ async fn gemini(
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if model_action.ends_with(":batchEmbedContents") || model_action.ends_with(":embedContent") {
+        return embed::gemini(s, model_action, uri, h, body).await;
+    }
     handle(Protocol::Gemini, s, uri, h, body, Some(model_action)).await
 }
 
@@ -271,23 +283,7 @@ async fn handle(
     model_action: Option<String>,
 ) -> Response {
     let body = record(&state, &uri, &headers, &raw);
-    let (outcome, latency, stream_delay) = {
-        let mut inner = lock(&state);
-        let n = inner.served_in_mode;
-        inner.served_in_mode = n.saturating_add(1);
-        let outcome = match inner.mode {
-            Mode::Normal => Outcome::Answer,
-            Mode::Fail(status) => Outcome::Fail(status_code(status)),
-            Mode::FailTimes(times, status) if n < times => Outcome::Fail(status_code(status)),
-            Mode::InvalidJsonOnce if n == 0 => Outcome::Garbage,
-            Mode::InvalidJsonAlways => Outcome::Garbage,
-            Mode::RateLimitOnce { retry_after_secs } if n == 0 => {
-                Outcome::RateLimit(retry_after_secs)
-            }
-            _ => Outcome::Answer,
-        };
-        (outcome, inner.latency, inner.stream_delay)
-    };
+    let (outcome, latency, stream_delay) = next_outcome(&state);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -354,6 +350,23 @@ async fn handle(
     } else {
         envelope(protocol, &body, &model, reply)
     }
+}
+
+/// What the current mode says to do with the next request, its latency and stream delay.
+fn next_outcome(state: &SharedState) -> (Outcome, Duration, Duration) {
+    let mut inner = lock(state);
+    let n = inner.served_in_mode;
+    inner.served_in_mode = n.saturating_add(1);
+    let outcome = match inner.mode {
+        Mode::Normal => Outcome::Answer,
+        Mode::Fail(status) => Outcome::Fail(status_code(status)),
+        Mode::FailTimes(times, status) if n < times => Outcome::Fail(status_code(status)),
+        Mode::InvalidJsonOnce if n == 0 => Outcome::Garbage,
+        Mode::InvalidJsonAlways => Outcome::Garbage,
+        Mode::RateLimitOnce { retry_after_secs } if n == 0 => Outcome::RateLimit(retry_after_secs),
+        _ => Outcome::Answer,
+    };
+    (outcome, inner.latency, inner.stream_delay)
 }
 
 /// The reply content in the garbage modes: prose where JSON was asked for.

@@ -1,5 +1,5 @@
 //! What every job handler needs: the database, the data directory, the event bus, the LLM
-//! router, the fetcher and the settings.
+//! router, the embedding provider, the fetcher and the settings.
 
 use std::sync::Arc;
 
@@ -18,6 +18,8 @@ pub struct WorkerContext {
     pub storage: Storage,
     pub bus: SharedBus,
     pub router: Arc<Router>,
+    /// The embedding provider for hybrid search, when one is configured.
+    pub embedder: Option<Arc<shared::embed::Embedder>>,
     pub fetcher: Fetcher,
     pub settings: Arc<Settings>,
     /// This process's worker name: unique per process, recorded on the jobs it leases.

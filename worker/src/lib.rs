@@ -44,11 +44,11 @@ pub fn build_context(
     bus: SharedBus,
 ) -> anyhow::Result<WorkerContext> {
     let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
-    let router = shared::llm::build_router(
-        &settings,
-        Arc::new(db::costs::DbCostRecorder::new(db.clone())),
-    )
-    .context("configuring LLM providers")?;
+    let recorder = Arc::new(db::costs::DbCostRecorder::new(db.clone()));
+    let router = shared::llm::build_router(&settings, recorder.clone())
+        .context("configuring LLM providers")?;
+    let embedder = shared::embed::from_settings(&settings, recorder)
+        .context("configuring the embedding provider")?;
     let fetcher =
         pipeline::fetch::Fetcher::new(&settings.ingest).context("building the HTTP client")?;
     Ok(WorkerContext {
@@ -56,6 +56,7 @@ pub fn build_context(
         storage,
         bus,
         router: Arc::new(router),
+        embedder,
         fetcher,
         settings,
         worker_name: worker_name().into(),
@@ -131,6 +132,7 @@ where
         queue.clone(),
         background.clone(),
     ));
+    let embedding = tokio::spawn(embed_backlog(ctx.clone()));
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
     // The consumer stops on its own when the queue becomes unreachable (a Redis restart);
     // it is started again until the process is told to stop.
@@ -164,10 +166,30 @@ where
         restarts += 1;
     };
     background.cancel();
+    // An unfinished embedding pass is simply stopped; the next start continues it.
+    embedding.abort();
     let _ = tokio::join!(beats, outbox);
     result?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Embeds the passages left without a vector: written before an embedding provider was
+/// configured, under another model, or while the provider was unreachable.
+async fn embed_backlog(ctx: WorkerContext) {
+    let Some(embedder) = &ctx.embedder else {
+        return;
+    };
+    match shared::embed::index_pending(&ctx.db, embedder, &ctx.settings.llm.budget, None).await {
+        Ok(report) if report.embedded > 0 => {
+            tracing::info!(
+                embedded = report.embedded,
+                "embedded the passages left from before"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the passages left from before were not embedded"),
+    }
 }
 
 /// Runs one apalis consumer of `queue` until `signal` completes or the consumer dies.

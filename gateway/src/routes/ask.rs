@@ -70,6 +70,7 @@ pub(crate) fn checked_question(question: &str) -> ApiResult<String> {
 pub(crate) fn answerer(state: &AppState) -> Answerer<'_> {
     Answerer {
         db: &state.db,
+        search: &state.search,
         llm: state.answer_llm.as_deref(),
         settings: &state.settings,
     }
@@ -262,6 +263,7 @@ async fn file_back_conversation(
             }))
             .await;
     }
+    embed_in_background(&state);
     Ok(Json(FileBackReply {
         article: FiledArticle {
             id: filed.article.id,
@@ -270,4 +272,19 @@ async fn file_back_conversation(
         },
         was_update: filed.was_update,
     }))
+}
+
+/// Gives the filed page's passages their vectors without holding up the reply; until then the
+/// page is found by full-text search.
+fn embed_in_background(state: &AppState) {
+    let Some(embedder) = state.embedder.clone() else {
+        return;
+    };
+    let db = state.db.clone();
+    let budget = state.settings.llm.budget.clone();
+    tokio::spawn(async move {
+        if let Err(e) = shared::embed::index_pending(&db, &embedder, &budget, None).await {
+            tracing::warn!(error = %e, "the filed answer was not embedded; it is found by its words");
+        }
+    });
 }

@@ -1,12 +1,11 @@
 //! `GET /api/search`: ranked articles for a query, each with the passage that matched and a
-//! highlighted snippet of it.
+//! highlighted snippet of it. Ranking is hybrid when an embedding provider is configured.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use shared::db;
-use shared::search::{QueryTerms, Segment, articles_from_passages, segments};
+use shared::search::{QueryTerms, Ranking, Segment, articles_from_passages, segments};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -55,12 +54,17 @@ struct SearchResult {
     passage: MatchedPassage,
     matching_passages: usize,
     snippet: Vec<Segment>,
+    /// The full-text index matched its words.
+    full_text: bool,
+    /// Its cosine similarity to the query, when the vector index found it.
+    similarity: Option<f32>,
 }
 
 #[derive(Debug, Serialize)]
 struct SearchReply {
     query: String,
     terms: Vec<String>,
+    ranking: Ranking,
     results: Vec<SearchResult>,
 }
 
@@ -86,13 +90,18 @@ async fn search(
         )));
     }
     let terms = QueryTerms::parse(&q);
-    let hits = db::search::passages(&state.db, &terms, limit * PASSAGES_PER_RESULT).await?;
-    let results = articles_from_passages(&hits, usize::try_from(limit).unwrap_or(1))
+    let ranked = state
+        .search
+        .passages(&q, &terms, limit * PASSAGES_PER_RESULT)
+        .await?;
+    let results = articles_from_passages(&ranked.hits, usize::try_from(limit).unwrap_or(1))
         .into_iter()
         .map(|a| SearchResult {
             score: a.best.score,
             matching_passages: a.matching_passages,
             snippet: segments(&a.best.snippet),
+            full_text: a.best.full_text,
+            similarity: a.best.similarity,
             passage: MatchedPassage {
                 kind: a.best.kind.as_str(),
                 heading: a.best.heading,
@@ -109,6 +118,7 @@ async fn search(
     Ok(Json(SearchReply {
         query: q,
         terms: terms.terms().to_vec(),
+        ranking: ranked.ranking,
         results,
     }))
 }

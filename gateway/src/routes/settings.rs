@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use shared::db::{self, costs::CostBucket};
 use shared::llm::setup::{default_model, is_configured, provider_order};
 use shared::llm::{CompletionRequest, ProviderKind, Task};
+use shared::search::Ranking;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -45,6 +46,23 @@ struct BudgetView {
     warn_fraction: f64,
 }
 
+/// How search ranks, and how far embedding has got.
+#[derive(Debug, Serialize)]
+struct SearchView {
+    ranking: Ranking,
+    embeddings: Option<EmbeddingsView>,
+}
+
+#[derive(Debug, Serialize)]
+struct EmbeddingsView {
+    provider: &'static str,
+    model: String,
+    base_url: Option<String>,
+    dimensions: Option<u32>,
+    /// Passages still waiting for a vector from this model.
+    pending_passages: i64,
+}
+
 #[derive(Debug, Serialize)]
 struct SettingsView {
     version: &'static str,
@@ -53,10 +71,30 @@ struct SettingsView {
     fallback: bool,
     offline_compiler: bool,
     budget: BudgetView,
+    search: SearchView,
     auth_required: bool,
 }
 
-async fn get_settings(State(state): State<AppState>) -> Json<SettingsView> {
+async fn search_view(state: &AppState) -> ApiResult<SearchView> {
+    let (Some(settings), Some(embedder)) = (&state.settings.embeddings, &state.embedder) else {
+        return Ok(SearchView {
+            ranking: Ranking::FullText,
+            embeddings: None,
+        });
+    };
+    Ok(SearchView {
+        ranking: Ranking::Hybrid,
+        embeddings: Some(EmbeddingsView {
+            provider: settings.provider.as_str(),
+            model: settings.model.clone(),
+            base_url: settings.base_url.clone(),
+            dimensions: settings.dimensions,
+            pending_passages: db::vectors::pending_count(&state.db, &embedder.model_id()).await?,
+        }),
+    })
+}
+
+async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsView>> {
     let settings = &state.settings;
     let chain = provider_order(settings);
     let default_provider = chain.first().copied().unwrap_or(ProviderKind::Offline);
@@ -79,7 +117,7 @@ async fn get_settings(State(state): State<AppState>) -> Json<SettingsView> {
         })
         .collect();
     let budget = &settings.llm.budget;
-    Json(SettingsView {
+    Ok(Json(SettingsView {
         version: shared::VERSION,
         providers,
         default_provider,
@@ -89,8 +127,9 @@ async fn get_settings(State(state): State<AppState>) -> Json<SettingsView> {
             monthly_usd: budget.monthly_usd,
             warn_fraction: budget.warn_fraction,
         },
+        search: search_view(&state).await?,
         auth_required: settings.auth.token.is_some(),
-    })
+    }))
 }
 
 #[derive(Debug, Serialize)]

@@ -7,6 +7,7 @@ mod ask_stream;
 mod durability;
 mod health;
 mod helpers;
+mod hybrid;
 mod ingest;
 mod llm;
 mod search;

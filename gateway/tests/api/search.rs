@@ -27,7 +27,7 @@ pub(crate) async fn ingest_corpus(app: &TestApp, paths: &[&str]) -> Vec<Value> {
     sources
 }
 
-async fn search(app: &TestApp, q: &str) -> Value {
+pub(crate) async fn search(app: &TestApp, q: &str) -> Value {
     let (status, body) = app
         .get_json(&format!("/api/search?q={}", urlencode(q)))
         .await;

@@ -80,10 +80,13 @@ pub fn extractive_answer(question: &QueryTerms, passages: &[PassageHit]) -> Extr
     let mut candidates: Vec<Candidate> = Vec::new();
     for (i, p) in passages.iter().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        for s in sentences(passage_text(p)) {
+        // A passage found by meaning alone (hybrid search) may share no word with the
+        // question; its opening sentence then stands for it.
+        let by_meaning = !p.full_text && p.similarity.is_some();
+        for (k, s) in sentences(passage_text(p)).into_iter().enumerate() {
             let covered = terms.covered(&s);
             let hits = covered.iter().filter(|c| **c).count();
-            if hits == 0 {
+            if hits == 0 && !(by_meaning && k == 0) {
                 continue;
             }
             let words = s.split_whitespace().count() as f64;
@@ -172,6 +175,8 @@ mod tests {
             claim_position: None,
             score: 1.0,
             snippet: String::new(),
+            full_text: true,
+            similarity: None,
         }
     }
 

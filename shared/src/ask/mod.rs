@@ -13,7 +13,6 @@ mod prompt;
 mod relevance;
 mod retrieve;
 
-use chrono::{Datelike, TimeZone, Utc};
 use uuid::Uuid;
 
 pub use export::{conversation_markdown, export_file_name};
@@ -27,6 +26,7 @@ use crate::config::Settings;
 use crate::db::{self, Db, DbError};
 use crate::domain::{AnswerConfidence as Confidence, AnswerMode, Conversation, Turn};
 use crate::llm::{CompletionRequest, LlmError, Router, Task};
+use crate::search::Searcher;
 use relevance::Terms;
 
 /// The model name recorded for extractive answers.
@@ -47,10 +47,12 @@ pub enum AskError {
     Llm(#[from] LlmError),
 }
 
-/// What answering needs: the database, and the model router when a model is configured.
+/// What answering needs: the database, the searcher, and the model router when a model is
+/// configured.
 #[derive(Clone, Copy)]
 pub struct Answerer<'a> {
     pub db: &'a Db,
+    pub search: &'a Searcher,
     /// `None` when no language model is configured: answers are extractive.
     pub llm: Option<&'a Router>,
     pub settings: &'a Settings,
@@ -104,13 +106,13 @@ impl Answerer<'_> {
             Some(c) => db::conversations::thread(self.db, c.id).await?,
             None => Vec::new(),
         };
-        let mut retrieved = retrieve(self.db, question).await?;
+        let mut retrieved = retrieve(self.search, question).await?;
         // A short follow-up ("and its complexity?") leans on the previous question's words.
         if retrieved.passages.len() < MAX_PASSAGES
             && retrieved.terms.terms().len() < 4
             && let Some(last) = prior.last()
         {
-            let widened = retrieve(self.db, &format!("{question} {}", last.question)).await?;
+            let widened = retrieve(self.search, &format!("{question} {}", last.question)).await?;
             if widened.passages.len() > retrieved.passages.len() {
                 retrieved.passages = widened.passages;
             }
@@ -137,15 +139,7 @@ impl Answerer<'_> {
     }
 
     async fn over_budget(&self) -> Result<bool, AskError> {
-        let Some(budget) = self.settings.llm.budget.monthly_usd else {
-            return Ok(false);
-        };
-        let now = Utc::now();
-        let month_start = Utc
-            .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-            .single()
-            .unwrap_or(now);
-        Ok(db::costs::spent_since(self.db, month_start).await? >= budget)
+        Ok(db::costs::budget_spent(self.db, &self.settings.llm.budget).await?)
     }
 
     /// The request sent to the model for a [`Plan::Model`].

@@ -1,10 +1,11 @@
-//! Choosing the passages an answer is built from: the best full-text hits that cover enough
-//! of the question, a few per article so that one long article cannot fill the context.
+//! Choosing the passages an answer is built from: the best hits (full-text, or hybrid when an
+//! embedding provider is configured) that cover enough of the question's words or are close
+//! enough to it in meaning, a few per article so that one long article cannot fill the context.
 
 use super::relevance::Terms;
+use crate::db::DbResult;
 use crate::db::search::PassageHit;
-use crate::db::{self, Db, DbResult};
-use crate::search::QueryTerms;
+use crate::search::{QueryTerms, Ranking, Searcher};
 
 /// Passages given to the answerer.
 pub const MAX_PASSAGES: usize = 6;
@@ -18,10 +19,15 @@ const CANDIDATES: i64 = 60;
 pub struct Retrieved {
     pub terms: QueryTerms,
     pub passages: Vec<PassageHit>,
+    pub ranking: Ranking,
 }
 
 /// Picks up to [`MAX_PASSAGES`] relevant hits, best first.
-fn choose(terms: &QueryTerms, hits: Vec<PassageHit>) -> Vec<PassageHit> {
+fn choose(
+    terms: &QueryTerms,
+    hits: Vec<PassageHit>,
+    min_similarity: Option<f32>,
+) -> Vec<PassageHit> {
     let prepared = Terms::new(terms);
     let needed = prepared.needed();
     let mut chosen: Vec<PassageHit> = Vec::new();
@@ -37,7 +43,9 @@ fn choose(terms: &QueryTerms, hits: Vec<PassageHit>) -> Vec<PassageHit> {
             continue;
         }
         let text = format!("{} {} {}", hit.title, hit.heading, hit.content);
-        if prepared.coverage(&text) >= needed {
+        let close_in_meaning = matches!((hit.similarity, min_similarity),
+            (Some(s), Some(min)) if s >= min);
+        if close_in_meaning || prepared.coverage(&text) >= needed {
             chosen.push(hit);
         }
     }
@@ -45,9 +53,13 @@ fn choose(terms: &QueryTerms, hits: Vec<PassageHit>) -> Vec<PassageHit> {
 }
 
 /// Retrieves the passages for `question`; empty when nothing in the wiki is relevant.
-pub async fn retrieve(db: &Db, question: &str) -> DbResult<Retrieved> {
+pub async fn retrieve(search: &Searcher, question: &str) -> DbResult<Retrieved> {
     let terms = QueryTerms::parse(question);
-    let hits = db::search::passages(db, &terms, CANDIDATES).await?;
-    let passages = choose(&terms, hits);
-    Ok(Retrieved { terms, passages })
+    let ranked = search.passages(question, &terms, CANDIDATES).await?;
+    let passages = choose(&terms, ranked.hits, search.min_similarity());
+    Ok(Retrieved {
+        terms,
+        passages,
+        ranking: ranked.ranking,
+    })
 }

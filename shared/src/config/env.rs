@@ -11,6 +11,8 @@ use super::{
 };
 use crate::llm::ProviderKind;
 
+mod embedding;
+
 /// A configuration problem found at startup.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -403,6 +405,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         },
         redis,
         llm,
+        embeddings: embedding::embedding_settings(src)?,
         jobs,
         ingest,
         telemetry: TelemetrySettings { log_format },

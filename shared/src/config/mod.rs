@@ -24,6 +24,8 @@ pub struct Settings {
     /// The Redis queue and event bus; `None` selects the SQLite queue and in-process events.
     pub redis: Option<RedisSettings>,
     pub llm: LlmSettings,
+    /// The embedding provider for hybrid search; `None` keeps search full-text only.
+    pub embeddings: Option<EmbeddingSettings>,
     pub jobs: JobsSettings,
     pub ingest: IngestSettings,
     pub telemetry: TelemetrySettings,
@@ -115,6 +117,50 @@ impl LlmSettings {
             ProviderKind::Offline => &self.offline,
         }
     }
+}
+
+/// Where passage and question embeddings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddingProvider {
+    /// `POST {base}/embeddings` (OpenAI and compatible servers).
+    Openai,
+    /// `POST {base}/api/embed`.
+    Ollama,
+    /// Gemini `embedContent` / `batchEmbedContents`.
+    Google,
+}
+
+impl EmbeddingProvider {
+    /// The provider's name in settings and in the cost log.
+    pub fn as_str(self) -> &'static str {
+        self.llm_kind().as_str()
+    }
+
+    /// The model used when none is configured.
+    pub fn default_model(self) -> &'static str {
+        match self {
+            EmbeddingProvider::Openai => "text-embedding-3-small",
+            EmbeddingProvider::Ollama => "nomic-embed-text",
+            EmbeddingProvider::Google => "text-embedding-004",
+        }
+    }
+}
+
+/// The embedding provider behind hybrid search (`WIKIMIND_EMBEDDINGS__*`).
+#[derive(Debug, Clone)]
+pub struct EmbeddingSettings {
+    pub provider: EmbeddingProvider,
+    pub model: String,
+    /// Defaults to the base URL of the LLM provider of the same kind.
+    pub base_url: Option<String>,
+    /// Defaults to the key of the LLM provider of the same kind.
+    pub api_key: Option<Secret>,
+    /// Asks the model for shorter vectors where it supports that (OpenAI `dimensions`,
+    /// Gemini `outputDimensionality`).
+    pub dimensions: Option<u32>,
+    /// Cosine similarity above which a passage counts as relevant to a question even when
+    /// it shares few of its words.
+    pub min_similarity: f32,
 }
 
 /// Background job execution.

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod links;
 pub mod search;
 pub mod sources;
+pub mod vectors;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -26,8 +26,13 @@ pub struct PassageHit {
     pub claim_position: Option<i32>,
     /// Higher is better; comparable only within one query.
     pub score: f64,
-    /// The passage around its hits, hits marked.
+    /// The passage around its hits, hits marked (its opening words when it matched by meaning
+    /// alone).
     pub snippet: String,
+    /// True when the full-text index matched it.
+    pub full_text: bool,
+    /// Cosine similarity to the question when the vector index found it.
+    pub similarity: Option<f32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -64,6 +69,8 @@ impl TryFrom<HitRow> for PassageHit {
             claim_position: r.claim_position,
             score: r.score,
             snippet: r.snippet,
+            full_text: true,
+            similarity: None,
         })
     }
 }
@@ -174,6 +181,48 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
         }
     };
     rows.into_iter().map(PassageHit::try_from).collect()
+}
+
+/// Passages by id (those the vector index found), in no particular order; `score` is 0 and the
+/// snippet the passage's opening words.
+pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    macro_rules! by_ids {
+        ($filter:literal) => {
+            concat!(
+                "select c.id, c.article_id, a.slug, a.title, a.summary, a.page_type, c.kind, \
+                 c.heading, c.content, c.claim_position, cast(0 as double precision) as score, \
+                 '' as snippet from search_chunks c join articles a on a.id = c.article_id \
+                 where ",
+                $filter
+            )
+        };
+    }
+    let rows: Vec<HitRow> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as(by_ids!("c.id in (select value from json_each($1))"))
+                .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+                .fetch_all(p)
+                .await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(by_ids!("c.id = any($1)"))
+                .bind(ids)
+                .fetch_all(p)
+                .await?
+        }
+    };
+    rows.into_iter()
+        .map(|r| {
+            PassageHit::try_from(r).map(|mut hit| {
+                hit.snippet = crate::search::opening_words(&hit.content, SNIPPET_TOKENS as usize);
+                hit.full_text = false;
+                hit
+            })
+        })
+        .collect()
 }
 
 /// Rebuilds one article's passages from what is stored.

@@ -6,7 +6,7 @@
 //! The offline compiler lives elsewhere and plugs in by implementing [`Provider`]
 //! for [`ProviderKind::Offline`], acting on [`CompletionRequest::structured`].
 
-mod http;
+pub(crate) mod http;
 mod streaming;
 
 pub mod anthropic;

@@ -34,6 +34,11 @@ const DEFAULT_PRICES: &[(ProviderKind, &str, f64, f64)] = &[
     (ProviderKind::Google, "gemini-2.0-flash", 0.1, 0.4),
     (ProviderKind::Google, "gemini-2.5-flash", 0.3, 2.5),
     (ProviderKind::Google, "gemini-2.5-pro", 1.25, 10.0),
+    // Embedding models (input only).
+    (ProviderKind::Openai, "text-embedding-3-small", 0.02, 0.0),
+    (ProviderKind::Openai, "text-embedding-3-large", 0.13, 0.0),
+    (ProviderKind::Openai, "text-embedding-ada-002", 0.1, 0.0),
+    (ProviderKind::Google, "gemini-embedding-001", 0.15, 0.0),
 ];
 
 impl Default for PricingTable {

@@ -61,6 +61,8 @@ mod tests {
             claim_position: None,
             score,
             snippet: String::new(),
+            full_text: true,
+            similarity: None,
         }
     }
 

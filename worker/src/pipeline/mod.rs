@@ -97,7 +97,23 @@ pub async fn process_source(
     let compiled = compile::compile_text(ctx, &source, &text, progress).await?;
     progress.message(0.85, "linking").await;
     let article = publish::publish_article(ctx, &source, &text, compiled).await?;
+    embed_passages(ctx, progress).await;
     Ok(Outcome::Compiled(article))
+}
+
+/// Gives the new passages their vectors when an embedding provider is configured. A failure
+/// does not fail the compile: the article is found by full-text search meanwhile, and the
+/// next pass (the next compile, or the next worker start) embeds what was left.
+async fn embed_passages(ctx: &WorkerContext, progress: &Progress) {
+    let Some(embedder) = &ctx.embedder else {
+        return;
+    };
+    progress.message(0.95, "embedding").await;
+    if let Err(e) =
+        shared::embed::index_pending(&ctx.db, embedder, &ctx.settings.llm.budget, None).await
+    {
+        tracing::warn!(error = %e, "passages not embedded; they are found by full-text search");
+    }
 }
 
 /// The stored clean text, when extraction already happened (text notes, recompiles, retries).

@@ -1,0 +1,264 @@
+//! Hybrid search: with an embedding provider configured, compiled passages get vectors and
+//! searches fuse the full-text and vector rankings. The fake server's embeddings count
+//! character trigrams, so a misspelled question still finds its article by meaning, which
+//! full-text search alone cannot: that is how these tests tell the rankings apart.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::config::{EmbeddingProvider, EmbeddingSettings, Secret, Settings};
+use shared::llm::ProviderKind;
+use testkit::fake_llm::{FakeLlm, Mode};
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::llm::use_provider;
+use crate::search::{ingest_corpus, search};
+
+/// Words of the heapq page, misspelled past what stemming forgives.
+const MISSPELLED: &str = "prioritty queu algoritm";
+const CORPUS: [&str; 3] = [
+    "html/python/heapq.html",
+    "html/python/bisect.html",
+    "html/python/csv.html",
+];
+
+fn use_embeddings(s: &mut Settings, provider: EmbeddingProvider, base_url: String) {
+    s.embeddings = Some(EmbeddingSettings {
+        provider,
+        model: provider.default_model().to_owned(),
+        base_url: Some(base_url),
+        api_key: Some(Secret::new("embed-key")),
+        dimensions: None,
+        min_similarity: 0.3,
+    });
+}
+
+fn embedding_requests(fake: &FakeLlm, path_end: &str) -> Vec<Value> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with(path_end))
+        .map(|r| r.body)
+        .collect()
+}
+
+/// Texts sent to the OpenAI-compatible embeddings endpoint so far.
+fn embedded_inputs(fake: &FakeLlm) -> usize {
+    embedding_requests(fake, "/v1/embeddings")
+        .iter()
+        .map(|b| b["input"].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+/// Waits until Settings reports no passage waiting for its vector.
+async fn wait_until_embedded(app: &TestApp) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, settings) = app.get_json("/api/settings").await;
+        if settings["search"]["embeddings"]["pending_passages"] == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "passages still wait: {settings}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn index_costs(app: &TestApp) -> Value {
+    let (status, costs) = app.get_json("/api/costs").await;
+    assert_eq!(status, 200, "{costs}");
+    costs
+}
+
+/// Compiles three corpus pages with embeddings from `provider`, then checks that a misspelled
+/// question finds heapq by meaning alone and a plain one still by its words.
+async fn hybrid_search_through(provider: EmbeddingProvider, base_path: &str, path_end: &str) {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}{base_path}", fake.url());
+    let app = spawn_app_with(|s| use_embeddings(s, provider, base)).await;
+    let sources = ingest_corpus(&app, &CORPUS).await;
+    let heapq = sources[0]["article_ids"][0].as_str().expect("article");
+
+    // Passages were embedded as they were compiled, in batches, with the key.
+    let batches = embedding_requests(&fake, path_end);
+    assert!(!batches.is_empty(), "no request to {path_end}");
+    let request = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with(path_end))
+        .expect("request");
+    let key_sent = request.headers.get("authorization").map(String::as_str)
+        == Some("Bearer embed-key")
+        || request.headers.get("x-goog-api-key").map(String::as_str) == Some("embed-key");
+    assert!(key_sent, "{:?}", request.headers);
+
+    let (_, settings) = app.get_json("/api/settings").await;
+    assert_eq!(settings["search"]["ranking"], "hybrid", "{settings}");
+    assert_eq!(
+        settings["search"]["embeddings"]["model"],
+        provider.default_model()
+    );
+
+    let reply = search(&app, MISSPELLED).await;
+    assert_eq!(reply["ranking"], "hybrid", "{reply}");
+    let first = &reply["results"][0];
+    assert_eq!(first["article"]["id"], heapq, "{reply}");
+    assert_eq!(
+        first["full_text"], false,
+        "full text matched a misspelling: {first}"
+    );
+    assert!(
+        first["similarity"].as_f64().expect("similarity") > 0.3,
+        "{first}"
+    );
+    assert!(!first["snippet"].as_array().expect("snippet").is_empty());
+
+    let reply = search(&app, "insort sorted list bisection").await;
+    assert_eq!(reply["ranking"], "hybrid");
+    let first = &reply["results"][0];
+    assert_eq!(
+        first["article"]["title"]
+            .as_str()
+            .map(|t| t.contains("bisect")),
+        Some(true),
+        "{reply}"
+    );
+    assert_eq!(first["full_text"], true, "{first}");
+}
+
+#[tokio::test]
+async fn hybrid_search_with_openai_compatible_embeddings() {
+    hybrid_search_through(EmbeddingProvider::Openai, "/v1", "/v1/embeddings").await;
+}
+
+#[tokio::test]
+async fn hybrid_search_with_ollama_embeddings() {
+    hybrid_search_through(EmbeddingProvider::Ollama, "", "/api/embed").await;
+}
+
+#[tokio::test]
+async fn hybrid_search_with_gemini_embeddings() {
+    hybrid_search_through(EmbeddingProvider::Google, "", ":batchEmbedContents").await;
+}
+
+#[tokio::test]
+async fn answers_use_passages_found_by_meaning_and_embeddings_are_cost_logged() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
+    let sources = ingest_corpus(&app, &CORPUS[..2]).await;
+    let heapq = sources[0]["article_ids"][0].as_str().expect("article");
+
+    // Offline answerer: the misspelled question shares no word with the wiki, yet is answered
+    // from heapq, found by meaning.
+    let (status, body) = app
+        .post_json("/api/ask", &json!({"question": MISSPELLED}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let turn = &body["turn"];
+    let cited: Vec<&str> = turn["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .filter_map(|c| c["article"]["id"].as_str())
+        .collect();
+    assert!(cited.contains(&heapq), "{turn}");
+
+    // Every embedding call is in the cost log under the index task, priced.
+    let costs = index_costs(&app).await;
+    let index = costs["by_task"]
+        .as_array()
+        .expect("by_task")
+        .iter()
+        .find(|t| t["key"] == "index")
+        .unwrap_or_else(|| panic!("no index task: {costs}"));
+    assert!(index["calls"].as_u64() >= Some(2), "{costs}");
+    assert!(index["input_tokens"].as_u64() > Some(0), "{costs}");
+    assert!(index["cost_usd"].as_f64() > Some(0.0), "{costs}");
+}
+
+#[tokio::test]
+async fn a_model_answers_from_passages_found_by_meaning() {
+    let fake = FakeLlm::start().await;
+    let llm_base = format!("{}/v1", fake.url());
+    let embed_base = llm_base.clone();
+    let app = spawn_app_with(|s| {
+        use_provider(s, ProviderKind::Openai, llm_base);
+        use_embeddings(s, EmbeddingProvider::Openai, embed_base);
+    })
+    .await;
+    let sources = ingest_corpus(&app, &CORPUS[..2]).await;
+    let heapq = sources[0]["article_ids"][0].as_str().expect("article");
+    fake.clear_requests();
+    let (status, body) = app
+        .post_json("/api/ask", &json!({"question": MISSPELLED}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let prompt = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/chat/completions"))
+        .expect("the model was asked")
+        .body
+        .to_string();
+    assert!(prompt.contains("heapq"), "{prompt}");
+    let cited = body["turn"]["citations"].to_string();
+    assert!(cited.contains(heapq), "{body}");
+}
+
+#[tokio::test]
+async fn search_falls_back_to_full_text_when_the_embedding_provider_fails() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
+    let sources = ingest_corpus(&app, &CORPUS[..1]).await;
+    let heapq = sources[0]["article_ids"][0].as_str().expect("article");
+    fake.set_mode(Mode::Fail(500));
+    let reply = search(&app, "heap queue smallest item").await;
+    assert_eq!(reply["ranking"], "full_text", "{reply}");
+    assert_eq!(reply["results"][0]["article"]["id"], heapq);
+    // Nothing is found by a misspelling now, and that is an empty result, not an error.
+    let reply = search(&app, MISSPELLED).await;
+    assert_eq!(reply["results"], json!([]), "{reply}");
+}
+
+#[tokio::test]
+async fn a_recompile_replaces_the_vectors_with_the_passages() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
+    let sources = ingest_corpus(&app, &CORPUS[..1]).await;
+    let source_id = sources[0]["id"].as_str().expect("id");
+    wait_until_embedded(&app).await;
+    let passages = embedded_inputs(&fake);
+    assert!(passages > 0);
+    // Fill the gateway's vector cache before the recompile, so that afterwards it must drop
+    // the old vectors and load the new ones. (The question is embedded too.)
+    let reply = search(&app, MISSPELLED).await;
+    assert_eq!(reply["ranking"], "hybrid");
+    let before = embedded_inputs(&fake);
+
+    let (status, body) = app
+        .post_json(&format!("/api/sources/{source_id}/compile"), &json!({}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    // The recompiled article's passages are embedded again, and only those.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while embedded_inputs(&fake) < before + passages {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "passages not embedded again: {passages} then {}",
+            embedded_inputs(&fake) - before
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait_until_embedded(&app).await;
+    assert_eq!(embedded_inputs(&fake), before + passages);
+    let reply = search(&app, MISSPELLED).await;
+    assert_eq!(reply["ranking"], "hybrid");
+    assert_eq!(
+        reply["results"][0]["article"]["id"],
+        sources[0]["article_ids"][0]
+    );
+}

@@ -1,0 +1,72 @@
+//! The indexing pass: gives every passage in the search index a vector from the configured
+//! model. Run after each compile, after filing an answer back, and when a worker starts (which
+//! also re-embeds the wiki after the model is changed). Passages are read in batches, so a
+//! pass over a large wiki holds little in memory, and a pass stops at the monthly budget.
+
+use uuid::Uuid;
+
+use super::{Embedder, Purpose};
+use crate::config::BudgetSettings;
+use crate::db::{self, Db, DbError};
+use crate::llm::LlmError;
+
+/// Passages embedded per request.
+const BATCH: i64 = 32;
+
+/// What a pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    /// Passages given a vector.
+    pub embedded: usize,
+    /// True when the pass stopped because this month's budget is spent.
+    pub over_budget: bool,
+}
+
+/// Why a pass stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("embedding failed: {0}")]
+    Llm(#[from] LlmError),
+}
+
+/// Embeds every passage that has no vector for the embedder's model.
+#[tracing::instrument(skip_all, fields(model = %embedder.model_id()), err)]
+pub async fn index_pending(
+    db: &Db,
+    embedder: &Embedder,
+    budget: &BudgetSettings,
+    job_id: Option<Uuid>,
+) -> Result<IndexReport, IndexError> {
+    let _one_pass = embedder.indexing.lock().await;
+    let model = embedder.model_id();
+    let mut report = IndexReport::default();
+    loop {
+        if db::costs::budget_spent(db, budget).await? {
+            report.over_budget = true;
+            tracing::warn!("the monthly budget is spent; passages are left without embeddings");
+            break;
+        }
+        let batch = db::vectors::pending(db, &model, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let texts: Vec<String> = batch
+            .iter()
+            .map(db::vectors::PendingPassage::text)
+            .collect();
+        let vectors = embedder.embed(&texts, Purpose::Document, job_id).await?;
+        let mut stored = 0;
+        for (passage, vector) in batch.iter().zip(&vectors) {
+            if db::vectors::store(db, &model, passage, vector).await? {
+                stored += 1;
+            }
+        }
+        report.embedded += stored;
+    }
+    if report.embedded > 0 {
+        tracing::info!(embedded = report.embedded, "passages embedded");
+    }
+    Ok(report)
+}

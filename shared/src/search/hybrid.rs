@@ -1,0 +1,246 @@
+//! Hybrid ranking: the full-text hits and, when an embedding provider is configured, the
+//! passages nearest to the question's embedding, fused by reciprocal rank (each list adds
+//! `1 / (60 + rank)` to a passage's score; the standard constant, which keeps one list's
+//! top hit from drowning the other's).
+//!
+//! The vector side never makes a search fail: if the question cannot be embedded (provider
+//! down, budget spent), the full-text ranking is returned and says so.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{QueryTerms, VectorIndex};
+use crate::config::BudgetSettings;
+use crate::db::search::PassageHit;
+use crate::db::{self, Db, DbResult};
+use crate::embed::Embedder;
+
+/// The reciprocal-rank-fusion constant.
+const RRF_K: f64 = 60.0;
+
+/// How a result list was ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ranking {
+    /// Full-text only: no embedding provider, or the question could not be embedded.
+    FullText,
+    /// Full-text and vector results fused.
+    Hybrid,
+}
+
+/// Ranked passages and how they were ranked.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub hits: Vec<PassageHit>,
+    pub ranking: Ranking,
+}
+
+/// Searches the wiki's passages (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Searcher {
+    db: Db,
+    semantic: Option<Semantic>,
+}
+
+#[derive(Clone, Debug)]
+struct Semantic {
+    embedder: Arc<Embedder>,
+    index: Arc<VectorIndex>,
+    budget: BudgetSettings,
+}
+
+impl Searcher {
+    /// Full-text search only.
+    pub fn full_text(db: Db) -> Self {
+        Self { db, semantic: None }
+    }
+
+    /// Hybrid search when `embedder` is set; `budget` stops question embeddings once spent.
+    pub fn new(db: Db, embedder: Option<Arc<Embedder>>, budget: BudgetSettings) -> Self {
+        let semantic = embedder.map(|embedder| Semantic {
+            index: Arc::new(VectorIndex::new(embedder.model_id())),
+            embedder,
+            budget,
+        });
+        Self { db, semantic }
+    }
+
+    /// The database searched.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The similarity above which a passage found by meaning counts as relevant; `None` for
+    /// full-text search.
+    pub fn min_similarity(&self) -> Option<f32> {
+        self.semantic.as_ref().map(|s| s.embedder.min_similarity())
+    }
+
+    /// Up to `limit` passages for `question` (whose content words are `terms`), best first.
+    pub async fn passages(
+        &self,
+        question: &str,
+        terms: &QueryTerms,
+        limit: i64,
+    ) -> DbResult<Ranked> {
+        let full_text = db::search::passages(&self.db, terms, limit).await?;
+        let Some(semantic) = &self.semantic else {
+            return Ok(Ranked {
+                hits: full_text,
+                ranking: Ranking::FullText,
+            });
+        };
+        let nearest = match self.nearest(semantic, question, limit).await {
+            Ok(Some(nearest)) => nearest,
+            Ok(None) => {
+                return Ok(Ranked {
+                    hits: full_text,
+                    ranking: Ranking::FullText,
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "question not embedded; ranking by full text only");
+                return Ok(Ranked {
+                    hits: full_text,
+                    ranking: Ranking::FullText,
+                });
+            }
+        };
+        let ids: Vec<i64> = nearest.iter().map(|(id, _)| *id).collect();
+        let mut by_id: HashMap<i64, PassageHit> = db::search::passages_by_ids(&self.db, &ids)
+            .await?
+            .into_iter()
+            .map(|h| (h.chunk_id, h))
+            .collect();
+        let semantic_hits: Vec<PassageHit> = nearest
+            .iter()
+            .filter_map(|(id, similarity)| {
+                by_id.remove(id).map(|mut h| {
+                    h.similarity = Some(*similarity);
+                    h
+                })
+            })
+            .collect();
+        let mut hits = fuse(full_text, semantic_hits);
+        hits.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(Ranked {
+            hits,
+            ranking: Ranking::Hybrid,
+        })
+    }
+
+    /// The nearest passages, or `None` when the budget is spent or nothing is embedded yet.
+    async fn nearest(
+        &self,
+        semantic: &Semantic,
+        question: &str,
+        limit: i64,
+    ) -> Result<Option<Vec<(i64, f32)>>, Box<dyn std::error::Error + Send + Sync>> {
+        if db::costs::budget_spent(&self.db, &semantic.budget).await? {
+            return Ok(None);
+        }
+        if db::vectors::fingerprint(&self.db, &semantic.embedder.model_id())
+            .await?
+            .0
+            == 0
+        {
+            return Ok(None);
+        }
+        let query = semantic.embedder.embed_query(question).await?;
+        let k = usize::try_from(limit).unwrap_or(1);
+        Ok(Some(semantic.index.nearest(&self.db, &query, k).await?))
+    }
+}
+
+/// Fuses two rankings of passages (each best first) by reciprocal rank. A passage in both
+/// keeps its full-text snippet (hits marked) and gains its similarity.
+pub fn fuse(full_text: Vec<PassageHit>, semantic: Vec<PassageHit>) -> Vec<PassageHit> {
+    let mut fused: Vec<PassageHit> = Vec::with_capacity(full_text.len() + semantic.len());
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for (rank, mut hit) in full_text.into_iter().enumerate() {
+        hit.score = 1.0 / (RRF_K + rank as f64 + 1.0);
+        index.insert(hit.chunk_id, fused.len());
+        fused.push(hit);
+    }
+    for (rank, mut hit) in semantic.into_iter().enumerate() {
+        let add = 1.0 / (RRF_K + rank as f64 + 1.0);
+        match index.get(&hit.chunk_id) {
+            Some(&i) => {
+                fused[i].score += add;
+                fused[i].similarity = hit.similarity;
+            }
+            None => {
+                hit.score = add;
+                index.insert(hit.chunk_id, fused.len());
+                fused.push(hit);
+            }
+        }
+    }
+    // Stable: among equal scores the full-text order stands.
+    fused.sort_by(|a, b| b.score.total_cmp(&a.score));
+    fused
+}
+
+/// The first `words` words of `text`, with an ellipsis when cut.
+pub fn opening_words(text: &str, words: usize) -> String {
+    let mut out: Vec<&str> = text.split_whitespace().take(words + 1).collect();
+    if out.len() > words {
+        out.truncate(words);
+        format!("{} …", out.join(" "))
+    } else {
+        out.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::search::PassageKind;
+
+    fn hit(chunk: i64, similarity: Option<f32>) -> PassageHit {
+        PassageHit {
+            chunk_id: chunk,
+            article_id: Uuid::from_u128(chunk as u128),
+            slug: String::new(),
+            title: String::new(),
+            summary: String::new(),
+            page_type: "source".into(),
+            kind: PassageKind::Section,
+            heading: String::new(),
+            content: String::new(),
+            claim_position: None,
+            score: 0.0,
+            snippet: format!("snippet {chunk}"),
+            full_text: similarity.is_none(),
+            similarity,
+        }
+    }
+
+    #[test]
+    fn a_passage_in_both_lists_outranks_one_in_either() {
+        let full_text = vec![hit(1, None), hit(2, None), hit(3, None)];
+        let semantic = vec![hit(4, Some(0.9)), hit(2, Some(0.8))];
+        let fused = fuse(full_text, semantic);
+        let order: Vec<i64> = fused.iter().map(|h| h.chunk_id).collect();
+        assert_eq!(order, [2, 1, 4, 3]);
+        assert!(fused[0].full_text && fused[0].similarity == Some(0.8));
+        assert_eq!(fused[0].snippet, "snippet 2");
+        assert!(!fused[2].full_text);
+    }
+
+    #[test]
+    fn equal_scores_keep_the_full_text_order() {
+        let fused = fuse(vec![hit(1, None)], vec![hit(2, Some(0.5))]);
+        assert_eq!(fused[0].chunk_id, 1);
+    }
+
+    #[test]
+    fn opening_words_cut_long_text() {
+        assert_eq!(opening_words("a b  c", 5), "a b c");
+        assert_eq!(opening_words("a b c d", 2), "a b …");
+    }
+}
