@@ -165,6 +165,23 @@ export interface Budget {
   warn_fraction: number;
 }
 
+/** How search ranks: by words only, or by words and meaning (embeddings) fused. */
+export type Ranking = "full_text" | "hybrid";
+
+export interface EmbeddingsInfo {
+  provider: "openai" | "ollama" | "google";
+  model: string;
+  base_url: string | null;
+  dimensions: number | null;
+  /** Passages still waiting for a vector from this model. */
+  pending_passages: number;
+}
+
+export interface SearchInfo {
+  ranking: Ranking;
+  embeddings: EmbeddingsInfo | null;
+}
+
 export interface SettingsView {
   version: string;
   providers: ProviderInfo[];
@@ -173,6 +190,7 @@ export interface SettingsView {
   /** No LLM is configured: articles come from the built-in offline compiler. */
   offline_compiler: boolean;
   budget: Budget;
+  search: SearchInfo;
   auth_required: boolean;
 }
 

@@ -1,5 +1,6 @@
 // Settings: the LLM providers (configured, in the call chain, model), a real test call per
-// provider, the default provider, the monthly budget, and this month's cost by provider and task.
+// provider, the default provider, how search ranks, the monthly budget, and this month's cost by
+// provider and task.
 // Providers and the budget come from the environment, so the screen shows how to change them.
 import { useState } from "react";
 import { useNavigate } from "react-router";
@@ -9,6 +10,7 @@ import type { SessionInfo } from "../api/types";
 import { ErrorBox, Loading, useTitle } from "../components/common";
 import CostTables from "../settings/CostTables";
 import ProviderTable, { PROVIDER_NAMES } from "../settings/ProviderTable";
+import SearchSection from "../settings/SearchSection";
 
 export default function SettingsPage() {
   useTitle("Settings");
@@ -52,6 +54,7 @@ export default function SettingsPage() {
             </p>
             <ProviderTable providers={settings.data.providers} />
           </section>
+          <SearchSection search={settings.data.search} />
           <CostTables settings={settings.data} />
           <section aria-labelledby="about-heading" className="card stack">
             <h2 id="about-heading">About</h2>

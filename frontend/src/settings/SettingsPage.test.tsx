@@ -18,6 +18,7 @@ const SETTINGS: SettingsView = {
   fallback: false,
   offline_compiler: true,
   budget: { monthly_usd: null, warn_fraction: 0.8 },
+  search: { ranking: "full_text", embeddings: null },
   auth_required: true,
 };
 
@@ -76,5 +77,29 @@ describe("SettingsPage", () => {
     await screen.findByRole("heading", { name: "Login" });
     expect(client.getQueryData(["settings"])).toBeUndefined();
     expect(client.getQueryData(["session"])).toEqual({ auth_required: true, authenticated: false });
+  });
+
+  it("says how search ranks and how many passages wait for embeddings", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue({
+      ...SETTINGS,
+      search: {
+        ranking: "hybrid",
+        embeddings: { provider: "ollama", model: "nomic-embed-text", base_url: null, dimensions: null, pending_passages: 12 },
+      },
+    });
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    renderSettings();
+    const section = await screen.findByRole("region", { name: "Search" });
+    expect(within(section).getByText(/words and meaning/)).toBeTruthy();
+    expect(within(section).getByText("nomic-embed-text")).toBeTruthy();
+    expect(within(section).getByText(/12 passages/)).toBeTruthy();
+  });
+
+  it("explains how to turn on hybrid search", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue(SETTINGS);
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    renderSettings();
+    const section = await screen.findByRole("region", { name: "Search" });
+    expect(within(section).getByText("WIKIMIND_EMBEDDINGS__PROVIDER")).toBeTruthy();
   });
 });
