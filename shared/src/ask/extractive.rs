@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::relevance::{Terms, word_set};
+use crate::compile::offline::KEY_CONCEPTS;
 use crate::compile::offline::text::split_sentences;
 use crate::db::search::PassageHit;
 use crate::search::{PassageKind, QueryTerms};
@@ -49,6 +50,8 @@ fn passage_text(p: &PassageHit) -> &str {
 
 fn sentences(text: &str) -> Vec<String> {
     text.lines()
+        // The offline compiler's list of concepts reads as a sentence but says nothing.
+        .filter(|line| !line.trim_start().starts_with(KEY_CONCEPTS))
         .flat_map(|line| {
             let line = line.trim();
             let ranges = split_sentences(line);
@@ -178,6 +181,23 @@ mod tests {
             full_text: true,
             similarity: None,
         }
+    }
+
+    #[test]
+    fn the_list_of_key_concepts_is_not_a_sentence() {
+        let passages = [passage(
+            1,
+            "heapq",
+            PassageKind::Section,
+            "Key concepts: heap queue, priority queue, heap invariant.\nA heap queue keeps the smallest item first.",
+        )];
+        let got = extractive_answer(&QueryTerms::parse("what is a heap queue"), &passages);
+        assert!(!got.text.contains("Key concepts"), "{}", got.text);
+        assert!(
+            got.text.contains("keeps the smallest item first"),
+            "{}",
+            got.text
+        );
     }
 
     #[test]

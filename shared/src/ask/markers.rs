@@ -50,35 +50,29 @@ pub fn check_markers(answer: &str, passages: u32) -> CheckedAnswer {
     let mut text = filter.push(answer);
     text.push_str(&filter.finish());
     CheckedAnswer {
-        text: tidy(&text),
+        text,
         cited: filter.cited,
         dropped: filter.dropped,
     }
 }
 
-/// Removes the space a dropped marker leaves before punctuation ("heap [9]." → "heap.").
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if *c == ' '
-            && chars
-                .get(i + 1)
-                .is_some_and(|n| matches!(n, '.' | ',' | ';' | ':' | '!' | '?' | ' '))
-        {
-            continue;
-        }
-        out.push(*c);
-    }
-    out
+/// Punctuation before which a space is dropped, so that a removed marker leaves no gap
+/// ("heap [9]." → "heap."). Runs of spaces are kept: they may be markdown indentation.
+fn closes_up(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | ':' | '!' | '?')
 }
 
 /// Streaming marker check: text goes in as it arrives, and comes out with invalid markers
-/// removed. A `[` is held back until it is known whether it starts a marker.
+/// removed and no space left before punctuation. A `[` is held back until it is known whether
+/// it starts a marker, and a space until it is known what follows it, so the streamed text is
+/// exactly the stored one.
 #[derive(Debug)]
 pub struct MarkerFilter {
     passages: u32,
     pending: String,
+    space_held: bool,
+    /// A marker was removed right after the held space: a space after it closes the gap.
+    gap: bool,
     pub cited: BTreeSet<u32>,
     pub dropped: u32,
 }
@@ -88,6 +82,8 @@ impl MarkerFilter {
         Self {
             passages,
             pending: String::new(),
+            space_held: false,
+            gap: false,
             cited: BTreeSet::new(),
             dropped: 0,
         }
@@ -101,30 +97,32 @@ impl MarkerFilter {
                 if c == '[' {
                     self.pending.push(c);
                 } else {
-                    out.push(c);
+                    self.emit(&mut out, c);
                 }
                 continue;
             }
             self.pending.push(c);
             if c == ']' {
-                let inner = &self.pending[1..self.pending.len() - 1];
-                match marker_numbers(inner) {
+                let held = std::mem::take(&mut self.pending);
+                match marker_numbers(&held[1..held.len() - 1]) {
                     Some(numbers) => {
                         let kept =
                             rewrite(&numbers, self.passages, &mut self.cited, &mut self.dropped);
-                        out.push_str(&kept);
+                        if kept.is_empty() {
+                            self.gap = self.space_held;
+                        }
+                        self.emit_str(&mut out, &kept);
                     }
-                    None => out.push_str(&self.pending),
+                    None => self.emit_str(&mut out, &held),
                 }
-                self.pending.clear();
             } else if !(c.is_ascii_digit() || c == ',' || c == ' ') || self.pending.len() > 26 {
                 // Not a marker after all ("[see", "[[Title]]"): release it as text.
                 let held = std::mem::take(&mut self.pending);
                 if c == '[' {
-                    out.push_str(&held[..held.len() - 1]);
+                    self.emit_str(&mut out, &held[..held.len() - 1]);
                     self.pending.push('[');
                 } else {
-                    out.push_str(&held);
+                    self.emit_str(&mut out, &held);
                 }
             }
         }
@@ -133,7 +131,35 @@ impl MarkerFilter {
 
     /// The text still held back when the answer ends.
     pub fn finish(&mut self) -> String {
-        std::mem::take(&mut self.pending)
+        let mut out = String::new();
+        let held = std::mem::take(&mut self.pending);
+        self.emit_str(&mut out, &held);
+        if std::mem::take(&mut self.space_held) {
+            out.push(' ');
+        }
+        out
+    }
+
+    fn emit(&mut self, out: &mut String, c: char) {
+        if c == ' ' && std::mem::take(&mut self.gap) {
+            // "slow [9] , …": the spaces on either side of the removed marker become one.
+            return;
+        }
+        self.gap = false;
+        if std::mem::take(&mut self.space_held) && !closes_up(c) {
+            out.push(' ');
+        }
+        if c == ' ' {
+            self.space_held = true;
+        } else {
+            out.push(c);
+        }
+    }
+
+    fn emit_str(&mut self, out: &mut String, text: &str) {
+        for c in text.chars() {
+            self.emit(out, c);
+        }
     }
 }
 
@@ -159,6 +185,12 @@ mod tests {
     }
 
     #[test]
+    fn no_space_is_left_before_punctuation_but_indentation_stays() {
+        let got = check_markers("Slow [9]. Fast [9] , here [1] ;\n    code  [7]", 5);
+        assert_eq!(got.text, "Slow. Fast, here [1];\n    code  ");
+    }
+
+    #[test]
     fn brackets_that_are_not_markers_stay() {
         for text in [
             "See [[Heap]] and [the docs](x).",
@@ -173,7 +205,8 @@ mod tests {
 
     #[test]
     fn streaming_gives_the_same_text_whatever_the_pieces() {
-        let answer = "Pop returns the smallest [1][12]. Push [2, 3] keeps order [[Heap]] [x].";
+        let answer = "Pop returns the smallest [1][12]. Push [2, 3] keeps order [[Heap]] [x]. \
+                      Slow [9]; fast [1] .\n  - nested item [2]";
         let whole = check_markers(answer, 5);
         for size in 1..6 {
             let mut filter = MarkerFilter::new(5);
@@ -183,8 +216,8 @@ mod tests {
                 out.push_str(&filter.push(&piece.iter().collect::<String>()));
             }
             out.push_str(&filter.finish());
-            assert_eq!(tidy(&out), whole.text, "pieces of {size}");
-            assert_eq!(filter.dropped, 1);
+            assert_eq!(out, whole.text, "pieces of {size}");
+            assert_eq!(filter.dropped, 2);
         }
     }
 }

@@ -8,6 +8,7 @@ mod document;
 mod keyphrases;
 mod readability;
 mod render;
+pub(crate) use render::KEY_CONCEPTS;
 mod scoring;
 mod sentences;
 mod words;

@@ -12,6 +12,9 @@ use super::document::Section;
 /// Most outline entries shown.
 const MAX_OUTLINE: usize = 40;
 /// Longest quote, in words.
+/// Opens the overview's list of concepts, a list rather than a sentence (answers skip it).
+pub(crate) const KEY_CONCEPTS: &str = "Key concepts: ";
+
 pub(super) const MAX_QUOTE_WORDS: usize = 25;
 
 static FRONT_MATTER_LINE: LazyLock<Option<Regex>> =
@@ -37,7 +40,7 @@ pub(super) fn body(parts: &BodyParts<'_>) -> String {
             let _ = write!(out, "{}\n\n", parts.overview_extra);
         }
         if !parts.concepts.is_empty() {
-            let _ = write!(out, "Key concepts: {}.\n\n", parts.concepts.join(", "));
+            let _ = write!(out, "{KEY_CONCEPTS}{}.\n\n", parts.concepts.join(", "));
         }
     }
     if !parts.claims.is_empty() {
