@@ -53,7 +53,7 @@ bench: ## End-to-end benchmarks of the release binaries (prints the tables kept 
 eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
-bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL (skipped if unreachable)
+bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
 
 seed-articles: ## Add N (default 1000) synthetic articles to the wiki in DATA_DIR, e.g. `make seed-articles N=10000 DATA_DIR=/tmp/big`

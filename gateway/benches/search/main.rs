@@ -8,7 +8,8 @@
 //! nothing about time.
 //!
 //! Run with `make bench-search` (`cargo bench -p gateway --bench search`). Options after
-//! `--`: `--sizes 1000,10000`, `--queries 200`, `--backends sqlite,postgres`. PostgreSQL is
+//! `--`: `--sizes 1000,10000`, `--queries 200`, `--backends sqlite,postgres`, and `--hybrid`
+//! to measure hybrid ranking instead (see `hybrid.rs`). PostgreSQL is
 //! `WIKIMIND_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`; a fresh
 //! database is created and dropped) and is skipped, with a message, when unreachable.
 //!
@@ -30,6 +31,7 @@ use testkit::corpus_server::corpus_dir;
 #[path = "../common/inproc.rs"]
 mod inproc;
 
+mod hybrid;
 mod queries;
 mod seed;
 
@@ -47,6 +49,7 @@ enum Command {
         sizes: Vec<usize>,
         queries: usize,
         backends: Vec<Backend>,
+        hybrid: bool,
     },
     Seed {
         count: usize,
@@ -66,6 +69,7 @@ fn parse_args() -> anyhow::Result<Command> {
         vec![Backend::Sqlite, Backend::Postgres],
     );
     let (mut count, mut data_dir, mut database_url) = (None, None, None);
+    let mut hybrid = false;
     let mut it = args.into_iter().skip(usize::from(seed));
     while let Some(arg) = it.next() {
         let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
@@ -89,6 +93,7 @@ fn parse_args() -> anyhow::Result<Command> {
                     })
                     .collect::<anyhow::Result<_>>()?;
             }
+            "--hybrid" => hybrid = true,
             "--count" => count = Some(value()?.parse().context("--count N")?),
             "--data-dir" => data_dir = Some(PathBuf::from(value()?)),
             "--database-url" => database_url = Some(value()?),
@@ -106,6 +111,7 @@ fn parse_args() -> anyhow::Result<Command> {
         sizes,
         queries,
         backends,
+        hybrid,
     })
 }
 
@@ -116,6 +122,8 @@ struct Row {
     passages: i64,
     seed_time: Duration,
     seeded: usize,
+    /// With `--hybrid`: time to embed the passages added, and how many.
+    embedded: Option<(Duration, usize)>,
     measured: Measured,
 }
 
@@ -152,12 +160,21 @@ async fn bench_backend(
     pool: &SentencePool,
     sizes: &[usize],
     queries: &[Query],
+    hybrid: bool,
 ) -> anyhow::Result<Vec<Row>> {
     let env = TestEnv::with_backend(backend).await;
     let mut settings = env.settings();
     // Search touches neither the queue nor the event bus: no Redis needed.
     settings.redis = None;
-    let gateway = Gateway::start(settings, false).await?;
+    let fake = if hybrid {
+        Some(testkit::fake_llm::FakeLlm::start().await)
+    } else {
+        None
+    };
+    if let Some(fake) = &fake {
+        hybrid::configure(&mut settings, fake);
+    }
+    let gateway = Gateway::start(settings.clone(), false).await?;
     let (name, parallel) = match backend {
         Backend::Sqlite => ("SQLite", SEED_PARALLEL_SQLITE),
         Backend::Postgres => ("PostgreSQL", SEED_PARALLEL_POSTGRES),
@@ -168,6 +185,11 @@ async fn bench_backend(
         let seed_time = seed::seed(gateway.db(), pool, seeded, size, parallel).await?;
         let added = size - seeded;
         seeded = size;
+        let embedded = if hybrid {
+            Some(hybrid::embed_all(gateway.db(), &settings).await?)
+        } else {
+            None
+        };
         analyse(gateway.db()).await?;
         let measured = queries::measure(&gateway, queries).await?;
         eprintln!(
@@ -181,6 +203,7 @@ async fn bench_backend(
             passages: passage_count(gateway.db()).await?,
             seed_time,
             seeded: added,
+            embedded,
             measured,
         });
     }
@@ -195,7 +218,9 @@ fn ms(d: Duration) -> String {
 fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &[&str]) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let questions = queries.iter().filter(|q| q.question).count();
-    println!("## Search latency ({cores} cores, release build)\n");
+    let hybrid = rows.iter().any(|r| r.embedded.is_some());
+    let ranking = if hybrid { "hybrid" } else { "full-text" };
+    println!("## Search latency, {ranking} ranking ({cores} cores, release build)\n");
     println!(
         "{} queries ({questions} whole questions, {} of 1–4 keywords) one at a time, \
          `GET /api/search?limit=20` through the router over loopback, after 20 warm-up queries. \
@@ -240,6 +265,23 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
             r.seed_time.as_secs_f64(),
             r.seeded as f64 / r.seed_time.as_secs_f64().max(1e-9)
         );
+    }
+    if hybrid {
+        println!(
+            "\n| backend | embedded up to | passages embedded | time | passages/s | vector index |\n|---|---|---|---|---|---|"
+        );
+        for r in rows {
+            let (took, n) = r.embedded.unwrap_or_default();
+            println!(
+                "| {} | {} | {} | {:.1} s | {:.0} | {:.0} MiB |",
+                r.backend,
+                r.articles,
+                n,
+                took.as_secs_f64(),
+                n as f64 / took.as_secs_f64().max(1e-9),
+                hybrid::index_mib(usize::try_from(r.passages).unwrap_or(0))
+            );
+        }
     }
     for r in rows.iter().filter(|r| !r.measured.empty.is_empty()) {
         println!(
@@ -293,7 +335,7 @@ async fn seed_only(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (sizes, query_count, backends) = match parse_args()? {
+    let (sizes, query_count, backends, hybrid) = match parse_args()? {
         Command::Seed {
             count,
             data_dir,
@@ -303,7 +345,8 @@ async fn main() -> anyhow::Result<()> {
             sizes,
             queries,
             backends,
-        } => (sizes, queries, backends),
+            hybrid,
+        } => (sizes, queries, backends, hybrid),
     };
     let pool = SentencePool::from_corpus(&corpus_dir())?;
     let queries = queries::build(&pool, query_count)?;
@@ -316,7 +359,7 @@ async fn main() -> anyhow::Result<()> {
             );
             continue;
         }
-        rows.extend(bench_backend(backend, &pool, &sizes, &queries).await?);
+        rows.extend(bench_backend(backend, &pool, &sizes, &queries, hybrid).await?);
     }
     print_report(&rows, &queries, &pool, &skipped);
     Ok(())

@@ -35,19 +35,25 @@ pub struct StoredVector {
     pub vector: Vec<f32>,
 }
 
-/// Up to `limit` passages with no vector for `model`, oldest first.
-pub async fn pending(db: &Db, model: &str, limit: i64) -> DbResult<Vec<PendingPassage>> {
-    Ok(crate::on_db!(db, |p| {
-        sqlx::query_as(
+/// Up to `limit` passages after passage `after` with no vector for `model`, in id order (a
+/// pass walks the index once instead of rescanning what it already embedded).
+pub async fn pending(
+    db: &Db,
+    model: &str,
+    after: i64,
+    limit: i64,
+) -> DbResult<Vec<PendingPassage>> {
+    Ok(crate::on_db!(db, |p| sqlx::query_as(
         "select c.id, c.title, c.heading, c.content from search_chunks c \
-         where not exists (select 1 from search_vectors v where v.chunk_id = c.id and v.model = $1) \
-         order by c.id limit $2"
+         where c.id > $2 and not exists \
+         (select 1 from search_vectors v where v.chunk_id = c.id and v.model = $1) \
+         order by c.id limit $3"
     )
     .bind(model)
+    .bind(after)
     .bind(limit)
     .fetch_all(p)
-    .await
-    })?)
+    .await)?)
 }
 
 /// How many passages have no vector for `model`.
@@ -62,45 +68,48 @@ pub async fn pending_count(db: &Db, model: &str) -> DbResult<i64> {
     Ok(n)
 }
 
-/// Stores one passage's vector, unless the passage changed (or went) since it was read: a
-/// recompile replaces passages, and their ids may be reused.
+/// Stores passages' vectors in one transaction, each unless its passage changed (or went)
+/// since it was read: a recompile replaces passages, and their ids may be reused. Returns how
+/// many were stored.
 pub async fn store(
     db: &Db,
     model: &str,
-    passage: &PendingPassage,
-    embedding: &[f32],
-) -> DbResult<bool> {
+    embedded: &[(&PendingPassage, &[f32])],
+) -> DbResult<usize> {
     use super::BeginWrite;
     // Only the vector's type differs between the dialects: a blob, or `real[]`.
     macro_rules! store_in {
-        ($pool:expr, $vector:expr) => {{
+        ($pool:expr, |$embedding:ident| $vector:expr) => {{
             let mut tx = $pool.begin_write().await?;
-            sqlx::query("delete from search_vectors where chunk_id = $1")
+            let mut stored = 0;
+            for (passage, $embedding) in embedded {
+                sqlx::query("delete from search_vectors where chunk_id = $1")
+                    .bind(passage.id)
+                    .execute(&mut *tx)
+                    .await?;
+                let done = sqlx::query(
+                    "insert into search_vectors (chunk_id, model, vector) select $1, $2, $3 \
+                     where exists (select 1 from search_chunks where id = $1 and title = $4 \
+                     and heading = $5 and content = $6)",
+                )
                 .bind(passage.id)
+                .bind(model)
+                .bind($vector)
+                .bind(&passage.title)
+                .bind(&passage.heading)
+                .bind(&passage.content)
                 .execute(&mut *tx)
                 .await?;
-            let done = sqlx::query(
-                "insert into search_vectors (chunk_id, model, vector) select $1, $2, $3 \
-                 where exists (select 1 from search_chunks where id = $1 and title = $4 \
-                 and heading = $5 and content = $6)",
-            )
-            .bind(passage.id)
-            .bind(model)
-            .bind($vector)
-            .bind(&passage.title)
-            .bind(&passage.heading)
-            .bind(&passage.content)
-            .execute(&mut *tx)
-            .await?;
+                stored += usize::try_from(done.rows_affected()).unwrap_or(0);
+            }
             tx.commit().await?;
-            done.rows_affected()
+            stored
         }};
     }
-    let stored = match db {
-        Db::Sqlite(p) => store_in!(p, vector::to_blob(embedding)),
-        Db::Postgres(p) => store_in!(p, embedding),
-    };
-    Ok(stored == 1)
+    Ok(match db {
+        Db::Sqlite(p) => store_in!(p, |embedding| vector::to_blob(embedding)),
+        Db::Postgres(p) => store_in!(p, |embedding| *embedding),
+    })
 }
 
 /// `(count, max(seq))` of a model's vectors: changes whenever one is added or removed.

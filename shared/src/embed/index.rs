@@ -42,27 +42,31 @@ pub async fn index_pending(
     let _one_pass = embedder.indexing.lock().await;
     let model = embedder.model_id();
     let mut report = IndexReport::default();
+    // Passages written behind the cursor during the pass (an id reused after a delete) wait
+    // for the next pass.
+    let mut after = 0;
     loop {
         if db::costs::budget_spent(db, budget).await? {
             report.over_budget = true;
             tracing::warn!("the monthly budget is spent; passages are left without embeddings");
             break;
         }
-        let batch = db::vectors::pending(db, &model, BATCH).await?;
-        if batch.is_empty() {
+        let batch = db::vectors::pending(db, &model, after, BATCH).await?;
+        let Some(last) = batch.last() else {
             break;
-        }
+        };
+        after = last.id;
         let texts: Vec<String> = batch
             .iter()
             .map(db::vectors::PendingPassage::text)
             .collect();
         let vectors = embedder.embed(&texts, Purpose::Document, job_id).await?;
-        let mut stored = 0;
-        for (passage, vector) in batch.iter().zip(&vectors) {
-            if db::vectors::store(db, &model, passage, vector).await? {
-                stored += 1;
-            }
-        }
+        let pairs: Vec<(&db::vectors::PendingPassage, &[f32])> = batch
+            .iter()
+            .zip(&vectors)
+            .map(|(p, v)| (p, v.as_slice()))
+            .collect();
+        let stored = db::vectors::store(db, &model, &pairs).await?;
         report.embedded += stored;
     }
     if report.embedded > 0 {

@@ -141,16 +141,14 @@ impl Searcher {
         if db::costs::budget_spent(&self.db, &semantic.budget).await? {
             return Ok(None);
         }
-        if db::vectors::fingerprint(&self.db, &semantic.embedder.model_id())
-            .await?
-            .0
-            == 0
-        {
+        // Nothing embedded yet (just configured, or the provider has been down): the question
+        // is not sent to be embedded for nothing.
+        if semantic.index.refresh(&self.db).await? == 0 {
             return Ok(None);
         }
         let query = semantic.embedder.embed_query(question).await?;
         let k = usize::try_from(limit).unwrap_or(1);
-        Ok(Some(semantic.index.nearest(&self.db, &query, k).await?))
+        Ok(Some(semantic.index.nearest(&query, k).await))
     }
 }
 

@@ -43,9 +43,8 @@ impl VectorIndex {
     }
 
     /// The `k` passages most similar to `query` (a unit vector), best first, with their
-    /// cosine similarity.
-    pub async fn nearest(&self, db: &Db, query: &[f32], k: usize) -> DbResult<Vec<(i64, f32)>> {
-        self.refresh(db).await?;
+    /// cosine similarity, among the vectors loaded by the last [`VectorIndex::refresh`].
+    pub async fn nearest(&self, query: &[f32], k: usize) -> Vec<(i64, f32)> {
         let cache = self.cache.read().await;
         let mut scored: Vec<(i64, f32)> = cache
             .entries
@@ -59,28 +58,18 @@ impl VectorIndex {
             scored.truncate(k);
         }
         scored.sort_by(by_similarity);
-        Ok(scored)
+        scored
     }
 
-    /// How many vectors the index holds (after its last refresh).
-    pub async fn len(&self) -> usize {
-        self.cache.read().await.entries.len()
-    }
-
-    /// True when the index holds no vector.
-    pub async fn is_empty(&self) -> bool {
-        self.len().await == 0
-    }
-
-    /// Brings the cache in step with the database.
-    async fn refresh(&self, db: &Db) -> DbResult<()> {
+    /// Brings the cache in step with the database; returns how many vectors it holds.
+    pub async fn refresh(&self, db: &Db) -> DbResult<usize> {
         let now = db::vectors::fingerprint(db, &self.model).await?;
         if self.cache.read().await.fingerprint == Some(now) {
-            return Ok(());
+            return Ok(usize::try_from(now.0).unwrap_or(0));
         }
         let mut cache = self.cache.write().await;
         if cache.fingerprint == Some(now) {
-            return Ok(());
+            return Ok(cache.entries.len());
         }
         if cache.entries.is_empty() {
             for v in db::vectors::load(db, &self.model, None).await? {
@@ -118,6 +107,6 @@ impl VectorIndex {
         // Vectors written while loading are picked up by the next refresh: the fingerprint
         // recorded is the one read before loading.
         cache.fingerprint = Some(now);
-        Ok(())
+        Ok(cache.entries.len())
     }
 }
