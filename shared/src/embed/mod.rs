@@ -23,8 +23,10 @@ use crate::llm::{CostEntry, CostRecorder, LlmError, PricingTable, Task, Usage};
 
 /// Texts sent in one request; every provider accepts at least this many.
 const BATCH: usize = 64;
-/// Attempts per request for failures that may pass (429, 5xx, timeouts).
+/// Attempts per request of the indexing pass for failures that may pass (429, 5xx, timeouts).
 const ATTEMPTS: u32 = 3;
+/// Longest wait for a question's embedding before the search goes on without it.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Wait before the second attempt; doubled after each.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest wait a `Retry-After` may impose here; indexing tries again later anyway.
@@ -121,14 +123,19 @@ impl Embedder {
     ) -> Result<Vec<Vec<f32>>, LlmError> {
         let mut out = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH) {
-            out.extend(self.embed_batch(batch, purpose, job_id).await?);
+            out.extend(self.embed_batch(batch, purpose, job_id, ATTEMPTS).await?);
         }
         Ok(out)
     }
 
-    /// Embeds one question.
+    /// Embeds one question, once and within [`QUERY_TIMEOUT`]: someone is waiting for the
+    /// search, which falls back to full text rather than retry.
     pub async fn embed_query(&self, text: &str) -> Result<Vec<f32>, LlmError> {
-        let mut v = self.embed(&[text.to_owned()], Purpose::Query, None).await?;
+        let texts = [text.to_owned()];
+        let call = self.embed_batch(&texts, Purpose::Query, None, 1);
+        let mut v = tokio::time::timeout(QUERY_TIMEOUT, call)
+            .await
+            .map_err(|_| LlmError::Timeout)??;
         v.pop()
             .ok_or_else(|| LlmError::InvalidResponse("no embedding returned".into()))
     }
@@ -138,6 +145,7 @@ impl Embedder {
         texts: &[String],
         purpose: Purpose,
         job_id: Option<Uuid>,
+        attempts: u32,
     ) -> Result<Vec<Vec<f32>>, LlmError> {
         let url = wire::url(self.provider, &self.core.base_url, &self.core.model);
         let body = wire::body(
@@ -168,7 +176,7 @@ impl Embedder {
                 Ok((vectors, _)) => {
                     return Ok(vectors.into_iter().map(vector::normalize).collect());
                 }
-                Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
+                Err(e) if e.is_retryable() && attempt < attempts => {
                     let wait = match &e {
                         LlmError::RateLimited {
                             retry_after: Some(d),
