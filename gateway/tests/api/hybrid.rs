@@ -41,6 +41,15 @@ fn embedding_requests(fake: &FakeLlm, path_end: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A wiki of `documents` compiled offline, embedded through the fake OpenAI-compatible server.
+async fn openai_embedded_wiki(documents: &[&str]) -> (FakeLlm, TestApp, Vec<Value>) {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
+    let sources = ingest_corpus(&app, documents).await;
+    (fake, app, sources)
+}
+
 /// Texts sent to the OpenAI-compatible embeddings endpoint so far.
 fn embedded_inputs(fake: &FakeLlm) -> usize {
     embedding_requests(fake, "/v1/embeddings")
@@ -144,10 +153,7 @@ async fn hybrid_search_with_gemini_embeddings() {
 
 #[tokio::test]
 async fn answers_use_passages_found_by_meaning_and_embeddings_are_cost_logged() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
-    let sources = ingest_corpus(&app, &CORPUS[..2]).await;
+    let (_fake, app, sources) = openai_embedded_wiki(&CORPUS[..2]).await;
     let heapq = sources[0]["article_ids"][0].as_str().expect("article");
 
     // Offline answerer: the misspelled question shares no word with the wiki, yet is answered
@@ -209,10 +215,7 @@ async fn a_model_answers_from_passages_found_by_meaning() {
 
 #[tokio::test]
 async fn search_falls_back_to_full_text_when_the_embedding_provider_fails() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
-    let sources = ingest_corpus(&app, &CORPUS[..1]).await;
+    let (fake, app, sources) = openai_embedded_wiki(&CORPUS[..1]).await;
     let heapq = sources[0]["article_ids"][0].as_str().expect("article");
     fake.set_mode(Mode::Fail(500));
     let reply = search(&app, "heap queue smallest item").await;
@@ -225,10 +228,7 @@ async fn search_falls_back_to_full_text_when_the_embedding_provider_fails() {
 
 #[tokio::test]
 async fn a_recompile_replaces_the_vectors_with_the_passages() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
-    let sources = ingest_corpus(&app, &CORPUS[..1]).await;
+    let (fake, app, sources) = openai_embedded_wiki(&CORPUS[..1]).await;
     let source_id = sources[0]["id"].as_str().expect("id");
     wait_until_embedded(&app).await;
     let passages = embedded_inputs(&fake);

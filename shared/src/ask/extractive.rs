@@ -162,25 +162,9 @@ pub fn extractive_answer(question: &QueryTerms, passages: &[PassageHit]) -> Extr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
     fn passage(article: u128, title: &str, kind: PassageKind, content: &str) -> PassageHit {
-        PassageHit {
-            chunk_id: 0,
-            article_id: Uuid::from_u128(article),
-            slug: title.to_lowercase(),
-            title: title.into(),
-            summary: String::new(),
-            page_type: "source".into(),
-            kind,
-            heading: String::new(),
-            content: content.into(),
-            claim_position: None,
-            score: 1.0,
-            snippet: String::new(),
-            full_text: true,
-            similarity: None,
-        }
+        PassageHit::sample(0, article, title, kind, content)
     }
 
     #[test]

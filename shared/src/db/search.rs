@@ -35,6 +35,35 @@ pub struct PassageHit {
     pub similarity: Option<f32>,
 }
 
+#[cfg(test)]
+impl PassageHit {
+    /// A hit for unit tests: article `article`, titled `title`, scored 1.
+    pub(crate) fn sample(
+        chunk_id: i64,
+        article: u128,
+        title: &str,
+        kind: PassageKind,
+        content: &str,
+    ) -> Self {
+        PassageHit {
+            chunk_id,
+            article_id: Uuid::from_u128(article),
+            slug: title.to_lowercase(),
+            title: title.into(),
+            summary: String::new(),
+            page_type: "source".into(),
+            kind,
+            heading: String::new(),
+            content: content.into(),
+            claim_position: None,
+            score: 1.0,
+            snippet: String::new(),
+            full_text: true,
+            similarity: None,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct HitRow {
     id: i64,

@@ -52,11 +52,6 @@ struct Semantic {
 }
 
 impl Searcher {
-    /// Full-text search only.
-    pub fn full_text(db: Db) -> Self {
-        Self { db, semantic: None }
-    }
-
     /// Hybrid search when `embedder` is set; `budget` stops question embeddings once spent.
     pub fn new(db: Db, embedder: Option<Arc<Embedder>>, budget: BudgetSettings) -> Self {
         let semantic = embedder.map(|embedder| Semantic {
@@ -65,11 +60,6 @@ impl Searcher {
             budget,
         });
         Self { db, semantic }
-    }
-
-    /// The database searched.
-    pub fn db(&self) -> &Db {
-        &self.db
     }
 
     /// The similarity above which a passage found by meaning counts as relevant; `None` for
@@ -154,7 +144,7 @@ impl Searcher {
 
 /// Fuses two rankings of passages (each best first) by reciprocal rank. A passage in both
 /// keeps its full-text snippet (hits marked) and gains its similarity.
-pub fn fuse(full_text: Vec<PassageHit>, semantic: Vec<PassageHit>) -> Vec<PassageHit> {
+fn fuse(full_text: Vec<PassageHit>, semantic: Vec<PassageHit>) -> Vec<PassageHit> {
     let mut fused: Vec<PassageHit> = Vec::with_capacity(full_text.len() + semantic.len());
     let mut index: HashMap<i64, usize> = HashMap::new();
     for (rank, mut hit) in full_text.into_iter().enumerate() {
@@ -194,28 +184,15 @@ pub fn opening_words(text: &str, words: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use uuid::Uuid;
-
     use super::*;
     use crate::search::PassageKind;
 
     fn hit(chunk: i64, similarity: Option<f32>) -> PassageHit {
-        PassageHit {
-            chunk_id: chunk,
-            article_id: Uuid::from_u128(chunk as u128),
-            slug: String::new(),
-            title: String::new(),
-            summary: String::new(),
-            page_type: "source".into(),
-            kind: PassageKind::Section,
-            heading: String::new(),
-            content: String::new(),
-            claim_position: None,
-            score: 0.0,
-            snippet: format!("snippet {chunk}"),
-            full_text: similarity.is_none(),
-            similarity,
-        }
+        let mut h = PassageHit::sample(chunk, chunk as u128, "", PassageKind::Section, "");
+        h.snippet = format!("snippet {chunk}");
+        h.full_text = similarity.is_none();
+        h.similarity = similarity;
+        h
     }
 
     #[test]

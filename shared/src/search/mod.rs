@@ -13,7 +13,7 @@ mod rank;
 mod snippet;
 mod vectors;
 
-pub use hybrid::{Ranked, Ranking, Searcher, fuse, opening_words};
+pub use hybrid::{Ranked, Ranking, Searcher, opening_words};
 pub use passages::{Passage, PassageInput, PassageKind, passages};
 pub use query::{QueryTerms, STOPWORDS};
 pub use rank::{ArticleHit, articles_from_passages};

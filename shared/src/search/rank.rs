@@ -48,22 +48,10 @@ mod tests {
     use crate::search::PassageKind;
 
     fn hit(article: u128, score: f64) -> PassageHit {
-        PassageHit {
-            chunk_id: 0,
-            article_id: Uuid::from_u128(article),
-            slug: format!("a{article}"),
-            title: format!("A{article}"),
-            summary: String::new(),
-            page_type: "source".into(),
-            kind: PassageKind::Section,
-            heading: String::new(),
-            content: String::new(),
-            claim_position: None,
-            score,
-            snippet: String::new(),
-            full_text: true,
-            similarity: None,
-        }
+        let mut h =
+            PassageHit::sample(0, article, &format!("A{article}"), PassageKind::Section, "");
+        h.score = score;
+        h
     }
 
     #[test]

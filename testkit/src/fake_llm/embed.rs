@@ -58,16 +58,9 @@ pub(super) async fn openai(
     h: HeaderMap,
     raw: Bytes,
 ) -> Response {
-    let body = record(&s, &uri, &h, &raw);
-    if let Some(refused) = refusal(&s, Protocol::OpenAi).await {
-        return refused;
-    }
-    let Some(texts) = inputs(body.get("input")) else {
-        return error(
-            Protocol::OpenAi,
-            StatusCode::BAD_REQUEST,
-            "input must be a string or strings",
-        );
+    let (body, texts) = match batch(&s, &uri, &h, &raw, Protocol::OpenAi).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let dims = requested_dims(body.get("dimensions"));
     let data: Vec<Value> = texts
@@ -91,16 +84,9 @@ pub(super) async fn ollama(
     h: HeaderMap,
     raw: Bytes,
 ) -> Response {
-    let body = record(&s, &uri, &h, &raw);
-    if let Some(refused) = refusal(&s, Protocol::Ollama).await {
-        return refused;
-    }
-    let Some(texts) = inputs(body.get("input")) else {
-        return error(
-            Protocol::Ollama,
-            StatusCode::BAD_REQUEST,
-            "input must be a string or strings",
-        );
+    let (body, texts) = match batch(&s, &uri, &h, &raw, Protocol::Ollama).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| embed_text(t, DIMENSIONS)).collect();
     ok(json!({"model": body.get("model"), "embeddings": embeddings,
@@ -171,6 +157,29 @@ async fn refusal(state: &SharedState, protocol: Protocol) -> Option<Response> {
         Outcome::Garbage => {
             Some((StatusCode::OK, axum::Json(json!({"oops": true}))).into_response())
         }
+    }
+}
+
+/// Records an OpenAI or Ollama request and reads its `input` texts, or the response that
+/// refuses it (the mode's failure, or a malformed input).
+async fn batch(
+    s: &SharedState,
+    uri: &Uri,
+    h: &HeaderMap,
+    raw: &Bytes,
+    protocol: Protocol,
+) -> Result<(Value, Vec<String>), Response> {
+    let body = record(s, uri, h, raw);
+    if let Some(refused) = refusal(s, protocol).await {
+        return Err(refused);
+    }
+    match inputs(body.get("input")) {
+        Some(texts) => Ok((body, texts)),
+        None => Err(error(
+            protocol,
+            StatusCode::BAD_REQUEST,
+            "input must be a string or strings",
+        )),
     }
 }
 
