@@ -130,7 +130,9 @@ impl Application {
             )?),
         };
         let worker = if options.with_worker {
-            let ctx = worker::build_context(settings.clone(), db, bus)?;
+            let mut ctx = worker::build_context(settings.clone(), db, bus)?;
+            // One embedder in the process, so its indexing passes never overlap.
+            ctx.embedder = state.embedder.clone();
             let stop = CancellationToken::new();
             let token = stop.clone();
             let handle = tokio::spawn(async move {

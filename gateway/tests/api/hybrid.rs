@@ -47,6 +47,7 @@ async fn openai_embedded_wiki(documents: &[&str]) -> (FakeLlm, TestApp, Vec<Valu
     let base = format!("{}/v1", fake.url());
     let app = spawn_app_with(|s| use_embeddings(s, EmbeddingProvider::Openai, base)).await;
     let sources = ingest_corpus(&app, documents).await;
+    wait_until_embedded(&app).await;
     (fake, app, sources)
 }
 
@@ -87,6 +88,8 @@ async fn hybrid_search_through(provider: EmbeddingProvider, base_path: &str, pat
     let base = format!("{}{base_path}", fake.url());
     let app = spawn_app_with(|s| use_embeddings(s, provider, base)).await;
     let sources = ingest_corpus(&app, &CORPUS).await;
+    // A compile that finds another's embedding pass running leaves its passages to that pass.
+    wait_until_embedded(&app).await;
     let heapq = sources[0]["article_ids"][0].as_str().expect("article");
 
     // Passages were embedded as they were compiled, in batches, with the key.
@@ -230,7 +233,6 @@ async fn search_falls_back_to_full_text_when_the_embedding_provider_fails() {
 async fn a_recompile_replaces_the_vectors_with_the_passages() {
     let (fake, app, sources) = openai_embedded_wiki(&CORPUS[..1]).await;
     let source_id = sources[0]["id"].as_str().expect("id");
-    wait_until_embedded(&app).await;
     let passages = embedded_inputs(&fake);
     assert!(passages > 0);
     // Fill the gateway's vector cache before the recompile, so that afterwards it must drop

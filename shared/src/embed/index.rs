@@ -3,6 +3,8 @@
 //! also re-embeds the wiki after the model is changed). Passages are read in batches, so a
 //! pass over a large wiki holds little in memory, and a pass stops at the monthly budget.
 
+use std::sync::atomic::Ordering;
+
 use uuid::Uuid;
 
 use super::{Embedder, Purpose};
@@ -32,6 +34,10 @@ pub enum IndexError {
 }
 
 /// Embeds every passage that has no vector for the embedder's model.
+///
+/// Only one pass runs at a time per embedder. A call made while a pass runs does not wait for
+/// it (a compile must not sit behind a worker's start-up backlog): it asks the running pass to
+/// go round once more when it reaches the end, and returns at once with nothing embedded.
 #[tracing::instrument(skip_all, fields(model = %embedder.model_id()), err)]
 pub async fn index_pending(
     db: &Db,
@@ -39,7 +45,35 @@ pub async fn index_pending(
     budget: &BudgetSettings,
     job_id: Option<Uuid>,
 ) -> Result<IndexReport, IndexError> {
-    let _one_pass = embedder.indexing.lock().await;
+    embedder.asked_again.store(true, Ordering::SeqCst);
+    let mut report = IndexReport::default();
+    loop {
+        let Ok(one_pass) = embedder.indexing.try_lock() else {
+            return Ok(report);
+        };
+        while embedder.asked_again.swap(false, Ordering::SeqCst) {
+            let pass = one_pass_over(db, embedder, budget, job_id).await?;
+            report.embedded += pass.embedded;
+            if pass.over_budget {
+                report.over_budget = true;
+                return Ok(report);
+            }
+        }
+        drop(one_pass);
+        // A request made between the last check and the release would otherwise be lost.
+        if !embedder.asked_again.load(Ordering::SeqCst) {
+            return Ok(report);
+        }
+    }
+}
+
+/// One walk over the passages in id order, embedding those without a vector.
+async fn one_pass_over(
+    db: &Db,
+    embedder: &Embedder,
+    budget: &BudgetSettings,
+    job_id: Option<Uuid>,
+) -> Result<IndexReport, IndexError> {
     let model = embedder.model_id();
     let mut report = IndexReport::default();
     // Passages written behind the cursor during the pass (an id reused after a delete) wait
@@ -66,8 +100,7 @@ pub async fn index_pending(
             .zip(&vectors)
             .map(|(p, v)| (p, v.as_slice()))
             .collect();
-        let stored = db::vectors::store(db, &model, &pairs).await?;
-        report.embedded += stored;
+        report.embedded += db::vectors::store(db, &model, &pairs).await?;
     }
     if report.embedded > 0 {
         tracing::info!(embedded = report.embedded, "passages embedded");

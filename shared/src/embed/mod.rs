@@ -49,6 +49,8 @@ pub struct Embedder {
     pricing: PricingTable,
     /// One indexing pass at a time in this process, so passages are not embedded twice.
     pub(crate) indexing: tokio::sync::Mutex<()>,
+    /// Set by each call of the indexing pass; the running pass goes round again while set.
+    pub(crate) asked_again: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -87,6 +89,7 @@ impl Embedder {
             recorder,
             pricing: PricingTable::default(),
             indexing: tokio::sync::Mutex::new(()),
+            asked_again: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
