@@ -4,7 +4,9 @@
 //! are logged with their cause and shown to clients only as a generic message.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use shared::db::DbError;
@@ -104,4 +106,64 @@ pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
         Json(json!({"error": {"code": code, "message": message, "request_id": request_id}})),
     )
         .into_response()
+}
+
+/// Middleware: an error response not already in the envelope — a rejection by one of axum's own
+/// extractors (a path segment that is not UTF-8, a WebSocket handshake without its headers, a
+/// form), a `405`, a body the client stopped sending — is rewritten into it, so that every
+/// error the gateway sends has the same shape. The text of a server error is never shown.
+pub async fn envelope_every_error(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let reason = status.canonical_reason().unwrap_or("error").to_owned();
+    let text = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        axum::body::to_bytes(body, 4096),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+    .unwrap_or_default();
+    let message = if status.is_server_error() || text.is_empty() {
+        reason
+    } else {
+        text
+    };
+    let mut out = envelope(status, code_for(status), &message);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The envelope code of a status no handler chose a code for.
+fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::UPGRADE_REQUIRED => "upgrade_required",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware;
 use shared::config::Settings;
 use shared::db::Db;
@@ -122,6 +122,11 @@ impl Application {
             storage,
             queue: queue.clone(),
             bus: bus.clone(),
+            body_limits: crate::limits::BodyLimits::from_settings(
+                &settings.ingest,
+                &settings.server,
+            ),
+            origins: crate::origin::OriginPolicy::new(&settings.server.allowed_hosts),
             settings: settings.clone(),
             embedded_worker: options.with_worker,
             answer_llm: answer_router(&settings, &db)?,
@@ -176,8 +181,8 @@ impl Application {
     ) -> anyhow::Result<()> {
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "WikiMind is listening");
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
+        let limits = crate::server::ConnectionLimits::from_settings(&self.state.settings.server);
+        crate::server::serve(self.listener, app, limits, shutdown)
             .await
             .context("serving HTTP")?;
         if let Some(worker) = self.worker {
@@ -199,7 +204,7 @@ impl Application {
 /// The full router: `/api` (token-protected when configured), `/health`, and the web app.
 pub fn router(state: AppState) -> Router {
     // The session endpoints are how a browser obtains its cookie, so they sit outside the check.
-    let api = routes::api_router(&state)
+    let api = routes::api_router()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
@@ -209,6 +214,16 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .merge(routes::health::router())
         .fallback(crate::spa::serve)
+        // Body limits live in crate::limits, not in axum's per-extractor default.
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::limit_request_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::origin::guard,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(
@@ -229,5 +244,6 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("http", method = %req.method(), route, request_id = id)
                 }),
         )
+        .layer(middleware::from_fn(crate::error::envelope_every_error))
         .layer(middleware::from_fn(request_id::assign))
 }

@@ -8,6 +8,7 @@ use shared::events::SharedBus;
 use shared::jobs::JobQueue;
 use shared::storage::Storage;
 
+use crate::origin::OriginPolicy;
 use crate::session::SessionKey;
 
 /// Shared handles (cheap to clone).
@@ -18,6 +19,10 @@ pub struct AppState {
     pub queue: JobQueue,
     pub bus: SharedBus,
     pub settings: Arc<Settings>,
+    /// The largest request body each route accepts.
+    pub body_limits: crate::limits::BodyLimits,
+    /// The host names and origins requests may come from.
+    pub origins: OriginPolicy,
     /// Signs the web app's session cookies.
     pub session_key: Arc<SessionKey>,
     /// The model router for answers; `None` when no language model is configured (answers

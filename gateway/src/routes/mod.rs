@@ -18,9 +18,9 @@ use crate::error::envelope;
 use crate::state::AppState;
 
 /// Everything under `/api`, with its own JSON 404.
-pub fn api_router(state: &AppState) -> Router<AppState> {
+pub fn api_router() -> Router<AppState> {
     Router::new()
-        .merge(sources::router(state))
+        .merge(sources::router())
         .merge(articles::router())
         .merge(ask::router())
         .merge(ask_stream::router())

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,20 +20,13 @@ use crate::ingest::{self, Accepted};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router(state: &AppState) -> Router<AppState> {
-    let upload_limit = state.settings.ingest.max_upload_bytes + 64 * 1024;
-    let text_limit = state.settings.ingest.max_text_bytes * 2 + 64 * 1024;
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sources", get(list_sources))
-        .route(
-            "/sources/text",
-            post(create_text_source).layer(DefaultBodyLimit::max(text_limit)),
-        )
+        // Body limits per route are in crate::limits.
+        .route("/sources/text", post(create_text_source))
         .route("/sources/url", post(create_url_source))
-        .route(
-            "/sources/file",
-            post(create_file_source).layer(DefaultBodyLimit::max(upload_limit)),
-        )
+        .route("/sources/file", post(create_file_source))
         .route("/sources/{id}", get(get_source).delete(delete_source))
         .route("/sources/{id}/text", get(get_source_text))
         .route("/sources/{id}/original", get(get_source_original))

@@ -5,13 +5,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::error::envelope;
 use crate::state::AppState;
 
 const KEEPALIVE: Duration = Duration::from_secs(20);
@@ -21,40 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
 }
 
-async fn upgrade(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Response {
-    if !same_origin(&headers) {
-        return envelope(
-            StatusCode::FORBIDDEN,
-            "cross_origin",
-            "the event stream is only open to pages of this origin",
-        );
-    }
+/// The origin of the handshake has been checked by [`crate::origin::guard`] already: browsers
+/// send `Origin` on every WebSocket handshake and, unlike `fetch`, do not apply CORS to it.
+async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     ws.on_upgrade(move |socket| stream_events(socket, state))
-}
-
-/// Browsers send `Origin` on every WebSocket handshake and, unlike `fetch`, do not apply CORS
-/// to it: without this check any web page the person visits could read their events from an
-/// open loopback gateway. Clients that are not browsers send no `Origin` and are let through.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| url::Url::parse(o).ok())
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            })
-        });
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
 async fn stream_events(mut socket: WebSocket, state: AppState) {
@@ -94,41 +62,5 @@ async fn stream_events(mut socket: WebSocket, state: AppState) {
                 Some(Ok(_)) => {}
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, host.parse().expect("host"));
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, o.parse().expect("origin"));
-        }
-        h
-    }
-
-    #[test]
-    fn only_pages_of_this_origin_may_open_the_stream() {
-        assert!(same_origin(&headers(None, "127.0.0.1:7842")));
-        assert!(same_origin(&headers(
-            Some("http://127.0.0.1:7842"),
-            "127.0.0.1:7842"
-        )));
-        assert!(same_origin(&headers(
-            Some("https://wiki.example.org"),
-            "wiki.example.org"
-        )));
-        assert!(!same_origin(&headers(
-            Some("https://evil.example"),
-            "127.0.0.1:7842"
-        )));
-        assert!(!same_origin(&headers(
-            Some("http://127.0.0.1:9999"),
-            "127.0.0.1:7842"
-        )));
-        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:7842")));
     }
 }

@@ -4,12 +4,14 @@
 mod articles;
 mod ask;
 mod ask_stream;
+mod connections;
 mod durability;
 mod health;
 mod helpers;
 mod hybrid;
 mod ingest;
 mod llm;
+mod origin;
 mod search;
 mod settings;
 mod sources;

@@ -6,12 +6,12 @@ use std::str::FromStr;
 
 use super::{
     AuthSettings, BudgetSettings, DatabaseSettings, IngestSettings, JobsSettings, LlmSettings,
-    LogFormat, ProviderSettings, RedisSettings, Secret, ServerSettings, Settings,
-    TelemetrySettings,
+    LogFormat, ProviderSettings, RedisSettings, Secret, Settings, TelemetrySettings,
 };
 use crate::llm::ProviderKind;
 
 mod embedding;
+mod server;
 
 /// A configuration problem found at startup.
 #[derive(Debug, thiserror::Error)]
@@ -244,10 +244,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         .map(|raw| expand_home(raw, src))
         .unwrap_or_else(|| default_data_dir(src));
 
-    let host = src
-        .string("WIKIMIND_SERVER__HOST")
-        .unwrap_or_else(|| "127.0.0.1".to_owned());
-    let port = src.parse::<u16>("WIKIMIND_SERVER__PORT", 7842)?;
+    let server = server::server_settings(src)?;
 
     let db_var = if src.get("WIKIMIND_DATABASE_URL").is_some() {
         Some("WIKIMIND_DATABASE_URL")
@@ -398,7 +395,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
 
     Ok(Settings {
         data_dir,
-        server: ServerSettings { host, port },
+        server,
         database: DatabaseSettings {
             url: Secret::new(db_url),
             max_connections,

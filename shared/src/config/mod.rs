@@ -32,11 +32,22 @@ pub struct Settings {
     pub auth: AuthSettings,
 }
 
-/// Where the HTTP server listens.
+/// Where the HTTP server listens, which host names it answers to, and its connection limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
+    /// Host names (beyond loopback names and IP addresses) that requests may name in `Host`,
+    /// lowercase, optionally with a port; `*` allows any (`WIKIMIND_SERVER__ALLOWED_HOSTS`).
+    pub allowed_hosts: Vec<String>,
+    /// Connections open at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Connections open at once from one client address.
+    pub max_connections_per_client: usize,
+    /// Time a client has to send a request's headers (and an idle connection is kept).
+    pub header_timeout_secs: u64,
+    /// Longest pause allowed while a client sends a request body.
+    pub body_timeout_secs: u64,
 }
 
 /// The database connection.

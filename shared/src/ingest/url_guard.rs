@@ -115,14 +115,31 @@ pub async fn resolve_host(
     Ok(addrs)
 }
 
-/// True for globally routable unicast addresses.
+/// True for globally routable unicast addresses. An IPv6 address that carries an IPv4 one
+/// (mapped, IPv4-compatible, NAT64, 6to4, Teredo) is judged by every address it carries, since
+/// a translator or relay would deliver the packets there.
 pub fn is_public(addr: IpAddr) -> bool {
     match addr {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
+        IpAddr::V6(v6) => is_public_v6(v6) && embedded_ipv4(v6).iter().all(|v4| is_public_v4(*v4)),
+    }
+}
+
+/// The IPv4 addresses an IPv6 address carries, by the transition scheme its prefix names.
+fn embedded_ipv4(a: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = a.segments();
+    let pair = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (IPv4-compatible, deprecated but still routed
+        // by some stacks).
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0, 0, hi, lo] => vec![pair(hi, lo)],
+        // 64:ff9b::/96, the well-known NAT64 prefix (RFC 6052).
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => vec![pair(hi, lo)],
+        // 2002:AABB:CCDD::/48, 6to4 (RFC 3056).
+        [0x2002, hi, lo, ..] => vec![pair(hi, lo)],
+        // 2001:0::/32, Teredo (RFC 4380): the server, and the client obfuscated by inversion.
+        [0x2001, 0, shi, slo, _, _, chi, clo] => vec![pair(shi, slo), pair(!chi, !clo)],
+        _ => Vec::new(),
     }
 }
 
@@ -145,14 +162,19 @@ fn is_public_v4(a: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(a: Ipv6Addr) -> bool {
-    let seg0 = a.segments()[0];
+    let [seg0, seg1, seg2, ..] = a.segments();
     !(a.is_loopback()
         || a.is_unspecified()
         || a.is_multicast()
-        // fc00::/7 unique local, fe80::/10 link-local, 2001:db8::/32 documentation.
+        // fc00::/7 unique local, fe80::/10 link-local, fec0::/10 site-local (deprecated),
+        // 2001:db8::/32 documentation, 64:ff9b:1::/48 local-use NAT64 (RFC 8215),
+        // 100::/64 discard-only.
         || (seg0 & 0xfe00) == 0xfc00
         || (seg0 & 0xffc0) == 0xfe80
-        || (seg0 == 0x2001 && a.segments()[1] == 0x0db8))
+        || (seg0 & 0xffc0) == 0xfec0
+        || (seg0 == 0x2001 && seg1 == 0x0db8)
+        || (seg0 == 0x64 && seg1 == 0xff9b && seg2 == 1)
+        || (seg0 == 0x100 && seg1 == 0 && seg2 == 0 && a.segments()[3] == 0))
 }
 
 #[cfg(test)]
@@ -195,6 +217,39 @@ mod tests {
             assert!(parse_url(url, true).is_ok(), "{url} allowed");
         }
         assert!(parse_url("http://93.184.216.34/", false).is_ok());
+    }
+
+    #[test]
+    fn ipv6_forms_that_carry_a_private_ipv4_address_are_judged_by_it() {
+        // Every form here carries 127.0.0.1 or 10.0.0.1; parse_url judges them statically and
+        // nothing is sent anywhere.
+        for url in [
+            "http://[::ffff:7f00:1]/",
+            "http://[::7f00:1]/",
+            "http://[::a00:1]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[64:ff9b:1::1]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[2002:a00:1::]/",
+            "http://[2001:0:7f00:1::]/",
+            "http://[2001:0:5db8:d822:0:f227:80ff:fffe]/",
+            "http://[fec0::1]/",
+        ] {
+            assert!(
+                matches!(parse_url(url, false), Err(UrlError::Private { .. })),
+                "{url}"
+            );
+        }
+        // The same schemes carrying a public address stay public.
+        for addr in [
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+            "::ffff:5db8:d822",
+        ] {
+            let ip: IpAddr = addr.parse().expect("address");
+            assert!(is_public(ip), "{addr}");
+        }
     }
 
     #[test]

@@ -1,0 +1,112 @@
+//! `WIKIMIND_SERVER__*`: where the gateway listens, the host names it answers to, and the limits
+//! that keep one client from holding the server.
+
+use super::{ConfigError, EnvSource, positive};
+use crate::config::ServerSettings;
+
+const HOST: &str = "WIKIMIND_SERVER__HOST";
+const PORT: &str = "WIKIMIND_SERVER__PORT";
+const ALLOWED_HOSTS: &str = "WIKIMIND_SERVER__ALLOWED_HOSTS";
+const MAX_CONNECTIONS: &str = "WIKIMIND_SERVER__MAX_CONNECTIONS";
+const MAX_CONNECTIONS_PER_CLIENT: &str = "WIKIMIND_SERVER__MAX_CONNECTIONS_PER_CLIENT";
+const HEADER_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__HEADER_TIMEOUT_SECS";
+const BODY_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__BODY_TIMEOUT_SECS";
+
+/// Reads and validates the server settings.
+pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigError> {
+    let max_connections = positive(MAX_CONNECTIONS, src.parse(MAX_CONNECTIONS, 512usize)?)?;
+    let max_connections_per_client = positive(
+        MAX_CONNECTIONS_PER_CLIENT,
+        src.parse(MAX_CONNECTIONS_PER_CLIENT, 128usize)?,
+    )?;
+    Ok(ServerSettings {
+        host: src.string(HOST).unwrap_or_else(|| "127.0.0.1".to_owned()),
+        port: src.parse::<u16>(PORT, 7842)?,
+        allowed_hosts: allowed_hosts(src)?,
+        max_connections,
+        max_connections_per_client: max_connections_per_client.min(max_connections),
+        header_timeout_secs: positive(HEADER_TIMEOUT_SECS, src.parse(HEADER_TIMEOUT_SECS, 10u64)?)?,
+        body_timeout_secs: positive(BODY_TIMEOUT_SECS, src.parse(BODY_TIMEOUT_SECS, 30u64)?)?,
+    })
+}
+
+/// `WIKIMIND_SERVER__ALLOWED_HOSTS`: comma-separated host names (optionally `name:port`), or
+/// `*` for any. Kept lowercase, without a trailing dot.
+fn allowed_hosts(src: &EnvSource) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = src.get(ALLOWED_HOSTS) else {
+        return Ok(Vec::new());
+    };
+    let mut hosts = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let valid = entry == "*" || is_authority(entry);
+        if !valid {
+            return Err(ConfigError::Invalid {
+                var: ALLOWED_HOSTS,
+                value: raw.to_owned(),
+                message: format!(
+                    "{entry:?} is not a host name: expected names such as wiki.example.org or \
+                     wiki.example.org:8443, separated by commas (no scheme, no path)"
+                ),
+            });
+        }
+        hosts.push(
+            entry
+                .to_ascii_lowercase()
+                .replace(".:", ":")
+                .trim_end_matches('.')
+                .to_owned(),
+        );
+    }
+    Ok(hosts)
+}
+
+/// True when `entry` is exactly a `host[:port]`, nothing more.
+fn is_authority(entry: &str) -> bool {
+    if entry.contains(['/', '@', '?', '#', ' ']) {
+        return false;
+    }
+    url::Url::parse(&format!("http://{entry}/"))
+        .is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()) && u.path() == "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<ServerSettings, ConfigError> {
+        server_settings(&EnvSource::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn allowed_hosts_are_names_with_optional_ports() {
+        let s =
+            load(&[(ALLOWED_HOSTS, "Wiki.Example.org, wikimind.fly.dev.:443 ,*")]).expect("valid");
+        assert_eq!(
+            s.allowed_hosts,
+            ["wiki.example.org", "wikimind.fly.dev:443", "*"]
+        );
+        assert!(load(&[]).expect("defaults").allowed_hosts.is_empty());
+    }
+
+    #[test]
+    fn a_url_or_path_is_not_a_host_name() {
+        for bad in [
+            "https://wiki.example.org",
+            "wiki.example.org/path",
+            "user@wiki",
+            "a b",
+        ] {
+            let err = load(&[(ALLOWED_HOSTS, bad)]).expect_err(bad);
+            assert!(err.to_string().contains(ALLOWED_HOSTS), "{err}");
+        }
+    }
+
+    #[test]
+    fn connection_limits_are_positive_and_per_client_fits_in_the_total() {
+        let s =
+            load(&[(MAX_CONNECTIONS, "20"), (MAX_CONNECTIONS_PER_CLIENT, "50")]).expect("valid");
+        assert_eq!((s.max_connections, s.max_connections_per_client), (20, 20));
+        assert!(load(&[(MAX_CONNECTIONS, "0")]).is_err());
+        assert!(load(&[(HEADER_TIMEOUT_SECS, "0")]).is_err());
+    }
+}
