@@ -106,6 +106,6 @@ VERIFY_STACK ?= $(firstword $(wildcard ../shared/containers/verify-stack.sh /wor
 .PHONY: verify-stack
 verify-stack: ## Build the image and check the prod compose stack end to end (podman; needs root)
 	@test -n "$(VERIFY_STACK)" || { echo "verify-stack.sh not found: set VERIFY_STACK=/path/to/verify-stack.sh"; exit 1; }
-	POSTGRES_PASSWORD=$${POSTGRES_PASSWORD:-ci-only-not-secret} WIKIMIND_AUTH_TOKEN=$${WIKIMIND_AUTH_TOKEN:-ci-only-token} \
+	POSTGRES_PASSWORD=$${POSTGRES_PASSWORD:-ci-only-not-secret} WIKIMIND_AUTH_TOKEN=$${WIKIMIND_AUTH_TOKEN:-ci-only-token-not-a-secret-0123456789} \
 		$(VERIFY_STACK) --project . --compose docker-compose.prod.yml --smoke 'bash scripts/prod-stack-smoke.sh'
 # ---- end of containers ---------------------------------------------------------------------

@@ -9,9 +9,12 @@ use axum::response::Response;
 
 use std::time::SystemTime;
 
+use shared::config::Settings;
+
 use crate::error::envelope;
-use crate::session::SessionKey;
+use crate::session::{Session, SessionKey};
 use crate::state::AppState;
+use crate::throttle::{ClientAddr, too_many_attempts};
 
 /// True when `host` only accepts connections from this machine.
 pub fn is_loopback_host(host: &str) -> bool {
@@ -45,33 +48,90 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-/// True when the request carries the token (bearer header) or a live session cookie for it.
-pub fn is_authenticated(headers: &HeaderMap, token: &str, key: &SessionKey) -> bool {
-    let bearer = headers
+/// True when the request carries the token in its bearer header.
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if bearer.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+        .map(str::trim)
+        .is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes()))
+}
+
+/// The session of the request's cookie, when it is validly signed for `token` and unexpired.
+pub fn signed_session(headers: &HeaderMap, token: &str, key: &SessionKey) -> Option<Session> {
+    cookie(headers, SESSION_COOKIE).and_then(|c| key.verify(c, token, SystemTime::now()))
+}
+
+/// True when the request carries the token (bearer header) or the cookie of a session that
+/// is signed, unexpired and not ended by a logout. A database that cannot say refuses.
+pub async fn is_authenticated(headers: &HeaderMap, token: &str, state: &AppState) -> bool {
+    if bearer_matches(headers, token) {
         return true;
     }
-    cookie(headers, SESSION_COOKIE).is_some_and(|c| key.verify(c, token, SystemTime::now()))
+    let Some(session) = signed_session(headers, token, &state.session_key) else {
+        return false;
+    };
+    match shared::db::sessions::is_revoked(&state.db, &session.signature).await {
+        Ok(revoked) => !revoked,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check whether a session was ended");
+            false
+        }
+    }
+}
+
+/// True when the request presents a credential at all (a bearer header or a session cookie),
+/// so that a wrong one counts as a guess and a missing one does not.
+fn presents_credentials(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || cookie(headers, SESSION_COOKIE).is_some()
 }
 
 /// Middleware: with a token configured, requests need `Authorization: Bearer <token>` or the
-/// session cookie.
+/// session cookie. Wrong credentials count against the client in the failure throttle.
 pub async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(token) = state.settings.auth.token.as_ref() else {
         return next.run(req).await;
     };
-    if is_authenticated(req.headers(), token.expose(), &state.session_key) {
+    let client = ClientAddr::of(req.extensions()).0;
+    if let Err(wait) = state.throttle.check(client) {
+        return too_many_attempts(wait);
+    }
+    if is_authenticated(req.headers(), token.expose(), &state).await {
         return next.run(req).await;
+    }
+    if presents_credentials(req.headers()) {
+        state.throttle.fail(client);
     }
     envelope(
         StatusCode::UNAUTHORIZED,
         "unauthorized",
         "a valid bearer token or session is required",
     )
+}
+
+/// Shortest token accepted on an address other machines can reach.
+pub const MIN_TOKEN_LEN: usize = 32;
+
+/// The rule that a gateway reachable from other machines has a token worth the name.
+pub fn check_exposure(settings: &Settings) -> anyhow::Result<()> {
+    let host = &settings.server.host;
+    if is_loopback_host(host) || settings.auth.disabled {
+        return Ok(());
+    }
+    match &settings.auth.token {
+        None => anyhow::bail!(
+            "refusing to listen on {host} without WIKIMIND_AUTH_TOKEN: anyone who can reach it could read and \
+             change the wiki. Set WIKIMIND_AUTH_TOKEN (make one with `openssl rand -hex 32`), or \
+             WIKIMIND_AUTH__DISABLED=true to accept that risk."
+        ),
+        Some(token) if token.expose().chars().count() < MIN_TOKEN_LEN => anyhow::bail!(
+            "refusing to listen on {host} with a WIKIMIND_AUTH_TOKEN of {} characters: a token that other \
+             machines can guess at must have at least {MIN_TOKEN_LEN}. Make one with `openssl rand -hex 32`.",
+            token.expose().chars().count()
+        ),
+        Some(_) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -89,10 +149,10 @@ mod tests {
     }
 
     #[test]
-    fn a_session_cookie_or_bearer_authenticates() {
+    fn a_signed_session_cookie_or_bearer_authenticates() {
         let key = SessionKey::from_bytes([3; 32]);
         let mut headers = HeaderMap::new();
-        assert!(!is_authenticated(&headers, "secret", &key));
+        assert!(signed_session(&headers, "secret", &key).is_none());
         let session = key.mint("secret", SystemTime::now());
         headers.insert(
             header::COOKIE,
@@ -100,14 +160,34 @@ mod tests {
                 .parse()
                 .expect("header"),
         );
-        assert!(is_authenticated(&headers, "secret", &key));
-        assert!(!is_authenticated(&headers, "other", &key));
+        assert!(signed_session(&headers, "secret", &key).is_some());
+        assert!(signed_session(&headers, "other", &key).is_none());
         let mut bearer = HeaderMap::new();
         bearer.insert(
             header::AUTHORIZATION,
             "Bearer secret".parse().expect("header"),
         );
-        assert!(is_authenticated(&bearer, "secret", &key));
+        assert!(bearer_matches(&bearer, "secret"));
+        assert!(!bearer_matches(&bearer, "other"));
+    }
+
+    #[test]
+    fn an_address_others_can_reach_needs_a_long_token() {
+        let mut s = Settings::for_data_dir("/nonexistent");
+        assert!(check_exposure(&s).is_ok(), "loopback needs no token");
+        s.server.host = "0.0.0.0".into();
+        let err = check_exposure(&s).expect_err("no token").to_string();
+        assert!(err.contains("openssl rand -hex 32"), "{err}");
+        s.auth.token = Some(shared::config::Secret::new("x"));
+        let err = check_exposure(&s).expect_err("short token").to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        s.auth.token = Some(shared::config::Secret::new(
+            "0123456789abcdef0123456789abcdef",
+        ));
+        assert!(check_exposure(&s).is_ok());
+        s.auth.token = None;
+        s.auth.disabled = true;
+        assert!(check_exposure(&s).is_ok(), "an explicit choice to run open");
     }
 
     #[test]

@@ -14,5 +14,6 @@ pub mod session;
 pub mod spa;
 pub mod startup;
 pub mod state;
+pub mod throttle;
 
 pub use startup::{Application, ServeOptions};

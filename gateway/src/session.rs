@@ -17,6 +17,15 @@ use crate::auth::constant_time_eq;
 /// How long a session lasts after login.
 pub const SESSION_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// A live session, as read from a valid cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The cookie's signature, which names the session (a logout records it).
+    pub signature: String,
+    /// When the cookie stops being accepted anyway.
+    pub expires_at: SystemTime,
+}
+
 /// The server's secret for signing session cookies.
 #[derive(Clone)]
 pub struct SessionKey([u8; 32]);
@@ -114,21 +123,21 @@ impl SessionKey {
         )
     }
 
-    /// True when `cookie` was minted by this key under `token` and is not older than
-    /// [`SESSION_MAX_AGE`] (nor from the future, beyond a minute of clock skew).
-    pub fn verify(&self, cookie: &str, token: &str, now: SystemTime) -> bool {
-        let Some((issued, mac)) = cookie.split_once('.') else {
-            return false;
-        };
-        let Ok(issued) = issued.parse::<u64>() else {
-            return false;
-        };
+    /// The session `cookie` stands for, when it was minted by this key under `token` and is not
+    /// older than [`SESSION_MAX_AGE`] (nor from the future, beyond a minute of clock skew).
+    /// Whether it was ended by a logout is for the caller to ask the database.
+    pub fn verify(&self, cookie: &str, token: &str, now: SystemTime) -> Option<Session> {
+        let (issued, mac) = cookie.split_once('.')?;
+        let issued = issued.parse::<u64>().ok()?;
         let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         if issued > now + 60 || now.saturating_sub(issued) > SESSION_MAX_AGE.as_secs() {
-            return false;
+            return None;
         }
         let expected = hex::encode(self.sign(&Self::message(issued, token)));
-        constant_time_eq(mac.as_bytes(), expected.as_bytes())
+        constant_time_eq(mac.as_bytes(), expected.as_bytes()).then(|| Session {
+            signature: expected,
+            expires_at: UNIX_EPOCH + Duration::from_secs(issued) + SESSION_MAX_AGE,
+        })
     }
 }
 
@@ -153,15 +162,21 @@ mod tests {
         let key = SessionKey::from_bytes([7; 32]);
         let now = SystemTime::now();
         let cookie = key.mint("secret", now);
-        assert!(key.verify(&cookie, "secret", now));
-        assert!(!key.verify(&cookie, "rotated", now));
-        assert!(!SessionKey::from_bytes([8; 32]).verify(&cookie, "secret", now));
+        let session = key.verify(&cookie, "secret", now).expect("valid");
+        assert!(cookie.ends_with(&session.signature));
+        assert!(session.expires_at > now + SESSION_MAX_AGE - Duration::from_secs(5));
+        assert!(key.verify(&cookie, "rotated", now).is_none());
+        assert!(
+            SessionKey::from_bytes([8; 32])
+                .verify(&cookie, "secret", now)
+                .is_none()
+        );
         let later = now + SESSION_MAX_AGE + Duration::from_secs(120);
-        assert!(!key.verify(&cookie, "secret", later));
+        assert!(key.verify(&cookie, "secret", later).is_none());
         let (issued, mac) = cookie.split_once('.').expect("two parts");
         let forged = format!("{}.{mac}", issued.parse::<u64>().expect("n") + 1);
-        assert!(!key.verify(&forged, "secret", now));
-        assert!(!key.verify("garbage", "secret", now));
+        assert!(key.verify(&forged, "secret", now).is_none());
+        assert!(key.verify("garbage", "secret", now).is_none());
         assert!(!cookie.contains("secret"));
     }
 

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware;
@@ -76,16 +76,7 @@ impl Application {
     /// Connects everything and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
-        if !auth::is_loopback_host(&settings.server.host)
-            && settings.auth.token.is_none()
-            && !settings.auth.disabled
-        {
-            bail!(
-                "refusing to listen on {} without WIKIMIND_AUTH_TOKEN: anyone who can reach it could read and change \
-                 the wiki. Set WIKIMIND_AUTH_TOKEN, or WIKIMIND_AUTH__DISABLED=true to accept that risk.",
-                settings.server.host
-            );
-        }
+        auth::check_exposure(&settings)?;
         let storage = Storage::open(&settings.data_dir).with_context(|| {
             format!("opening the data directory {}", settings.data_dir.display())
         })?;
@@ -126,6 +117,7 @@ impl Application {
                 &settings.ingest,
                 &settings.server,
             ),
+            throttle: Arc::new(crate::throttle::FailureThrottle::default()),
             origins: crate::origin::OriginPolicy::new(&settings.server.allowed_hosts),
             settings: settings.clone(),
             embedded_worker: options.with_worker,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The largest request body each route accepts.
     pub body_limits: crate::limits::BodyLimits,
+    /// Wrong tokens per client address, to slow down guessing.
+    pub throttle: Arc<crate::throttle::FailureThrottle>,
     /// The host names and origins requests may come from.
     pub origins: OriginPolicy,
     /// Signs the web app's session cookies.

@@ -1,7 +1,7 @@
 //! `/api/auth/*`: the login page's exchange of the token for an HttpOnly, SameSite=Strict
 //! session cookie, logout, and whether the browser needs to log in. Not behind the token check.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -10,18 +10,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{SESSION_COOKIE, constant_time_eq, is_authenticated};
+use crate::auth::{SESSION_COOKIE, constant_time_eq, is_authenticated, signed_session};
 use crate::error::{ApiResult, envelope};
 use crate::extract::ApiJson;
 use crate::session::SESSION_MAX_AGE;
 use crate::state::AppState;
-
-/// Slows guessing: every wrong token holds the login gate this long.
-const FAILED_LOGIN_DELAY: Duration = Duration::from_millis(400);
-
-/// Logins are checked one at a time, so parallel guesses queue behind each wrong one's delay
-/// (about two guesses a second in all) instead of multiplying the rate.
-static LOGIN_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+use crate::throttle::{ClientAddr, too_many_attempts};
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
@@ -38,11 +32,13 @@ struct SessionInfo {
 }
 
 async fn session(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionInfo> {
-    let token = state.settings.auth.token.as_ref();
+    let authenticated = match state.settings.auth.token.as_ref() {
+        None => true,
+        Some(t) => is_authenticated(&headers, t.expose(), &state).await,
+    };
     Json(SessionInfo {
-        auth_required: token.is_some(),
-        authenticated: token
-            .is_none_or(|t| is_authenticated(&headers, t.expose(), &state.session_key)),
+        auth_required: state.settings.auth.token.is_some(),
+        authenticated,
     })
 }
 
@@ -67,8 +63,11 @@ fn cookie_attributes(headers: &HeaderMap) -> &'static str {
     }
 }
 
+/// Wrong tokens count against the client's address in the failure throttle (shared with bearer
+/// guesses), so a guesser waits while the owner, elsewhere, logs in at once.
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
@@ -79,17 +78,18 @@ async fn login(
         };
         return Ok(Json(info).into_response());
     };
-    let gate = LOGIN_GATE.lock().await;
+    if let Err(wait) = state.throttle.check(client) {
+        return Ok(too_many_attempts(wait));
+    }
     if !constant_time_eq(body.token.trim().as_bytes(), token.expose().as_bytes()) {
-        tokio::time::sleep(FAILED_LOGIN_DELAY).await;
-        drop(gate);
+        state.throttle.fail(client);
         return Ok(envelope(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "that token is not the one this WikiMind was started with",
         ));
     }
-    drop(gate);
+    state.throttle.succeed(client);
     let cookie = format!(
         "{SESSION_COOKIE}={}; Max-Age={}{}",
         state.session_key.mint(token.expose(), SystemTime::now()),
@@ -107,7 +107,15 @@ async fn login(
     Ok(response)
 }
 
-async fn logout(headers: HeaderMap) -> Response {
+/// Ends the session: its cookie is cleared in the browser and, should a copy of it survive
+/// anywhere, refused from now on by every gateway.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = state.settings.auth.token.as_ref()
+        && let Some(session) = signed_session(&headers, token.expose(), &state.session_key)
+    {
+        let expires_at = chrono::DateTime::<chrono::Utc>::from(session.expires_at);
+        shared::db::sessions::revoke(&state.db, &session.signature, expires_at).await?;
+    }
     let cookie = format!(
         "{SESSION_COOKIE}=; Max-Age=0{}",
         cookie_attributes(&headers)
@@ -116,5 +124,5 @@ async fn logout(headers: HeaderMap) -> Response {
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
-    response
+    Ok(response)
 }

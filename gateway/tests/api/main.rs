@@ -5,6 +5,7 @@ mod articles;
 mod ask;
 mod ask_stream;
 mod connections;
+mod credentials;
 mod durability;
 mod health;
 mod helpers;

@@ -13,6 +13,7 @@ pub mod costs;
 pub mod jobs;
 pub mod links;
 pub mod search;
+pub mod sessions;
 pub mod sources;
 pub mod vectors;
 
