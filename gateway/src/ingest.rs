@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 use shared::db::sources::NewSource;
 use shared::db::{self, DbError};
-use shared::domain::{JobKind, Source, SourceKind};
+use shared::domain::{JobKind, Source, SourceKind, Title, TitleError};
 use shared::events::{Event, EventKind};
 use shared::extract::{DocumentKind, sniff};
 use shared::ingest::{content_hash, first_heading, normalise_text, url_guard};
@@ -21,18 +21,13 @@ pub enum Accepted {
     Duplicate(Source),
 }
 
-/// Longest title accepted.
-const MAX_TITLE_CHARS: usize = 300;
-
+/// A title given with a source, under the title rule; an empty one counts as none.
 fn clean_title(title: Option<String>) -> Result<Option<String>, ApiError> {
-    let Some(title) = title else { return Ok(None) };
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(ApiError::Validation(format!(
-            "title must be at most {MAX_TITLE_CHARS} characters"
-        )));
+    match title.as_deref().map(Title::parse) {
+        None | Some(Err(TitleError::Empty)) => Ok(None),
+        Some(Ok(t)) => Ok(Some(t.into_string())),
+        Some(Err(e)) => Err(ApiError::Validation(format!("title: {e}"))),
     }
-    Ok((!title.is_empty()).then_some(title))
 }
 
 /// A pasted or typed note.
@@ -263,12 +258,7 @@ fn validate_file_name(name: &str) -> Result<&str, ApiError> {
 
 fn title_from_file_name(name: &str) -> Option<String> {
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
-    let title = stem
-        .replace(['_', '-'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!title.is_empty()).then_some(title)
+    Title::derive(&stem.replace(['_', '-'], " ")).map(Title::into_string)
 }
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {

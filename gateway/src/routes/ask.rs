@@ -53,9 +53,14 @@ struct AskReply {
     turn: Turn,
 }
 
-/// Trims the question and checks its length.
+/// Drops characters that are never stored (NUL and other controls), trims the question and
+/// checks its length.
 pub(crate) fn checked_question(question: &str) -> ApiResult<String> {
-    let q = question.trim();
+    let q: String = question
+        .chars()
+        .filter(|c| !shared::domain::is_unstorable(*c))
+        .collect();
+    let q = q.trim();
     if q.is_empty() {
         return Err(ApiError::Validation("question: ask something".into()));
     }

@@ -16,3 +16,4 @@ mod origin;
 mod search;
 mod settings;
 mod sources;
+mod text_edges;

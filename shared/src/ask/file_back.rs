@@ -13,19 +13,17 @@ use uuid::Uuid;
 use crate::compile::slugify;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
-use crate::domain::Turn;
+use crate::domain::{Title, TitleError, Turn};
 use crate::storage::{Storage, StorageError};
 use crate::wiki::{self, ArticleFile, WikiError};
 use page::page;
 
 /// Longest slug generated from a title (a numeric suffix may follow); as for compiled articles.
 const SLUG_MAX: usize = 80;
-/// Attempts to claim a unique slug when another article already has the title's.
-const SLUG_ATTEMPTS: usize = 20;
+/// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
+const SLUG_RACES: usize = 10;
 /// Attempts to become the conversation's filed article when concurrent file-backs race.
 const CLAIM_ATTEMPTS: usize = 3;
-/// Longest title accepted, in characters.
-pub const MAX_FILED_TITLE_CHARS: usize = 200;
 
 /// What to file: which turns of the conversation's thread, under which title.
 #[derive(Debug, Clone, Default)]
@@ -190,23 +188,18 @@ async fn finish(
     })
 }
 
-/// Trims the title and checks its length; `None` when none was given.
+/// The title under the title rule; `None` when none was given.
 fn checked_title(title: Option<&str>) -> Result<Option<String>, FileBackError> {
     let Some(title) = title else {
         return Ok(None);
     };
-    let t = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
-        return Err(FileBackError::Invalid(
+    match Title::parse(title) {
+        Ok(t) => Ok(Some(t.into_string())),
+        Err(TitleError::Empty) => Err(FileBackError::Invalid(
             "title: must not be empty (leave it out to use the conversation's)".into(),
-        ));
+        )),
+        Err(e) => Err(FileBackError::Invalid(format!("title: {e}"))),
     }
-    if t.chars().count() > MAX_FILED_TITLE_CHARS {
-        return Err(FileBackError::Invalid(format!(
-            "title: at most {MAX_FILED_TITLE_CHARS} characters"
-        )));
-    }
-    Ok(Some(t))
 }
 
 /// The turns to file, in thread order.
@@ -253,19 +246,8 @@ async fn save_new(
     file: &mut ArticleFile,
 ) -> Result<i32, FileBackError> {
     let base = slugify(&write.title, SLUG_MAX);
-    for n in 1..=SLUG_ATTEMPTS {
-        let candidate = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
-        // `index` and `log` name the vault's own files.
-        if matches!(candidate.as_str(), "index" | "log")
-            || db::articles::slug_exists(db, &candidate).await?
-        {
-            continue;
-        }
-        write.slug = candidate;
+    for _ in 0..SLUG_RACES {
+        write.slug = db::articles::free_slug(db, &base).await?;
         match save(db, write, file).await {
             // Taken between the check and the insert (a compile racing for the same title).
             Err(FileBackError::Db(DbError::Conflict { constraint }))
@@ -277,7 +259,7 @@ async fn save_new(
         }
     }
     Err(FileBackError::Busy(
-        "could not find a free slug for this title",
+        "other articles kept taking the free slug for this title",
     ))
 }
 
@@ -345,6 +327,7 @@ mod tests {
             Some("Heaps and queues".into())
         );
         assert!(checked_title(Some("   ")).is_err());
-        assert!(checked_title(Some(&"x".repeat(201))).is_err());
+        assert!(checked_title(Some(&"x".repeat(301))).is_err());
+        assert!(checked_title(Some(&"x".repeat(300))).is_ok(), "one title rule: 300 characters");
     }
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 pub use export::{conversation_markdown, export_file_name};
 pub use extractive::{ExtractiveAnswer, extractive_answer};
-pub use file_back::{FileBackError, FileBackRequest, Filed, MAX_FILED_TITLE_CHARS, file_back};
+pub use file_back::{FileBackError, FileBackRequest, Filed, file_back};
 pub use markers::{CheckedAnswer, MarkerFilter, check_markers};
 pub use prompt::{MAX_PRIOR_TURNS, SYSTEM, user_message};
 pub use retrieve::{MAX_PASSAGES, Retrieved, retrieve};
@@ -81,8 +81,9 @@ pub enum Plan {
 
 /// A conversation's title: its first question, cut to a readable length.
 pub fn conversation_title(question: &str) -> String {
-    let t: String = question.chars().take(TITLE_CHARS).collect();
-    t.trim().to_owned()
+    crate::domain::Title::derive(question)
+        .map(|t| crate::domain::cut_on_word(t.as_str(), TITLE_CHARS))
+        .unwrap_or_default()
 }
 
 impl Answerer<'_> {

@@ -27,4 +27,4 @@ pub use offline::{OfflineInput, compile_offline};
 pub use prompt::{
     COMPILE_SYSTEM_PROMPT, compile_user_prompt, extract_source_from_prompt, repair_prompt,
 };
-pub use slug::{normalize_title, slugify};
+pub use slug::{first_free_slug, normalize_title, slugify};

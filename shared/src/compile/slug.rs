@@ -83,6 +83,19 @@ pub fn slugify(s: &str, max_len: usize) -> String {
     }
 }
 
+/// Slugs that name the vault's own files, never an article's.
+const RESERVED: [&str; 2] = ["index", "log"];
+
+/// The first of `base`, `base-2`, `base-3`, … that is not in `taken` and not reserved. There
+/// always is one: `taken` is finite.
+pub fn first_free_slug(base: &str, taken: &std::collections::HashSet<String>) -> String {
+    let free = |s: &String| !taken.contains(s) && !RESERVED.contains(&s.as_str());
+    std::iter::once(base.to_owned())
+        .chain((2u64..).map(|n| format!("{base}-{n}")))
+        .find(free)
+        .unwrap_or_else(|| unreachable!("a finite set cannot hold every numbered slug"))
+}
+
 /// The normalised form under which titles match when resolving links: NFKD → ASCII (other
 /// characters dropped) → lower case → `'` deleted → runs of `[^a-z0-9-]` → `-` → leading and
 /// trailing `-` trimmed → `--+` collapsed. May be empty.
@@ -145,6 +158,27 @@ mod tests {
         let long = slugify(&"word ".repeat(40), 80);
         assert!(long.len() <= 80 && !long.ends_with('-'), "{long}");
         assert_eq!(slugify("abc", 0), "a");
+    }
+
+    #[test]
+    fn a_free_slug_is_always_found_past_any_number_of_namesakes() {
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(first_free_slug("python", &taken), "python");
+        taken.insert("python".to_owned());
+        for n in 2..=40 {
+            taken.insert(format!("python-{n}"));
+        }
+        assert_eq!(first_free_slug("python", &taken), "python-41");
+        taken.remove("python-7");
+        assert_eq!(
+            first_free_slug("python", &taken),
+            "python-7",
+            "gaps are reused"
+        );
+        assert_eq!(
+            first_free_slug("index", &std::collections::HashSet::new()),
+            "index-2"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Extraction: original bytes → clean text and metadata, by what the content really is.
 
 use shared::db::sources::Extracted as ExtractedMeta;
-use shared::domain::{Source, SourceKind};
+use shared::domain::{Source, SourceKind, Title, single_line};
 use shared::extract::{self, DocumentKind, ExtractError};
 use shared::ingest::{content_hash, first_heading, normalise_text};
 
@@ -76,6 +76,13 @@ pub(super) fn extract_document(
         }
     };
     let text = normalise_text(&text);
+    // Metadata from documents follows the same rules as everything a person types.
+    let title = title
+        .as_deref()
+        .and_then(Title::derive)
+        .map(Title::into_string);
+    let author = author.map(|a| single_line(&a)).filter(|a| !a.is_empty());
+    let published = published.map(|p| single_line(&p)).filter(|p| !p.is_empty());
     if text.is_empty() {
         return Err(StageError::permanent(
             "no readable text found in the document",

@@ -40,18 +40,32 @@ impl StageError {
     }
 }
 
+/// The database's own text (statements, constraint names, driver messages) goes to the log,
+/// never into the failure reason a person reads through the API.
 impl From<DbError> for StageError {
     fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "a database call failed while processing a source");
         match e {
-            DbError::Other(_) => StageError::transient(format!("database: {e}")),
-            other => StageError::permanent(format!("database: {other}")),
+            DbError::Other(_) => StageError::transient(
+                "the database could not be reached or refused the change (details are in the worker's log)",
+            ),
+            _ => StageError::permanent(
+                "the database refused to store this source's result (details are in the worker's log)",
+            ),
         }
     }
 }
 
+/// File paths stay in the log; the reason says what kind of failure it was (a full disk, a
+/// permission) so the person knows what to fix.
 impl From<shared::storage::StorageError> for StageError {
     fn from(e: shared::storage::StorageError) -> Self {
-        StageError::transient(format!("storage: {e}"))
+        tracing::error!(error = %e, "a file operation failed while processing a source");
+        let kind = match &e {
+            shared::storage::StorageError::Io { source, .. } => source.to_string(),
+            shared::storage::StorageError::InvalidName { what, .. } => format!("invalid {what}"),
+        };
+        StageError::transient(format!("writing the source's files failed: {kind}"))
     }
 }
 

@@ -7,7 +7,7 @@ use shared::compile::{
 };
 use shared::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
 use shared::db::{self, DbError};
-use shared::domain::Source;
+use shared::domain::{Source, Title};
 use shared::events::{Event, EventKind};
 use shared::wiki::{self, ArticleFile, ClaimLine, SourceLine};
 use uuid::Uuid;
@@ -18,8 +18,8 @@ use crate::context::WorkerContext;
 
 /// Longest slug generated from a title (a numeric suffix may follow).
 const SLUG_MAX: usize = 80;
-/// Attempts to claim a unique slug when concurrent compiles race for the same title.
-const SLUG_ATTEMPTS: usize = 20;
+/// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
+const SLUG_RACES: usize = 10;
 
 /// Stores a compiled article for a source (replacing the source's previous article in place).
 #[tracing::instrument(skip_all, fields(source_id = %source.id), err)]
@@ -40,7 +40,9 @@ pub(super) async fn publish_article(
         .map_err(|e| StageError::permanent(format!("grounding crashed: {e}")))?;
     let confidence = overall_confidence(&grounded);
 
-    let title = result.title.trim().to_owned();
+    let title = Title::derive(&result.title)
+        .or_else(|| source.title.as_deref().and_then(Title::derive))
+        .map_or_else(|| "Untitled".to_owned(), Title::into_string);
     let title_key = normalize_title(&title);
     let mut alias_keys = Vec::new();
     if let Some(source_title) = source.title.as_deref() {
@@ -134,18 +136,8 @@ pub(super) async fn publish_article(
         None => {
             let base = slugify(&title, SLUG_MAX);
             let mut saved = None;
-            for n in 1..=SLUG_ATTEMPTS {
-                let candidate = if n == 1 {
-                    base.clone()
-                } else {
-                    format!("{base}-{n}")
-                };
-                if matches!(candidate.as_str(), "index" | "log")
-                    || db::articles::slug_exists(&ctx.db, &candidate).await?
-                {
-                    continue;
-                }
-                write.slug = candidate;
+            for _ in 0..SLUG_RACES {
+                write.slug = db::articles::free_slug(&ctx.db, &base).await?;
                 match save(ctx, &mut write, &mut file).await {
                     Err(SaveError::SlugTaken) => continue,
                     other => {
@@ -154,7 +146,9 @@ pub(super) async fn publish_article(
                     }
                 }
             }
-            saved.ok_or_else(|| StageError::transient("could not find a free slug"))?
+            // Only other saves taking each free slug first, again and again, end up here.
+            saved
+                .ok_or_else(|| StageError::transient("other articles kept taking the free slug"))?
         }
     };
     // The snapshot rendered for the database is the file, unless a concurrent save moved

@@ -92,15 +92,18 @@ pub async fn current_version(db: &Db, id: Uuid) -> DbResult<i32> {
     Ok(row.map(|(v,)| v).unwrap_or(0))
 }
 
-/// True when an article already uses this slug.
-pub async fn slug_exists(db: &Db, slug: &str) -> DbResult<bool> {
-    let row: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "select id from articles where slug = $1"
+/// The first free slug among `base`, `base-2`, `base-3`, … (one query, whatever the number of
+/// namesakes). Another save may still take it first; the save's unique index says so.
+pub async fn free_slug(db: &Db, base: &str) -> DbResult<String> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select slug from articles where slug = $1 or slug like $2"
     )
-    .bind(slug)
-    .fetch_optional(p)
+    .bind(base)
+    .bind(format!("{base}-%"))
+    .fetch_all(p)
     .await)?;
-    Ok(row.is_some())
+    let taken = rows.into_iter().map(|(s,)| s).collect();
+    Ok(crate::compile::first_free_slug(base, &taken))
 }
 
 /// Every article's id, slug and title, oldest first (the first one wins a title clash).
