@@ -93,6 +93,7 @@ impl Application {
             tokio::spawn(shared::outbox::run(
                 db.clone(),
                 queue.clone(),
+                settings.jobs.max_attempts,
                 outbox_stop.clone(),
             ))
         });

@@ -47,10 +47,10 @@ async fn push(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) -> Resul
     Ok(())
 }
 
-/// One round: re-dispatches every waiting job if the queue lost its entries, reclaims expired
-/// leases, then pushes every undispatched job. Returns how many
-/// jobs were pushed.
-pub async fn drain(db: &Db, queue: &JobQueue) -> Result<usize, OutboxError> {
+/// One round: re-dispatches every waiting job if the queue lost its entries, settles jobs whose
+/// lease expired (requeued, or failed after `max_attempts`), then pushes every undispatched
+/// job. Returns how many jobs were pushed.
+pub async fn drain(db: &Db, queue: &JobQueue, max_attempts: u32) -> Result<usize, OutboxError> {
     if queue.lost_its_entries().await? {
         let n = db::jobs::undispatch_queued(db).await?;
         if n > 0 {
@@ -60,11 +60,17 @@ pub async fn drain(db: &Db, queue: &JobQueue) -> Result<usize, OutboxError> {
             );
         }
     }
-    let reclaimed = db::jobs::reclaim_expired(db).await?;
-    if reclaimed > 0 {
+    let reclaimed = db::jobs::reclaim_expired(db, max_attempts).await?;
+    if reclaimed.requeued > 0 {
         tracing::warn!(
-            reclaimed,
+            requeued = reclaimed.requeued,
             "jobs whose worker stopped renewing their lease were put back in the queue"
+        );
+    }
+    for (job_id, source_id) in &reclaimed.failed {
+        tracing::error!(
+            %job_id, ?source_id, max_attempts,
+            "a job's worker stopped during every attempt; the job and its source failed"
         );
     }
     let mut pushed = 0;
@@ -95,14 +101,14 @@ pub async fn drain(db: &Db, queue: &JobQueue) -> Result<usize, OutboxError> {
 
 /// Drains the outbox every [`INTERVAL`] until `stop` is cancelled. Failures are reported once
 /// when they start and once when they end, not on every round of an outage.
-pub async fn run(db: Db, queue: JobQueue, stop: CancellationToken) {
+pub async fn run(db: Db, queue: JobQueue, max_attempts: u32, stop: CancellationToken) {
     let mut failing = false;
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(INTERVAL) => {}
         }
-        match drain(&db, &queue).await {
+        match drain(&db, &queue, max_attempts).await {
             Ok(_) if failing => {
                 failing = false;
                 tracing::info!("job outbox is draining again");

@@ -101,17 +101,24 @@ pub async fn run<F>(ctx: WorkerContext, queue: JobQueue, shutdown: F) -> anyhow:
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    let max_attempts = ctx.settings.jobs.max_attempts;
     if let JobQueue::Sqlite(_) = queue {
-        let interrupted = db::jobs::requeue_interrupted(&ctx.db).await?;
-        if interrupted > 0 {
+        let settled = db::jobs::requeue_interrupted(&ctx.db, max_attempts).await?;
+        if settled.requeued > 0 {
             tracing::info!(
-                interrupted,
+                interrupted = settled.requeued,
                 "resuming jobs interrupted by the previous stop"
+            );
+        }
+        for (job_id, source_id) in &settled.failed {
+            tracing::error!(
+                %job_id, ?source_id, max_attempts,
+                "the process stopped during every attempt of a job; the job and its source failed"
             );
         }
     }
     // Drain once before consuming, so jobs waiting in the outbox start without a delay.
-    if let Err(e) = shared::outbox::drain(&ctx.db, &queue).await {
+    if let Err(e) = shared::outbox::drain(&ctx.db, &queue, max_attempts).await {
         tracing::warn!(error = %e, "could not drain the job outbox at start-up");
     }
     let concurrency = ctx.settings.jobs.concurrency;
@@ -130,6 +137,7 @@ where
     let outbox = tokio::spawn(shared::outbox::run(
         ctx.db.clone(),
         queue.clone(),
+        max_attempts,
         background.clone(),
     ));
     let embedding = tokio::spawn(embed_backlog(ctx.clone()));

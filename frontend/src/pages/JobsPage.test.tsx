@@ -1,7 +1,7 @@
 // The Jobs screen's `?status=` filter: a known status is sent to the API, an unknown one is
 // ignored (all jobs) instead of producing a 400 from the gateway.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { api } from "../api/client";
@@ -21,6 +21,35 @@ function renderAt(path: string) {
 afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
+});
+
+describe("JobsPage retry", () => {
+  it("offers Retry on a failed job, which re-compiles its source", async () => {
+    vi.spyOn(api, "listJobs").mockResolvedValue({
+      items: [
+        {
+          id: "j1",
+          kind: "ingest_source",
+          status: "failed",
+          source_id: "s1",
+          article_id: null,
+          attempts: 3,
+          progress: 0,
+          message: null,
+          error: "the worker stopped while processing this source 3 times",
+          created_at: new Date().toISOString(),
+          started_at: null,
+          finished_at: null,
+        },
+      ],
+      total: 1,
+    });
+    const recompile = vi.spyOn(api, "recompileSource").mockResolvedValue({} as never);
+    renderAt("/jobs");
+    expect(await screen.findByText("the worker stopped while processing this source 3 times")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(recompile).toHaveBeenCalledWith("s1"));
+  });
 });
 
 describe("JobsPage status filter", () => {

@@ -1,8 +1,10 @@
 // Jobs: the recent background work with status, attempts, duration and errors, kept live by the
 // `job.updated` events (the live store invalidates the list) and a slow refresh of running rows.
+// A failed job of a source can be retried from here (a re-compile of that source).
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
+import { useRecompile } from "../api/mutations";
 import { JOB_STATUSES, type Job } from "../api/types";
 import { Badge, EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
 import { between, duration, timeAgo } from "../components/format";
@@ -12,6 +14,20 @@ const KIND_LABELS: Record<Job["kind"], string> = {
   ingest_source: "Ingest",
   compile_source: "Re-compile",
 };
+
+function RetryButton({ sourceId }: { sourceId: string }) {
+  const recompile = useRecompile();
+  return (
+    <button
+      type="button"
+      className="small-button"
+      disabled={recompile.isPending}
+      onClick={() => recompile.mutate([sourceId])}
+    >
+      {recompile.isPending ? "Retrying…" : "Retry"}
+    </button>
+  );
+}
 
 function JobRow({ job }: { job: Job }) {
   const elapsed = between(job.started_at, job.finished_at);
@@ -41,6 +57,7 @@ function JobRow({ job }: { job: Job }) {
           </div>
         ) : null}
         {job.error ? <p className="job-error">{job.error}</p> : null}
+        {job.status === "failed" && job.source_id ? <RetryButton sourceId={job.source_id} /> : null}
       </td>
       <td className="num">{job.attempts}</td>
       <td className="num">{elapsed === null ? "—" : duration(elapsed)}</td>

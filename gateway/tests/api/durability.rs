@@ -55,6 +55,11 @@ fn free_port() -> u16 {
 /// Starts the real binary on `env`, with its worker (on the PostgreSQL backend the worker
 /// consumes the Redis queue).
 fn spawn_gateway(env: &TestEnv, llm_base: &str) -> Gateway {
+    spawn_gateway_with(env, llm_base, &[])
+}
+
+/// [`spawn_gateway`] with extra variables.
+fn spawn_gateway_with(env: &TestEnv, llm_base: &str, extra: &[(&str, &str)]) -> Gateway {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_gateway"))
         .args(["serve", "--with-worker"])
@@ -67,6 +72,7 @@ fn spawn_gateway(env: &TestEnv, llm_base: &str) -> Gateway {
         .env("WIKIMIND_LLM__OPENAI__BASE_URL", llm_base)
         .env("OPENAI_API_KEY", "test-key")
         .env("RUST_LOG", "warn")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -169,6 +175,96 @@ async fn kill_dash_nine_mid_compile_loses_nothing() {
     let items = jobs["items"].as_array().expect("items");
     assert_eq!(items.len(), 3, "one job per source: {jobs}");
     assert!(items.iter().all(|j| j["status"] == "succeeded"), "{jobs}");
+}
+
+#[tokio::test]
+async fn a_job_whose_process_is_killed_in_every_attempt_ends_failed_after_the_maximum() {
+    let env = TestEnv::new().await;
+    let fake = FakeLlm::start().await;
+    // Every compile hangs at the model until the process is killed.
+    fake.set_latency(Duration::from_secs(90));
+    let client = reqwest::Client::new();
+    let llm_base = format!("{}/v1", fake.url());
+    let settings = [
+        ("WIKIMIND_JOBS__MAX_ATTEMPTS", "2"),
+        ("WIKIMIND_JOBS__LEASE_SECS", "3"),
+    ];
+    let mut gateway = spawn_gateway_with(&env, &llm_base, &settings);
+    wait_ready(&client, &gateway.base).await;
+    let r = client
+        .post(format!("{}/api/sources/text", gateway.base))
+        .json(&serde_json::json!({"content": "A document that brings down its worker every time it is compiled."}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 202);
+    let body: Value = r.json().await.expect("json");
+    let id = body["source"]["id"].as_str().expect("id").to_owned();
+
+    for attempt in 1..=2 {
+        let deadline = tokio::time::Instant::now() + LIMIT;
+        while fake.request_count() < attempt {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "attempt {attempt} never started"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        gateway.child.kill().expect("kill -9");
+        let _ = gateway.child.wait();
+        gateway = spawn_gateway_with(&env, &llm_base, &settings);
+        wait_ready(&client, &gateway.base).await;
+    }
+
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let failed = loop {
+        let s = source(&client, &gateway.base, &id).await;
+        if s["status"] == "failed" {
+            break s;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never failed: {s}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        failed["error"], "the worker stopped while processing this source 2 times",
+        "{failed}"
+    );
+    let jobs: Value = client
+        .get(format!("{}/api/jobs", gateway.base))
+        .send()
+        .await
+        .expect("jobs")
+        .json()
+        .await
+        .expect("json");
+    let job = &jobs["items"][0];
+    assert_eq!(
+        (job["status"].as_str(), job["attempts"].as_i64()),
+        (Some("failed"), Some(2)),
+        "{jobs}"
+    );
+    assert_eq!(
+        fake.request_count(),
+        2,
+        "no third delivery reached the model"
+    );
+
+    // Retry (a re-compile) runs it again, now that the model answers.
+    fake.set_latency(Duration::ZERO);
+    let r = client
+        .post(format!("{}/api/sources/{id}/compile", gateway.base))
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(r.status(), 202);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while source(&client, &gateway.base, &id).await["status"] != "compiled" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the retry did not compile"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Reads a job's outbox and lease columns: `(status, dispatched, worker)`.

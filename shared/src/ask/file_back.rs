@@ -328,6 +328,9 @@ mod tests {
         );
         assert!(checked_title(Some("   ")).is_err());
         assert!(checked_title(Some(&"x".repeat(301))).is_err());
-        assert!(checked_title(Some(&"x".repeat(300))).is_ok(), "one title rule: 300 characters");
+        assert!(
+            checked_title(Some(&"x".repeat(300))).is_ok(),
+            "one title rule: 300 characters"
+        );
     }
 }

@@ -237,6 +237,18 @@ fn positive<T: PartialOrd + Default + Copy + std::fmt::Display>(
     }
 }
 
+fn at_least(var: &'static str, value: u64, min: u64) -> Result<u64, ConfigError> {
+    if value >= min {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            var,
+            value: value.to_string(),
+            message: format!("must be at least {min}"),
+        })
+    }
+}
+
 /// Builds and validates the settings tree from a variable source.
 pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
     let data_dir = src
@@ -347,6 +359,10 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             "WIKIMIND_JOBS__TIMEOUT_SECS",
             src.parse("WIKIMIND_JOBS__TIMEOUT_SECS", 900u64)?,
         )?,
+        // Renewed every third of it; under 3 s a renewal could miss its own deadline.
+        lease_secs: src
+            .parse("WIKIMIND_JOBS__LEASE_SECS", 30u64)
+            .and_then(|v| at_least("WIKIMIND_JOBS__LEASE_SECS", v, 3))?,
     };
 
     const MB: usize = 1024 * 1024;

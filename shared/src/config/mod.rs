@@ -183,6 +183,16 @@ pub struct JobsSettings {
     pub max_attempts: u32,
     /// Wall-clock limit of one attempt, in seconds.
     pub timeout_secs: u64,
+    /// How long a claimed job stays with a worker that stops renewing it (it died or hung)
+    /// before another may take it, in seconds.
+    pub lease_secs: u64,
+}
+
+impl JobsSettings {
+    /// [`Self::lease_secs`] as a duration.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_secs)
+    }
 }
 
 /// Limits and safety settings for ingestion.

@@ -108,18 +108,22 @@ pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     Ok(row.is_some())
 }
 
-/// How long a claimed job stays with its worker without a renewal. Workers renew every third
-/// of this; a job whose worker stopped renewing is handed to another worker afterwards.
-pub const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
-
-fn lease_end() -> DateTime<Utc> {
-    now() + chrono::Duration::from_std(LEASE).unwrap_or_else(|_| chrono::Duration::seconds(30))
+/// The end of a lease of `lease` starting now. Workers renew every third of it; a job whose
+/// worker stopped renewing is handed to another worker afterwards.
+fn lease_end(lease: std::time::Duration) -> DateTime<Utc> {
+    now() + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(30))
 }
 
-/// Claims a queued job for `worker`: `running`, attempts + 1, leased for [`LEASE`]. Returns
-/// `None` when the job is not queued (already taken by another delivery of the same task, or
-/// finished), which makes duplicate deliveries harmless.
-pub async fn claim(db: &Db, id: Uuid, worker: &str) -> DbResult<Option<Job>> {
+/// Claims a queued job for `worker`: `running`, attempts + 1 (a delivery counts as an attempt
+/// when it is claimed, so a worker that dies mid-job has used one), leased for `lease`.
+/// Returns `None` when the job is not queued (already taken by another delivery of the same
+/// task, or finished), which makes duplicate deliveries harmless.
+pub async fn claim(
+    db: &Db,
+    id: Uuid,
+    worker: &str,
+    lease: std::time::Duration,
+) -> DbResult<Option<Job>> {
     let claimed = on_db!(db, |p| {
         sqlx::query(
             "update job_runs set status = 'running', attempts = attempts + 1, error = null, \
@@ -129,7 +133,7 @@ pub async fn claim(db: &Db, id: Uuid, worker: &str) -> DbResult<Option<Job>> {
         .bind(id)
         .bind(now())
         .bind(worker)
-        .bind(lease_end())
+        .bind(lease_end(lease))
         .execute(p)
         .await
         .map(|r| r.rows_affected())
@@ -142,14 +146,19 @@ pub async fn claim(db: &Db, id: Uuid, worker: &str) -> DbResult<Option<Job>> {
 
 /// Extends the lease of a job `worker` holds. Returns false when the job is no longer this
 /// worker's (its lease ran out and another worker took it, or it finished).
-pub async fn renew_lease(db: &Db, id: Uuid, worker: &str) -> DbResult<bool> {
+pub async fn renew_lease(
+    db: &Db,
+    id: Uuid,
+    worker: &str,
+    lease: std::time::Duration,
+) -> DbResult<bool> {
     let renewed = on_db!(db, |p| {
         sqlx::query(
         "update job_runs set lease_until = $3 where id = $1 and worker = $2 and status = 'running'"
     )
     .bind(id)
     .bind(worker)
-    .bind(lease_end())
+    .bind(lease_end(lease))
     .execute(p)
     .await
     .map(|r| r.rows_affected())
@@ -157,20 +166,65 @@ pub async fn renew_lease(db: &Db, id: Uuid, worker: &str) -> DbResult<bool> {
     Ok(renewed > 0)
 }
 
-/// Puts running jobs whose lease ran out (their worker died or hung) back in the outbox;
-/// returns how many.
-pub async fn reclaim_expired(db: &Db) -> DbResult<u64> {
-    let n = on_db!(db, |p| {
+/// What became of running jobs whose worker stopped.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reclaimed {
+    /// Jobs put back in the outbox for another attempt.
+    pub requeued: u64,
+    /// Jobs that had used every attempt and ended `failed`: `(job id, source id)`.
+    pub failed: Vec<(Uuid, Option<Uuid>)>,
+}
+
+/// The failure reason of a job whose worker stopped during each of its attempts; built in SQL
+/// from the row's own count (`||` concatenates in both dialects).
+const STOPPED_REASON: &str =
+    "'the worker stopped while processing this source ' || attempts || ' times'";
+
+/// Running jobs whose worker stopped (their lease ran out, or — with `expired_only` false —
+/// every running job, for the single process that owns the queue at start-up): a job with
+/// attempts left goes back to the outbox, one that used `max_attempts` ends `failed`, and so
+/// does its source, so a document that kills its worker is not delivered forever.
+async fn settle_stopped(db: &Db, max_attempts: u32, expired_only: bool) -> DbResult<Reclaimed> {
+    let max = i64::from(max_attempts);
+    let at = now();
+    let failed: Vec<(Uuid, Option<Uuid>, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "update job_runs set status = 'failed', error = {STOPPED_REASON}, finished_at = $1, \
+             worker = null, lease_until = null \
+             where status = 'running' and attempts >= $2 and ($3 = 0 or lease_until < $1) \
+             returning id, source_id, error"
+        )))
+        .bind(at)
+        .bind(max)
+        .bind(i32::from(expired_only))
+        .fetch_all(p)
+        .await)?;
+    for (_, source_id, reason) in &failed {
+        if let Some(source_id) = source_id {
+            super::sources::set_failed(db, *source_id, reason).await?;
+        }
+    }
+    let requeued = on_db!(db, |p| {
         sqlx::query(
-        "update job_runs set status = 'queued', dispatched_at = null, worker = null, lease_until = null \
-         where status = 'running' and lease_until < $1"
-    )
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected())
+            "update job_runs set status = 'queued', dispatched_at = null, worker = null, lease_until = null \
+             where status = 'running' and ($2 = 0 or lease_until < $1)",
+        )
+        .bind(at)
+        .bind(i32::from(expired_only))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    Ok(n)
+    Ok(Reclaimed {
+        requeued,
+        failed: failed.into_iter().map(|(id, s, _)| (id, s)).collect(),
+    })
+}
+
+/// Settles running jobs whose lease ran out (their worker died or hung): requeued, or failed
+/// once they used `max_attempts`.
+pub async fn reclaim_expired(db: &Db, max_attempts: u32) -> DbResult<Reclaimed> {
+    settle_stopped(db, max_attempts, true).await
 }
 
 /// Queued jobs not yet handed to the queue, oldest first: `(job id, source id)`.
@@ -224,25 +278,19 @@ pub async fn next_attempt(db: &Db, id: Uuid) -> DbResult<Job> {
     get(db, id).await
 }
 
-/// Puts every unfinished job back in the outbox, interrupted ones included; returns how many
-/// were running. Only safe where one process owns the queue (the embedded SQLite worker at
-/// start-up): with several workers, running jobs are reclaimed by lease instead.
-pub async fn requeue_interrupted(db: &Db) -> DbResult<u64> {
-    let running = on_db!(db, |p| {
-        sqlx::query(
-        "update job_runs set status = 'queued', worker = null, lease_until = null where status = 'running'"
-    )
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+/// Puts every unfinished job back in the outbox, interrupted ones included (failing those that
+/// used `max_attempts`, as [`reclaim_expired`] does). Only safe where one process owns the
+/// queue (the embedded SQLite worker at start-up): with several workers, running jobs are
+/// reclaimed by lease instead.
+pub async fn requeue_interrupted(db: &Db, max_attempts: u32) -> DbResult<Reclaimed> {
+    let settled = settle_stopped(db, max_attempts, false).await?;
     on_db!(db, |p| sqlx::query(
         "update job_runs set dispatched_at = null where status = 'queued'"
     )
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(running)
+    Ok(settled)
 }
 
 /// Records progress (0.0–1.0) and a short message.

@@ -33,7 +33,8 @@ pub fn backoff(attempt: u32) -> Duration {
 /// Processes one delivery of a source job.
 #[tracing::instrument(skip_all, fields(job_id = %job.job_id, source_id = %job.source_id))]
 pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
-    let claimed = match db::jobs::claim(&ctx.db, job.job_id, &ctx.worker_name).await {
+    let lease = ctx.settings.jobs.lease();
+    let claimed = match db::jobs::claim(&ctx.db, job.job_id, &ctx.worker_name, lease).await {
         Ok(Some(row)) => row,
         Ok(None) => {
             tracing::debug!("job already taken or finished; skipping this delivery");
@@ -97,10 +98,11 @@ impl Lease {
     fn hold(ctx: &WorkerContext, job_id: uuid::Uuid) -> Lease {
         let db = ctx.db.clone();
         let worker = ctx.worker_name.clone();
+        let lease = ctx.settings.jobs.lease();
         Lease(tokio::spawn(async move {
             loop {
-                tokio::time::sleep(db::jobs::LEASE / 3).await;
-                match db::jobs::renew_lease(&db, job_id, &worker).await {
+                tokio::time::sleep(lease / 3).await;
+                match db::jobs::renew_lease(&db, job_id, &worker, lease).await {
                     Ok(true) => {}
                     Ok(false) => {
                         tracing::warn!(%job_id, "lost the job's lease; another worker may run it");
