@@ -45,8 +45,32 @@ pub enum JobQueue {
         /// A key that exists for as long as Redis keeps the queue's data (see
         /// [`JobQueue::lost_its_entries`]).
         epoch_key: String,
+        /// The queue's own keys, for [`JobQueue::expire_finished`].
+        config: apalis_redis::Config,
     },
 }
+
+/// Removes tasks that finished before a cutoff: their payload (a field of the data hash), their
+/// metadata key, and their place in the done and dead sets, which apalis never trims itself.
+/// KEYS: data hash, metadata prefix, done set, dead set; ARGV: age in seconds.
+const EXPIRE_FINISHED: &str = r#"
+local cutoff = redis.call("TIME")[1] - tonumber(ARGV[1])
+local removed = 0
+for _, set in ipairs({KEYS[3], KEYS[4]}) do
+  for _, id in ipairs(redis.call("SMEMBERS", set)) do
+    local meta = KEYS[2] .. ":" .. id
+    local done_at = tonumber(redis.call("HGET", meta, "done_at"))
+    if done_at == nil or done_at <= cutoff then
+      redis.call("HDEL", KEYS[1], id)
+      redis.call("HDEL", KEYS[2] .. ":result", id)
+      redis.call("DEL", meta)
+      redis.call("SREM", set, id)
+      removed = removed + 1
+    end
+  end
+end
+return removed
+"#;
 
 impl std::fmt::Debug for JobQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,13 +147,16 @@ impl JobQueue {
             .batch_size(concurrency.max(1))
             .heartbeat_interval(REDIS_HEARTBEAT)
             .missed_heartbeats(REDIS_MISSED_HEARTBEATS)
-            // Outcomes live in `job_runs`; keeping them in Redis too would only grow memory.
-            .persist_results(false);
-        let storage = RedisStorage::new(conn.clone()).with_config(config);
+            // Tasks must be acknowledged: without it apalis leaves every finished task's payload
+            // and metadata in Redis for ever, marked running. Acknowledged tasks are forgotten
+            // by `expire_finished` (their outcome lives in `job_runs`).
+            .persist_results(true);
+        let storage = RedisStorage::new(conn.clone()).with_config(config.clone());
         Ok(JobQueue::Redis {
             storage,
             conn,
             epoch_key: format!("{queue}:epoch"),
+            config,
         })
     }
 
@@ -175,6 +202,25 @@ impl JobQueue {
                 Ok(set.is_some())
             }
         }
+    }
+
+    /// Forgets tasks that finished more than `older_than` ago (their outcome is in `job_runs`),
+    /// so Redis does not grow with every job ever run; returns how many. The SQLite queue keeps
+    /// its finished rows in the database file, where they cost only disk.
+    pub async fn expire_finished(&self, older_than: Duration) -> Result<usize, EnqueueError> {
+        let JobQueue::Redis { conn, config, .. } = self else {
+            return Ok(0);
+        };
+        let mut conn = conn.clone();
+        redis::Script::new(EXPIRE_FINISHED)
+            .key(config.job_data_hash())
+            .key(config.job_meta_hash())
+            .key(config.done_jobs_set())
+            .key(config.dead_jobs_set())
+            .arg(older_than.as_secs())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| EnqueueError(format!("Redis: {e}")))
     }
 
     /// Checks that the queue answers: a round trip to Redis. The SQLite queue lives in the

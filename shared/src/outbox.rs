@@ -21,6 +21,10 @@ pub const INTERVAL: Duration = Duration::from_secs(2);
 /// Rows handed to the queue per round.
 const BATCH: i64 = 200;
 
+/// How often the queue forgets finished tasks, and how old they must be.
+const EXPIRY_INTERVAL: Duration = Duration::from_secs(5 * 60);
+const FINISHED_KEPT: Duration = Duration::from_secs(60 * 60);
+
 /// Why a round of the outbox failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
@@ -99,14 +103,24 @@ pub async fn drain(db: &Db, queue: &JobQueue, max_attempts: u32) -> Result<usize
     Ok(pushed)
 }
 
-/// Drains the outbox every [`INTERVAL`] until `stop` is cancelled. Failures are reported once
-/// when they start and once when they end, not on every round of an outage.
+/// Drains the outbox every [`INTERVAL`] until `stop` is cancelled, and every
+/// [`EXPIRY_INTERVAL`] has the queue forget tasks finished an hour ago. Failures are reported
+/// once when they start and once when they end, not on every round of an outage.
 pub async fn run(db: Db, queue: JobQueue, max_attempts: u32, stop: CancellationToken) {
     let mut failing = false;
+    let mut last_expiry = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(INTERVAL) => {}
+        }
+        if last_expiry.elapsed() >= EXPIRY_INTERVAL {
+            last_expiry = tokio::time::Instant::now();
+            match queue.expire_finished(FINISHED_KEPT).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(tasks = n, "the queue forgot finished tasks"),
+                Err(e) => tracing::debug!(error = %e, "could not expire finished tasks"),
+            }
         }
         match drain(&db, &queue, max_attempts).await {
             Ok(_) if failing => {

@@ -377,3 +377,88 @@ async fn without_redis_the_queue_lives_in_the_data_directory_whatever_the_databa
     assert_eq!(status, 200, "{ready}");
     assert_eq!(ready["checks"]["queue"]["detail"]["backend"], "sqlite");
 }
+
+#[tokio::test]
+async fn the_redis_queue_forgets_finished_tasks() {
+    let env = TestEnv::new().await;
+    let settings = env.settings();
+    let Some(redis) = settings.redis.clone() else {
+        eprintln!(
+            "the SQLite phase has no Redis queue; this test runs in the PostgreSQL + Redis phase"
+        );
+        return;
+    };
+    let app = start(settings, true).await;
+    let (_, body) = app
+        .post_text(
+            "Tide tables predict the height of the sea at each hour of the day.",
+            None,
+        )
+        .await;
+    let id = body["source"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(app.wait_for_source(&id, LIMIT).await["status"], "compiled");
+
+    let queue = redis.source_queue();
+    let client = redis::Client::open(redis.url.expose()).expect("redis client");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis connection");
+    let done_key = format!("{queue}:done");
+    let data_key = format!("{queue}:data");
+    // Each task's acknowledgement reaches Redis just after the job row; wait until every task
+    // pushed (a second push of the same job is possible and harmless) is acknowledged.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let finished = loop {
+        let done: usize = redis::cmd("SCARD")
+            .arg(&done_key)
+            .query_async(&mut conn)
+            .await
+            .expect("scard");
+        let data: usize = redis::cmd("HLEN")
+            .arg(&data_key)
+            .query_async(&mut conn)
+            .await
+            .expect("hlen");
+        if done >= 1 && done == data {
+            break done;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the task never reached the done set"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    let jobs = shared::jobs::JobQueue::redis(redis.url.expose(), &queue, 1)
+        .await
+        .expect("queue");
+    // Younger than the cutoff: kept.
+    assert_eq!(
+        jobs.expire_finished(Duration::from_secs(3600))
+            .await
+            .expect("expire"),
+        0
+    );
+    assert_eq!(
+        jobs.expire_finished(Duration::ZERO).await.expect("expire"),
+        finished
+    );
+    let done: i64 = redis::cmd("SCARD")
+        .arg(&done_key)
+        .query_async(&mut conn)
+        .await
+        .expect("scard");
+    let data: i64 = redis::cmd("HLEN")
+        .arg(&data_key)
+        .query_async(&mut conn)
+        .await
+        .expect("hlen");
+    let meta: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{queue}:meta:*"))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    assert_eq!((done, data, meta.len()), (0, 0, 0), "{meta:?}");
+    app.stop().await;
+}
