@@ -29,6 +29,31 @@ use tower::ServiceExt as _;
 /// are cut after it.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// File descriptors kept free of connections: the database pool, the SQLite queue, data files,
+/// outgoing fetches and model calls.
+const RESERVED_DESCRIPTORS: u64 = 256;
+
+/// Raises the process's soft limit of open files to its hard limit (the usual soft default,
+/// 1,024, is what a few hundred held connections used to exhaust), and returns how many
+/// connections fit under it with [`RESERVED_DESCRIPTORS`] to spare.
+fn connections_that_fit() -> Option<usize> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let mut soft = limit.current?;
+    if let Some(hard) = limit.maximum
+        && hard > soft
+    {
+        let raised = rustix::process::Rlimit {
+            current: Some(hard),
+            maximum: Some(hard),
+        };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            soft = hard;
+        }
+    }
+    usize::try_from(soft.saturating_sub(RESERVED_DESCRIPTORS).max(16)).ok()
+}
+
 /// Limits of the server loop.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -111,6 +136,18 @@ pub async fn serve(
         .http2()
         .timer(TokioTimer::new())
         .enable_connect_protocol();
+    let mut limits = limits;
+    if let Some(fit) = connections_that_fit()
+        && fit < limits.max_connections
+    {
+        tracing::warn!(
+            configured = limits.max_connections,
+            fit,
+            "the open-file limit allows fewer connections than configured; using what fits"
+        );
+        limits.max_connections = fit;
+        limits.max_per_client = limits.max_per_client.min(fit);
+    }
     let counts = Arc::new(Mutex::new(Counts::default()));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);

@@ -14,10 +14,10 @@ const BODY_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__BODY_TIMEOUT_SECS";
 
 /// Reads and validates the server settings.
 pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigError> {
-    let max_connections = positive(MAX_CONNECTIONS, src.parse(MAX_CONNECTIONS, 512usize)?)?;
+    let max_connections = positive(MAX_CONNECTIONS, src.parse(MAX_CONNECTIONS, 1024usize)?)?;
     let max_connections_per_client = positive(
         MAX_CONNECTIONS_PER_CLIENT,
-        src.parse(MAX_CONNECTIONS_PER_CLIENT, 128usize)?,
+        src.parse(MAX_CONNECTIONS_PER_CLIENT, 256usize)?,
     )?;
     Ok(ServerSettings {
         host: src.string(HOST).unwrap_or_else(|| "127.0.0.1".to_owned()),
