@@ -49,6 +49,11 @@ bench: ## End-to-end benchmarks of the release binaries (prints the tables kept 
 	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline
 
+.PHONY: bench-load
+bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLite and on PostgreSQL + Redis (release binaries)
+	$(CARGO) build --release --locked --bin worker
+	$(CARGO) bench --locked -p gateway --bench pipeline -- load
+
 .PHONY: eval bench-search seed-articles
 eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)

@@ -18,11 +18,13 @@ use testkit::corpus_server::{CorpusServer, corpus_dir};
 use testkit::fake_llm::FakeLlm;
 
 mod api;
+mod load;
 mod process;
 mod production;
 mod stats;
 
 use api::*;
+use load::*;
 use process::*;
 use production::*;
 use stats::*;
@@ -171,6 +173,17 @@ async fn main() {
     // `cargo bench` passes `--bench`; a filter or `--list` from other tooling is ignored.
     let client = reqwest::Client::new();
     let corpus = CorpusServer::start().await.expect("corpus server");
+    // `-- load`: only the load run (`make bench-load`).
+    if std::env::args().any(|a| a == "load") {
+        let mut runs = vec![sqlite_shape(&client, &corpus).await];
+        if production_services_up().await {
+            runs.push(production_shape(&client, &corpus).await);
+        } else {
+            println!("PostgreSQL or Redis unreachable: the production shape is SKIPPED\n");
+        }
+        println!("{}", load_report(&runs));
+        return;
+    }
 
     let (starts, idle_rss, idle_hwm) = cold_start(&client).await;
     let (mut html, mut text) = offline_corpus(&client, &corpus).await;
