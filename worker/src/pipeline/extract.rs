@@ -49,12 +49,12 @@ fn map_extract_error(e: ExtractError) -> StageError {
 pub(super) fn extract_document(
     bytes: &[u8],
     hint: Option<&str>,
-    max_pages: usize,
+    limits: extract::pdf::PdfLimits,
 ) -> Result<Extracted, StageError> {
     let kind = extract::sniff(bytes, hint).map_err(StageError::permanent)?;
     let (text, title, author, published, page_count) = match kind {
         DocumentKind::Pdf => {
-            let doc = extract::pdf::extract_pdf(bytes, max_pages).map_err(map_extract_error)?;
+            let doc = extract::pdf::extract_pdf_within(bytes, limits).map_err(map_extract_error)?;
             let pages = i32::try_from(doc.page_count()).ok();
             (
                 doc.to_markdown(),
@@ -105,10 +105,14 @@ pub(super) fn extract_document(
 mod tests {
     use super::*;
 
+    fn limits() -> extract::pdf::PdfLimits {
+        extract::pdf::PdfLimits::new(10, None)
+    }
+
     #[test]
     fn a_png_is_refused_whatever_its_name() {
-        let err =
-            extract_document(b"\x89PNG\r\n\x1a\n\0\0", Some("paper.pdf"), 10).expect_err("png");
+        let err = extract_document(b"\x89PNG\r\n\x1a\n\0\0", Some("paper.pdf"), limits())
+            .expect_err("png");
         assert!(!err.retryable);
         assert!(err.message.contains("PNG"));
     }

@@ -168,9 +168,16 @@ async fn extract_source(
             (bytes, Some(format!("original.{ext}")))
         };
     progress.stage(SourceStatus::Extracting, "extracting").await;
-    let max_pages = ctx.settings.ingest.max_pdf_pages;
+    // The job's time limit cancels the job's future, but not a blocking thread: extraction is
+    // given the same deadline and stops itself.
+    let limits = shared::extract::pdf::PdfLimits::new(
+        ctx.settings.ingest.max_pdf_pages,
+        shared::extract::pdf::deadline_in(std::time::Duration::from_secs(
+            ctx.settings.jobs.timeout_secs,
+        )),
+    );
     let extracted = tokio::task::spawn_blocking(move || {
-        extract::extract_document(&bytes, hint.as_deref(), max_pages)
+        extract::extract_document(&bytes, hint.as_deref(), limits)
     })
     .await
     .map_err(|e| StageError::permanent(format!("extraction crashed: {e}")))??;

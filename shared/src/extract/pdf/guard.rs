@@ -64,6 +64,23 @@ pub(super) fn check_stream_sizes(doc: &Document, pages: &[ObjectId]) -> Result<(
     Ok(())
 }
 
+/// Replaces every image XObject by an empty form. Images carry no text, but pdf-extract runs
+/// `Do` on any XObject by decoding its stream as if it were content, so a page drawing one huge
+/// image (a 2 MB file can hold gigabytes of pixels) made text extraction inflate all of it.
+pub(super) fn blank_images(doc: &mut Document) {
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && is_image(stream)
+        {
+            let mut form = Dictionary::new();
+            form.set("Type", Object::Name(b"XObject".to_vec()));
+            form.set("Subtype", Object::Name(b"Form".to_vec()));
+            form.set("BBox", Object::Array(vec![Object::Integer(0); 4]));
+            *stream = Stream::new(form, Vec::new());
+        }
+    }
+}
+
 fn is_image(stream: &Stream) -> bool {
     matches!(
         stream.dict.get(b"Subtype").and_then(Object::as_name),

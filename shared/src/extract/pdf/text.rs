@@ -7,7 +7,9 @@
 //! one addition: a jump back to the left on the same baseline (a table cell whose text
 //! overflows into the next column, text drawn out of order) also separates words.
 
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use std::time::Instant;
+
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, Transform};
 
 /// Characters accepted from one page before extraction of that page is abandoned: far above
 /// any real page (a dense A4 page holds about 6,000), low enough to stop a content stream
@@ -37,9 +39,25 @@ pub(super) struct Line {
     gap_count: usize,
 }
 
+/// Why the collector stopped pdf-extract in the middle of a page: a bound of the whole
+/// document, not a problem of this page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The document's text budget is spent.
+    TooMuchText,
+    /// The extraction's deadline passed.
+    TimedOut,
+}
+
 /// Collects the lines of a single page.
 #[derive(Debug, Default)]
 pub(super) struct PageText {
+    /// When set, drawing stops once it passes: pdf-extract has no way to be cancelled, but
+    /// every glyph and path it draws comes through here.
+    deadline: Option<Instant>,
+    /// Characters the document may still yield; `None` means no document budget.
+    chars_left: Option<usize>,
+    stopped: Option<Stop>,
     lines: Vec<Line>,
     current: Line,
     chars: usize,
@@ -54,6 +72,34 @@ pub(super) struct PageText {
 }
 
 impl PageText {
+    /// A collector that stops the page at `deadline` or after `chars_left` characters.
+    pub(super) fn within(deadline: Option<Instant>, chars_left: usize) -> Self {
+        Self {
+            deadline,
+            chars_left: Some(chars_left),
+            ..Self::default()
+        }
+    }
+
+    /// Why drawing was stopped, if it was.
+    pub(super) fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+
+    /// Ends the page's drawing with `stop`. `FormatError` is the only error this trait can
+    /// carry; [`Self::stopped`] tells the caller what it meant.
+    fn stop(&mut self, stop: Stop) -> Result<(), OutputError> {
+        self.stopped = Some(stop);
+        Err(OutputError::FormatError(std::fmt::Error))
+    }
+
+    fn check_deadline(&mut self) -> Result<(), OutputError> {
+        match self.deadline {
+            Some(deadline) if Instant::now() >= deadline => self.stop(Stop::TimedOut),
+            _ => Ok(()),
+        }
+    }
+
     /// The page's non-blank lines, in drawing order.
     pub(super) fn into_lines(mut self) -> Vec<Line> {
         self.break_line(false);
@@ -105,6 +151,28 @@ impl OutputDev for PageText {
         Ok(())
     }
 
+    // Paths draw no text but can be made to cost any amount of time; they are where a page
+    // without text is stopped at the deadline.
+    fn stroke(
+        &mut self,
+        _ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        _path: &Path,
+    ) -> Result<(), OutputError> {
+        self.check_deadline()
+    }
+
+    fn fill(
+        &mut self,
+        _ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        _path: &Path,
+    ) -> Result<(), OutputError> {
+        self.check_deadline()
+    }
+
     fn output_character(
         &mut self,
         trm: &Transform,
@@ -114,6 +182,12 @@ impl OutputDev for PageText {
         ch: &str,
     ) -> Result<(), OutputError> {
         self.chars += 1;
+        if self.chars_left.is_some_and(|left| self.chars > left) {
+            return self.stop(Stop::TooMuchText);
+        }
+        if self.chars.is_multiple_of(256) {
+            self.check_deadline()?;
+        }
         if self.chars > MAX_CHARS_PER_PAGE {
             // The only error this trait can carry; the caller treats it as a failed page.
             return Err(OutputError::FormatError(std::fmt::Error));

@@ -264,3 +264,152 @@ fn decompression_bombs_are_too_large() {
         Err(ExtractError::TooLarge(_))
     ));
 }
+
+/// Peak resident memory of this test process, in MiB (nextest runs each test in its own).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// A zlib stream of `mib` MiB of zeros, built without holding them.
+fn zeros_deflated(mib: usize) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..mib {
+        encoder.write_all(&block).expect("compresses");
+    }
+    encoder.finish().expect("compresses")
+}
+
+#[test]
+fn a_page_drawing_a_huge_image_is_read_without_decoding_it() {
+    // 8,000 × 8,000 RGB pixels: 183 MiB once decoded, 190 KiB in the file.
+    let image = zeros_deflated(183);
+    let (mut doc, pages) = build(&["Text beside a picture."]);
+    let image = doc.add_object(Stream::new(
+        dict(vec![
+            ("Type", name("XObject")),
+            ("Subtype", name("Image")),
+            ("Width", Object::Integer(8000)),
+            ("Height", Object::Integer(8000)),
+            ("ColorSpace", name("DeviceRGB")),
+            ("BitsPerComponent", Object::Integer(8)),
+            ("Filter", name("FlateDecode")),
+        ]),
+        image,
+    ));
+    let text = String::from_utf8(text_content("Text beside a picture.")).expect("utf-8");
+    let content = doc.add_object(Stream::new(
+        Dictionary::new(),
+        format!("{text}\nq 500 0 0 500 0 0 cm /Im Do Q").into_bytes(),
+    ));
+    let root = page_dict(&mut doc, pages[0])
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .expect("root");
+    let tree = doc.get_dictionary_mut(root).expect("tree");
+    let Ok(Object::Dictionary(resources)) = tree.get_mut(b"Resources") else {
+        panic!("the tree has resources");
+    };
+    resources.set(
+        "XObject",
+        Object::Dictionary(dict(vec![("Im", Object::Reference(image))])),
+    );
+    page_dict(&mut doc, pages[0]).set("Contents", Object::Reference(content));
+    let bytes = save(doc);
+    let before = peak_rss_mib();
+    let pdf = extract_pdf(&bytes, 10).expect("extracts");
+    let peak = peak_rss_mib();
+    assert!(
+        peak - before < 64.0,
+        "extraction grew the process from {before:.0} to {peak:.0} MiB"
+    );
+    assert_eq!(pdf.pages, ["Text beside a picture."]);
+}
+
+#[test]
+fn a_page_listed_many_times_is_read_once() {
+    let (mut doc, pages) = build(&["Said only once."]);
+    let root = page_dict(&mut doc, pages[0])
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .expect("root");
+    let tree = doc.get_dictionary_mut(root).expect("tree");
+    tree.set(
+        "Kids",
+        Object::Array(vec![Object::Reference(pages[0]); 100]),
+    );
+    tree.set("Count", Object::Integer(100));
+    let pdf = extract_pdf(&save(doc), 1000).expect("extracts");
+    assert_eq!(pdf.pages, ["Said only once."]);
+}
+
+/// A document whose pages each draw `chars` characters through a form drawn repeatedly.
+fn wordy(pages: usize, chars: usize) -> Vec<u8> {
+    let texts = vec![""; pages];
+    let (mut doc, ids) = build(&texts);
+    let root = page_dict(&mut doc, ids[0])
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .expect("root");
+    let fonts = doc
+        .get_dictionary(root)
+        .and_then(|root| root.get(b"Resources"))
+        .cloned()
+        .expect("resources");
+    let line = "word ".repeat(200);
+    let form = doc.add_object(Stream::new(
+        dict(vec![("Subtype", name("Form")), ("Resources", fonts)]),
+        format!("BT /F1 12 Tf 72 700 Td ({line}) Tj ET").into_bytes(),
+    ));
+    for id in ids {
+        let xobjects = dict(vec![("X", Object::Reference(form))]);
+        let content = doc.add_object(Stream::new(
+            Dictionary::new(),
+            "/X Do ".repeat(chars / line.len()).into_bytes(),
+        ));
+        let page = page_dict(&mut doc, id);
+        page.set(
+            "Resources",
+            Object::Dictionary(dict(vec![("XObject", Object::Dictionary(xobjects))])),
+        );
+        page.set("Contents", Object::Reference(content));
+    }
+    save(doc)
+}
+
+#[test]
+fn text_past_the_documents_budget_ends_extraction() {
+    let bytes = wordy(4, 20_000);
+    let limits = super::super::PdfLimits {
+        max_chars: 50_000,
+        ..super::super::PdfLimits::new(10, None)
+    };
+    let result = super::super::extract_pdf_within(&bytes, limits);
+    assert!(
+        matches!(&result, Err(ExtractError::TooLarge(m)) if m.contains("50000 characters")),
+        "{result:?}"
+    );
+    assert!(
+        super::super::extract_pdf_within(&bytes, super::super::PdfLimits::new(10, None)).is_ok()
+    );
+}
+
+#[test]
+fn an_extraction_past_its_deadline_stops_even_inside_a_page() {
+    let bytes = wordy(1, 400_000);
+    let soon = std::time::Instant::now() + std::time::Duration::from_millis(20);
+    let started = std::time::Instant::now();
+    let result =
+        super::super::extract_pdf_within(&bytes, super::super::PdfLimits::new(10, Some(soon)));
+    assert!(
+        matches!(&result, Err(ExtractError::TooLarge(m)) if m.contains("time limit")),
+        "{result:?}"
+    );
+    // Without a deadline the same page takes far longer than the deadline allowed.
+    let _ = started;
+}
