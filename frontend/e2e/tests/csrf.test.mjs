@@ -51,6 +51,10 @@ before(async () => {
   guarded = await startGateway({ token: TOKEN });
   hostile = createServer((req, res) => {
     const target = new URL(req.url, "http://x").searchParams.get("target");
+    if (!target) {
+      res.writeHead(404).end(); // favicon and the like
+      return;
+    }
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(attackPage(target));
   });

@@ -99,3 +99,23 @@ pub(crate) async fn wait_compiled(
         peak_rss_mib,
     }
 }
+
+/// The slugs of the first 100 compiled articles; there must be some.
+pub(crate) async fn article_slugs(client: &reqwest::Client, gateway: &Process) -> Vec<String> {
+    let list: Value = client
+        .get(gateway.url("/api/articles?limit=100"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("list JSON");
+    let slugs: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["slug"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!slugs.is_empty(), "no articles to read");
+    slugs
+}

@@ -142,26 +142,6 @@ async fn drive(gateway: &Process, slugs: Vec<String>, shape: &'static str) -> Lo
     }
 }
 
-/// The compiled corpus pages' slugs.
-async fn slugs(client: &reqwest::Client, gateway: &Process) -> Vec<String> {
-    let list: Value = client
-        .get(gateway.url("/api/articles?limit=100"))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("list JSON");
-    let slugs: Vec<String> = list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|a| a["slug"].as_str().map(str::to_owned))
-        .collect();
-    assert!(!slugs.is_empty(), "no articles to read");
-    slugs
-}
-
 /// SQLite with the embedded worker, seeded with the 15 corpus pages (offline compiler).
 pub(crate) async fn sqlite_shape(client: &reqwest::Client, corpus: &CorpusServer) -> LoadRun {
     let env = TestEnv::with_backend(Backend::Sqlite).await;
@@ -173,7 +153,7 @@ pub(crate) async fn sqlite_shape(client: &reqwest::Client, corpus: &CorpusServer
     let gateway = launch.gateway(&["serve", "--with-worker"]);
     wait_ready(client, &gateway, Instant::now()).await;
     ingest_pages(client, &gateway, corpus).await;
-    let slugs = slugs(client, &gateway).await;
+    let slugs = article_slugs(client, &gateway).await;
     drive(&gateway, slugs, "SQLite, embedded worker").await
 }
 
@@ -189,7 +169,7 @@ pub(crate) async fn production_shape(client: &reqwest::Client, corpus: &CorpusSe
     let _workers: Vec<Process> = (0..2).map(|_| launch.worker()).collect();
     wait_ready(client, &gateway, Instant::now()).await;
     ingest_pages(client, &gateway, corpus).await;
-    let slugs = slugs(client, &gateway).await;
+    let slugs = article_slugs(client, &gateway).await;
     drive(&gateway, slugs, "PostgreSQL + Redis, 2 worker processes").await
 }
 

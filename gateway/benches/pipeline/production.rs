@@ -91,22 +91,11 @@ pub(crate) async fn read_throughput(
     let gateway = launch.gateway(&["serve", "--with-worker"]);
     wait_ready(client, &gateway, Instant::now()).await;
     ingest_pages(client, &gateway, corpus).await;
-    let list: Value = client
-        .get(gateway.url("/api/articles?limit=100"))
-        .send()
+    let details: Vec<String> = article_slugs(client, &gateway)
         .await
-        .expect("list")
-        .json()
-        .await
-        .expect("list JSON");
-    let details: Vec<String> = list["items"]
-        .as_array()
-        .expect("items")
         .iter()
-        .filter_map(|a| a["slug"].as_str())
         .map(|slug| gateway.url(&format!("/api/articles/{slug}")))
         .collect();
-    assert!(!details.is_empty(), "no articles to read");
     let listing = read_load(client, vec![gateway.url("/api/articles?limit=20")]).await;
     let detail = read_load(client, details).await;
     (listing, detail)

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app_with};
+use crate::helpers::{TestApp, assert_envelope, session_cookie, spawn_app_with};
 
 const TOKEN: &str = "a-token-of-forty-characters-0123456789ab";
 
@@ -101,15 +101,7 @@ async fn a_request_without_credentials_is_not_counted_as_a_guess() {
 #[tokio::test]
 async fn logging_out_ends_the_session_even_for_a_copy_of_its_cookie() {
     let app = app_with_token().await;
-    let r = login(&app.client, &app, TOKEN).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned();
+    let cookie = session_cookie(&app, TOKEN).await;
     let list = |cookie: String| {
         let request = app
             .client
@@ -132,16 +124,16 @@ async fn logging_out_ends_the_session_even_for_a_copy_of_its_cookie() {
     let status = after.status().as_u16();
     let body: Value = after.json().await.expect("json");
     assert_envelope(status, &body, 401);
-    let (_, session) = {
-        let r = app
-            .client
-            .get(app.url("/api/auth/session"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("session");
-        (r.status(), r.json::<Value>().await.expect("json"))
-    };
+    let session: Value = app
+        .client
+        .get(app.url("/api/auth/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(session["authenticated"], false);
     // A new login works as before.
     assert_eq!(

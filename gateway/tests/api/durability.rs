@@ -410,16 +410,8 @@ async fn the_redis_queue_forgets_finished_tasks() {
     // pushed (a second push of the same job is possible and harmless) is acknowledged.
     let deadline = tokio::time::Instant::now() + LIMIT;
     let finished = loop {
-        let done: usize = redis::cmd("SCARD")
-            .arg(&done_key)
-            .query_async(&mut conn)
-            .await
-            .expect("scard");
-        let data: usize = redis::cmd("HLEN")
-            .arg(&data_key)
-            .query_async(&mut conn)
-            .await
-            .expect("hlen");
+        let done = size(&mut conn, "SCARD", &done_key).await;
+        let data = size(&mut conn, "HLEN", &data_key).await;
         if done >= 1 && done == data {
             break done;
         }
@@ -444,16 +436,8 @@ async fn the_redis_queue_forgets_finished_tasks() {
         jobs.expire_finished(Duration::ZERO).await.expect("expire"),
         finished
     );
-    let done: i64 = redis::cmd("SCARD")
-        .arg(&done_key)
-        .query_async(&mut conn)
-        .await
-        .expect("scard");
-    let data: i64 = redis::cmd("HLEN")
-        .arg(&data_key)
-        .query_async(&mut conn)
-        .await
-        .expect("hlen");
+    let done = size(&mut conn, "SCARD", &done_key).await;
+    let data = size(&mut conn, "HLEN", &data_key).await;
     let meta: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{queue}:meta:*"))
         .query_async(&mut conn)
@@ -461,4 +445,13 @@ async fn the_redis_queue_forgets_finished_tasks() {
         .expect("keys");
     assert_eq!((done, data, meta.len()), (0, 0, 0), "{meta:?}");
     app.stop().await;
+}
+
+/// The size of a Redis set (`SCARD`) or hash (`HLEN`).
+async fn size(conn: &mut redis::aio::MultiplexedConnection, command: &str, key: &str) -> usize {
+    redis::cmd(command)
+        .arg(key)
+        .query_async(conn)
+        .await
+        .expect("redis size")
 }

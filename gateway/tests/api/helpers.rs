@@ -171,6 +171,24 @@ impl TestApp {
     }
 }
 
+/// Logs in with `token` and returns the session cookie as `name=value`.
+pub(crate) async fn session_cookie(app: &TestApp, token: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 200, "login with the right token");
+    r.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
 /// A corpus file's bytes.
 pub(crate) fn corpus(path: &str) -> Vec<u8> {
     std::fs::read(testkit::corpus_server::corpus_dir().join(path)).expect("corpus file")

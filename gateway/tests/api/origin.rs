@@ -6,7 +6,7 @@ use reqwest::multipart;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, assert_envelope, session_cookie, spawn_app, spawn_app_with};
 
 async fn source_count(app: &TestApp) -> u64 {
     let (status, list) = app.get_json("/api/sources").await;
@@ -128,19 +128,7 @@ async fn deleting_or_recompiling_from_another_origin_changes_nothing() {
 async fn with_a_token_a_session_cookie_does_not_let_another_port_write() {
     let token = "an-access-token-long-enough-for-any-address";
     let app = spawn_app_with(|s| s.auth.token = Some(shared::config::Secret::new(token))).await;
-    let login = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .json(&json!({"token": token}));
-    let r = login.send().await.expect("login");
-    assert_eq!(r.status(), 200);
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned();
+    let cookie = session_cookie(&app, token).await;
     let post = app
         .client
         .post(app.url("/api/sources/text"))
