@@ -33,6 +33,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Unavailable(String),
+    /// The disk (or the database's) is full: nothing was stored.
+    #[error("{0}")]
+    InsufficientStorage(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
     /// The language model failed (after retries and fallback).
@@ -54,6 +57,9 @@ impl ApiError {
             }
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::InsufficientStorage(_) => {
+                (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "llm_failed"),
         }
@@ -79,7 +85,39 @@ impl From<DbError> for ApiError {
         match e {
             DbError::NotFound => ApiError::NotFound("not found".to_owned()),
             DbError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            e if e.is_out_of_space() => {
+                tracing::error!(error = %e, "the database is out of space");
+                ApiError::InsufficientStorage(OUT_OF_SPACE.to_owned())
+            }
+            e if e.is_read_only() => {
+                tracing::error!(error = %e, "the database is read-only");
+                ApiError::Unavailable(
+                    "the database does not accept changes at the moment (it is read-only); \
+                     reading still works"
+                        .to_owned(),
+                )
+            }
             other => ApiError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+const OUT_OF_SPACE: &str =
+    "the server is out of disk space, so nothing was stored; free some space and try again";
+
+impl From<shared::storage::StorageError> for ApiError {
+    fn from(e: shared::storage::StorageError) -> Self {
+        if e.is_out_of_space() {
+            tracing::error!(error = %e, "the data directory is out of space");
+            ApiError::InsufficientStorage(OUT_OF_SPACE.to_owned())
+        } else if e.is_not_writable() {
+            tracing::error!(error = %e, "the data directory cannot be written");
+            ApiError::Unavailable(
+                "the data directory cannot be written at the moment; reading still works"
+                    .to_owned(),
+            )
+        } else {
+            ApiError::Internal(anyhow::Error::new(e))
         }
     }
 }

@@ -117,10 +117,11 @@ pub async fn ingest_file(
                 SourceKind::Html
             };
             let id = Uuid::now_v7();
-            state
-                .storage
-                .write_original(id, kind.extension(), bytes)
-                .map_err(internal)?;
+            if let Err(e) = state.storage.write_original(id, kind.extension(), bytes) {
+                // An atomic write leaves no file when it fails; the directory may remain.
+                let _ = state.storage.remove_source(id);
+                return Err(e.into());
+            }
             let new = NewSource {
                 id,
                 kind: source_kind,
@@ -176,11 +177,15 @@ async fn store_clean(
         return Ok(Accepted::Duplicate(existing));
     }
     let id = Uuid::now_v7();
-    state
+    // Nothing half-written stays behind: a failure after the first file removes it again.
+    let written = state
         .storage
         .write_original(id, kind.extension(), original)
-        .map_err(internal)?;
-    state.storage.write_text(id, text).map_err(internal)?;
+        .and_then(|_| state.storage.write_text(id, text));
+    if let Err(e) = written {
+        let _ = state.storage.remove_source(id);
+        return Err(e.into());
+    }
     let new = NewSource {
         id,
         kind: source_kind,
@@ -259,10 +264,6 @@ fn validate_file_name(name: &str) -> Result<&str, ApiError> {
 fn title_from_file_name(name: &str) -> Option<String> {
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
     Title::derive(&stem.replace(['_', '-'], " ")).map(Title::into_string)
-}
-
-fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
-    ApiError::Internal(anyhow::Error::new(e))
 }
 
 #[cfg(test)]

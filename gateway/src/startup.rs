@@ -121,6 +121,7 @@ impl Application {
             throttle: Arc::new(crate::throttle::FailureThrottle::default()),
             origins: crate::origin::OriginPolicy::new(&settings.server.allowed_hosts),
             settings: settings.clone(),
+            started: std::time::Instant::now(),
             embedded_worker: options.with_worker,
             answer_llm: answer_router(&settings, &db)?,
             session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(

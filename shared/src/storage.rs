@@ -29,6 +29,30 @@ pub enum StorageError {
     InvalidName { what: &'static str, value: String },
 }
 
+impl StorageError {
+    /// True when the write failed because the disk (or the user's quota) is full.
+    pub fn is_out_of_space(&self) -> bool {
+        match self {
+            StorageError::Io { source, .. } => {
+                source.kind() == std::io::ErrorKind::StorageFull
+                    || source.kind() == std::io::ErrorKind::QuotaExceeded
+            }
+            StorageError::InvalidName { .. } => false,
+        }
+    }
+
+    /// True when the data directory cannot be written at all (permissions, a read-only mount).
+    pub fn is_not_writable(&self) -> bool {
+        match self {
+            StorageError::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            ),
+            StorageError::InvalidName { .. } => false,
+        }
+    }
+}
+
 /// Result of a storage call.
 pub type StorageResult<T> = Result<T, StorageError>;
 
@@ -186,6 +210,19 @@ impl Storage {
         }
         // One write call per entry keeps concurrent appends from interleaving mid-entry.
         file.write_all(buf.as_bytes()).map_err(io_err(&path))
+    }
+
+    /// Space on the data directory's file system: bytes free for this process, and whether
+    /// that is almost nothing (under 64 MiB, or under 5 % of a file system smaller than
+    /// 1.28 GiB), when writes are about to fail.
+    pub fn free_space(&self) -> StorageResult<(u64, bool)> {
+        let stat = rustix::fs::statvfs(&self.root).map_err(|e| StorageError::Io {
+            path: self.root.clone(),
+            source: e.into(),
+        })?;
+        let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+        let size = stat.f_blocks.saturating_mul(stat.f_frsize);
+        Ok((free, free < (size / 20).min(64 << 20)))
     }
 
     /// True when the directory can be written to (for readiness checks).

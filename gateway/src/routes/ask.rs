@@ -239,7 +239,7 @@ impl From<FileBackError> for ApiError {
             FileBackError::Invalid(m) => ApiError::Validation(m),
             FileBackError::Busy(m) => ApiError::Conflict(m.to_owned()),
             FileBackError::Db(e) => e.into(),
-            FileBackError::Storage(e) => ApiError::Internal(e.into()),
+            FileBackError::Storage(e) => e.into(),
             FileBackError::Wiki(e) => ApiError::Internal(e.into()),
         }
     }

@@ -16,4 +16,5 @@ mod origin;
 mod search;
 mod settings;
 mod sources;
+mod storage_faults;
 mod text_edges;

@@ -49,6 +49,9 @@ pub enum DbError {
     Other(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database answers reads but refuses writes.
+    #[error("the database is read-only: {0}")]
+    ReadOnly(String),
 }
 
 impl From<sqlx::Error> for DbError {
@@ -66,6 +69,43 @@ impl From<sqlx::Error> for DbError {
                 }
             }
             _ => DbError::Other(err),
+        }
+    }
+}
+
+impl DbError {
+    /// The database's own error code, when the database refused a statement.
+    fn code(&self) -> Option<String> {
+        match self {
+            DbError::Other(sqlx::Error::Database(db)) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// True when the write failed for lack of space: SQLite's `SQLITE_FULL` (13, any extended
+    /// form) or an I/O error on a full disk, PostgreSQL's `disk_full` (53100).
+    pub fn is_out_of_space(&self) -> bool {
+        let Some(code) = self.code() else {
+            return false;
+        };
+        match code.parse::<i32>() {
+            Ok(n) => n & 0xff == 13 || self.to_string().contains("disk is full"),
+            Err(_) => code == "53100",
+        }
+    }
+
+    /// True when the database refuses every write: SQLite's `SQLITE_READONLY` (8, any extended
+    /// form), PostgreSQL's `read_only_sql_transaction` (25006).
+    pub fn is_read_only(&self) -> bool {
+        if let DbError::ReadOnly(_) = self {
+            return true;
+        }
+        let Some(code) = self.code() else {
+            return false;
+        };
+        match code.parse::<i32>() {
+            Ok(n) => n & 0xff == 8,
+            Err(_) => code == "25006",
         }
     }
 }
@@ -158,6 +198,28 @@ impl Db {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Checks that the database would accept a write, without writing: SQLite takes and
+    /// releases its write lock (a read-only file refuses it), PostgreSQL reports whether the
+    /// session is read-only (a standby, or a server put in read-only mode).
+    pub async fn check_writable(&self) -> DbResult<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                let tx = pool.begin_write().await?;
+                tx.rollback().await?;
+                Ok(())
+            }
+            Db::Postgres(pool) => {
+                let (read_only,): (String,) = sqlx::query_as("show transaction_read_only")
+                    .fetch_one(pool)
+                    .await?;
+                if read_only == "on" {
+                    return Err(DbError::ReadOnly("transaction_read_only is on".to_owned()));
+                }
+                Ok(())
+            }
+        }
     }
 
     /// `sqlite` or `postgres`.
