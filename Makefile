@@ -49,6 +49,10 @@ bench: ## End-to-end benchmarks of the release binaries (prints the tables kept 
 	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline
 
+.PHONY: fuzz
+fuzz: ## Fuzz the PDF, HTML and markdown extractors for FUZZ_SECONDS each (default 60; nightly toolchain, cargo-fuzz)
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) scripts/fuzz.sh
+
 .PHONY: bench-load
 bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLite and on PostgreSQL + Redis (release binaries)
 	$(CARGO) build --release --locked --bin worker
