@@ -29,6 +29,9 @@ use tower::ServiceExt as _;
 /// are cut after it.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// Connections over a cap that are answered at once; more are closed without an answer.
+const MAX_REFUSALS: usize = 32;
+
 /// File descriptors kept free of connections: the database pool, the SQLite queue, data files,
 /// outgoing fetches and model calls.
 const RESERVED_DESCRIPTORS: u64 = 256;
@@ -149,6 +152,7 @@ pub async fn serve(
         limits.max_per_client = limits.max_per_client.min(fit);
     }
     let counts = Arc::new(Mutex::new(Counts::default()));
+    let refusals = Arc::new(tokio::sync::Semaphore::new(MAX_REFUSALS));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -167,7 +171,17 @@ pub async fn serve(
         };
         let Some(slot) = take_slot(&counts, &limits, remote.ip()) else {
             tracing::warn!(client = %remote.ip(), "too many connections; refusing one");
-            tokio::spawn(refuse_busy(stream));
+            // Answering takes a moment; past a few dozen at once the rest are just closed, so a
+            // flood cannot hold descriptors through its refusals.
+            match refusals.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    tokio::spawn(async move {
+                        refuse_busy(stream).await;
+                        drop(permit);
+                    });
+                }
+                Err(_) => drop(stream),
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
