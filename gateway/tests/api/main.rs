@@ -9,6 +9,7 @@ mod credentials;
 mod durability;
 mod health;
 mod helpers;
+mod hostile_pdfs;
 mod hybrid;
 mod ingest;
 mod llm;
