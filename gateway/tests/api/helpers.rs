@@ -149,6 +149,15 @@ impl TestApp {
         }
     }
 
+    /// A source's clean text.
+    pub(crate) async fn source_text(&self, id: &str) -> String {
+        self.get(&format!("/api/sources/{id}/text"))
+            .await
+            .text()
+            .await
+            .expect("the source's text")
+    }
+
     /// Every file under the data directory, relative to it.
     pub(crate) fn files(&self) -> Vec<String> {
         fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {

@@ -158,12 +158,7 @@ async fn a_pdf_built_to_exhaust_the_worker_ends_within_bounds() {
     );
     // The readable page is read, once; the exploding forms cost only their own page.
     assert_eq!(source["status"], "compiled", "{source}");
-    let text = app
-        .get(&format!("/api/sources/{id}/text"))
-        .await
-        .text()
-        .await
-        .expect("text");
+    let text = app.source_text(&id).await;
     assert_eq!(
         text.matches("Lighthouse keepers logged").count(),
         1,

@@ -40,12 +40,7 @@ async fn nul_and_control_characters_are_dropped_and_the_note_compiles() {
 
     let source = app.wait_for_source(&id, Duration::from_secs(60)).await;
     assert_eq!(source["status"], "compiled", "{source}");
-    let text = app
-        .get(&format!("/api/sources/{id}/text"))
-        .await
-        .text()
-        .await
-        .expect("text");
+    let text = app.source_text(&id).await;
     assert!(
         !text.contains('\u{0}') && !text.contains('\u{1}'),
         "{text:?}"
