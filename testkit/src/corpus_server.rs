@@ -41,10 +41,6 @@ impl CorpusServer {
             .route(
                 "/broken",
                 get(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
-            )
-            .route(
-                "/to-private",
-                get(|| async { Redirect::temporary("http://169.254.169.254/latest/meta-data/") }),
             );
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -119,11 +119,11 @@ describe("Inbox", () => {
     vi.spyOn(api, "addUrl").mockRejectedValue(new ApiError(422, "validation", "the address resolves to a private network"));
     renderAt("/");
     const box = screen.getByLabelText("Add a link or a note") as HTMLTextAreaElement;
-    fireEvent.change(box, { target: { value: "http://10.0.0.1/" } });
+    fireEvent.change(box, { target: { value: "http://127.0.0.1:9/" } });
     fireEvent.click(screen.getByRole("button", { name: "Add" }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("the address resolves to a private network");
-    expect(box.value).toBe("http://10.0.0.1/");
+    expect(box.value).toBe("http://127.0.0.1:9/");
   });
 
   it("lists sources with their stage, live progress, retry and article links", async () => {

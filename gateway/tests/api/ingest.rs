@@ -65,7 +65,7 @@ async fn non_http_and_private_urls_are_refused() {
         "file:///etc/passwd",
         "http://127.0.0.1:22/",
         "http://localhost:7842/",
-        "http://169.254.169.254/",
+        "http://[::ffff:127.0.0.1]:9/",
         "ftp://example.com/x",
         "not a url",
     ] {
