@@ -403,13 +403,10 @@ fn text_past_the_documents_budget_ends_extraction() {
 fn an_extraction_past_its_deadline_stops_even_inside_a_page() {
     let bytes = wordy(1, 400_000);
     let soon = std::time::Instant::now() + std::time::Duration::from_millis(20);
-    let started = std::time::Instant::now();
     let result =
         super::super::extract_pdf_within(&bytes, super::super::PdfLimits::new(10, Some(soon)));
     assert!(
         matches!(&result, Err(ExtractError::TooLarge(m)) if m.contains("time limit")),
         "{result:?}"
     );
-    // Without a deadline the same page takes far longer than the deadline allowed.
-    let _ = started;
 }
