@@ -20,6 +20,7 @@ WORKDIR /src
 ENV CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
 COPY Cargo.toml Cargo.lock ./
 COPY shared/ shared/
+COPY text/ text/
 COPY worker/ worker/
 COPY gateway/ gateway/
 COPY testkit/ testkit/

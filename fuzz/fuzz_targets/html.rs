@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
     let html = String::from_utf8_lossy(bytes);
-    let _ = shared::extract::html::extract_html(&html, None);
+    let _ = text::extract::html::extract_html(&html, None);
 });

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::compile::{OfflineInput, compile_offline};
-use shared::ingest::{first_heading, normalise_text};
+use text::clean::{first_heading, normalise_text};
+use text::compile::{OfflineInput, compile_offline};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(raw) = std::str::from_utf8(bytes) else {

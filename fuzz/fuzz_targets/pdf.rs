@@ -5,7 +5,7 @@
 use std::sync::Once;
 
 use libfuzzer_sys::fuzz_target;
-use shared::extract::pdf::{PdfLimits, deadline_in, extract_pdf_within};
+use text::extract::pdf::{PdfLimits, deadline_in, extract_pdf_within};
 
 static CAUGHT_PANICS_ARE_EXPECTED: Once = Once::new();
 

@@ -1,16 +1,15 @@
 //! WikiMind's shared core: configuration, telemetry, the database (all SQL), the data
-//! directory, domain types, the LLM layer, compile logic, extraction, jobs and events.
+//! directory, domain types, the LLM layer, jobs and events; the pure text logic (extraction and
+//! compiling) comes from the `text` crate and is re-exported here.
 //!
 //! This crate knows nothing of HTTP serving; the gateway and the worker build on it.
 
 pub mod ask;
-pub mod compile;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod embed;
 pub mod events;
-pub mod extract;
 pub mod ingest;
 pub mod jobs;
 pub mod llm;
@@ -20,6 +19,8 @@ pub mod shutdown;
 pub mod storage;
 pub mod telemetry;
 pub mod wiki;
+
+pub use text::{compile, extract};
 
 /// The version reported by `/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

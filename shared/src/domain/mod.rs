@@ -6,7 +6,6 @@ mod conversation;
 mod job;
 mod source;
 mod text_enum;
-mod title;
 
 pub use article::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan, LinkRef};
 pub use conversation::{
@@ -14,5 +13,7 @@ pub use conversation::{
 };
 pub use job::{Job, JobKind, JobStatus};
 pub use source::{Source, SourceKind, SourceStatus};
+pub use text::title::{
+    MAX_TITLE_CHARS, Title, TitleError, cut_on_word, is_unstorable, single_line,
+};
 pub use text_enum::UnknownValue;
-pub use title::{MAX_TITLE_CHARS, Title, TitleError, cut_on_word, is_unstorable, single_line};

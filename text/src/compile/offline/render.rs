@@ -13,7 +13,7 @@ use super::document::Section;
 const MAX_OUTLINE: usize = 40;
 /// Longest quote, in words.
 /// Opens the overview's list of concepts, a list rather than a sentence (answers skip it).
-pub(crate) const KEY_CONCEPTS: &str = "Key concepts: ";
+pub const KEY_CONCEPTS: &str = "Key concepts: ";
 
 pub(super) const MAX_QUOTE_WORDS: usize = 25;
 

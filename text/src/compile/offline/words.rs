@@ -99,7 +99,7 @@ pub(crate) fn fold_plural(word: &str) -> &str {
 }
 
 /// Key under which plural and singular of a word meet ("policy" and "policies" → "polici").
-pub(crate) fn term_key(word: &str) -> String {
+pub fn term_key(word: &str) -> String {
     let folded = fold_plural(word);
     if let Some(stem) = folded
         .strip_suffix('y')

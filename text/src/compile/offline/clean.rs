@@ -39,7 +39,7 @@ static REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
 });
 
 /// Removes inline markdown syntax and collapses whitespace.
-pub(crate) fn clean_inline(s: &str) -> String {
+pub fn clean_inline(s: &str) -> String {
     let mut out = s.to_string();
     for rewrite in REWRITES.iter() {
         out = rewrite

@@ -8,7 +8,7 @@ mod document;
 mod keyphrases;
 mod readability;
 mod render;
-pub(crate) use render::KEY_CONCEPTS;
+pub use render::KEY_CONCEPTS;
 mod scoring;
 mod sentences;
 mod words;
@@ -237,8 +237,8 @@ fn case_sensitive_word(text: &str, word: &str) -> Option<usize> {
 mod tests;
 
 /// Text helpers that search and the extractive answerer share with the offline compiler.
-pub(crate) mod text {
-    pub(crate) use super::clean::clean_inline;
-    pub(crate) use super::sentences::split_sentences;
-    pub(crate) use super::words::term_key;
+pub mod text {
+    pub use super::clean::clean_inline;
+    pub use super::sentences::split_sentences;
+    pub use super::words::term_key;
 }

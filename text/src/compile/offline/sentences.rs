@@ -12,7 +12,7 @@ const ABBREVIATIONS: [&str; 23] = [
 /// Sentence ranges within a prose block: a sentence ends at `.`, `!` or `?` (plus closing quotes,
 /// brackets and emphasis marks) followed by whitespace and a plausible sentence start, unless the
 /// full stop ends a known abbreviation or an initial.
-pub(crate) fn split_sentences(s: &str) -> Vec<(usize, usize)> {
+pub fn split_sentences(s: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut chars = s.char_indices().peekable();
