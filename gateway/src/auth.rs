@@ -11,10 +11,11 @@ use std::time::SystemTime;
 
 use shared::config::Settings;
 
+use crate::client::ClientAddr;
 use crate::error::envelope;
 use crate::session::{Session, SessionKey};
 use crate::state::AppState;
-use crate::throttle::{ClientAddr, too_many_attempts};
+use crate::throttle::too_many_attempts;
 
 /// True when `host` only accepts connections from this machine.
 pub fn is_loopback_host(host: &str) -> bool {

@@ -25,6 +25,8 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt as _;
 
+use crate::client::{ClientAddr, ProxyTrust};
+
 /// How long in-flight requests get to finish once shutdown starts; streams (answers, events)
 /// are cut after it.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -57,12 +59,14 @@ fn connections_that_fit() -> Option<usize> {
     usize::try_from(soft.saturating_sub(RESERVED_DESCRIPTORS).max(16)).ok()
 }
 
-/// Limits of the server loop.
-#[derive(Debug, Clone, Copy)]
+/// Limits of the server loop, and the proxies whose connections carry many clients.
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
     pub max_connections: usize,
+    /// Not applied to a trusted proxy, whose connections are everyone's.
     pub max_per_client: usize,
     pub header_timeout: Duration,
+    pub proxies: Arc<ProxyTrust>,
 }
 
 impl ConnectionLimits {
@@ -72,6 +76,7 @@ impl ConnectionLimits {
             max_connections: server.max_connections,
             max_per_client: server.max_connections_per_client,
             header_timeout: Duration::from_secs(server.header_timeout_secs),
+            proxies: Arc::new(ProxyTrust::from_settings(server)),
         }
     }
 }
@@ -110,7 +115,8 @@ fn take_slot(
 ) -> Option<Slot> {
     let mut guard = counts.lock().unwrap_or_else(|e| e.into_inner());
     let mine = guard.per_client.get(&client).copied().unwrap_or(0);
-    if guard.total >= limits.max_connections || mine >= limits.max_per_client {
+    let over_own_cap = mine >= limits.max_per_client && !limits.proxies.trusts(client);
+    if guard.total >= limits.max_connections || over_own_cap {
         return None;
     }
     guard.total += 1;
@@ -185,10 +191,13 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let proxies = limits.proxies.clone();
         let service = app
             .clone()
             .map_request(move |mut req: hyper::Request<Incoming>| {
+                let client = ClientAddr(proxies.client_of(remote.ip(), req.headers()));
                 req.extensions_mut().insert(ConnectInfo(remote));
+                req.extensions_mut().insert(client);
                 req.map(Body::new)
             });
         let service = TowerToHyperService::new(service);
@@ -250,6 +259,7 @@ mod tests {
             max_connections: 3,
             max_per_client: 2,
             header_timeout: Duration::from_secs(1),
+            proxies: Arc::new(ProxyTrust::default()),
         };
         let a: IpAddr = [127, 0, 0, 2].into();
         let b: IpAddr = [127, 0, 0, 3].into();
@@ -260,5 +270,23 @@ mod tests {
         assert!(take_slot(&counts, &limits, b).is_none(), "total cap");
         drop(a1);
         assert!(take_slot(&counts, &limits, b).is_some(), "freed on drop");
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_held_only_to_the_total() {
+        let counts = Arc::new(Mutex::new(Counts::default()));
+        let mut settings = shared::config::Settings::for_data_dir(std::path::Path::new("/tmp"));
+        settings.server.trusted_proxies = vec!["127.0.0.2/32".parse().expect("net")];
+        let limits = ConnectionLimits {
+            max_connections: 3,
+            max_per_client: 1,
+            ..ConnectionLimits::from_settings(&settings.server)
+        };
+        let proxy: IpAddr = [127, 0, 0, 2].into();
+        let held: Vec<Slot> = (0..3)
+            .map(|n| take_slot(&counts, &limits, proxy).unwrap_or_else(|| panic!("slot {n}")))
+            .collect();
+        assert!(take_slot(&counts, &limits, proxy).is_none(), "total cap");
+        drop(held);
     }
 }

@@ -4,12 +4,10 @@
 //! slowed by someone else's guesses (a global delay used to hold every login behind them).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
@@ -91,30 +89,6 @@ impl FailureThrottle {
             let doublings = (entry.count - FREE_FAILURES - 1).min(6);
             entry.wait_until = now + Duration::from_secs(1 << doublings).min(MAX_WAIT);
         }
-    }
-}
-
-/// The address of the client that sent a request (the server loop records it on every
-/// request; a request from elsewhere, such as a router test, counts as one unknown client).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub IpAddr);
-
-impl ClientAddr {
-    /// The client address recorded on a request.
-    pub fn of(extensions: &axum::http::Extensions) -> Self {
-        Self(
-            extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
-        )
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(&parts.extensions))
     }
 }
 

@@ -11,11 +11,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{SESSION_COOKIE, constant_time_eq, is_authenticated, signed_session};
+use crate::client::ClientAddr;
 use crate::error::{ApiResult, envelope};
 use crate::extract::ApiJson;
 use crate::session::SESSION_MAX_AGE;
 use crate::state::AppState;
-use crate::throttle::{ClientAddr, too_many_attempts};
+use crate::throttle::too_many_attempts;
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {

@@ -14,10 +14,30 @@ async fn app_with_token() -> TestApp {
 
 /// A client whose requests come from 127.0.0.2.
 fn other_client() -> reqwest::Client {
+    client_from(2)
+}
+
+/// A client whose requests come from 127.0.0.`last`.
+fn client_from(last: u8) -> reqwest::Client {
     reqwest::Client::builder()
-        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .local_address(std::net::IpAddr::from([127, 0, 0, last]))
         .build()
         .expect("client")
+}
+
+async fn login_as(
+    via: &reqwest::Client,
+    app: &TestApp,
+    forwarded_for: &str,
+    token: &str,
+) -> StatusCode {
+    via.post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .expect("login")
+        .status()
 }
 
 async fn login(client: &reqwest::Client, app: &TestApp, token: &str) -> reqwest::Response {
@@ -139,5 +159,37 @@ async fn logging_out_ends_the_session_even_for_a_copy_of_its_cookie() {
     assert_eq!(
         login(&app.client, &app, TOKEN).await.status(),
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_guesser_and_owner_are_told_apart_by_the_forwarded_address() {
+    // The proxy speaks from 127.0.0.3; the addresses it forwards are loopback forms too.
+    let app = spawn_app_with(|s| {
+        s.auth.token = Some(shared::config::Secret::new(TOKEN));
+        s.server.trusted_proxies = vec!["127.0.0.3/32".parse().expect("net")];
+    })
+    .await;
+    let proxy = client_from(3);
+    let mut last = StatusCode::OK;
+    for i in 0..10 {
+        last = login_as(&proxy, &app, "127.0.0.66", &format!("guess-{i}")).await;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "the guesser waits");
+    assert_eq!(
+        login_as(&proxy, &app, "127.0.0.77", TOKEN).await,
+        StatusCode::OK,
+        "the owner behind the same proxy is not slowed"
+    );
+
+    // A client that is not a trusted proxy cannot pick its own address to dodge the wait.
+    let spoofer = other_client();
+    for i in 0..10 {
+        last = login_as(&spoofer, &app, &format!("127.0.1.{i}"), "wrong").await;
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "forwarding headers ignored"
     );
 }

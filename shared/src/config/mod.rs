@@ -48,6 +48,12 @@ pub struct ServerSettings {
     pub header_timeout_secs: u64,
     /// Longest pause allowed while a client sends a request body.
     pub body_timeout_secs: u64,
+    /// Networks of the reverse proxies in front of the gateway (`WIKIMIND_SERVER__TRUSTED_PROXIES`).
+    /// Only a request from one of them may name its client in a forwarding header.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header in which those proxies name the client (lowercase), such as `fly-client-ip`;
+    /// `None` reads `X-Forwarded-For` (`WIKIMIND_SERVER__CLIENT_IP_HEADER`).
+    pub client_ip_header: Option<String>,
 }
 
 /// The database connection.

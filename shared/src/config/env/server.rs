@@ -1,5 +1,5 @@
-//! `WIKIMIND_SERVER__*`: where the gateway listens, the host names it answers to, and the limits
-//! that keep one client from holding the server.
+//! `WIKIMIND_SERVER__*`: where the gateway listens, the host names it answers to, the proxies
+//! it trusts to name the client, and the limits that keep one client from holding the server.
 
 use super::{ConfigError, EnvSource, positive};
 use crate::config::ServerSettings;
@@ -11,6 +11,8 @@ const MAX_CONNECTIONS: &str = "WIKIMIND_SERVER__MAX_CONNECTIONS";
 const MAX_CONNECTIONS_PER_CLIENT: &str = "WIKIMIND_SERVER__MAX_CONNECTIONS_PER_CLIENT";
 const HEADER_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__HEADER_TIMEOUT_SECS";
 const BODY_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__BODY_TIMEOUT_SECS";
+const TRUSTED_PROXIES: &str = "WIKIMIND_SERVER__TRUSTED_PROXIES";
+const CLIENT_IP_HEADER: &str = "WIKIMIND_SERVER__CLIENT_IP_HEADER";
 
 /// Reads and validates the server settings.
 pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigError> {
@@ -27,7 +29,53 @@ pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigE
         max_connections_per_client: max_connections_per_client.min(max_connections),
         header_timeout_secs: positive(HEADER_TIMEOUT_SECS, src.parse(HEADER_TIMEOUT_SECS, 10u64)?)?,
         body_timeout_secs: positive(BODY_TIMEOUT_SECS, src.parse(BODY_TIMEOUT_SECS, 30u64)?)?,
+        trusted_proxies: trusted_proxies(src)?,
+        client_ip_header: client_ip_header(src)?,
     })
+}
+
+/// `WIKIMIND_SERVER__TRUSTED_PROXIES`: comma-separated networks (`172.16.0.0/12`) or addresses.
+fn trusted_proxies(src: &EnvSource) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(raw) = src.get(TRUSTED_PROXIES) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    var: TRUSTED_PROXIES,
+                    value: raw.to_owned(),
+                    message: format!(
+                        "{entry:?} is not a network or an address: expected entries such as \
+                         172.16.0.0/12, fd00::/8 or 10.0.0.7, separated by commas"
+                    ),
+                })
+        })
+        .collect()
+}
+
+/// `WIKIMIND_SERVER__CLIENT_IP_HEADER`: a header name such as `Fly-Client-IP` or `X-Real-IP`.
+fn client_ip_header(src: &EnvSource) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = src.string(CLIENT_IP_HEADER) else {
+        return Ok(None);
+    };
+    let name = raw.trim().to_ascii_lowercase();
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+    if !token {
+        return Err(ConfigError::Invalid {
+            var: CLIENT_IP_HEADER,
+            value: raw,
+            message: "expected a header name such as Fly-Client-IP or X-Real-IP".to_owned(),
+        });
+    }
+    Ok(Some(name))
 }
 
 /// `WIKIMIND_SERVER__ALLOWED_HOSTS`: comma-separated host names (optionally `name:port`), or
@@ -99,6 +147,25 @@ mod tests {
             let err = load(&[(ALLOWED_HOSTS, bad)]).expect_err(bad);
             assert!(err.to_string().contains(ALLOWED_HOSTS), "{err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let s = load(&[
+            (TRUSTED_PROXIES, "172.16.0.0/12, 127.0.0.1 ,::1"),
+            (CLIENT_IP_HEADER, "Fly-Client-IP"),
+        ])
+        .expect("valid");
+        let nets: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(nets, ["172.16.0.0/12", "127.0.0.1/32", "::1/128"]);
+        assert_eq!(s.client_ip_header.as_deref(), Some("fly-client-ip"));
+        let defaults = load(&[]).expect("defaults");
+        assert!(defaults.trusted_proxies.is_empty() && defaults.client_ip_header.is_none());
+        for bad in ["proxy.example.org", "127.0.0.1/40", "*"] {
+            let err = load(&[(TRUSTED_PROXIES, bad)]).expect_err(bad);
+            assert!(err.to_string().contains(TRUSTED_PROXIES), "{err}");
+        }
+        assert!(load(&[(CLIENT_IP_HEADER, "X Real IP")]).is_err());
     }
 
     #[test]
