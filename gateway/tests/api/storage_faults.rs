@@ -104,6 +104,30 @@ async fn a_full_disk_refuses_writes_with_507_and_writes_resume_when_space_return
         dirs_before,
         "no half-written source stays behind"
     );
+    // Questions write only to the database. On SQLite its file is on the full disk too, so
+    // they go on until the database itself runs out of space (SQLITE_FULL on some pooled
+    // connection); each is answered or refused with a 507 envelope, never a 500.
+    let mut refused = 0;
+    for n in 0..150 {
+        let question = serde_json::json!({"question": format!(
+            "Which notes were stored before the disk filled up, and what did note {n} say? {}",
+            "Asked at length so that the conversation takes room. ".repeat(20)
+        )});
+        let (status, body) = app.post_json("/api/ask", &question).await;
+        if status == 507 {
+            assert_envelope(status, &body, 507);
+            refused += 1;
+            if refused >= 5 {
+                break;
+            }
+        } else {
+            assert_eq!(status, 200, "question {n} on a full disk: {body}");
+        }
+    }
+    eprintln!("questions refused while the disk was full: {refused}");
+    if app.db.dialect() == "sqlite" {
+        assert!(refused > 0, "the database ran out of space");
+    }
     let (status, ready) = app.get_json("/health/ready").await;
     assert_eq!(status, 503, "{ready}");
     assert_eq!(ready["checks"]["storage"]["ok"], false, "{ready}");
