@@ -105,6 +105,17 @@ impl From<DbError> for ApiError {
 const OUT_OF_SPACE: &str =
     "the server is out of disk space, so nothing was stored; free some space and try again";
 
+impl From<shared::wiki::WikiError> for ApiError {
+    fn from(e: shared::wiki::WikiError) -> Self {
+        use shared::wiki::WikiError;
+        match e {
+            WikiError::Db(e) => e.into(),
+            WikiError::Storage(e) => e.into(),
+            WikiError::Busy(m) => ApiError::Conflict(m.to_owned()),
+        }
+    }
+}
+
 impl From<shared::storage::StorageError> for ApiError {
     fn from(e: shared::storage::StorageError) -> Self {
         if e.is_out_of_space() {

@@ -107,10 +107,17 @@ impl Application {
             embedder.clone(),
             settings.llm.budget.clone(),
         );
+        let wiki = shared::wiki::Wiki::new(
+            db.clone(),
+            storage.clone(),
+            bus.clone(),
+            embedder.clone().map(|e| (e, settings.llm.budget.clone())),
+        );
         let state = AppState {
             db: db.clone(),
             search,
             embedder,
+            wiki,
             storage,
             queue: queue.clone(),
             bus: bus.clone(),
@@ -132,6 +139,7 @@ impl Application {
             let mut ctx = worker::build_context(settings.clone(), db, bus)?;
             // One embedder in the process, so its indexing passes never overlap.
             ctx.embedder = state.embedder.clone();
+            ctx.wiki = state.wiki.clone();
             let stop = CancellationToken::new();
             let token = stop.clone();
             let handle = tokio::spawn(async move {

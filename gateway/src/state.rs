@@ -34,6 +34,8 @@ pub struct AppState {
     pub search: shared::search::Searcher,
     /// The embedding provider, when one is configured (passages filed back are embedded).
     pub embedder: Option<Arc<shared::embed::Embedder>>,
+    /// Every write to the wiki goes through it.
+    pub wiki: shared::wiki::Wiki,
     /// When this gateway started (an embedded worker gets a while to report in).
     pub started: std::time::Instant,
     /// True when this process runs the worker itself.

@@ -1,5 +1,5 @@
 //! What every job handler needs: the database, the data directory, the event bus, the LLM
-//! router, the embedding provider, the fetcher and the settings.
+//! router, the embedding provider, the fetcher, the settings and the wiki's writer.
 
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct WorkerContext {
     pub embedder: Option<Arc<shared::embed::Embedder>>,
     pub fetcher: Fetcher,
     pub settings: Arc<Settings>,
+    /// Every write to the wiki goes through it.
+    pub wiki: shared::wiki::Wiki,
     /// This process's worker name: unique per process, recorded on the jobs it leases.
     pub worker_name: Arc<str>,
 }

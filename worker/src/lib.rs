@@ -51,6 +51,12 @@ pub fn build_context(
         .context("configuring the embedding provider")?;
     let fetcher =
         pipeline::fetch::Fetcher::new(&settings.ingest).context("building the HTTP client")?;
+    let wiki = shared::wiki::Wiki::new(
+        db.clone(),
+        storage.clone(),
+        bus.clone(),
+        embedder.clone().map(|e| (e, settings.llm.budget.clone())),
+    );
     Ok(WorkerContext {
         db,
         storage,
@@ -59,6 +65,7 @@ pub fn build_context(
         embedder,
         fetcher,
         settings,
+        wiki,
         worker_name: worker_name().into(),
     })
 }

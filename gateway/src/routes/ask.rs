@@ -15,7 +15,6 @@ use shared::ask::{
 };
 use shared::db;
 use shared::domain::{Conversation, Turn};
-use shared::events::{Event, EventKind};
 use uuid::Uuid;
 
 use super::sources::paging;
@@ -239,8 +238,7 @@ impl From<FileBackError> for ApiError {
             FileBackError::Invalid(m) => ApiError::Validation(m),
             FileBackError::Busy(m) => ApiError::Conflict(m.to_owned()),
             FileBackError::Db(e) => e.into(),
-            FileBackError::Storage(e) => e.into(),
-            FileBackError::Wiki(e) => ApiError::Internal(e.into()),
+            FileBackError::Wiki(e) => e.into(),
         }
     }
 }
@@ -255,20 +253,10 @@ async fn file_back_conversation(
         turn_indices: body.turn_indices,
         title: body.title,
     };
-    let filed = file_back(&state.db, &state.storage, id, &req).await?;
-    // Open readers of this page, and of pages whose links now resolve to it, refresh.
-    for a in std::iter::once(&filed.article).chain(&filed.relinked) {
-        state
-            .bus
-            .publish(Event::new(EventKind::ArticleUpdated {
-                article_id: a.id,
-                slug: a.slug.clone(),
-                title: a.title.clone(),
-                deleted: false,
-            }))
-            .await;
-    }
-    embed_in_background(&state);
+    let filed = file_back(&state.wiki, id, &req).await?;
+    // Without holding up the reply; until then the page is found by full-text search.
+    let wiki = state.wiki.clone();
+    tokio::spawn(async move { wiki.embed_pending().await });
     Ok(Json(FileBackReply {
         article: FiledArticle {
             id: filed.article.id,
@@ -277,19 +265,4 @@ async fn file_back_conversation(
         },
         was_update: filed.was_update,
     }))
-}
-
-/// Gives the filed page's passages their vectors without holding up the reply; until then the
-/// page is found by full-text search.
-fn embed_in_background(state: &AppState) {
-    let Some(embedder) = state.embedder.clone() else {
-        return;
-    };
-    let db = state.db.clone();
-    let budget = state.settings.llm.budget.clone();
-    tokio::spawn(async move {
-        if let Err(e) = shared::embed::index_pending(&db, &embedder, &budget, None).await {
-            tracing::warn!(error = %e, "the filed answer was not embedded; it is found by its words");
-        }
-    });
 }

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
-use shared::db;
+use shared::db::{self, DbError};
 use shared::domain::{JobKind, SourceStatus};
 use shared::events::{Event, EventKind};
+use shared::wiki::WikiError;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -246,46 +247,14 @@ async fn delete_source(
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id, "source")?;
-    db::sources::get(&state.db, id)
+    let deleted_articles = state
+        .wiki
+        .delete_source(id, q.cascade.unwrap_or(false))
         .await
-        .map_err(ApiError::missing("source"))?;
-    let mut deleted_articles = Vec::new();
-    if q.cascade.unwrap_or(false) {
-        for article in db::articles::only_from_source(&state.db, id).await? {
-            db::articles::delete_article(&state.db, article.id).await?;
-            if let Err(e) = state.storage.remove_article(&article.slug) {
-                tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
-            }
-            state
-                .bus
-                .publish(Event::new(EventKind::ArticleUpdated {
-                    article_id: article.id,
-                    slug: article.slug.clone(),
-                    title: article.title.clone(),
-                    deleted: true,
-                }))
-                .await;
-            deleted_articles.push(article.id);
-        }
-    }
-    db::sources::delete(&state.db, id).await?;
-    if let Err(e) = state.storage.remove_source(id) {
-        tracing::warn!(error = %e, %id, "could not remove the source's files");
-    }
-    if !deleted_articles.is_empty() {
-        shared::wiki::refresh_index(&state.db, &state.storage)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-    }
-    let entry = shared::wiki::log_entry(
-        db::now(),
-        "delete",
-        &id.to_string(),
-        &[("articles_deleted", deleted_articles.len().to_string())],
-    );
-    if let Err(e) = state.storage.append_log(&entry) {
-        tracing::warn!(error = %e, "could not append to the log");
-    }
+        .map_err(|e| match e {
+            WikiError::Db(DbError::NotFound) => ApiError::not_found("source"),
+            e => e.into(),
+        })?;
     Ok(Json(
         json!({"deleted": id, "deleted_article_ids": deleted_articles}),
     ))

@@ -1,7 +1,6 @@
 //! Filing a conversation back into the wiki: its turns become an article of page type
-//! `answer`, stored like a compiled article (row, links, sources and search passages in one
-//! transaction, then the markdown file in the vault, the index and the log), so later searches
-//! and questions find what was already worked out. Filing the same conversation again updates
+//! `answer`, saved through the wiki's writer like a compiled article, so later searches and
+//! questions find what was already worked out. Filing the same conversation again updates
 //! that article in place: same id and slug, next version.
 
 mod page;
@@ -10,18 +9,11 @@ use std::collections::{BTreeSet, HashSet};
 
 use uuid::Uuid;
 
-use crate::compile::slugify;
-use crate::db::articles::{ArticleKey, ArticleWrite};
-use crate::db::{self, Db, DbError};
+use crate::db::{self, DbError};
 use crate::domain::{Title, TitleError, Turn};
-use crate::storage::{Storage, StorageError};
-use crate::wiki::{self, ArticleFile, WikiError};
+use crate::wiki::{Draft, LogLine, Published, Wiki, WikiError};
 use page::page;
 
-/// Longest slug generated from a title (a numeric suffix may follow); as for compiled articles.
-const SLUG_MAX: usize = 80;
-/// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
-const SLUG_RACES: usize = 10;
 /// Attempts to become the conversation's filed article when concurrent file-backs race.
 const CLAIM_ATTEMPTS: usize = 3;
 
@@ -33,17 +25,6 @@ pub struct FileBackRequest {
     pub turn_indices: Option<Vec<i64>>,
     /// `None` uses the conversation's title.
     pub title: Option<String>,
-}
-
-/// The filed article.
-#[derive(Debug, Clone)]
-pub struct Filed {
-    pub article: ArticleKey,
-    pub version: i32,
-    /// True when an existing article was replaced rather than a new one created.
-    pub was_update: bool,
-    /// Other articles whose unresolved links now point at this one (their readers may refresh).
-    pub relinked: Vec<ArticleKey>,
 }
 
 /// Why a conversation could not be filed.
@@ -60,18 +41,16 @@ pub enum FileBackError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
     Wiki(#[from] WikiError),
 }
 
 /// Files the conversation's turns as an `answer` article and returns it.
 pub async fn file_back(
-    db: &Db,
-    storage: &Storage,
+    wiki: &Wiki,
     conversation_id: Uuid,
     req: &FileBackRequest,
-) -> Result<Filed, FileBackError> {
+) -> Result<Published, FileBackError> {
+    let db = wiki.db();
     let title_override = checked_title(req.title.as_deref())?;
     for _ in 0..CLAIM_ATTEMPTS {
         let conversation =
@@ -99,93 +78,37 @@ pub async fn file_back(
             None => None,
         };
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |a| a.id);
-        let (mut write, mut file) = page(db, id, &title, &turns).await?;
-
-        let version = match &existing {
-            Some(a) => {
-                write.slug = a.slug.clone();
-                let version = save(db, &mut write, &mut file).await?;
-                // Re-point in case the article was deleted and re-inserted under us.
-                db::conversations::set_filed_article(db, conversation_id, id).await?;
-                version
+        let (write, file) = page(db, id, &title, &turns).await?;
+        let mut draft = Draft { write, file };
+        let version = wiki.store(&mut draft, existing.as_ref()).await?;
+        if existing.is_some() {
+            // Re-point in case the article was deleted and re-inserted under us.
+            db::conversations::set_filed_article(db, conversation_id, id).await?;
+        } else {
+            let claimed = db::conversations::claim_filed_article(
+                db,
+                conversation_id,
+                conversation.filed_article_id,
+                id,
+            )
+            .await?;
+            if !claimed {
+                // Another file-back of this conversation won; nothing was written to the
+                // vault yet, so dropping the row is the whole cleanup. The retry updates the
+                // winner's article.
+                wiki.discard(id).await?;
+                continue;
             }
-            None => {
-                let version = save_new(db, &mut write, &mut file).await?;
-                let claimed = db::conversations::claim_filed_article(
-                    db,
-                    conversation_id,
-                    conversation.filed_article_id,
-                    id,
-                )
-                .await?;
-                if !claimed {
-                    // Another file-back of this conversation won; nothing was written to the
-                    // vault yet, so dropping the row is the whole cleanup. The retry updates
-                    // the winner's article.
-                    db::articles::delete_article(db, id).await?;
-                    continue;
-                }
-                version
-            }
+        }
+        let log = LogLine {
+            action: if version > 1 { "refile" } else { "file" },
+            fields: vec![("conversation_id", conversation_id.to_string())],
         };
-        return finish(db, storage, conversation_id, write, file, version).await;
+        return Ok(wiki.publish(draft, version, log).await?);
     }
     Err(FileBackError::Busy(
         "the conversation is being filed by another request; try again",
     ))
-}
-
-/// The file, the links waiting for this title, the index and the log.
-async fn finish(
-    db: &Db,
-    storage: &Storage,
-    conversation_id: Uuid,
-    mut write: ArticleWrite,
-    mut file: ArticleFile,
-    version: i32,
-) -> Result<Filed, FileBackError> {
-    // The stored slug wins: a concurrent filing may have inserted the row first.
-    let slug = db::articles::key(db, write.id)
-        .await?
-        .map_or_else(|| write.slug.clone(), |k| k.slug);
-    if version != file.version || slug != file.slug {
-        file.version = version;
-        file.slug = slug.clone();
-        write.file_content = wiki::render_article(&file);
-    }
-    storage.write_article(&slug, &write.file_content)?;
-    let relinked_ids = db::links::resolve_pending(db, write.id, &[write.title_key.clone()]).await?;
-    let mut relinked = Vec::new();
-    for other in relinked_ids {
-        if let Some(k) = db::articles::key(db, other).await? {
-            relinked.push(k);
-        }
-    }
-    wiki::refresh_index(db, storage).await?;
-    let entry = wiki::log_entry(
-        db::now(),
-        if version > 1 { "refile" } else { "file" },
-        &write.title,
-        &[
-            ("conversation_id", conversation_id.to_string()),
-            ("article", slug.clone()),
-        ],
-    );
-    // The article and its file are stored; a log that cannot be appended to is not worth
-    // failing the request over.
-    if let Err(e) = storage.append_log(&entry) {
-        tracing::warn!(error = %e, "could not append to the log");
-    }
-    Ok(Filed {
-        article: ArticleKey {
-            id: write.id,
-            slug,
-            title: write.title,
-        },
-        version,
-        was_update: version > 1,
-        relinked,
-    })
 }
 
 /// The title under the title rule; `None` when none was given.
@@ -237,42 +160,6 @@ fn select_turns(thread: &[Turn], wanted: Option<&[i64]>) -> Result<Vec<Turn>, Fi
         .filter(|t| wanted.contains(&i64::from(t.index)))
         .cloned()
         .collect())
-}
-
-/// Saves under a new slug: the title's, or the first free `-n` variant of it.
-async fn save_new(
-    db: &Db,
-    write: &mut ArticleWrite,
-    file: &mut ArticleFile,
-) -> Result<i32, FileBackError> {
-    let base = slugify(&write.title, SLUG_MAX);
-    for _ in 0..SLUG_RACES {
-        write.slug = db::articles::free_slug(db, &base).await?;
-        match save(db, write, file).await {
-            // Taken between the check and the insert (a compile racing for the same title).
-            Err(FileBackError::Db(DbError::Conflict { constraint }))
-                if constraint.contains("slug") =>
-            {
-                continue;
-            }
-            other => return other,
-        }
-    }
-    Err(FileBackError::Busy(
-        "other articles kept taking the free slug for this title",
-    ))
-}
-
-/// Renders the file for the next version and stores the article with it as the snapshot.
-async fn save(
-    db: &Db,
-    write: &mut ArticleWrite,
-    file: &mut ArticleFile,
-) -> Result<i32, FileBackError> {
-    file.slug = write.slug.clone();
-    file.version = db::articles::current_version(db, write.id).await? + 1;
-    write.file_content = wiki::render_article(file);
-    Ok(db::articles::save_article(db, write).await?)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 pub use export::{conversation_markdown, export_file_name};
 pub use extractive::{ExtractiveAnswer, extractive_answer};
-pub use file_back::{FileBackError, FileBackRequest, Filed, file_back};
+pub use file_back::{FileBackError, FileBackRequest, file_back};
 pub use markers::{CheckedAnswer, MarkerFilter, check_markers};
 pub use prompt::{MAX_PRIOR_TURNS, SYSTEM, user_message};
 pub use retrieve::{MAX_PASSAGES, Retrieved, retrieve};

@@ -1,11 +1,13 @@
-//! Rendering the wiki's markdown files: article pages with YAML frontmatter that Obsidian
-//! opens, `index.md` and `log.md` entries. Pure functions; writing is `storage`'s job.
+//! The wiki: rendering its markdown files (article pages with YAML frontmatter that Obsidian
+//! opens, `index.md` and `log.md` entries), and [`Wiki`], the one writer of articles.
 
 mod article_file;
 mod index_file;
+mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use index_file::{log_entry, render_index};
+pub use writer::{Draft, LogLine, Published, Wiki};
 
 use std::sync::LazyLock;
 
@@ -44,13 +46,16 @@ mod tests {
     }
 }
 
-/// Why a wiki file could not be regenerated.
+/// Why the wiki could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WikiError {
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    /// Concurrent saves kept taking every free slug; trying again later succeeds.
+    #[error("{0}")]
+    Busy(&'static str),
 }
 
 /// Rewrites `wiki/index.md` from the database.

@@ -58,6 +58,17 @@ impl From<DbError> for StageError {
 
 /// File paths stay in the log; the reason says what kind of failure it was (a full disk, a
 /// permission) so the person knows what to fix.
+impl From<shared::wiki::WikiError> for StageError {
+    fn from(e: shared::wiki::WikiError) -> Self {
+        use shared::wiki::WikiError;
+        match e {
+            WikiError::Db(e) => e.into(),
+            WikiError::Storage(e) => e.into(),
+            WikiError::Busy(why) => StageError::transient(why),
+        }
+    }
+}
+
 impl From<shared::storage::StorageError> for StageError {
     fn from(e: shared::storage::StorageError) -> Self {
         tracing::error!(error = %e, "a file operation failed while processing a source");
@@ -119,15 +130,11 @@ pub async fn process_source(
 /// does not fail the compile: the article is found by full-text search meanwhile, and the
 /// next pass (the next compile, or the next worker start) embeds what was left.
 async fn embed_passages(ctx: &WorkerContext, progress: &Progress) {
-    let Some(embedder) = &ctx.embedder else {
+    if ctx.embedder.is_none() {
         return;
-    };
-    progress.message(0.95, "embedding").await;
-    if let Err(e) =
-        shared::embed::index_pending(&ctx.db, embedder, &ctx.settings.llm.budget, None).await
-    {
-        tracing::warn!(error = %e, "passages not embedded; they are found by full-text search");
     }
+    progress.message(0.95, "embedding").await;
+    ctx.wiki.embed_pending().await;
 }
 
 /// The stored clean text, when extraction already happened (text notes, recompiles, retries).

@@ -1,25 +1,19 @@
-//! Publishing a compiled article: quote grounding, a unique slug (kept on recompile), links
-//! resolved by title, the markdown file, the database rows in one transaction, re-resolution
-//! of links that were waiting for this article, and the index and log.
+//! Publishing a compiled article: quote grounding, the article's title, aliases, concepts and
+//! links resolved by title, saved through the wiki's writer (which keeps the slug on recompile
+//! and writes the rows, the file, the index, the log and the events).
 
 use shared::compile::{
-    CompileResult, RelationType, ground_claims, normalize_title, overall_confidence, slugify,
+    CompileResult, RelationType, ground_claims, normalize_title, overall_confidence,
 };
+use shared::db;
 use shared::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
-use shared::db::{self, DbError};
 use shared::domain::{Source, Title};
-use shared::events::{Event, EventKind};
-use shared::wiki::{self, ArticleFile, ClaimLine, SourceLine};
+use shared::wiki::{self, ArticleFile, ClaimLine, Draft, LogLine, SourceLine};
 use uuid::Uuid;
 
 use super::StageError;
 use super::compile::Compiled;
 use crate::context::WorkerContext;
-
-/// Longest slug generated from a title (a numeric suffix may follow).
-const SLUG_MAX: usize = 80;
-/// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
-const SLUG_RACES: usize = 10;
 
 /// Stores a compiled article for a source (replacing the source's previous article in place).
 #[tracing::instrument(skip_all, fields(source_id = %source.id), err)]
@@ -71,7 +65,7 @@ pub(super) async fn publish_article(
         })
         .collect();
 
-    let mut file = ArticleFile {
+    let file = ArticleFile {
         id,
         slug: String::new(),
         title: title.clone(),
@@ -107,7 +101,7 @@ pub(super) async fn publish_article(
         }],
         compiled: db::now(),
     };
-    let mut write = ArticleWrite {
+    let write = ArticleWrite {
         id,
         slug: String::new(),
         title: title.clone(),
@@ -127,105 +121,25 @@ pub(super) async fn publish_article(
         file_content: String::new(),
     };
 
-    // The database row claims the slug first, so two compiles can never write the same file.
-    let version = match &existing {
-        Some(a) => {
-            write.slug = a.slug.clone();
-            save(ctx, &mut write, &mut file).await?
-        }
-        None => {
-            let base = slugify(&title, SLUG_MAX);
-            let mut saved = None;
-            for _ in 0..SLUG_RACES {
-                write.slug = db::articles::free_slug(&ctx.db, &base).await?;
-                match save(ctx, &mut write, &mut file).await {
-                    Err(SaveError::SlugTaken) => continue,
-                    other => {
-                        saved = Some(other?);
-                        break;
-                    }
-                }
-            }
-            // Only other saves taking each free slug first, again and again, end up here.
-            saved
-                .ok_or_else(|| StageError::transient("other articles kept taking the free slug"))?
-        }
-    };
-    // The snapshot rendered for the database is the file, unless a concurrent save moved
-    // the version on in between.
-    if version != file.version {
-        file.version = version;
-        write.file_content = wiki::render_article(&file);
-    }
-    ctx.storage
-        .write_article(&write.slug, &write.file_content)?;
-
-    let mut keys = vec![title_key];
-    keys.extend(alias_keys);
-    let relinked = db::links::resolve_pending(&ctx.db, id, &keys).await?;
-    for other in relinked {
-        if let Ok(Some(a)) = db::articles::key(&ctx.db, other).await {
-            publish_article_event(ctx, a.id, &a.slug, &a.title).await;
-        }
-    }
-    wiki::refresh_index(&ctx.db, &ctx.storage)
-        .await
-        .map_err(|e| StageError::transient(format!("index: {e}")))?;
-    let entry = wiki::log_entry(
-        db::now(),
-        if existing.is_some() {
-            "recompile"
-        } else {
-            "compile"
-        },
-        &title,
-        &[
-            ("source_id", source.id.to_string()),
-            ("article", write.slug.clone()),
-            ("provider", compiled.provider.as_str().to_owned()),
-        ],
-    );
-    ctx.storage.append_log(&entry)?;
-    publish_article_event(ctx, id, &write.slug, &title).await;
-    Ok(ArticleKey {
-        id,
-        slug: write.slug,
-        title,
-    })
-}
-
-enum SaveError {
-    SlugTaken,
-    Other(StageError),
-}
-
-impl From<SaveError> for StageError {
-    fn from(e: SaveError) -> Self {
-        match e {
-            SaveError::SlugTaken => StageError::transient("slug taken"),
-            SaveError::Other(e) => e,
-        }
-    }
-}
-
-async fn save(
-    ctx: &WorkerContext,
-    write: &mut ArticleWrite,
-    file: &mut ArticleFile,
-) -> Result<i32, SaveError> {
-    file.slug = write.slug.clone();
-    let current = db::articles::current_version(&ctx.db, write.id)
-        .await
-        .map_err(|e| SaveError::Other(e.into()))?;
-    file.version = current + 1;
-    write.file_content = wiki::render_article(file);
-    match db::articles::save_article(&ctx.db, write).await {
-        Ok(v) => Ok(v),
-        Err(DbError::Conflict { constraint }) if constraint.contains("slug") => {
-            Err(SaveError::SlugTaken)
-        }
-        Err(e) => Err(SaveError::Other(e.into())),
-    }
+    let published = ctx
+        .wiki
+        .save(
+            Draft { write, file },
+            existing.as_ref(),
+            LogLine {
+                action: if existing.is_some() {
+                    "recompile"
+                } else {
+                    "compile"
+                },
+                fields: vec![
+                    ("source_id", source.id.to_string()),
+                    ("provider", compiled.provider.as_str().to_owned()),
+                ],
+            },
+        )
+        .await?;
+    Ok(published.article)
 }
 
 /// Backlink suggestions and body wikilinks, each resolved to an article when one exists.
@@ -259,15 +173,4 @@ async fn resolve_links(
         });
     }
     Ok(links)
-}
-
-async fn publish_article_event(ctx: &WorkerContext, id: Uuid, slug: &str, title: &str) {
-    ctx.bus
-        .publish(Event::new(EventKind::ArticleUpdated {
-            article_id: id,
-            slug: slug.to_owned(),
-            title: title.to_owned(),
-            deleted: false,
-        }))
-        .await;
 }

@@ -1,0 +1,258 @@
+//! The one way anything is written to the wiki. Compiling a source, filing a conversation back
+//! and deleting a source all go through [`Wiki`], which keeps the pieces of an article in step:
+//! its database rows (with links, concepts, claims and search passages, in one transaction),
+//! its markdown file in the vault, the links of other articles that were waiting for it,
+//! `index.md` and `log.md`, the events open readers listen to, and the vectors of its passages.
+//!
+//! Saving is two steps so a caller can decide between them whether the stored row is really
+//! its to publish (filing back claims its conversation there): [`Wiki::store`] writes the rows
+//! under a slug nobody else holds, [`Wiki::publish`] writes everything that follows from them.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use super::{ArticleFile, WikiError, log_entry, refresh_index, render_article};
+use crate::compile::slugify;
+use crate::config::BudgetSettings;
+use crate::db::articles::{ArticleKey, ArticleWrite};
+use crate::db::{self, Db, DbError};
+use crate::embed::Embedder;
+use crate::events::{Event, EventKind, SharedBus};
+use crate::storage::Storage;
+
+/// Longest slug generated from a title (a numeric suffix may follow).
+const SLUG_MAX: usize = 80;
+/// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
+const SLUG_RACES: usize = 10;
+
+/// An article about to be saved: its rows and its file. The writer fills in the slug, the
+/// version and the file snapshot.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub write: ArticleWrite,
+    pub file: ArticleFile,
+}
+
+/// What `log.md` records of a save: the action (`compile`, `file`…) and its details.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub action: &'static str,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+/// A published article.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub article: ArticleKey,
+    pub version: i32,
+    /// True when an existing article was replaced rather than a new one created.
+    pub was_update: bool,
+    /// Other articles whose unresolved links now point at this one.
+    pub relinked: Vec<ArticleKey>,
+}
+
+/// Writes to the wiki (cheap to clone).
+#[derive(Clone)]
+pub struct Wiki {
+    db: Db,
+    storage: Storage,
+    bus: SharedBus,
+    embedder: Option<(Arc<Embedder>, BudgetSettings)>,
+}
+
+impl std::fmt::Debug for Wiki {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wiki")
+            .field("db", &self.db.dialect())
+            .field("data_dir", &self.storage.root())
+            .field("embeds", &self.embedder.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Wiki {
+    /// A writer over this database, data directory and event bus; passages are embedded when
+    /// an embedding provider is given (within the budget).
+    pub fn new(
+        db: Db,
+        storage: Storage,
+        bus: SharedBus,
+        embedder: Option<(Arc<Embedder>, BudgetSettings)>,
+    ) -> Self {
+        Self {
+            db,
+            storage,
+            bus,
+            embedder,
+        }
+    }
+
+    /// The database the wiki is stored in, for reading.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Stores the draft's rows: in place (same id and slug, next version) when `existing` is
+    /// the article being replaced, otherwise under the first free slug of its title. Returns
+    /// the stored version. Nothing outside the database is written yet.
+    pub async fn store(
+        &self,
+        draft: &mut Draft,
+        existing: Option<&ArticleKey>,
+    ) -> Result<i32, WikiError> {
+        if let Some(a) = existing {
+            draft.write.slug = a.slug.clone();
+            return self.store_once(draft).await;
+        }
+        let base = slugify(&draft.write.title, SLUG_MAX);
+        for _ in 0..SLUG_RACES {
+            draft.write.slug = db::articles::free_slug(&self.db, &base).await?;
+            match self.store_once(draft).await {
+                // Taken between the lookup and the insert by a save racing for the same title.
+                Err(WikiError::Db(DbError::Conflict { constraint }))
+                    if constraint.contains("slug") => {}
+                other => return other,
+            }
+        }
+        Err(WikiError::Busy(
+            "other articles kept taking the free slug for this title",
+        ))
+    }
+
+    /// Renders the file for the next version and stores the rows with it as the snapshot.
+    async fn store_once(&self, draft: &mut Draft) -> Result<i32, WikiError> {
+        draft.file.slug = draft.write.slug.clone();
+        draft.file.version = db::articles::current_version(&self.db, draft.write.id).await? + 1;
+        draft.write.file_content = render_article(&draft.file);
+        Ok(db::articles::save_article(&self.db, &draft.write).await?)
+    }
+
+    /// Drops rows stored by [`Wiki::store`] that are not to be published after all.
+    pub async fn discard(&self, id: Uuid) -> Result<(), WikiError> {
+        Ok(db::articles::delete_article(&self.db, id).await?)
+    }
+
+    /// Writes what follows from stored rows: the file, the links of other articles that were
+    /// waiting for this title or its aliases, the index, the log, and the events.
+    pub async fn publish(
+        &self,
+        mut draft: Draft,
+        version: i32,
+        log: LogLine,
+    ) -> Result<Published, WikiError> {
+        let id = draft.write.id;
+        // The stored slug and version win: a concurrent save may have moved them on.
+        let slug = db::articles::key(&self.db, id)
+            .await?
+            .map_or_else(|| draft.write.slug.clone(), |k| k.slug);
+        if version != draft.file.version || slug != draft.file.slug {
+            draft.file.version = version;
+            draft.file.slug = slug.clone();
+            draft.write.file_content = render_article(&draft.file);
+        }
+        self.storage
+            .write_article(&slug, &draft.write.file_content)?;
+
+        let mut keys = vec![draft.write.title_key.clone()];
+        keys.extend(draft.write.alias_keys.iter().cloned());
+        let mut relinked = Vec::new();
+        for other in db::links::resolve_pending(&self.db, id, &keys).await? {
+            if let Some(k) = db::articles::key(&self.db, other).await? {
+                relinked.push(k);
+            }
+        }
+        refresh_index(&self.db, &self.storage).await?;
+        let mut fields = log.fields;
+        fields.push(("article", slug.clone()));
+        self.log(log.action, &draft.write.title, &fields);
+
+        let article = ArticleKey {
+            id,
+            slug,
+            title: draft.write.title,
+        };
+        // Open readers of this page, and of pages whose links now resolve to it, refresh.
+        for a in std::iter::once(&article).chain(&relinked) {
+            self.announce(a, false).await;
+        }
+        Ok(Published {
+            article,
+            version,
+            was_update: version > 1,
+            relinked,
+        })
+    }
+
+    /// [`Wiki::store`], then [`Wiki::publish`].
+    pub async fn save(
+        &self,
+        mut draft: Draft,
+        existing: Option<&ArticleKey>,
+        log: LogLine,
+    ) -> Result<Published, WikiError> {
+        let version = self.store(&mut draft, existing).await?;
+        self.publish(draft, version, log).await
+    }
+
+    /// Deletes a source: its row and files, and with `cascade` the articles compiled only from
+    /// it (rows, files, index entries). Returns the deleted articles' ids.
+    pub async fn delete_source(&self, id: Uuid, cascade: bool) -> Result<Vec<Uuid>, WikiError> {
+        db::sources::get(&self.db, id).await?;
+        let mut deleted = Vec::new();
+        if cascade {
+            for article in db::articles::only_from_source(&self.db, id).await? {
+                db::articles::delete_article(&self.db, article.id).await?;
+                if let Err(e) = self.storage.remove_article(&article.slug) {
+                    tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
+                }
+                self.announce(&article, true).await;
+                deleted.push(article.id);
+            }
+        }
+        db::sources::delete(&self.db, id).await?;
+        if let Err(e) = self.storage.remove_source(id) {
+            tracing::warn!(error = %e, %id, "could not remove the source's files");
+        }
+        if !deleted.is_empty() {
+            refresh_index(&self.db, &self.storage).await?;
+        }
+        self.log(
+            "delete",
+            &id.to_string(),
+            &[("articles_deleted", deleted.len().to_string())],
+        );
+        Ok(deleted)
+    }
+
+    /// Gives passages without vectors theirs, when an embedding provider is configured.
+    /// A failure leaves them to the next pass; they are found by full-text search meanwhile.
+    pub async fn embed_pending(&self) {
+        let Some((embedder, budget)) = &self.embedder else {
+            return;
+        };
+        if let Err(e) = crate::embed::index_pending(&self.db, embedder, budget, None).await {
+            tracing::warn!(error = %e, "passages not embedded yet; they are found by full-text search");
+        }
+    }
+
+    /// Appends to `log.md`. The wiki itself is already stored: a log that cannot be appended
+    /// to is reported, not worth failing the write over.
+    fn log(&self, action: &str, subject: &str, fields: &[(&str, String)]) {
+        let entry = log_entry(db::now(), action, subject, fields);
+        if let Err(e) = self.storage.append_log(&entry) {
+            tracing::warn!(error = %e, "could not append to the log");
+        }
+    }
+
+    async fn announce(&self, a: &ArticleKey, deleted: bool) {
+        self.bus
+            .publish(Event::new(EventKind::ArticleUpdated {
+                article_id: a.id,
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                deleted,
+            }))
+            .await;
+    }
+}
