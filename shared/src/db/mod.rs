@@ -163,6 +163,7 @@ impl Db {
                 .max_connections(settings.max_connections)
                 // An in-memory database vanishes when its last connection closes.
                 .min_connections(1)
+                .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
                 .connect_with(options)
                 .await?;
             Ok(Db::Sqlite(pool))
@@ -170,6 +171,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
                 .connect(url)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -234,6 +236,18 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, |p| p.close().await);
     }
+}
+
+/// True when a connection handed back to the pool can serve the next caller. A transaction
+/// whose rollback failed (a full disk makes even `ROLLBACK` fail) leaves the connection
+/// inside it, and every later `BEGIN` on it would fail; such a connection is closed instead,
+/// and the pool opens a fresh one when needed.
+fn reusable<C: sqlx::Connection>(conn: &mut C) -> bool {
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        return false;
+    }
+    true
 }
 
 /// The current time at the precision both dialects store (microseconds), so values read back
