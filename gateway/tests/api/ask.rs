@@ -328,7 +328,7 @@ const ZEBRAFISH_QUESTION: &str =
 const BISECT_QUESTION: &str = "How does bisect find an insertion point in a sorted list?";
 
 /// Files a conversation back; asserts a 200 and returns the reply.
-async fn file_back(app: &TestApp, conversation: &str, body: Value) -> Value {
+pub(crate) async fn file_back(app: &TestApp, conversation: &str, body: Value) -> Value {
     let (status, reply) = app
         .post_json(
             &format!("/api/conversations/{conversation}/file-back"),
@@ -341,7 +341,7 @@ async fn file_back(app: &TestApp, conversation: &str, body: Value) -> Value {
 
 /// Ingests heapq and bisect and asks the two questions in one conversation; returns the
 /// conversation id and the heapq article's id.
-async fn two_turn_conversation(app: &TestApp) -> (String, String) {
+pub(crate) async fn two_turn_conversation(app: &TestApp) -> (String, String) {
     let sources = ingest_corpus(app, &["html/python/heapq.html", "html/python/bisect.html"]).await;
     let heapq = article_ids(&sources[..1]).remove(0);
     let first = ask(app, json!({"question": ZEBRAFISH_QUESTION})).await;

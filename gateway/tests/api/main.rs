@@ -19,3 +19,4 @@ mod settings;
 mod sources;
 mod storage_faults;
 mod text_edges;
+mod vault;

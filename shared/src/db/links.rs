@@ -87,3 +87,36 @@ pub async fn unresolved_count(db: &Db) -> DbResult<i64> {
     .await)?;
     Ok(n)
 }
+
+/// A link as the vault file shows it: the key it was written with, the article it resolves
+/// to (slug and title) if any, and its relation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub target_key: String,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub relation_type: String,
+}
+
+/// Every link from this article, in the order they were written.
+pub async fn targets(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkTarget>> {
+    let rows: Vec<(String, Option<String>, Option<String>, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select l.target_key, a.slug, a.title, l.relation_type from links l \
+             left join articles a on a.id = l.to_article_id where l.from_article_id = $1 \
+             order by l.created_at, l.target_text",
+        )
+        .bind(article_id)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(target_key, slug, title, relation_type)| LinkTarget {
+            target_key,
+            slug,
+            title,
+            relation_type,
+        })
+        .collect())
+}

@@ -64,6 +64,14 @@ struct Frontmatter<'a> {
 
 /// Renders the file.
 pub fn render_article(a: &ArticleFile) -> String {
+    // The file is named by its slug; the title among the aliases lets Obsidian's search and
+    // link suggestions find it by name.
+    let mut aliases = vec![one_line(&a.title)];
+    for alias in &a.aliases {
+        if !aliases.iter().any(|x| x.eq_ignore_ascii_case(alias.trim())) {
+            aliases.push(one_line(alias));
+        }
+    }
     let fm = Frontmatter {
         id: a.id.to_string(),
         title: &a.title,
@@ -77,7 +85,7 @@ pub fn render_article(a: &ArticleFile) -> String {
             .compiled
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         concepts: &a.concepts,
-        aliases: &a.aliases,
+        aliases: &aliases,
         sources: a.sources.iter().map(|s| s.id.to_string()).collect(),
     };
     // Serialising a plain struct of strings cannot fail; an empty mapping is the safe fallback.

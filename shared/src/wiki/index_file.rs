@@ -45,9 +45,11 @@ fn line(e: &IndexEntry) -> String {
     } else {
         format!(" `[{}]`", e.page_type)
     };
+    // Obsidian resolves a link by file name, and articles are stored as `<slug>.md`.
     format!(
-        "- [[{}]]{badge} — {}\n",
-        e.title.replace(['[', ']', '\n'], " "),
+        "- [[{}|{}]]{badge} — {}\n",
+        e.slug,
+        e.title.replace(['[', ']', '|', '\n'], " ").trim(),
         first_sentence(&e.summary, 120)
     )
 }
@@ -101,7 +103,7 @@ mod tests {
         ];
         let md = render_index(&entries, Utc::now());
         assert!(md.contains("**2 articles**"));
-        assert!(md.contains("## threads\n\n- [[Alpha]] — First.\n"));
-        assert!(md.contains("## Uncategorised\n\n- [[Beta]] — Only.\n"));
+        assert!(md.contains("## threads\n\n- [[a|Alpha]] — First.\n"));
+        assert!(md.contains("## Uncategorised\n\n- [[b|Beta]] — Only.\n"));
     }
 }

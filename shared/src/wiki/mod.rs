@@ -3,10 +3,12 @@
 
 mod article_file;
 mod index_file;
+mod vault;
 mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use index_file::{log_entry, render_index};
+pub use vault::{LinkedArticle, VaultLink, vault_file};
 pub use writer::{Draft, LogLine, Published, Wiki};
 
 use std::sync::LazyLock;

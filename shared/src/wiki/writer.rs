@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
+use super::vault::{LinkedArticle, VaultLink, vault_file};
 use super::{ArticleFile, WikiError, log_entry, refresh_index, render_article};
 use crate::compile::slugify;
 use crate::config::BudgetSettings;
@@ -133,31 +134,27 @@ impl Wiki {
         Ok(db::articles::delete_article(&self.db, id).await?)
     }
 
-    /// Writes what follows from stored rows: the file, the links of other articles that were
+    /// Writes what follows from stored rows: the vault file, the links of other articles that were
     /// waiting for this title or its aliases, the index, the log, and the events.
     pub async fn publish(
         &self,
-        mut draft: Draft,
+        draft: Draft,
         version: i32,
         log: LogLine,
     ) -> Result<Published, WikiError> {
         let id = draft.write.id;
-        // The stored slug and version win: a concurrent save may have moved them on.
-        let slug = db::articles::key(&self.db, id)
+        // The file is the stored current version (a concurrent save may have moved it on).
+        let slug = self
+            .write_file(id)
             .await?
-            .map_or_else(|| draft.write.slug.clone(), |k| k.slug);
-        if version != draft.file.version || slug != draft.file.slug {
-            draft.file.version = version;
-            draft.file.slug = slug.clone();
-            draft.write.file_content = render_article(&draft.file);
-        }
-        self.storage
-            .write_article(&slug, &draft.write.file_content)?;
+            .unwrap_or_else(|| draft.write.slug.clone());
 
         let mut keys = vec![draft.write.title_key.clone()];
         keys.extend(draft.write.alias_keys.iter().cloned());
         let mut relinked = Vec::new();
         for other in db::links::resolve_pending(&self.db, id, &keys).await? {
+            // Their links to this article now resolve, so their files link to it.
+            self.write_file(other).await?;
             if let Some(k) = db::articles::key(&self.db, other).await? {
                 relinked.push(k);
             }
@@ -182,6 +179,29 @@ impl Wiki {
             was_update: version > 1,
             relinked,
         })
+    }
+
+    /// Writes an article's vault file from its stored page and its current links; returns its
+    /// slug (`None` when the article no longer exists).
+    async fn write_file(&self, id: Uuid) -> Result<Option<String>, WikiError> {
+        let Some((slug, page)) = db::articles::current_page(&self.db, id).await? else {
+            return Ok(None);
+        };
+        let links: Vec<VaultLink> = db::links::targets(&self.db, id)
+            .await?
+            .into_iter()
+            .map(|l| VaultLink {
+                target_key: l.target_key,
+                target: l
+                    .slug
+                    .zip(l.title)
+                    .map(|(slug, title)| LinkedArticle { slug, title }),
+                relation: l.relation_type,
+            })
+            .collect();
+        self.storage
+            .write_article(&slug, &vault_file(&page, &links))?;
+        Ok(Some(slug))
     }
 
     /// [`Wiki::store`], then [`Wiki::publish`].

@@ -81,6 +81,18 @@ pub async fn key(db: &Db, id: Uuid) -> DbResult<Option<ArticleKey>> {
     Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
 }
 
+/// The slug and the stored page (the current version's snapshot) of an article.
+pub async fn current_page(db: &Db, id: Uuid) -> DbResult<Option<(String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select a.slug, v.content from articles a \
+         join article_versions v on v.article_id = a.id and v.version = a.version \
+         where a.id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?)
+}
+
 /// The stored version of an article (0 when it does not exist yet).
 pub async fn current_version(db: &Db, id: Uuid) -> DbResult<i32> {
     let row: Option<(i32,)> = on_db!(db, |p| sqlx::query_as(
