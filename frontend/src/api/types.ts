@@ -98,6 +98,8 @@ export interface LinkRef {
   title: string;
   relation_type: RelationType;
   resolved: boolean;
+  /** Where the linking article names the other, for a link found by mention. */
+  mention?: string | null;
 }
 
 export interface ArticleDetail {

@@ -17,6 +17,7 @@ function LinkList({ label, links, empty }: { label: string; links: LinkRef[]; em
             </span>
           )}{" "}
           <span className="relation small muted">{humanizeRelation(l.relation_type)}</span>
+          {l.mention ? <blockquote className="backlink-mention small">{l.mention}</blockquote> : null}
         </li>
       ))}
     </ul>

@@ -12,6 +12,7 @@ mod helpers;
 mod hostile_pdfs;
 mod hybrid;
 mod ingest;
+mod links;
 mod llm;
 mod origin;
 mod search;

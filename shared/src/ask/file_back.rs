@@ -79,7 +79,11 @@ pub async fn file_back(
         };
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |a| a.id);
         let (write, file) = page(db, id, &title, &turns).await?;
-        let mut draft = Draft { write, file };
+        let mut draft = Draft {
+            text: write.body.clone(),
+            write,
+            file,
+        };
         let version = wiki.store(&mut draft, existing.as_ref()).await?;
         if existing.is_some() {
             // Re-point in case the article was deleted and re-inserted under us.

@@ -3,40 +3,50 @@
 
 use uuid::Uuid;
 
+use super::articles::LinkWrite;
 use super::{Db, DbError, DbResult};
 use crate::domain::LinkRef;
 use crate::on_db;
 
 /// Links from other articles to this one.
 pub async fn incoming(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
-    let rows: Vec<(Uuid, String, String, String)> = on_db!(db, |p| sqlx::query_as(
-        "select a.id, a.slug, a.title, l.relation_type from links l \
+    let rows: Vec<(Uuid, String, String, String, Option<String>)> =
+        on_db!(db, |p| sqlx::query_as(
+            "select a.id, a.slug, a.title, l.relation_type, l.mention from links l \
          join articles a on a.id = l.from_article_id where l.to_article_id = $1 \
          order by lower(a.title)"
-    )
-    .bind(article_id)
-    .fetch_all(p)
-    .await)?;
+        )
+        .bind(article_id)
+        .fetch_all(p)
+        .await)?;
     rows.into_iter()
-        .map(|(id, slug, title, rel)| {
+        .map(|(id, slug, title, rel, mention)| {
             Ok(LinkRef {
                 article_id: Some(id),
                 slug: Some(slug),
                 title,
                 relation_type: rel.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
                 resolved: true,
+                mention,
             })
         })
         .collect()
 }
 
 /// A link row: target id, slug and title when resolved, the link text and relation.
-type OutgoingRow = (Option<Uuid>, Option<String>, Option<String>, String, String);
+type OutgoingRow = (
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
 
 /// Links from this article, resolved or not.
 pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
     let rows: Vec<OutgoingRow> = on_db!(db, |p| sqlx::query_as(
-        "select a.id, a.slug, a.title, l.target_text, l.relation_type from links l \
+        "select a.id, a.slug, a.title, l.target_text, l.relation_type, l.mention from links l \
          left join articles a on a.id = l.to_article_id where l.from_article_id = $1 \
          order by l.created_at, l.target_text"
     )
@@ -44,13 +54,14 @@ pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
     .fetch_all(p)
     .await)?;
     rows.into_iter()
-        .map(|(id, slug, title, text, rel)| {
+        .map(|(id, slug, title, text, rel, mention)| {
             Ok(LinkRef {
                 resolved: id.is_some(),
                 article_id: id,
                 slug,
                 title: title.unwrap_or(text),
                 relation_type: rel.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
+                mention,
             })
         })
         .collect()
@@ -76,6 +87,28 @@ pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbRe
     changed.sort();
     changed.dedup();
     Ok(changed)
+}
+
+/// Adds one link from `from`, unless it already links by that key; true when added.
+pub async fn add(db: &Db, from: Uuid, link: &LinkWrite) -> DbResult<bool> {
+    let done = on_db!(db, |p| sqlx::query(
+        "insert into links (id, from_article_id, target_text, target_key, to_article_id, \
+         relation_type, origin, created_at, mention) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         on conflict (from_article_id, target_key) do nothing"
+    )
+    .bind(Uuid::now_v7())
+    .bind(from)
+    .bind(&link.target_text)
+    .bind(&link.target_key)
+    .bind(link.to_article_id)
+    .bind(link.relation_type.as_str())
+    .bind(link.origin)
+    .bind(super::now())
+    .bind(link.mention.as_deref())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// The number of links in the wiki that have no target yet.

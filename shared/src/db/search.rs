@@ -212,6 +212,51 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     rows.into_iter().map(PassageHit::try_from).collect()
 }
 
+/// Articles whose passages contain `phrase` (as the full-text index matches words: stemmed,
+/// case-folded), with the matching passage's text, at most `limit` articles.
+pub async fn articles_mentioning(
+    db: &Db,
+    phrase: &str,
+    limit: i64,
+) -> DbResult<Vec<(Uuid, String)>> {
+    let words: Vec<&str> = phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, String)> = match db {
+        Db::Sqlite(p) => {
+            // A quoted FTS5 phrase of the words, in the passage text only (not titles, which
+            // would find the article's own name).
+            let query = format!("content : \"{}\"", words.join(" "));
+            sqlx::query_as(
+                "select c.article_id, min(c.content) from search_fts \
+                 join search_chunks c on c.id = search_fts.rowid \
+                 where search_fts match $1 group by c.article_id limit $2",
+            )
+            .bind(query)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(
+                "select c.article_id, min(c.content) from search_chunks c \
+                 where to_tsvector('english', c.content) @@ phraseto_tsquery('english', $1) \
+                 and c.tsv @@ phraseto_tsquery('english', $1) \
+                 group by c.article_id limit $2",
+            )
+            .bind(words.join(" "))
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
 /// Passages by id (those the vector index found), in no particular order; `score` is 0 and the
 /// snippet the passage's opening words.
 pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> {

@@ -61,6 +61,8 @@ pub struct LinkRef {
     pub title: String,
     pub relation_type: RelationType,
     pub resolved: bool,
+    /// Where the linking article names the other, for a link found by mention.
+    pub mention: Option<String>,
 }
 
 /// An article with everything the reader shows.

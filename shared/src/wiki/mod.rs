@@ -3,6 +3,7 @@
 
 mod article_file;
 mod index_file;
+mod mentions;
 mod vault;
 mod writer;
 

@@ -8,13 +8,15 @@
 //! its to publish (filing back claims its conversation there): [`Wiki::store`] writes the rows
 //! under a slug nobody else holds, [`Wiki::publish`] writes everything that follows from them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use uuid::Uuid;
 
+use super::mentions;
 use super::vault::{LinkedArticle, VaultLink, vault_file};
 use super::{ArticleFile, WikiError, log_entry, refresh_index, render_article};
-use crate::compile::slugify;
+use crate::compile::{aliases_of, normalize_title, slugify};
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
@@ -28,11 +30,14 @@ const SLUG_MAX: usize = 80;
 const SLUG_RACES: usize = 10;
 
 /// An article about to be saved: its rows and its file. The writer fills in the slug, the
-/// version and the file snapshot.
+/// version, the file snapshot, the aliases its title gives and the links its text makes by
+/// naming other articles.
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub write: ArticleWrite,
     pub file: ArticleFile,
+    /// Where the article names other articles: its own text, then its source's.
+    pub text: String,
 }
 
 /// What `log.md` records of a save: the action (`compile`, `file`…) and its details.
@@ -102,6 +107,7 @@ impl Wiki {
         draft: &mut Draft,
         existing: Option<&ArticleKey>,
     ) -> Result<i32, WikiError> {
+        self.add_names(draft).await?;
         if let Some(a) = existing {
             draft.write.slug = a.slug.clone();
             return self.store_once(draft).await;
@@ -119,6 +125,40 @@ impl Wiki {
         Err(WikiError::Busy(
             "other articles kept taking the free slug for this title",
         ))
+    }
+
+    /// The short names the title gives (kept as aliases), and links to the articles the
+    /// draft's text names.
+    async fn add_names(&self, draft: &mut Draft) -> Result<(), WikiError> {
+        for alias in aliases_of(&draft.write.title) {
+            let key = normalize_title(&alias);
+            if key != draft.write.title_key && !draft.write.alias_keys.contains(&key) {
+                draft.write.alias_keys.push(key);
+                draft.file.aliases.push(alias);
+            }
+        }
+        let mut already: HashSet<String> = draft
+            .write
+            .links
+            .iter()
+            .map(|l| l.target_key.clone())
+            .collect();
+        already.insert(draft.write.title_key.clone());
+        already.extend(draft.write.alias_keys.iter().cloned());
+        let found = mentions::outgoing(&self.db, draft.write.id, &draft.text, &already).await?;
+        // One link per target: a name the compiler already linked by is not added again.
+        let linked: HashSet<Uuid> = draft
+            .write
+            .links
+            .iter()
+            .filter_map(|l| l.to_article_id)
+            .collect();
+        draft.write.links.extend(
+            found
+                .into_iter()
+                .filter(|l| l.to_article_id.is_none_or(|t| !linked.contains(&t))),
+        );
+        Ok(())
     }
 
     /// Renders the file for the next version and stores the rows with it as the snapshot.
@@ -151,8 +191,19 @@ impl Wiki {
 
         let mut keys = vec![draft.write.title_key.clone()];
         keys.extend(draft.write.alias_keys.iter().cloned());
+        // Links waiting for a name resolve to this article only if the name is its alone.
+        let owners = db::articles::named_by(&self.db, &keys).await?;
+        keys.retain(|k| owners.iter().all(|(key, owner)| key != k || *owner == id));
         let mut relinked = Vec::new();
-        for other in db::links::resolve_pending(&self.db, id, &keys).await? {
+        let mut names = vec![draft.write.title.clone()];
+        names.extend(draft.file.aliases.iter().cloned());
+        let mut others = db::links::resolve_pending(&self.db, id, &keys).await?;
+        for from in mentions::incoming(&self.db, id, &names).await? {
+            if !others.contains(&from) {
+                others.push(from);
+            }
+        }
+        for other in others {
             // Their links to this article now resolve, so their files link to it.
             self.write_file(other).await?;
             if let Some(k) = db::articles::key(&self.db, other).await? {

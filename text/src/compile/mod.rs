@@ -7,6 +7,7 @@ pub mod chunking;
 pub mod contract;
 pub mod grounding;
 mod markdown;
+pub mod mentions;
 pub mod merge;
 pub mod offline;
 pub mod prompt;
@@ -22,6 +23,7 @@ pub use contract::{
 pub use grounding::{
     GroundedClaim, QuoteLocator, Span, ground_claims, locate_quote, overall_confidence,
 };
+pub use mentions::{aliases_of, phrase_keys};
 pub use merge::merge_results;
 pub use offline::{OfflineInput, compile_offline};
 pub use prompt::{

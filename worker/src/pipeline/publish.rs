@@ -46,7 +46,7 @@ pub(super) async fn publish_article(
         }
     }
 
-    let links = resolve_links(ctx, id, result).await?;
+    let links = resolve_links(ctx, id, result, text).await?;
     let concepts: Vec<(String, String)> = result
         .concepts
         .iter()
@@ -124,7 +124,11 @@ pub(super) async fn publish_article(
     let published = ctx
         .wiki
         .save(
-            Draft { write, file },
+            Draft {
+                text: format!("{}\n\n{}\n\n{text}", result.summary, result.article_body),
+                write,
+                file,
+            },
             existing.as_ref(),
             LogLine {
                 action: if existing.is_some() {
@@ -142,18 +146,24 @@ pub(super) async fn publish_article(
     Ok(published.article)
 }
 
-/// Backlink suggestions and body wikilinks, each resolved to an article when one exists.
+/// Backlink suggestions, and the wikilinks of the body and of the source itself (a person's
+/// own `[[links]]` in a note are kept whatever the compiler wrote), each resolved to an
+/// article when one exists.
 async fn resolve_links(
     ctx: &WorkerContext,
     id: Uuid,
     result: &CompileResult,
+    source_text: &str,
 ) -> Result<Vec<LinkWrite>, StageError> {
     let mut targets: Vec<(String, RelationType, &'static str)> = result
         .backlink_suggestions
         .iter()
         .map(|s| (s.target.trim().to_owned(), s.relation_type, "suggestion"))
         .collect();
-    for t in wiki::wikilink_targets(&result.article_body) {
+    for t in wiki::wikilink_targets(&result.article_body)
+        .into_iter()
+        .chain(wiki::wikilink_targets(source_text))
+    {
         targets.push((t, RelationType::References, "wikilink"));
     }
     let mut seen = std::collections::HashSet::new();
@@ -170,6 +180,7 @@ async fn resolve_links(
             to_article_id: to.map(|a| a.id),
             relation_type,
             origin,
+            mention: None,
         });
     }
     Ok(links)

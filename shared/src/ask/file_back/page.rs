@@ -147,6 +147,7 @@ async fn cited_links(
             to_article_id: to,
             relation_type: RelationType::References,
             origin: "wikilink",
+            mention: None,
         });
     }
     Ok(links)

@@ -132,29 +132,77 @@ pub async fn all_keys(db: &Db) -> DbResult<Vec<ArticleKey>> {
 }
 
 /// Resolves a link text to an article: exact title (ignoring case), then normalised title,
-/// then a known alias. The oldest article wins.
+/// then a known alias. A name two articles share at the best of these levels resolves to
+/// neither.
 pub async fn resolve_title(
     db: &Db,
     text: &str,
     key: &str,
     exclude: Option<Uuid>,
 ) -> DbResult<Option<ArticleKey>> {
-    let row: Option<(Uuid, String, String)> = on_db!(db, |p| {
+    let rows: Vec<(i32, Uuid, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
-        "select id, slug, title from ( \
-           select id, slug, title, created_at, 0 as rank from articles where lower(title) = lower($1) \
-           union all select id, slug, title, created_at, 1 from articles where title_key = $2 \
-           union all select a.id, a.slug, a.title, a.created_at, 2 from articles a \
+            "select rank, id, slug, title from ( \
+           select id, slug, title, 0 as rank from articles where lower(title) = lower($1) \
+           union all select id, slug, title, 1 from articles where title_key = $2 \
+           union all select a.id, a.slug, a.title, 2 from articles a \
              join article_aliases al on al.article_id = a.id where al.alias_key = $2 \
-         ) m where ($3 is null or id <> $3) order by rank, created_at limit 1"
-    )
-    .bind(text)
-    .bind(key)
-    .bind(exclude)
-    .fetch_optional(p)
-    .await
+         ) m where ($3 is null or id <> $3) order by rank limit 8",
+        )
+        .bind(text)
+        .bind(key)
+        .bind(exclude)
+        .fetch_all(p)
+        .await
     })?;
-    Ok(row.map(|(id, slug, title)| ArticleKey { id, slug, title }))
+    // The best kind of match decides; two articles matching that well is a name they share,
+    // and a shared name is not guessed.
+    let Some(best) = rows.first().map(|r| r.0) else {
+        return Ok(None);
+    };
+    let mut matches = rows.into_iter().filter(|r| r.0 == best);
+    let first = matches.next();
+    if let Some(f) = &first
+        && matches.any(|r| r.1 != f.1)
+    {
+        return Ok(None);
+    }
+    Ok(first.map(|(_, id, slug, title)| ArticleKey { id, slug, title }))
+}
+
+/// The articles that go by each of these keys, as a title or an alias: `(key, article id)`
+/// pairs, a key appearing once per article.
+pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, Uuid)>> {
+    macro_rules! named {
+        ($in:literal) => {
+            concat!(
+                "select title_key, id from articles where title_key ",
+                $in,
+                " union select alias_key, article_id from article_aliases where alias_key ",
+                $in
+            )
+        };
+    }
+    let mut out = Vec::new();
+    // Bounded statements, whatever the number of phrases a text holds.
+    for chunk in keys.chunks(500) {
+        let rows: Vec<(String, Uuid)> = match db {
+            Db::Sqlite(p) => {
+                sqlx::query_as(named!("in (select value from json_each($1))"))
+                    .bind(serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into()))
+                    .fetch_all(p)
+                    .await?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_as(named!("= any($1)"))
+                    .bind(chunk)
+                    .fetch_all(p)
+                    .await?
+            }
+        };
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Articles whose only source is this one (deleted with it on a cascading delete).

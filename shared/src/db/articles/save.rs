@@ -27,8 +27,11 @@ pub struct LinkWrite {
     pub target_key: String,
     pub to_article_id: Option<Uuid>,
     pub relation_type: RelationType,
-    /// `suggestion` (from the compiler's backlink suggestions) or `wikilink` (from the body).
+    /// `suggestion` (from the compiler's backlink suggestions), `wikilink` (from the body) or
+    /// `mention` (the text names the target).
     pub origin: &'static str,
+    /// The words naming the target, for a link found by mention.
+    pub mention: Option<String>,
 }
 
 /// Everything stored for one article.
@@ -220,7 +223,8 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
         for l in &a.links {
             sqlx::query(
                 "insert into links (id, from_article_id, target_text, target_key, to_article_id, \
-                 relation_type, origin, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 relation_type, origin, created_at, mention) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  on conflict (from_article_id, target_key) do nothing",
             )
             .bind(Uuid::now_v7())
@@ -231,6 +235,7 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             .bind(l.relation_type.as_str())
             .bind(l.origin)
             .bind(ts)
+            .bind(l.mention.as_deref())
             .execute(&mut *tx)
             .await?;
         }

@@ -1,0 +1,135 @@
+//! Links that are found, not hoped for: articles that name each other are linked (in both
+//! directions, whichever came first, with the earlier article's file rewritten), an ambiguous
+//! name links nothing, and a note's own `[[links]]` survive compilation.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Posts a note, waits for it to compile and returns its article.
+async fn note(app: &TestApp, text: &str) -> Value {
+    let (status, body) = app.post_text(text, None).await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["source"]["id"].as_str().expect("id").to_owned();
+    let source = app.wait_for_source(&id, Duration::from_secs(60)).await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    let article = source["article_ids"][0]
+        .as_str()
+        .expect("article")
+        .to_owned();
+    article_json(app, &article).await
+}
+
+async fn article_json(app: &TestApp, id: &str) -> Value {
+    let (status, article) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert_eq!(status, 200, "{article}");
+    article
+}
+
+/// Slugs of the resolved links in `direction` (`backlinks_out` or `backlinks_in`).
+fn linked(article: &Value, direction: &str) -> Vec<String> {
+    article[direction]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| l["resolved"] == true)
+        .filter_map(|l| l["slug"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn two_notes_that_name_each_other_are_linked_both_ways() {
+    let app = spawn_app().await;
+    let bisect = note(
+        &app,
+        "# bisect — Array bisection\n\nThe bisect module keeps a list sorted without sorting it again after each insertion. For a priority queue, heapq keeps the smallest item first instead.",
+    )
+    .await;
+    let bisect_slug = bisect["slug"].as_str().expect("slug").to_owned();
+    assert!(linked(&bisect, "backlinks_out").is_empty(), "{bisect}");
+
+    let heapq = note(
+        &app,
+        "# heapq — Heap queue algorithm\n\nThe heapq module implements heaps on plain lists. To find insertion points in a sorted list, bisect is the better tool.",
+    )
+    .await;
+    let heapq_slug = heapq["slug"].as_str().expect("slug").to_owned();
+    // The new article names the older one by its short name…
+    assert_eq!(
+        linked(&heapq, "backlinks_out"),
+        std::slice::from_ref(&bisect_slug),
+        "{heapq}"
+    );
+    let mention = heapq["backlinks_out"][0]["mention"].as_str().unwrap_or("");
+    assert!(mention.contains("bisect is the better tool"), "{heapq}");
+    // …and the older one, which named it before it existed, now links to it too.
+    let bisect = article_json(&app, bisect["id"].as_str().expect("id")).await;
+    assert_eq!(
+        linked(&bisect, "backlinks_out"),
+        std::slice::from_ref(&heapq_slug),
+        "{bisect}"
+    );
+    assert_eq!(
+        linked(&bisect, "backlinks_in"),
+        std::slice::from_ref(&heapq_slug),
+        "{bisect}"
+    );
+    let file =
+        std::fs::read_to_string(app.data_dir.join(format!("wiki/{bisect_slug}.md"))).expect("file");
+    assert!(
+        file.contains(&format!("[[{heapq_slug}|")),
+        "the older article's file is rewritten with the link: {file}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_name_two_articles_share_links_to_neither() {
+    let app = spawn_app().await;
+    for part in ["the first part", "the second part"] {
+        note(
+            &app,
+            &format!("# Debian Reference\n\nThis is {part} of the reference, about packages."),
+        )
+        .await;
+    }
+    let reader = note(
+        &app,
+        "# Reading notes\n\nThe Debian Reference explains how packages are installed and upgraded.",
+    )
+    .await;
+    assert!(linked(&reader, "backlinks_out").is_empty(), "{reader}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_notes_own_wikilinks_survive_compilation() {
+    let app = spawn_app().await;
+    let lighthouse = note(
+        &app,
+        "# Lighthouse keeping\n\nKeepers trimmed the wicks and wound the clockwork every night.",
+    )
+    .await;
+    let reading = note(
+        &app,
+        "# Reading list\n\nStart with [[Lighthouse keeping]], then [[Fog signals]] once someone writes it.",
+    )
+    .await;
+    let out = reading["backlinks_out"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let titles: Vec<&str> = out.iter().filter_map(|l| l["title"].as_str()).collect();
+    assert!(titles.contains(&"Lighthouse keeping"), "{reading}");
+    assert!(
+        titles.contains(&"Fog signals"),
+        "kept until it resolves: {reading}"
+    );
+    assert_eq!(
+        linked(&reading, "backlinks_out"),
+        [lighthouse["slug"].as_str().expect("slug").to_owned()]
+    );
+    app.stop().await;
+}
