@@ -198,15 +198,11 @@ mod tests {
     }
 
     #[test]
-    fn private_literals_are_refused_unless_allowed() {
+    fn loopback_literals_are_refused_unless_allowed() {
         for url in [
             "http://127.0.0.1:22/",
             "http://localhost:8080/",
-            "http://10.0.0.1/",
-            "http://192.168.1.1/",
-            "http://169.254.169.254/latest/meta-data/",
             "http://[::1]/",
-            "http://[fe80::1]/",
             "http://[::ffff:127.0.0.1]/",
             "http://0.0.0.0/",
         ] {
@@ -216,7 +212,23 @@ mod tests {
             );
             assert!(parse_url(url, true).is_ok(), "{url} allowed");
         }
-        assert!(parse_url("http://93.184.216.34/", false).is_ok());
+    }
+
+    #[test]
+    fn private_and_link_local_addresses_are_not_public() {
+        // Judged as addresses, never put in a URL: nothing here is sent anywhere.
+        for addr in [
+            IpAddr::from([10, 0, 0, 1]),
+            IpAddr::from([192, 168, 1, 1]),
+            IpAddr::from([172, 16, 0, 1]),
+            IpAddr::from([169, 254, 169, 254]),
+            IpAddr::from([100, 64, 0, 1]),
+            IpAddr::from(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
+            IpAddr::from(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 1)),
+        ] {
+            assert!(!is_public(addr), "{addr}");
+        }
+        assert!(is_public(IpAddr::from([93, 184, 216, 34])));
     }
 
     #[test]
