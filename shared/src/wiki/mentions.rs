@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-use crate::compile::{RelationType, normalize_title, phrase_keys};
+use crate::compile::{RelationType, phrase_keys};
 use crate::db::articles::LinkWrite;
 use crate::db::{self, Db, DbResult};
 
@@ -62,17 +62,12 @@ pub(super) async fn outgoing(
     Ok(links)
 }
 
-/// Adds links to a new article from the existing articles that name it by one of `names`;
-/// returns the articles that got one.
-pub(super) async fn incoming(db: &Db, id: Uuid, names: &[String]) -> DbResult<Vec<Uuid>> {
-    let keys: Vec<String> = names.iter().map(|n| normalize_title(n)).collect();
-    let owners = owners_by_key(db::articles::named_by(db, &keys).await?);
+/// Adds links to a new article from the existing articles that name it by one of `names`
+/// (each as written, with its key; names it shares with another article are left out by the
+/// caller); returns the articles that got one.
+pub(super) async fn incoming(db: &Db, id: Uuid, names: &[(String, String)]) -> DbResult<Vec<Uuid>> {
     let mut linked = Vec::new();
-    for (name, key) in names.iter().zip(&keys) {
-        // Only names that are this article's alone.
-        if owners.get(key).map(Vec::as_slice) != Some(&[id][..]) {
-            continue;
-        }
+    for (name, key) in names {
         for (from, passage) in db::search::articles_mentioning(db, name, MAX_MENTIONING).await? {
             if from == id || linked.contains(&from) {
                 continue;

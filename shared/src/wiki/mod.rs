@@ -16,9 +16,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// `[[Target]]` or `[[Target|label]]` (target in group 1, label in group 2); targets cannot
+/// span lines or contain brackets.
 static WIKILINK: LazyLock<Regex> = LazyLock::new(|| {
-    // `[[Target]]` or `[[Target|label]]`; targets cannot span lines or contain brackets.
-    Regex::new(r"\[\[([^\[\]\|\n]{1,200})(?:\|[^\[\]\n]{0,200})?\]\]")
+    Regex::new(r"\[\[([^\[\]\|\n]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]")
         .unwrap_or_else(|_| unreachable!())
 });
 

@@ -8,11 +8,10 @@
 //! transform is applied whenever the file is written, so relinking an article only rewrites
 //! its file from its snapshot and its current links.
 
+use regex::Captures;
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
-use regex::{Captures, Regex};
-
+use super::WIKILINK;
 use crate::compile::normalize_title;
 
 /// A link of an article as the vault shows it.
@@ -32,11 +31,6 @@ pub struct LinkedArticle {
     pub slug: String,
     pub title: String,
 }
-
-static WIKILINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[\[([^\[\]\|\n]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]")
-        .unwrap_or_else(|_| unreachable!())
-});
 
 /// The vault file for a stored page and the article's links.
 pub fn vault_file(page: &str, links: &[VaultLink]) -> String {

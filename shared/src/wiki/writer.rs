@@ -195,8 +195,12 @@ impl Wiki {
         let owners = db::articles::named_by(&self.db, &keys).await?;
         keys.retain(|k| owners.iter().all(|(key, owner)| key != k || *owner == id));
         let mut relinked = Vec::new();
-        let mut names = vec![draft.write.title.clone()];
-        names.extend(draft.file.aliases.iter().cloned());
+        // The names written as they read, for those of its keys that are its alone.
+        let names: Vec<(String, String)> = std::iter::once(&draft.write.title)
+            .chain(&draft.file.aliases)
+            .map(|n| (n.clone(), normalize_title(n)))
+            .filter(|(_, key)| keys.contains(key))
+            .collect();
         let mut others = db::links::resolve_pending(&self.db, id, &keys).await?;
         for from in mentions::incoming(&self.db, id, &names).await? {
             if !others.contains(&from) {
