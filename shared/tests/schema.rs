@@ -112,21 +112,26 @@ async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
     );
 }
 
-/// The schema without the full-text index, the one part written differently by design: SQLite
-/// keeps an FTS5 table (and its shadow tables) beside `search_chunks`, PostgreSQL a generated
-/// `tsv` column inside it. Checks that each dialect has its own before removing it.
+/// The schema without the full-text indexes, the one part written differently by design:
+/// SQLite keeps an FTS5 table (and its shadow tables) beside each indexed table, PostgreSQL a
+/// generated `tsv` column inside it. Checks that each dialect has its own before removing it.
 fn without_full_text(mut schema: Schema) -> Schema {
-    let sqlite_index = schema.contains_key("search_fts");
-    let postgres_index = schema
-        .get("search_chunks")
-        .is_some_and(|columns| columns.contains("tsv"));
-    assert!(
-        sqlite_index ^ postgres_index,
-        "exactly one full-text index: {schema:?}"
-    );
-    schema.retain(|table, _| !table.starts_with("search_fts"));
-    if let Some(columns) = schema.get_mut("search_chunks") {
-        columns.remove("tsv");
+    for (table, index) in [
+        ("search_chunks", "search_fts"),
+        ("mention_texts", "mention_fts"),
+    ] {
+        let sqlite_index = schema.contains_key(index);
+        let postgres_index = schema
+            .get(table)
+            .is_some_and(|columns| columns.contains("tsv"));
+        assert!(
+            sqlite_index ^ postgres_index,
+            "exactly one full-text index over {table}: {schema:?}"
+        );
+        schema.retain(|name, _| !name.starts_with(index));
+        if let Some(columns) = schema.get_mut(table) {
+            columns.remove("tsv");
+        }
     }
     schema
 }

@@ -30,6 +30,7 @@ use testkit::corpus_server::corpus_dir;
 mod inproc;
 
 mod corpus;
+mod network;
 mod questions;
 mod score;
 
@@ -99,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
     let mut settings = env.settings();
     // The queue then lives in the data directory: the evaluation needs no Redis.
     settings.redis = None;
+    let wiki_dir = settings.data_dir.join("wiki");
     let gateway = Gateway::start(settings, true).await?;
     let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
     if let Some(dir) = &args.dump_texts {
@@ -134,6 +136,13 @@ async fn main() -> anyhow::Result<()> {
             cited: score::citations(turn, &expected, &corpus),
         });
     }
+    let python: std::collections::HashSet<String> = corpus
+        .documents
+        .iter()
+        .filter(|d| d.path.starts_with("html/python"))
+        .flat_map(|d| d.article_ids.iter().cloned())
+        .collect();
+    let network = network::measure(&gateway, &wiki_dir, &python).await?;
     gateway.stop().await;
 
     let n = questions.len().max(1) as u32;
@@ -150,5 +159,7 @@ async fn main() -> anyhow::Result<()> {
         (ask_time / n).as_secs_f64() * 1000.0,
     );
     score::report(&outcomes);
+    // The offline compiler calls no model.
+    network::report(&network, corpus.documents.len(), 0);
     Ok(())
 }

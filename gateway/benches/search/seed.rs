@@ -311,6 +311,7 @@ pub(crate) fn article(pool: &SentencePool, n: usize, rng: &mut Rng) -> ArticleWr
         source_ids: Vec::new(),
         alias_keys: Vec::new(),
         links: Vec::new(),
+        mention_passages: Vec::new(),
     }
 }
 

@@ -133,3 +133,41 @@ async fn a_notes_own_wikilinks_survive_compilation() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_article_is_named_by_the_identifier_it_is_about_and_by_qualified_names() {
+    let app = spawn_app().await;
+    // Its title does not say "asyncio", but its qualified names do, over and over.
+    let tasks = note(
+        &app,
+        "# Coroutines and Tasks\n\nCall asyncio.run() to start. Use asyncio.create_task() to schedule, asyncio.gather() to wait for several, asyncio.sleep() to pause and asyncio.wait_for() for timeouts.",
+    )
+    .await;
+    let tasks_slug = tasks["slug"].as_str().expect("slug").to_owned();
+
+    // A later note names the module bare, and another module by a qualified name.
+    let pools = note(
+        &app,
+        "# Worker pools\n\nThreads suit blocking calls; for I/O-bound programs asyncio is lighter. Results come back as concurrent.futures.Future objects.",
+    )
+    .await;
+    assert_eq!(
+        linked(&pools, "backlinks_out"),
+        std::slice::from_ref(&tasks_slug),
+        "{pools}"
+    );
+
+    // The module it named by a qualified name appears later, and is linked from it.
+    let futures = note(
+        &app,
+        "# concurrent.futures — Launching parallel tasks\n\nExecutors run callables in threads or processes and return futures.",
+    )
+    .await;
+    let futures_slug = futures["slug"].as_str().expect("slug").to_owned();
+    let pools = article_json(&app, pools["id"].as_str().expect("id")).await;
+    let mut out = linked(&pools, "backlinks_out");
+    out.sort();
+    let mut expected = vec![tasks_slug, futures_slug];
+    expected.sort();
+    assert_eq!(out, expected, "{pools}");
+}

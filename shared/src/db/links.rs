@@ -89,11 +89,14 @@ pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbRe
     Ok(changed)
 }
 
-/// Adds one link from `from`, unless it already links by that key; true when added.
+/// Adds one link from `from`, unless it already links by that key or to that article; true
+/// when added.
 pub async fn add(db: &Db, from: Uuid, link: &LinkWrite) -> DbResult<bool> {
     let done = on_db!(db, |p| sqlx::query(
         "insert into links (id, from_article_id, target_text, target_key, to_article_id, \
-         relation_type, origin, created_at, mention) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         relation_type, origin, created_at, mention) \
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9 where $5 is null or not exists \
+         (select 1 from links where from_article_id = $2 and to_article_id = $5) \
          on conflict (from_article_id, target_key) do nothing"
     )
     .bind(Uuid::now_v7())

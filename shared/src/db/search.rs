@@ -212,8 +212,8 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     rows.into_iter().map(PassageHit::try_from).collect()
 }
 
-/// Articles whose passages contain `phrase` (as the full-text index matches words: stemmed,
-/// case-folded), with the matching passage's text, at most `limit` articles.
+/// Articles whose mention passages (their text, then their source's) contain `phrase` as
+/// case-folded words, with a matching passage, at most `limit` articles.
 pub async fn articles_mentioning(
     db: &Db,
     phrase: &str,
@@ -228,13 +228,11 @@ pub async fn articles_mentioning(
     }
     let rows: Vec<(Uuid, String)> = match db {
         Db::Sqlite(p) => {
-            // A quoted FTS5 phrase of the words, in the passage text only (not titles, which
-            // would find the article's own name).
-            let query = format!("content : \"{}\"", words.join(" "));
+            let query = format!("\"{}\"", words.join(" "));
             sqlx::query_as(
-                "select c.article_id, min(c.content) from search_fts \
-                 join search_chunks c on c.id = search_fts.rowid \
-                 where search_fts match $1 group by c.article_id limit $2",
+                "select m.article_id, min(m.content) from mention_fts \
+                 join mention_texts m on m.id = mention_fts.rowid \
+                 where mention_fts match $1 group by m.article_id limit $2",
             )
             .bind(query)
             .bind(limit)
@@ -243,10 +241,9 @@ pub async fn articles_mentioning(
         }
         Db::Postgres(p) => {
             sqlx::query_as(
-                "select c.article_id, min(c.content) from search_chunks c \
-                 where to_tsvector('english', c.content) @@ phraseto_tsquery('english', $1) \
-                 and c.tsv @@ phraseto_tsquery('english', $1) \
-                 group by c.article_id limit $2",
+                "select m.article_id, min(m.content) from mention_texts m \
+                 where m.tsv @@ phraseto_tsquery('simple', $1) \
+                 group by m.article_id limit $2",
             )
             .bind(words.join(" "))
             .bind(limit)

@@ -15,6 +15,9 @@ use crate::db::{self, Db, DbResult};
 
 /// Longest stretch of a text searched for names (the article's own text, then its source's).
 const MAX_TEXT_CHARS: usize = 60_000;
+/// Longest passage of the mention index; a name cut by a passage boundary is found in the
+/// article's other passages or its own text.
+const PASSAGE_CHARS: usize = 4_000;
 /// Existing articles examined per name of a new article.
 const MAX_MENTIONING: i64 = 200;
 
@@ -92,6 +95,24 @@ pub(super) async fn incoming(db: &Db, id: Uuid, names: &[(String, String)]) -> D
     Ok(linked)
 }
 
+/// The passages of the mention index for an article whose names are looked for in `text`:
+/// its bounded start, cut at paragraph breaks (or, for a paragraph longer than a passage, at
+/// spaces).
+pub(super) fn passages(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for piece in bounded(text).split_inclusive(['\n', ' ']) {
+        if current.len() + piece.len() > PASSAGE_CHARS && !current.trim().is_empty() {
+            out.push(std::mem::take(&mut current).trim().to_owned());
+        }
+        current.push_str(piece);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
+
 /// `key → articles` from `(key, article)` pairs.
 fn owners_by_key(pairs: Vec<(String, Uuid)>) -> HashMap<String, Vec<Uuid>> {
     let mut owners: HashMap<String, Vec<Uuid>> = HashMap::new();
@@ -150,6 +171,16 @@ mod tests {
             "A priority queue is built with heapq here."
         );
         assert_eq!(context_of(text, "bisect"), "bisect");
+    }
+
+    #[test]
+    fn passages_cover_the_text_in_bounded_pieces() {
+        let text = "heapq ".repeat(2_000);
+        let pieces = passages(&text);
+        assert!(pieces.len() >= 3);
+        assert!(pieces.iter().all(|p| p.len() <= PASSAGE_CHARS));
+        assert_eq!(pieces.concat().matches("heapq").count(), 2_000);
+        assert!(passages("  \n ").is_empty());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::mentions;
 use super::vault::{LinkedArticle, VaultLink, vault_file};
 use super::{ArticleFile, WikiError, log_entry, refresh_index, render_article};
-use crate::compile::{aliases_of, normalize_title, slugify};
+use crate::compile::{aliases_of, identifier_of, normalize_title, slugify};
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
@@ -127,37 +127,34 @@ impl Wiki {
         ))
     }
 
-    /// The short names the title gives (kept as aliases), and links to the articles the
-    /// draft's text names.
+    /// The short names the title gives and the identifier its text is about (kept as
+    /// aliases), and the passages where the draft may
+    /// name other articles (the index new articles search for those naming them).
     async fn add_names(&self, draft: &mut Draft) -> Result<(), WikiError> {
-        for alias in aliases_of(&draft.write.title) {
+        let identifier = identifier_of(&draft.text);
+        for alias in aliases_of(&draft.write.title).into_iter().chain(identifier) {
             let key = normalize_title(&alias);
             if key != draft.write.title_key && !draft.write.alias_keys.contains(&key) {
                 draft.write.alias_keys.push(key);
                 draft.file.aliases.push(alias);
             }
         }
-        let mut already: HashSet<String> = draft
-            .write
-            .links
-            .iter()
-            .map(|l| l.target_key.clone())
-            .collect();
-        already.insert(draft.write.title_key.clone());
-        already.extend(draft.write.alias_keys.iter().cloned());
-        let found = mentions::outgoing(&self.db, draft.write.id, &draft.text, &already).await?;
-        // One link per target: a name the compiler already linked by is not added again.
-        let linked: HashSet<Uuid> = draft
-            .write
-            .links
-            .iter()
-            .filter_map(|l| l.to_article_id)
-            .collect();
-        draft.write.links.extend(
-            found
-                .into_iter()
-                .filter(|l| l.to_article_id.is_none_or(|t| !linked.contains(&t))),
-        );
+        draft.write.mention_passages = mentions::passages(&draft.text);
+        Ok(())
+    }
+
+    /// Links from a stored article to the articles its text names. Looked up after its rows
+    /// are committed, as the articles naming it are: of two articles saved at once, each
+    /// naming the other, at least one then sees the other's rows, so no link is missed.
+    async fn link_mentions(&self, draft: &Draft) -> Result<(), WikiError> {
+        let w = &draft.write;
+        let mut already: HashSet<String> = w.links.iter().map(|l| l.target_key.clone()).collect();
+        already.insert(w.title_key.clone());
+        already.extend(w.alias_keys.iter().cloned());
+        for link in mentions::outgoing(&self.db, w.id, &draft.text, &already).await? {
+            // One link per target: `add` skips a target the article already links to.
+            db::links::add(&self.db, w.id, &link).await?;
+        }
         Ok(())
     }
 
@@ -183,6 +180,7 @@ impl Wiki {
         log: LogLine,
     ) -> Result<Published, WikiError> {
         let id = draft.write.id;
+        self.link_mentions(&draft).await?;
         // The file is the stored current version (a concurrent save may have moved it on).
         let slug = self
             .write_file(id)

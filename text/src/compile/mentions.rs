@@ -40,6 +40,51 @@ pub fn aliases_of(title: &str) -> Vec<String> {
     out
 }
 
+/// Fewest uses of a qualifier before a text is taken to be about it.
+const MIN_QUALIFIER_USES: usize = 5;
+
+/// The identifier a text is about, when one qualifier dominates its qualified names: a page
+/// titled "Coroutines and Tasks" that writes `asyncio.create_task`, `asyncio.Task`… a hundred
+/// times is about `asyncio`. Needs [`MIN_QUALIFIER_USES`] uses and more than half of all
+/// qualified names; of a qualifier and a longer one used as often, the longer wins
+/// ("concurrent.futures" over "concurrent").
+pub fn identifier_of(text: &str) -> Option<String> {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut names = 0;
+    for c in QUALIFIED.captures_iter(text) {
+        let Some(name) = c.get(1).map(|m| m.as_str()) else {
+            continue;
+        };
+        let last = name.rsplit('.').next().unwrap_or_default();
+        if FILE_EXTENSIONS.contains(&last.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        names += 1;
+        for (at, _) in name.match_indices('.') {
+            *uses.entry(&name[..at]).or_default() += 1;
+        }
+    }
+    let (best, count) = uses.into_iter().max_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(a.0.len().cmp(&b.0.len()))
+            .then(b.0.cmp(a.0))
+    })?;
+    (count >= MIN_QUALIFIER_USES && count * 2 > names && is_linkable_key(&normalize_title(best)))
+        .then(|| best.to_owned())
+}
+
+/// Last parts that make a dotted word a file or host name rather than a qualified name.
+const FILE_EXTENSIONS: [&str; 12] = [
+    "html", "htm", "py", "md", "txt", "pdf", "json", "xml", "csv", "com", "org", "net",
+];
+
+/// A qualified name such as `asyncio.Task` or `concurrent.futures.Future`, not inside a path or
+/// an address, and not a file name (`queue.html`).
+static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w./:#-])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\b")
+        .unwrap_or_else(|_| unreachable!())
+});
+
 /// True when a name's key is long enough to link by.
 pub fn is_linkable_key(key: &str) -> bool {
     key.len() >= MIN_NAME_CHARS && key.bytes().any(|b| b.is_ascii_alphabetic())
@@ -56,6 +101,17 @@ pub fn phrase_keys(text: &str) -> HashMap<String, String> {
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_'))
             .map(|w| (w, normalize_title(w)))
             .collect();
+        // A qualified name names what qualifies it: "concurrent.futures.Future" and
+        // "threading.Thread()" name the modules "concurrent.futures" and "threading".
+        for (word, _) in &words {
+            for (at, _) in word.match_indices('.') {
+                let prefix = &word[..at];
+                let key = normalize_title(prefix);
+                if is_linkable_key(&key) && !out.contains_key(&key) {
+                    out.insert(key, prefix.to_owned());
+                }
+            }
+        }
         for start in 0..words.len() {
             let mut key = String::new();
             for (n, (_, word_key)) in words[start..].iter().take(MAX_NAME_WORDS).enumerate() {
@@ -105,6 +161,23 @@ mod tests {
     }
 
     #[test]
+    fn the_dominant_qualifier_is_what_a_text_is_about() {
+        let text = "Call asyncio.run(main()). Use asyncio.create_task(), asyncio.Task, \
+                    asyncio.gather() and asyncio.sleep(); see contextvars.Context.";
+        assert_eq!(identifier_of(text).as_deref(), Some("asyncio"));
+        let text = "concurrent.futures.Future, concurrent.futures.wait, \
+                    concurrent.futures.as_completed, concurrent.futures.Executor, \
+                    concurrent.futures.ThreadPoolExecutor";
+        assert_eq!(identifier_of(text).as_deref(), Some("concurrent.futures"));
+        assert_eq!(
+            identifier_of("See queue.html, heapq.html, a.html, b.html and c.html."),
+            None,
+            "file names are not qualified names"
+        );
+        assert_eq!(identifier_of("Only os.path once."), None);
+    }
+
+    #[test]
     fn phrases_are_keyed_as_links_are() {
         let keys = phrase_keys("Use the concurrent.futures module, or heapq (a heap).");
         assert_eq!(
@@ -118,5 +191,12 @@ mod tests {
             "a parenthesis ends the phrase's words"
         );
         assert!(!keys.contains_key("or"), "too short");
+
+        let keys = phrase_keys("Use concurrent.futures.ThreadPoolExecutor or threading.Thread().");
+        assert_eq!(
+            keys.get("concurrent-futures").map(String::as_str),
+            Some("concurrent.futures")
+        );
+        assert_eq!(keys.get("threading").map(String::as_str), Some("threading"));
     }
 }

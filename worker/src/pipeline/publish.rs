@@ -118,6 +118,7 @@ pub(super) async fn publish_article(
         source_ids: vec![source.id],
         alias_keys: alias_keys.clone(),
         links,
+        mention_passages: Vec::new(),
         file_content: String::new(),
     };
 

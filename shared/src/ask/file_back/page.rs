@@ -112,6 +112,7 @@ pub(super) async fn page(
         source_ids,
         alias_keys: Vec::new(),
         links,
+        mention_passages: Vec::new(),
         file_content: String::new(),
     };
     Ok((write, file))

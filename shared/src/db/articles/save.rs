@@ -55,6 +55,9 @@ pub struct ArticleWrite {
     /// Normalised alternative titles that links may use.
     pub alias_keys: Vec<String>,
     pub links: Vec<LinkWrite>,
+    /// Where the article may name others (its text, then its source's), in passages: the
+    /// index a new article searches for the articles that name it.
+    pub mention_passages: Vec<String>,
     /// The full markdown file, kept as this version's snapshot.
     pub file_content: String,
 }
@@ -214,6 +217,18 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             .bind(alias)
             .execute(&mut *tx)
             .await?;
+        }
+
+        sqlx::query("delete from mention_texts where article_id = $1")
+            .bind(a.id)
+            .execute(&mut *tx)
+            .await?;
+        for passage in &a.mention_passages {
+            sqlx::query("insert into mention_texts (article_id, content) values ($1, $2)")
+                .bind(a.id)
+                .bind(passage)
+                .execute(&mut *tx)
+                .await?;
         }
 
         sqlx::query("delete from links where from_article_id = $1")
