@@ -128,6 +128,8 @@ export interface ConceptCount {
   name: string;
   display_name: string;
   article_count: number;
+  /** The broader concept's key ("queue" for "priority-queue"), or null at the top. */
+  parent: string | null;
 }
 
 export type JobKind = "ingest_source" | "compile_source";

@@ -1,9 +1,11 @@
-// The concept list beside the wiki: every concept with its article count; picking one filters
-// the list (the choice lives in the URL). Collapsible, and collapsed at first on narrow screens.
+// The concept tree beside the wiki: every concept with its article count, narrower concepts
+// under broader ones; picking one filters the list (the choice lives in the URL). Collapsible,
+// and collapsed at first on narrow screens.
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { ConceptCount } from "../api/types";
 import { ErrorBox, Loading } from "../components/common";
+import { type ConceptBranch, conceptTree } from "./conceptTree";
 import { conceptKey, withParam } from "./labels";
 
 const WIDE = "(min-width: 860px)";
@@ -53,25 +55,47 @@ export default function ConceptNav({
                   All concepts
                 </Link>
               </li>
-              {concepts.map((c) => {
-                const isActive = activeKey !== "" && (c.name === activeKey || c.name === active);
-                return (
-                  <li key={c.name}>
-                    <Link
-                      to={hrefFor(c.name)}
-                      className={isActive ? "concept-link active" : "concept-link"}
-                      aria-current={isActive ? "true" : undefined}
-                    >
-                      <span className="concept-name">{c.display_name}</span>{" "}
-                      <span className="concept-count muted">({c.article_count})</span>
-                    </Link>
-                  </li>
-                );
-              })}
+              {conceptTree(concepts).map((b) => (
+                <ConceptItem key={b.concept.name} branch={b} hrefFor={hrefFor} active={active} activeKey={activeKey} />
+              ))}
             </ul>
           ) : null}
         </nav>
       </details>
     </aside>
+  );
+}
+
+function ConceptItem({
+  branch,
+  hrefFor,
+  active,
+  activeKey,
+}: {
+  branch: ConceptBranch;
+  hrefFor: (name: string) => string;
+  active: string;
+  activeKey: string;
+}) {
+  const c = branch.concept;
+  const isActive = activeKey !== "" && (c.name === activeKey || c.name === active);
+  return (
+    <li>
+      <Link
+        to={hrefFor(c.name)}
+        className={isActive ? "concept-link active" : "concept-link"}
+        aria-current={isActive ? "true" : undefined}
+      >
+        <span className="concept-name">{c.display_name}</span>{" "}
+        <span className="concept-count muted">({c.article_count})</span>
+      </Link>
+      {branch.children.length > 0 ? (
+        <ul className="concept-list concept-children">
+          {branch.children.map((b) => (
+            <ConceptItem key={b.concept.name} branch={b} hrefFor={hrefFor} active={active} activeKey={activeKey} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
   );
 }

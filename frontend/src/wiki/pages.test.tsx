@@ -62,8 +62,8 @@ const ITEM: ArticleListItem = {
 
 const CONCEPTS: Page<ConceptCount> = {
   items: [
-    { name: "concurrency", display_name: "Concurrency", article_count: 2 },
-    { name: "thread-pool", display_name: "Thread Pool", article_count: 1 },
+    { name: "concurrency", display_name: "Concurrency", article_count: 2, parent: null },
+    { name: "thread-pool", display_name: "Thread Pool", article_count: 1, parent: null },
   ],
   total: 2,
 };

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use shared::compile::{Confidence, PageType, normalize_title};
+use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
 use shared::domain::ArticleDetail;
 
@@ -44,8 +44,9 @@ async fn list_articles(
 ) -> ApiResult<Json<serde_json::Value>> {
     let (limit, offset) = paging(q.limit, q.offset)?;
     let filter = ArticleFilter {
-        // Concepts are matched by their normalised name, so "Thread Pool" finds "thread-pool".
-        concept: non_empty(q.concept).map(|c| normalize_title(&c)),
+        // Concepts are matched by key, so "Thread Pools" finds "thread-pool"; a name that is no
+        // concept matches none.
+        concept: non_empty(q.concept).map(|c| concept_key(&c).unwrap_or(c)),
         page_type: non_empty(q.page_type)
             .map(|p| p.parse::<PageType>())
             .transpose()
@@ -76,6 +77,6 @@ async fn get_article(
 }
 
 async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    let items = db::concepts::list_with_counts(&state.db).await?;
+    let items = shared::wiki::concept_tree(&state.db).await?;
     Ok(Json(json!({"items": items, "total": items.len()})))
 }

@@ -4,6 +4,7 @@
 mod articles;
 mod ask;
 mod ask_stream;
+mod concepts;
 mod connections;
 mod credentials;
 mod durability;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Db, DbResult};
+use super::{BeginWrite, Db, DbResult};
 use crate::on_db;
 
 /// A concept with the number of articles that carry it.
@@ -45,4 +45,70 @@ pub async fn list_with_counts(db: &Db) -> DbResult<Vec<ConceptCount>> {
             article_count,
         })
         .collect())
+}
+
+/// Gives every concept the key `key_of` makes of its display name, in one transaction: a
+/// concept whose key another already has is merged into it (its articles move over), and one
+/// that is no concept any more is removed. Run after migrations, so a wiki saved under an
+/// older rule of identity meets the current one. Returns how many concepts changed.
+pub async fn rekey(db: &Db, key_of: impl Fn(&str) -> Option<String>) -> DbResult<usize> {
+    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "select id, name, display_name from concepts order by created_at, id"
+    )
+    .fetch_all(p)
+    .await)?;
+    let mut by_key: std::collections::HashMap<String, Uuid> = rows
+        .iter()
+        .map(|(id, name, _)| (name.clone(), *id))
+        .collect();
+    let changes: Vec<(Uuid, String, Option<String>)> = rows
+        .into_iter()
+        .filter_map(|(id, name, display)| {
+            let key = key_of(&display);
+            (key.as_deref() != Some(name.as_str())).then_some((id, name, key))
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        for (id, name, key) in &changes {
+            by_key.remove(name);
+            let into = key.as_ref().and_then(|k| by_key.get(k).copied());
+            match (key, into) {
+                (Some(_), Some(into)) => {
+                    sqlx::query(
+                        "insert into article_concepts (article_id, concept_id) \
+                         select article_id, $2 from article_concepts where concept_id = $1 \
+                         on conflict (article_id, concept_id) do nothing",
+                    )
+                    .bind(id)
+                    .bind(into)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("delete from concepts where id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (Some(key), None) => {
+                    sqlx::query("update concepts set name = $2 where id = $1")
+                        .bind(id)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                    by_key.insert(key.clone(), *id);
+                }
+                (None, _) => {
+                    sqlx::query("delete from concepts where id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(changes.len())
 }

@@ -179,7 +179,7 @@ impl Db {
     }
 
     /// Applies WikiMind's migrations for this dialect (forward-only, idempotent), then indexes
-    /// any article the search index does not hold yet.
+    /// any article the search index does not hold yet and re-keys concepts.
     pub async fn migrate(&self) -> DbResult<()> {
         // On PostgreSQL the migrator takes an advisory lock, so two processes starting at once
         // are safe.
@@ -189,6 +189,14 @@ impl Db {
         let indexed = search::backfill(self).await?;
         if indexed > 0 {
             tracing::info!(indexed, "indexed existing articles for search");
+        }
+        // Concepts saved under an older rule of identity meet the current one.
+        let rekeyed = concepts::rekey(self, crate::compile::concept_key).await?;
+        if rekeyed > 0 {
+            tracing::info!(
+                rekeyed,
+                "merged or renamed concepts under the current identity rule"
+            );
         }
         Ok(())
     }

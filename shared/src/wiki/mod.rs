@@ -2,12 +2,14 @@
 //! opens, `index.md` and `log.md` entries), and [`Wiki`], the one writer of articles.
 
 mod article_file;
+mod concepts;
 mod index_file;
 mod mentions;
 mod vault;
 mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
+pub use concepts::{ConceptNode, concept_tree};
 pub use index_file::{log_entry, render_index};
 pub use vault::{LinkedArticle, VaultLink, vault_file};
 pub use writer::{Draft, LogLine, Published, Wiki};

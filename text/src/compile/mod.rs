@@ -4,6 +4,7 @@
 //! the deterministic offline compiler used when no LLM is configured.
 
 pub mod chunking;
+pub mod concepts;
 pub mod contract;
 pub mod grounding;
 mod markdown;
@@ -16,6 +17,7 @@ pub mod slug;
 mod test_support;
 
 pub use chunking::{Chunk, chunk_text};
+pub use concepts::{concept_key, concept_parents};
 pub use contract::{
     BacklinkSuggestion, CompileResult, CompiledClaim, Confidence, ContractError, PageType,
     RelationType, compile_json_schema, gemini_response_schema, parse_compile_result,

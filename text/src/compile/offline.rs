@@ -11,7 +11,7 @@ mod render;
 pub use render::KEY_CONCEPTS;
 mod scoring;
 mod sentences;
-mod words;
+pub(crate) mod words;
 
 use std::collections::HashSet;
 

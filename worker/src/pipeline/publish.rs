@@ -3,7 +3,7 @@
 //! and writes the rows, the file, the index, the log and the events).
 
 use shared::compile::{
-    CompileResult, RelationType, ground_claims, normalize_title, overall_confidence,
+    CompileResult, RelationType, concept_key, ground_claims, normalize_title, overall_confidence,
 };
 use shared::db;
 use shared::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
@@ -47,12 +47,15 @@ pub(super) async fn publish_article(
     }
 
     let links = resolve_links(ctx, id, result, text).await?;
-    let concepts: Vec<(String, String)> = result
-        .concepts
-        .iter()
-        .map(|c| (normalize_title(c), c.trim().to_owned()))
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
+    // One entry per concept: "Threads" and "thread" are one; "two" or "of the" none.
+    let mut concepts: Vec<(String, String)> = Vec::new();
+    for name in &result.concepts {
+        if let Some(key) = concept_key(name)
+            && !concepts.iter().any(|(k, _)| *k == key)
+        {
+            concepts.push((key, name.trim().to_owned()));
+        }
+    }
     let claims: Vec<ClaimWrite> = grounded
         .iter()
         .map(|c| ClaimWrite {

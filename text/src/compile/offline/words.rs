@@ -62,14 +62,14 @@ pub(super) fn is_vague_adjective(word: &str) -> bool {
 }
 
 /// Whether a lower-case word is a function word, auxiliary, common verb or adverb.
-pub(super) fn is_function_word(word: &str) -> bool {
+pub(crate) fn is_function_word(word: &str) -> bool {
     STOP.contains(word)
         || (word.len() > 5 && word.ends_with("ly") && !LY_NOUNS.contains(&word))
         || word.chars().count() < 2
 }
 
 /// Whether a lower-case word is too vague to stand alone as a concept.
-pub(super) fn is_generic(word: &str) -> bool {
+pub(crate) fn is_generic(word: &str) -> bool {
     GENERIC_SET.contains(word) || is_stopword(word)
 }
 
