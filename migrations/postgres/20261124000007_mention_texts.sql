@@ -2,11 +2,15 @@
 -- article looks here for the existing articles that name it, so an article whose source
 -- mentions "heapq" links to the heapq page even when its own summary does not. Matched as
 -- written words (the `simple` configuration, no stemming): the link needs the name itself.
+-- Punctuation becomes space first, so "concurrent.futures.Future" is three words as in FTS5
+-- (PostgreSQL's parser would keep it whole, as a host name).
 create table mention_texts (
     id         bigserial primary key,
     article_id uuid not null references articles (id) on delete cascade,
     content    text not null,
-    tsv        tsvector generated always as (to_tsvector('simple', content)) stored
+    tsv        tsvector generated always as (
+        to_tsvector('simple', regexp_replace(content, '[^[:alnum:]_]+', ' ', 'g'))
+    ) stored
 );
 create index mention_texts_article_idx on mention_texts (article_id);
 create index mention_texts_tsv_idx on mention_texts using gin (tsv);

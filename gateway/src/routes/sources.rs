@@ -247,7 +247,7 @@ async fn delete_source(
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id, "source")?;
-    let deleted_articles = state
+    let deleted = state
         .wiki
         .delete_source(id, q.cascade.unwrap_or(false))
         .await
@@ -255,8 +255,19 @@ async fn delete_source(
             WikiError::Db(DbError::NotFound) => ApiError::not_found("source"),
             e => e.into(),
         })?;
+    // The source is gone whatever happens to the pages of its articles' concepts.
+    if let Err(e) = shared::wiki::refresh_concept_pages(
+        &state.wiki,
+        state.answer_llm.as_deref(),
+        &deleted.concepts,
+        None,
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "concept pages not brought up to date");
+    }
     Ok(Json(
-        json!({"deleted": id, "deleted_article_ids": deleted_articles}),
+        json!({"deleted": id, "deleted_article_ids": deleted.articles}),
     ))
 }
 

@@ -94,3 +94,103 @@ async fn plural_and_singular_concepts_are_one_concept() {
     );
     assert!(concept(&list, "threads").is_none(), "{list}");
 }
+
+/// The concept pages of the wiki.
+async fn concept_pages(app: &TestApp) -> Vec<Value> {
+    let (status, list) = app.get_json("/api/articles?page_type=concept").await;
+    assert_eq!(status, 200, "{list}");
+    list["items"].as_array().expect("items").clone()
+}
+
+#[tokio::test]
+async fn a_shared_concept_gets_one_page_rewritten_only_when_its_articles_change() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    // Each note's most frequent long words are its concepts: "thread" is the only shared one.
+    let spinning = compiled(
+        &app,
+        "# Spinning\n\nSpinning makes thread from wool. Spinning wheels twist thread tightly.",
+    )
+    .await;
+    assert!(
+        concept_pages(&app).await.is_empty(),
+        "one article is no reason for a page"
+    );
+    let before = fake.request_count();
+    let weaving = compiled(
+        &app,
+        "# Weaving\n\nWeaving crosses thread on a loom. Weaving patterns need strong thread.",
+    )
+    .await;
+    // One call compiles the note, one writes the page.
+    assert_eq!(fake.request_count() - before, 2, "{:?}", fake.requests());
+    let pages = concept_pages(&app).await;
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    let slug = pages[0]["slug"].as_str().expect("slug").to_owned();
+    let (_, page) = app.get_json(&format!("/api/articles/{slug}")).await;
+    assert_eq!(page["page_type"], "concept", "{page}");
+    assert_eq!(page["title"], "Thread (concept)", "{page}");
+    assert_eq!(page["version"], 1, "{page}");
+    let mut linked: Vec<&str> = page["backlinks_out"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter(|l| l["resolved"] == true)
+        .filter_map(|l| l["article_id"].as_str())
+        .collect();
+    linked.sort_unstable();
+    let mut expected = vec![spinning.as_str(), weaving.as_str()];
+    expected.sort_unstable();
+    assert_eq!(linked, expected, "{page}");
+    // Its claims are the articles' own, cited to their sources' exact words.
+    let claims = page["claims"].as_array().expect("claims");
+    assert!(!claims.is_empty(), "{page}");
+    assert!(
+        claims
+            .iter()
+            .all(|c| c["verified"] == true && c["source_id"].is_string()),
+        "{page}"
+    );
+    // The concept is not counted twice: the page is not one of its articles.
+    let (_, list) = app.get_json("/api/concepts").await;
+    assert_eq!(
+        concept(&list, "thread").expect("thread")["article_count"],
+        2
+    );
+
+    // An unrelated source costs its own compile and nothing more.
+    let before = fake.request_count();
+    compiled(
+        &app,
+        "# Honey\n\nHoney comes from nectar. Honey keeps for years.",
+    )
+    .await;
+    assert_eq!(fake.request_count() - before, 1, "{:?}", fake.requests());
+    let (_, page) = app.get_json(&format!("/api/articles/{slug}")).await;
+    assert_eq!(page["version"], 1, "{page}");
+
+    // A third article on the concept rewrites the page, once.
+    let before = fake.request_count();
+    let sewing = compiled(
+        &app,
+        "# Sewing\n\nSewing joins cloth with thread. Sewing machines pull thread fast.",
+    )
+    .await;
+    assert_eq!(fake.request_count() - before, 2, "{:?}", fake.requests());
+    let (_, page) = app.get_json(&format!("/api/articles/{slug}")).await;
+    assert_eq!(page["version"], 2, "{page}");
+    assert!(
+        page["backlinks_out"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .any(|l| l["article_id"] == sewing.as_str()),
+        "{page}"
+    );
+    assert_eq!(concept_pages(&app).await.len(), 1);
+    // The vault holds its file, linking to the articles by file name.
+    let file = std::fs::read_to_string(app.data_dir.join(format!("wiki/{slug}.md"))).expect("file");
+    assert!(file.contains("page_type: concept"), "{file}");
+    assert!(file.contains("[[spinning|"), "{file}");
+}

@@ -122,7 +122,9 @@ async fn twenty_five_sources_with_the_same_title_all_compile_under_their_own_slu
         let source = app.wait_for_source(id, Duration::from_secs(120)).await;
         assert_eq!(source["status"], "compiled", "{source}");
     }
-    let (_, list) = app.get_json("/api/articles?limit=100").await;
+    let (_, list) = app
+        .get_json("/api/articles?limit=100&page_type=source")
+        .await;
     let slugs: HashSet<&str> = list["items"]
         .as_array()
         .expect("items")

@@ -112,3 +112,82 @@ pub async fn rekey(db: &Db, key_of: impl Fn(&str) -> Option<String>) -> DbResult
     });
     Ok(changes.len())
 }
+
+/// An article carrying a concept, as its concept page is written from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConceptMember {
+    pub article_id: Uuid,
+    pub version: i32,
+}
+
+/// A concept with what its page needs: its display name, its articles (concept pages not
+/// counted, oldest first) and its page as last written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConceptState {
+    pub display_name: String,
+    pub members: Vec<ConceptMember>,
+    pub page_article_id: Option<Uuid>,
+    pub page_basis: Option<String>,
+}
+
+/// The state of the concept with this key, if it exists.
+pub async fn state(db: &Db, key: &str) -> DbResult<Option<ConceptState>> {
+    let concept: Option<(Uuid, String, Option<Uuid>, Option<String>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select id, display_name, page_article_id, page_basis from concepts where name = $1",
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await
+    })?;
+    let Some((id, display_name, page_article_id, page_basis)) = concept else {
+        return Ok(None);
+    };
+    let members: Vec<(Uuid, i32)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select a.id, a.version from article_concepts ac join articles a on a.id = ac.article_id \
+             where ac.concept_id = $1 and a.page_type <> 'concept' order by a.created_at, a.id",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(Some(ConceptState {
+        display_name,
+        members: members
+            .into_iter()
+            .map(|(article_id, version)| ConceptMember {
+                article_id,
+                version,
+            })
+            .collect(),
+        page_article_id,
+        page_basis,
+    }))
+}
+
+/// Records the concept's page and the basis it was written from (`None`s when it has none).
+pub async fn set_page(db: &Db, key: &str, page: Option<Uuid>, basis: Option<&str>) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update concepts set page_article_id = $2, page_basis = $3 where name = $1"
+    )
+    .bind(key)
+    .bind(page)
+    .bind(basis)
+    .execute(p)
+    .await
+    .map(drop))?;
+    Ok(())
+}
+
+/// The keys of an article's concepts.
+pub async fn keys_for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select c.name from concepts c join article_concepts ac on ac.concept_id = c.id \
+         where ac.article_id = $1 order by c.name"
+    )
+    .bind(article_id)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}

@@ -126,11 +126,11 @@ pub async fn get(db: &Db, id: Uuid) -> DbResult<Source> {
     row.into_source(ids)
 }
 
-/// The ids of the articles compiled from a source.
+/// The ids of the articles compiled from a source (concept pages citing it are not).
 pub async fn article_ids(db: &Db, source_id: Uuid) -> DbResult<Vec<Uuid>> {
     let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
         "select a.id from article_sources s join articles a on a.id = s.article_id \
-         where s.source_id = $1 order by a.created_at"
+         where s.source_id = $1 and a.page_type <> 'concept' order by a.created_at"
     )
     .bind(source_id)
     .fetch_all(p)

@@ -51,6 +51,7 @@ crate::text_enum! {
         Qa => "qa",
         Lint => "lint",
         Index => "index",
+        Concept => "concept",
         Test => "test",
     }
 }

@@ -2,6 +2,7 @@
 //! opens, `index.md` and `log.md` entries), and [`Wiki`], the one writer of articles.
 
 mod article_file;
+mod concept_pages;
 mod concepts;
 mod index_file;
 mod mentions;
@@ -9,10 +10,11 @@ mod vault;
 mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
+pub use concept_pages::{PageChange, refresh_concept_pages};
 pub use concepts::{ConceptNode, concept_tree};
 pub use index_file::{log_entry, render_index};
 pub use vault::{LinkedArticle, VaultLink, vault_file};
-pub use writer::{Draft, LogLine, Published, Wiki};
+pub use writer::{DeletedSource, Draft, LogLine, Published, Wiki};
 
 use std::sync::LazyLock;
 

@@ -58,6 +58,15 @@ pub struct Published {
     pub relinked: Vec<ArticleKey>,
 }
 
+/// What deleting a source removed.
+#[derive(Debug, Clone, Default)]
+pub struct DeletedSource {
+    /// The articles compiled only from it.
+    pub articles: Vec<Uuid>,
+    /// The concepts those articles carried, whose pages now describe one article fewer.
+    pub concepts: Vec<String>,
+}
+
 /// Writes to the wiki (cheap to clone).
 #[derive(Clone)]
 pub struct Wiki {
@@ -269,12 +278,18 @@ impl Wiki {
     }
 
     /// Deletes a source: its row and files, and with `cascade` the articles compiled only from
-    /// it (rows, files, index entries). Returns the deleted articles' ids.
-    pub async fn delete_source(&self, id: Uuid, cascade: bool) -> Result<Vec<Uuid>, WikiError> {
+    /// it (rows, files, index entries). Returns the deleted articles and their concepts.
+    pub async fn delete_source(&self, id: Uuid, cascade: bool) -> Result<DeletedSource, WikiError> {
         db::sources::get(&self.db, id).await?;
         let mut deleted = Vec::new();
+        let mut concepts = Vec::new();
         if cascade {
             for article in db::articles::only_from_source(&self.db, id).await? {
+                for key in db::concepts::keys_for_article(&self.db, article.id).await? {
+                    if !concepts.contains(&key) {
+                        concepts.push(key);
+                    }
+                }
                 db::articles::delete_article(&self.db, article.id).await?;
                 if let Err(e) = self.storage.remove_article(&article.slug) {
                     tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
@@ -295,7 +310,30 @@ impl Wiki {
             &id.to_string(),
             &[("articles_deleted", deleted.len().to_string())],
         );
-        Ok(deleted)
+        Ok(DeletedSource {
+            articles: deleted,
+            concepts,
+        })
+    }
+
+    /// Deletes one article: its rows, its file and its index entry; links to it wait
+    /// unresolved for an article of its name.
+    pub async fn remove_article(&self, id: Uuid) -> Result<(), WikiError> {
+        let Some(article) = db::articles::key(&self.db, id).await? else {
+            return Ok(());
+        };
+        db::articles::delete_article(&self.db, id).await?;
+        if let Err(e) = self.storage.remove_article(&article.slug) {
+            tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
+        }
+        refresh_index(&self.db, &self.storage).await?;
+        self.log(
+            "remove",
+            &article.title,
+            &[("article", article.slug.clone())],
+        );
+        self.announce(&article, true).await;
+        Ok(())
     }
 
     /// Gives passages without vectors theirs, when an embedding provider is configured.

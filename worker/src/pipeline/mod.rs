@@ -121,7 +121,8 @@ pub async fn process_source(
     progress.stage(SourceStatus::Compiling, "compiling").await;
     let compiled = compile::compile_text(ctx, &source, &text, progress).await?;
     progress.message(0.85, "linking").await;
-    let article = publish::publish_article(ctx, &source, &text, compiled).await?;
+    let article =
+        publish::publish_article(ctx, &source, &text, compiled, progress.job_id()).await?;
     embed_passages(ctx, progress).await;
     Ok(Outcome::Compiled(article))
 }

@@ -22,10 +22,16 @@ pub(super) async fn publish_article(
     source: &Source,
     text: &str,
     compiled: Compiled,
+    job_id: Uuid,
 ) -> Result<ArticleKey, StageError> {
     let result = &compiled.result;
     let existing = db::articles::find_for_source(&ctx.db, source.id).await?;
     let id = existing.as_ref().map(|a| a.id).unwrap_or_else(Uuid::now_v7);
+    // The concepts a recompile drops have one article fewer, so their pages change too.
+    let mut concept_keys = match &existing {
+        Some(a) => db::concepts::keys_for_article(&ctx.db, a.id).await?,
+        None => Vec::new(),
+    };
 
     let locate_text = text.to_owned();
     let claims_in = result.key_claims.clone();
@@ -53,6 +59,9 @@ pub(super) async fn publish_article(
         if let Some(key) = concept_key(name)
             && !concepts.iter().any(|(k, _)| *k == key)
         {
+            if !concept_keys.contains(&key) {
+                concept_keys.push(key.clone());
+            }
             concepts.push((key, name.trim().to_owned()));
         }
     }
@@ -147,6 +156,13 @@ pub(super) async fn publish_article(
             },
         )
         .await?;
+    // The article is published whatever happens to the pages; they are brought up to date
+    // by the next save that touches their concepts.
+    if let Err(e) =
+        wiki::refresh_concept_pages(&ctx.wiki, Some(&ctx.router), &concept_keys, Some(job_id)).await
+    {
+        tracing::warn!(error = %e, "concept pages not brought up to date");
+    }
     Ok(published.article)
 }
 

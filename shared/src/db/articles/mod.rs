@@ -210,7 +210,7 @@ pub async fn only_from_source(db: &Db, source_id: Uuid) -> DbResult<Vec<ArticleK
     let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "select a.id, a.slug, a.title from articles a join article_sources s on s.article_id = a.id \
-         where s.source_id = $1 and not exists ( \
+         where s.source_id = $1 and a.page_type <> 'concept' and not exists ( \
            select 1 from article_sources o where o.article_id = a.id and o.source_id <> $1)"
     )
     .bind(source_id)
