@@ -118,6 +118,7 @@ impl Application {
             search,
             embedder,
             wiki,
+            graph: Default::default(),
             storage,
             queue: queue.clone(),
             bus: bus.clone(),

@@ -36,6 +36,8 @@ pub struct AppState {
     pub embedder: Option<Arc<shared::embed::Embedder>>,
     /// Every write to the wiki goes through it.
     pub wiki: shared::wiki::Wiki,
+    /// The wiki's graph, computed once per change of the wiki.
+    pub graph: Arc<shared::wiki::GraphCache>,
     /// When this gateway started (an embedded worker gets a while to report in).
     pub started: std::time::Instant,
     /// True when this process runs the worker itself.

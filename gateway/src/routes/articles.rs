@@ -1,4 +1,4 @@
-//! `/api/articles` and `/api/concepts`: reading the wiki.
+//! `/api/articles`, `/api/concepts` and `/api/graph`: reading the wiki.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -8,6 +8,7 @@ use serde_json::json;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
 use shared::domain::ArticleDetail;
+use shared::wiki::{Graph, MAX_GRAPH_NODES};
 
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/articles", get(list_articles))
         .route("/articles/{id_or_slug}", get(get_article))
         .route("/concepts", get(list_concepts))
+        .route("/graph", get(graph))
 }
 
 /// Query of `GET /api/articles`.
@@ -79,4 +81,33 @@ async fn get_article(
 async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let items = shared::wiki::concept_tree(&state.db).await?;
     Ok(Json(json!({"items": items, "total": items.len()})))
+}
+
+/// Query of `GET /api/graph`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GraphQuery {
+    concept: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Articles shown when no limit is asked for.
+const DEFAULT_GRAPH_LIMIT: i64 = 2_000;
+
+async fn graph(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<GraphQuery>,
+) -> ApiResult<Json<Graph>> {
+    let limit = q.limit.unwrap_or(DEFAULT_GRAPH_LIMIT);
+    if !(1..=MAX_GRAPH_NODES).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_GRAPH_NODES}"
+        )));
+    }
+    let concept = non_empty(q.concept).map(|c| concept_key(&c).unwrap_or(c));
+    let graph = state
+        .graph
+        .graph(&state.db, concept.as_deref(), limit)
+        .await?;
+    Ok(Json(graph.as_ref().clone()))
 }

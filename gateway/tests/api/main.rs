@@ -8,6 +8,7 @@ mod concepts;
 mod connections;
 mod credentials;
 mod durability;
+mod graph;
 mod health;
 mod helpers;
 mod hostile_pdfs;

@@ -10,6 +10,7 @@ pub mod articles;
 pub mod concepts;
 pub mod conversations;
 pub mod costs;
+pub mod graph;
 pub mod jobs;
 pub mod links;
 pub mod search;

@@ -4,6 +4,7 @@
 mod article_file;
 mod concept_pages;
 mod concepts;
+mod graph;
 mod index_file;
 mod mentions;
 mod vault;
@@ -12,6 +13,7 @@ mod writer;
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use concept_pages::{PageChange, refresh_concept_pages};
 pub use concepts::{ConceptNode, concept_tree};
+pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};
 pub use index_file::{log_entry, render_index};
 pub use vault::{LinkedArticle, VaultLink, vault_file};
 pub use writer::{DeletedSource, Draft, LogLine, Published, Wiki};

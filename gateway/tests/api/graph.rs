@@ -1,0 +1,92 @@
+//! `GET /api/graph`: the articles, the concepts they share, the links between them with their
+//! relations, and communities.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, assert_envelope, spawn_app};
+
+async fn note(app: &TestApp, text: &str) -> String {
+    let (status, body) = app.post_text(text, None).await;
+    assert_eq!(status, 202, "{body}");
+    let source = app
+        .wait_for_source(
+            body["source"]["id"].as_str().expect("id"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(source["status"], "compiled", "{source}");
+    source["article_ids"][0]
+        .as_str()
+        .expect("article")
+        .to_owned()
+}
+
+fn node<'a>(graph: &'a Value, id: &str) -> &'a Value {
+    graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}: {graph}"))
+}
+
+#[tokio::test]
+async fn the_graph_holds_articles_their_links_and_communities() {
+    let app = spawn_app().await;
+    let bisect = note(&app, "# bisect — Array bisection\n\nThe bisect module keeps a list sorted without sorting it again after each insertion. For a priority queue, heapq keeps the smallest item first instead.").await;
+    let heapq = note(&app, "# heapq — Heap queue algorithm\n\nThe heapq module implements heaps on plain lists. To find insertion points in a sorted list, bisect is the better tool.").await;
+    let loner = note(&app, "# Lighthouses\n\nA lighthouse marks dangerous coasts with a light that sailors can recognise at night.").await;
+
+    let (status, graph) = app.get_json("/api/graph").await;
+    assert_eq!(status, 200, "{graph}");
+    let (b, h, l) = (
+        node(&graph, &bisect),
+        node(&graph, &heapq),
+        node(&graph, &loner),
+    );
+    assert_eq!(b["kind"], "article");
+    assert_eq!(b["page_type"], "source");
+    assert!(b["slug"].is_string() && b["title"].is_string(), "{b}");
+    let edges = graph["edges"].as_array().expect("edges");
+    for (from, to) in [(&bisect, &heapq), (&heapq, &bisect)] {
+        assert!(
+            edges.iter().any(|e| e["source"] == from.as_str()
+                && e["target"] == to.as_str()
+                && e["relation"] == "references"),
+            "{graph}"
+        );
+    }
+    assert!(b["degree"].as_u64().unwrap_or(0) >= 2, "{graph}");
+    assert_eq!(
+        b["community"], h["community"],
+        "linked pages belong together: {graph}"
+    );
+    assert_ne!(l["community"], b["community"], "{graph}");
+    assert_eq!(l["degree"], 0, "{graph}");
+    assert!(graph["communities"].as_u64().unwrap_or(0) >= 2, "{graph}");
+
+    // A limit keeps the most recently changed articles.
+    let (_, small) = app.get_json("/api/graph?limit=1").await;
+    let articles: Vec<&Value> = small["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "article")
+        .collect();
+    assert_eq!(articles.len(), 1, "{small}");
+
+    // A concept no article carries gives an empty graph; bad limits are refused.
+    let (status, none) = app.get_json("/api/graph?concept=no-such-concept").await;
+    assert_eq!(status, 200);
+    assert_eq!(none["nodes"], serde_json::json!([]), "{none}");
+    for bad in [
+        "/api/graph?limit=0",
+        "/api/graph?limit=abc",
+        "/api/graph?colour=red",
+    ] {
+        let (status, body) = app.get_json(bad).await;
+        assert_envelope(status, &body, 400);
+    }
+}
