@@ -75,10 +75,13 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
         .iter()
         .map(|c| (c.text.as_str(), c.quote.as_deref()))
         .collect();
+    // A concept page repeats its articles' summaries and claims, which are indexed under
+    // them: only its own summary is, so it does not crowd them out of the results.
+    let own_text = a.page_type != PageType::Concept;
     let passages = passages(&PassageInput {
         summary: &a.summary,
-        body: &a.body,
-        claims: &claim_texts,
+        body: if own_text { &a.body } else { "" },
+        claims: if own_text { &claim_texts } else { &[] },
     });
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
