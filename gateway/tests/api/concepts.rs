@@ -1,8 +1,6 @@
 //! Concepts that mean something: plural and singular are one concept, whatever the model
 //! wrote, and a wiki saved under an older rule of identity is merged when it next starts.
 
-use std::time::Duration;
-
 use serde_json::Value;
 use shared::db::Db;
 use shared::llm::ProviderKind;
@@ -10,22 +8,6 @@ use testkit::fake_llm::FakeLlm;
 
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::llm::use_provider;
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// Posts a note and waits for it to compile; returns its article id.
-async fn compiled(app: &TestApp, text: &str) -> String {
-    let (status, body) = app.post_text(text, None).await;
-    assert_eq!(status, 202, "{body}");
-    let source = app
-        .wait_for_source(body["source"]["id"].as_str().expect("id"), LIMIT)
-        .await;
-    assert_eq!(source["status"], "compiled", "{source}");
-    source["article_ids"][0]
-        .as_str()
-        .expect("article")
-        .to_owned()
-}
 
 fn concept<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
     list["items"]
@@ -41,13 +23,11 @@ async fn plural_and_singular_concepts_are_one_concept() {
     let base = format!("{}/v1", fake.url());
     let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
     // The fake model names each note's most frequent long words as its concepts.
-    let many = compiled(
-        &app,
+    let many = app.compiled_note(
         "# Worker pools\n\nThreads share memory. Threads need locks around shared state. Threads wait on barriers. Threads finish when their target returns.",
     )
     .await;
-    let one = compiled(
-        &app,
+    let one = app.compiled_note(
         "# One thread\n\nA thread runs one function. Each thread has its own stack. The thread ends when the function returns, and a thread can be joined.",
     )
     .await;
@@ -108,21 +88,21 @@ async fn a_shared_concept_gets_one_page_rewritten_only_when_its_articles_change(
     let base = format!("{}/v1", fake.url());
     let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
     // Each note's most frequent long words are its concepts: "thread" is the only shared one.
-    let spinning = compiled(
-        &app,
-        "# Spinning\n\nSpinning makes thread from wool. Spinning wheels twist thread tightly.",
-    )
-    .await;
+    let spinning = app
+        .compiled_note(
+            "# Spinning\n\nSpinning makes thread from wool. Spinning wheels twist thread tightly.",
+        )
+        .await;
     assert!(
         concept_pages(&app).await.is_empty(),
         "one article is no reason for a page"
     );
     let before = fake.request_count();
-    let weaving = compiled(
-        &app,
-        "# Weaving\n\nWeaving crosses thread on a loom. Weaving patterns need strong thread.",
-    )
-    .await;
+    let weaving = app
+        .compiled_note(
+            "# Weaving\n\nWeaving crosses thread on a loom. Weaving patterns need strong thread.",
+        )
+        .await;
     // One call compiles the note, one writes the page.
     assert_eq!(fake.request_count() - before, 2, "{:?}", fake.requests());
     let pages = concept_pages(&app).await;
@@ -161,22 +141,19 @@ async fn a_shared_concept_gets_one_page_rewritten_only_when_its_articles_change(
 
     // An unrelated source costs its own compile and nothing more.
     let before = fake.request_count();
-    compiled(
-        &app,
-        "# Honey\n\nHoney comes from nectar. Honey keeps for years.",
-    )
-    .await;
+    app.compiled_note("# Honey\n\nHoney comes from nectar. Honey keeps for years.")
+        .await;
     assert_eq!(fake.request_count() - before, 1, "{:?}", fake.requests());
     let (_, page) = app.get_json(&format!("/api/articles/{slug}")).await;
     assert_eq!(page["version"], 1, "{page}");
 
     // A third article on the concept rewrites the page, once.
     let before = fake.request_count();
-    let sewing = compiled(
-        &app,
-        "# Sewing\n\nSewing joins cloth with thread. Sewing machines pull thread fast.",
-    )
-    .await;
+    let sewing = app
+        .compiled_note(
+            "# Sewing\n\nSewing joins cloth with thread. Sewing machines pull thread fast.",
+        )
+        .await;
     assert_eq!(fake.request_count() - before, 2, "{:?}", fake.requests());
     let (_, page) = app.get_json(&format!("/api/articles/{slug}")).await;
     assert_eq!(page["version"], 2, "{page}");

@@ -1,27 +1,9 @@
 //! `GET /api/graph`: the articles, the concepts they share, the links between them with their
 //! relations, and communities.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app};
-
-async fn note(app: &TestApp, text: &str) -> String {
-    let (status, body) = app.post_text(text, None).await;
-    assert_eq!(status, 202, "{body}");
-    let source = app
-        .wait_for_source(
-            body["source"]["id"].as_str().expect("id"),
-            Duration::from_secs(60),
-        )
-        .await;
-    assert_eq!(source["status"], "compiled", "{source}");
-    source["article_ids"][0]
-        .as_str()
-        .expect("article")
-        .to_owned()
-}
+use crate::helpers::{assert_envelope, spawn_app};
 
 fn node<'a>(graph: &'a Value, id: &str) -> &'a Value {
     graph["nodes"]
@@ -35,9 +17,9 @@ fn node<'a>(graph: &'a Value, id: &str) -> &'a Value {
 #[tokio::test]
 async fn the_graph_holds_articles_their_links_and_communities() {
     let app = spawn_app().await;
-    let bisect = note(&app, "# bisect — Array bisection\n\nThe bisect module keeps a list sorted without sorting it again after each insertion. For a priority queue, heapq keeps the smallest item first instead.").await;
-    let heapq = note(&app, "# heapq — Heap queue algorithm\n\nThe heapq module implements heaps on plain lists. To find insertion points in a sorted list, bisect is the better tool.").await;
-    let loner = note(&app, "# Lighthouses\n\nA lighthouse marks dangerous coasts with a light that sailors can recognise at night.").await;
+    let bisect = app.compiled_note("# bisect — Array bisection\n\nThe bisect module keeps a list sorted without sorting it again after each insertion. For a priority queue, heapq keeps the smallest item first instead.").await;
+    let heapq = app.compiled_note("# heapq — Heap queue algorithm\n\nThe heapq module implements heaps on plain lists. To find insertion points in a sorted list, bisect is the better tool.").await;
+    let loner = app.compiled_note("# Lighthouses\n\nA lighthouse marks dangerous coasts with a light that sailors can recognise at night.").await;
 
     let (status, graph) = app.get_json("/api/graph").await;
     assert_eq!(status, 200, "{graph}");

@@ -149,6 +149,20 @@ impl TestApp {
         }
     }
 
+    /// Posts a note, waits for it to compile (panicking otherwise) and returns the id of its
+    /// article.
+    pub(crate) async fn compiled_note(&self, text: &str) -> String {
+        let (status, body) = self.post_text(text, None).await;
+        assert_eq!(status, 202, "{body}");
+        let id = body["source"]["id"].as_str().expect("source id").to_owned();
+        let source = self.wait_for_source(&id, Duration::from_secs(60)).await;
+        assert_eq!(source["status"], "compiled", "{source}");
+        source["article_ids"][0]
+            .as_str()
+            .expect("article")
+            .to_owned()
+    }
+
     /// A source's clean text.
     pub(crate) async fn source_text(&self, id: &str) -> String {
         self.get(&format!("/api/sources/{id}/text"))

@@ -2,23 +2,13 @@
 //! directions, whichever came first, with the earlier article's file rewritten), an ambiguous
 //! name links nothing, and a note's own `[[links]]` survive compilation.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};
 
 /// Posts a note, waits for it to compile and returns its article.
 async fn note(app: &TestApp, text: &str) -> Value {
-    let (status, body) = app.post_text(text, None).await;
-    assert_eq!(status, 202, "{body}");
-    let id = body["source"]["id"].as_str().expect("id").to_owned();
-    let source = app.wait_for_source(&id, Duration::from_secs(60)).await;
-    assert_eq!(source["status"], "compiled", "{source}");
-    let article = source["article_ids"][0]
-        .as_str()
-        .expect("article")
-        .to_owned();
+    let article = app.compiled_note(text).await;
     article_json(app, &article).await
 }
 
