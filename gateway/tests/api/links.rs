@@ -161,3 +161,30 @@ async fn an_article_is_named_by_the_identifier_it_is_about_and_by_qualified_name
     expected.sort();
     assert_eq!(out, expected, "{pools}");
 }
+
+#[tokio::test]
+async fn the_compile_prompt_offers_the_pages_related_to_the_source() {
+    let fake = testkit::fake_llm::FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = crate::helpers::spawn_app_with(|s| {
+        crate::llm::use_provider(s, shared::llm::ProviderKind::Openai, base)
+    })
+    .await;
+    app.compiled_note("# Honey bees\n\nHoney bees live in colonies with a single queen. Worker bees collect nectar and pollen from flowers.").await;
+    app.compiled_note("# Lighthouses\n\nA lighthouse marks dangerous coasts with a light that sailors can recognise at night.").await;
+    fake.clear_requests();
+    app.compiled_note("# Hives\n\nA hive shelters a colony of bees. The queen lays eggs while worker bees store nectar as honey.").await;
+    let prompts: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| r.body.to_string())
+        .filter(|b| b.contains("SOURCE"))
+        .collect();
+    assert_eq!(prompts.len(), 1, "{prompts:?}");
+    assert!(prompts[0].contains("- Honey bees"), "{}", prompts[0]);
+    assert!(
+        !prompts[0].contains("Lighthouses"),
+        "an unrelated page is not offered: {}",
+        prompts[0]
+    );
+}

@@ -2,6 +2,7 @@
 //! opens, `index.md` and `log.md` entries), and [`Wiki`], the one writer of articles.
 
 mod article_file;
+mod candidates;
 mod concept_pages;
 mod concepts;
 mod graph;
@@ -11,6 +12,7 @@ mod vault;
 mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
+pub use candidates::related_titles;
 pub use concept_pages::{PageChange, refresh_concept_pages};
 pub use concepts::{ConceptNode, concept_tree};
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::offline::words::is_generic;
 use super::slug::normalize_title;
 
 /// Longest name, in words, looked for in a text.
@@ -84,6 +85,26 @@ static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\w./:#-])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\b")
         .unwrap_or_else(|_| unreachable!())
 });
+
+/// The `n` words a text uses most that could carry its subject (four letters or more, no stop
+/// words or generic words), most frequent first, ties by first use: a query for the pages most
+/// related to it.
+pub fn key_terms(text: &str, n: usize) -> Vec<String> {
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    for (position, word) in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .map(str::to_lowercase)
+        .enumerate()
+    {
+        if !is_generic(&word) {
+            counts.entry(word).or_insert((0, position)).0 += 1;
+        }
+    }
+    let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+    ranked.into_iter().take(n).map(|(w, _)| w).collect()
+}
 
 /// True when a name's key is long enough to link by.
 pub fn is_linkable_key(key: &str) -> bool {
@@ -175,6 +196,14 @@ mod tests {
             "file names are not qualified names"
         );
         assert_eq!(identifier_of("Only os.path once."), None);
+    }
+
+    #[test]
+    fn key_terms_are_the_most_used_subject_words() {
+        let text = "Bees make honey. The bees store honey in combs; bees guard the combs. \
+                    This is an example of the thing.";
+        assert_eq!(key_terms(text, 3), ["bees", "honey", "combs"]);
+        assert!(key_terms("the of and it", 5).is_empty());
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use contract::{
 pub use grounding::{
     GroundedClaim, QuoteLocator, Span, ground_claims, locate_quote, overall_confidence,
 };
-pub use mentions::{aliases_of, identifier_of, phrase_keys};
+pub use mentions::{aliases_of, identifier_of, key_terms, phrase_keys};
 pub use merge::merge_results;
 pub use offline::{OfflineInput, compile_offline};
 pub use prompt::{

@@ -20,8 +20,10 @@ use crate::progress::Progress;
 const LLM_CHUNK_CHARS: usize = 48_000;
 /// The most chunk calls one source may cost; longer texts get proportionally larger chunks.
 const MAX_CHUNKS: usize = 16;
-/// Titles and concepts listed in the prompt so the model links and reuses instead of inventing.
-const PROMPT_TITLES: usize = 200;
+/// Concepts listed in the prompt so the model reuses instead of inventing.
+const PROMPT_CONCEPTS: usize = 200;
+/// Existing pages listed in the prompt as link targets (the most related ones).
+const PROMPT_TITLES: usize = 40;
 
 /// A compile result and who produced it.
 #[derive(Debug, Clone)]
@@ -41,18 +43,14 @@ pub(super) async fn compile_text(
     let own_article = db::articles::find_for_source(&ctx.db, source.id)
         .await?
         .map(|a| a.id);
-    let existing_titles: Vec<String> = db::articles::all_keys(&ctx.db)
-        .await?
-        .into_iter()
-        .filter(|a| Some(a.id) != own_article)
-        .map(|a| a.title)
-        .take(PROMPT_TITLES)
-        .collect();
+    // The pages it names or is most related to: a model links only to pages it is shown.
+    let existing_titles =
+        shared::wiki::related_titles(&ctx.db, text, own_article, PROMPT_TITLES).await?;
     let existing_concepts: Vec<String> = db::concepts::list_with_counts(&ctx.db)
         .await?
         .into_iter()
         .map(|c| c.display_name)
-        .take(PROMPT_TITLES)
+        .take(PROMPT_CONCEPTS)
         .collect();
 
     // The offline compiler reads the whole text at once; LLMs get chunks.
