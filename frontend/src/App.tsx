@@ -1,6 +1,6 @@
 // The app shell: header navigation, the offline-compiler banner, the login gate (also when a
 // session expires mid-use), focus on the new page after a navigation, and the routes
-// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/ask`, `/jobs`, `/settings`, `/login`).
+// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/graph`, `/ask`, `/jobs`, `/settings`, `/login`).
 import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -21,10 +21,13 @@ import NotFoundPage from "./pages/NotFoundPage";
 // The reader carries the markdown pipeline, the largest part of the bundle: load it on first use.
 const ArticlePage = lazy(() => import("./pages/ArticlePage"));
 const AskPage = lazy(() => import("./pages/AskPage"));
+// The graph carries the WebGL renderer and the layout: load them on first use too.
+const GraphPage = lazy(() => import("./pages/GraphPage"));
 
 const NAV = [
   { to: "/", label: "Inbox", end: true },
   { to: "/wiki", label: "Wiki", end: false },
+  { to: "/graph", label: "Graph", end: false },
   { to: "/ask", label: "Ask", end: false },
   { to: "/jobs", label: "Jobs", end: false },
   { to: "/settings", label: "Settings", end: false },
@@ -156,6 +159,7 @@ export default function App({ live }: { live: LiveEvents }) {
             <Route path="/sources/:id" element={<SourcePage />} />
             <Route path="/wiki" element={<WikiPage />} />
             <Route path="/wiki/:slug" element={<ArticlePage />} />
+            <Route path="/graph" element={<GraphPage />} />
             <Route path="/ask" element={<AskPage />} />
             <Route path="/jobs" element={<JobsPage />} />
             <Route path="/settings" element={<SettingsPage />} />

@@ -40,6 +40,7 @@ const screens = () => [
   { name: "inbox", path: "/", heading: "Inbox" },
   { name: "source", path: `/sources/${source.id}`, heading: "Honey bees" },
   { name: "wiki", path: "/wiki", heading: "Wiki" },
+  { name: "graph", path: "/graph", heading: "Graph" },
   { name: "article", path: `/wiki/${article.slug}`, heading: article.title },
   { name: "jobs", path: "/jobs", heading: "Jobs" },
   { name: "settings", path: "/settings", heading: "Settings" },

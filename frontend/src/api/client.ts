@@ -5,6 +5,7 @@ import type {
   ArticleDetail,
   ArticleListItem,
   ConceptCount,
+  GraphData,
   Conversation,
   ConversationDetail,
   CostSummary,
@@ -126,6 +127,8 @@ export const api = {
   } = {}) => request<Page<ArticleListItem>>(withQuery("/api/articles", params)),
   getArticle: (idOrSlug: string) => request<ArticleDetail>(`/api/articles/${encodeURIComponent(idOrSlug)}`),
   listConcepts: () => request<Page<ConceptCount>>("/api/concepts"),
+  getGraph: (params: { concept?: string; limit?: number } = {}) =>
+    request<GraphData>(withQuery("/api/graph", params)),
   search: (q: string, limit = 20) => request<SearchReply>(withQuery("/api/search", { q, limit })),
 
   ask: (question: string, conversationId?: string) =>

@@ -132,6 +132,32 @@ export interface ConceptCount {
   parent: string | null;
 }
 
+export interface GraphNode {
+  /** The article's id, or `concept:{key}`. */
+  id: string;
+  kind: "article" | "concept";
+  title: string;
+  /** The article's slug, or the concept's key. */
+  slug: string;
+  page_type: PageType | null;
+  degree: number;
+  /** Numbered from 0, largest community first. */
+  community: number;
+}
+
+export interface GraphEdge {
+  source: string;
+  target: string;
+  /** A link's relation, or `concept` for an article carrying a concept. */
+  relation: string;
+}
+
+export interface GraphData {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  communities: number;
+}
+
 export type JobKind = "ingest_source" | "compile_source";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed";
 export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed"];

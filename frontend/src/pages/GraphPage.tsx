@@ -1,0 +1,251 @@
+// Screen: the wiki as a graph. Pages and the concepts they share, drawn with WebGL (sigma) so
+// it stays smooth at 10,000 nodes, coloured by community; filter by relation and by concept,
+// find a page by its title (the camera flies to it and its neighbours stand out), and click a
+// node — or pick it from the results — to open its page.
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import Sigma from "sigma";
+import { api } from "../api/client";
+import type { GraphData, GraphNode } from "../api/types";
+import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
+import {
+  buildGraph,
+  communityColour,
+  findNodes,
+  nodeHref,
+  relationsOf,
+  type EdgeAttributes,
+  type NodeAttributes,
+} from "../graph/build";
+
+const LIMIT = 5000;
+
+export default function GraphPage() {
+  useTitle("Graph");
+  const [params, setParams] = useSearchParams();
+  const concept = params.get("concept") ?? "";
+  const graph = useQuery({
+    queryKey: ["graph", concept],
+    queryFn: () => api.getGraph({ concept: concept || undefined, limit: LIMIT }),
+  });
+  const concepts = useQuery({ queryKey: ["concepts"], queryFn: api.listConcepts });
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const [query, setQuery] = useState("");
+  const [focus, setFocus] = useState<GraphNode | null>(null);
+  const navigate = useNavigate();
+
+  const data = graph.data;
+  const relations = useMemo(() => (data ? relationsOf(data) : []), [data]);
+  const matches = useMemo(() => (data ? findNodes(data, query) : []), [data, query]);
+
+  const toggle = (relation: string) =>
+    setHidden((prev) => {
+      const next = new Set(prev);
+      if (next.has(relation)) next.delete(relation);
+      else next.add(relation);
+      return next;
+    });
+  const pickConcept = (key: string) => {
+    const next = new URLSearchParams(params);
+    if (key) next.set("concept", key);
+    else next.delete("concept");
+    setParams(next);
+    setFocus(null);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setFocus(matches[0] ?? null);
+  };
+
+  return (
+    <section className="graph-page" aria-labelledby="graph-title">
+      <h1 id="graph-title">Graph</h1>
+      <div className="graph-controls card">
+        <form role="search" onSubmit={submit} className="graph-search">
+          <label htmlFor="graph-find">Find a page</label>
+          <input
+            id="graph-find"
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Title words…"
+            autoComplete="off"
+          />
+        </form>
+        <label className="graph-concept">
+          Concept{" "}
+          <select value={concept} onChange={(e) => pickConcept(e.target.value)}>
+            <option value="">All pages</option>
+            {(concepts.data?.items ?? []).map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.display_name} ({c.article_count})
+              </option>
+            ))}
+          </select>
+        </label>
+        {relations.length > 0 ? (
+          <fieldset className="graph-relations">
+            <legend>Relations</legend>
+            {relations.map((r) => (
+              <label key={r}>
+                <input type="checkbox" checked={!hidden.has(r)} onChange={() => toggle(r)} /> {r}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+      </div>
+      {query.trim() && data ? (
+        <ul className="graph-matches" aria-label="Pages found">
+          {matches.length === 0 ? <li className="muted">No page has these words in its title.</li> : null}
+          {matches.map((n) => (
+            <li key={n.id}>
+              <button type="button" className="link-button" onClick={() => setFocus(n)}>
+                Show {n.title}
+              </button>{" "}
+              <Link to={nodeHref(n)}>Open</Link>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {graph.isLoading ? <Loading label="Loading the graph…" /> : null}
+      {graph.error ? <ErrorBox error={graph.error} onRetry={() => void graph.refetch()} /> : null}
+      {data && data.nodes.length === 0 ? (
+        <EmptyState title="Nothing to draw yet">
+          <p>
+            Pages appear here once sources are compiled; links between them and the concepts they share draw the
+            lines. <Link to="/">Add a source</Link>.
+          </p>
+        </EmptyState>
+      ) : null}
+      {data && data.nodes.length > 0 ? (
+        <>
+          <p className="muted small" aria-live="polite">
+            {data.nodes.filter((n) => n.kind === "article").length} pages,{" "}
+            {data.nodes.filter((n) => n.kind === "concept").length} shared concepts, {data.edges.length} lines,{" "}
+            {data.communities} communities.
+            {focus ? (
+              <>
+                {" "}
+                Showing <Link to={nodeHref(focus)}>{focus.title}</Link> and its neighbours.
+              </>
+            ) : null}
+          </p>
+          <GraphCanvas
+            data={data}
+            hidden={hidden}
+            focus={focus}
+            onOpen={(href) => void navigate(href)}
+          />
+          <Legend communities={data.communities} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function GraphCanvas({
+  data,
+  hidden,
+  focus,
+  onOpen,
+}: {
+  data: GraphData;
+  hidden: Set<string>;
+  focus: GraphNode | null;
+  onOpen: (href: string) => void;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const sigma = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
+  const graph = useMemo(() => buildGraph(data), [data]);
+  const openRef = useRef(onOpen);
+  useEffect(() => {
+    openRef.current = onOpen;
+  }, [onOpen]);
+
+  useEffect(() => {
+    if (!container.current) return;
+    const renderer = new Sigma(graph, container.current, {
+      labelRenderedSizeThreshold: 4,
+      defaultEdgeType: "arrow",
+      zIndex: true,
+    });
+    renderer.on("clickNode", ({ node }) => {
+      const attrs = graph.getNodeAttributes(node);
+      openRef.current(nodeHref(attrs));
+    });
+    renderer.on("enterNode", () => {
+      if (container.current) container.current.style.cursor = "pointer";
+    });
+    renderer.on("leaveNode", () => {
+      if (container.current) container.current.style.cursor = "";
+    });
+    sigma.current = renderer;
+    return () => {
+      renderer.kill();
+      sigma.current = null;
+    };
+  }, [graph]);
+
+  // Hidden relations and the focused node's neighbourhood, applied without rebuilding.
+  useEffect(() => {
+    const renderer = sigma.current;
+    if (!renderer) return;
+    const near = new Set<string>();
+    if (focus && graph.hasNode(focus.id)) {
+      near.add(focus.id);
+      graph.forEachNeighbor(focus.id, (n) => near.add(n));
+    }
+    renderer.setSetting("edgeReducer", (_edge, attrs) =>
+      hidden.has(attrs.relation) ? { ...attrs, hidden: true } : attrs,
+    );
+    renderer.setSetting("nodeReducer", (node, attrs) =>
+      near.size === 0 || near.has(node)
+        ? { ...attrs, highlighted: node === focus?.id, zIndex: near.has(node) ? 1 : 0 }
+        : { ...attrs, color: "#e5e7eb", label: "", zIndex: 0 },
+    );
+    if (focus && graph.hasNode(focus.id)) {
+      const at = renderer.getNodeDisplayData(focus.id);
+      // Zoom in, then move the camera by the distance between the node and the centre of the
+      // view, both measured in the camera's own (framed graph) coordinates.
+      if (at) {
+        const camera = renderer.getCamera();
+        const zoomed = { ...camera.getState(), ratio: 0.35 };
+        const { width, height } = renderer.getDimensions();
+        const node = renderer.viewportToFramedGraph(renderer.graphToViewport(at, { cameraState: zoomed }), {
+          cameraState: zoomed,
+        });
+        const centre = renderer.viewportToFramedGraph({ x: width / 2, y: height / 2 }, { cameraState: zoomed });
+        void camera.animate(
+          { x: zoomed.x + node.x - centre.x, y: zoomed.y + node.y - centre.y, ratio: zoomed.ratio },
+          { duration: 400 },
+        );
+      }
+    }
+  }, [graph, hidden, focus]);
+
+  return (
+    <div
+      ref={container}
+      className="graph-canvas"
+      role="img"
+      aria-label="The wiki's pages as a graph; find a page above to open it"
+      data-testid="graph-canvas"
+    />
+  );
+}
+
+function Legend({ communities }: { communities: number }) {
+  const shown = Math.min(communities, 12);
+  if (shown <= 1) return null;
+  return (
+    <ul className="graph-legend" aria-label="Communities">
+      {Array.from({ length: shown }, (_, i) => (
+        <li key={i}>
+          <span className="graph-swatch" style={{ background: communityColour(i) }} aria-hidden="true" /> community{" "}
+          {i + 1}
+        </li>
+      ))}
+    </ul>
+  );
+}
