@@ -191,13 +191,17 @@ impl Db {
         if indexed > 0 {
             tracing::info!(indexed, "indexed existing articles for search");
         }
-        // Concepts saved under an older rule of identity meet the current one.
-        let rekeyed = concepts::rekey(self, crate::compile::concept_key).await?;
-        if rekeyed > 0 {
-            tracing::info!(
+        // Concepts saved under an older rule of identity meet the current one. Two processes
+        // starting at once may race here; the loser says so and the next start finishes it.
+        match concepts::rekey(self, crate::compile::concept_key).await {
+            Ok(0) => {}
+            Ok(rekeyed) => tracing::info!(
                 rekeyed,
                 "merged or renamed concepts under the current identity rule"
-            );
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "concepts not re-keyed yet; retried at the next start")
+            }
         }
         Ok(())
     }

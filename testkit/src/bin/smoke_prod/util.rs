@@ -45,7 +45,7 @@ pub(crate) fn article_ids(source: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The wiki files whose frontmatter lists `source_id` among their sources.
+/// The wiki articles (concept pages aside) whose frontmatter lists `source_id` among their sources.
 pub(crate) fn wiki_files_citing(data: &Path, source_id: &str) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(data.join("wiki"))? {
@@ -60,7 +60,9 @@ pub(crate) fn wiki_files_citing(data: &Path, source_id: &str) -> anyhow::Result<
         else {
             continue;
         };
-        if front.contains(source_id) {
+        // Concept pages cite their members' sources too; only the source's own articles count.
+        let concept_page = front.lines().any(|l| l.trim() == "page_type: concept");
+        if front.contains(source_id) && !concept_page {
             found.push(path);
         }
     }
