@@ -6,6 +6,7 @@ import { Link } from "react-router";
 import type { Turn } from "../api/types";
 import { Badge } from "../components/common";
 import SafeMarkdown from "../markdown/SafeMarkdown";
+import { plainText } from "../markdown/plain";
 import { sourceQuoteHref } from "../inbox/span";
 import { citationHref, linkCitations } from "./citations";
 
@@ -89,7 +90,7 @@ export default function TurnView({
                 {c.article.title}
               </Link>
               {c.passage.heading ? <span className="muted small"> · {c.passage.heading}</span> : null}
-              {c.quote ? <blockquote className="citation-quote">{c.quote}</blockquote> : null}
+              {c.quote ? <blockquote className="citation-quote">{plainText(c.quote)}</blockquote> : null}
               {c.source && c.span ? (
                 <Link className="small" to={sourceQuoteHref(c.source.id, c.span)}>
                   Show in {c.source.title ?? "the source"}

@@ -1,6 +1,7 @@
 // The outline of an article body: its top-level `##` / `###` headings with stable ids, and the
 // remark plugin that gives the rendered headings the same ids so the outline's anchors land.
 import type { Heading, Root, RootContent } from "mdast";
+import { plainText } from "./plain";
 
 export interface OutlineItem {
   depth: 2 | 3;
@@ -32,21 +33,9 @@ export function idAllocator(): (text: string) => string {
   };
 }
 
-/** Inline markdown of a heading line reduced to the text a reader sees. */
+/** Inline markdown of a heading line reduced to the text a reader sees, on one line. */
 export function headingText(inline: string): string {
-  return inline
-    .replace(/\[\[([^[\]|\n]+?)(?:\|([^[\]\n]*?))?\]\]/g, (_m, target: string, label?: string) =>
-      label && label.trim() ? label.trim() : target.trim(),
-    )
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/!?\[([^\]]*)\]\[[^\]]*\]/g, "$1")
-    .replace(/`+([^`]*)`+/g, "$1")
-    .replace(/<[^>]+>/g, "")
-    .replace(/\\([!-/:-@[-`{-~])/g, "$1")
-    .replace(/(\*\*|\*|~~)(?=\S)([\s\S]*?\S)\1/g, "$2")
-    .replace(/(^|[^\p{L}\p{N}_])(__?)(?=\S)([\s\S]*?\S)\2(?![\p{L}\p{N}_])/gu, "$1$3")
-    .replace(/\s+/g, " ")
-    .trim();
+  return plainText(inline).replace(/\s+/g, " ").trim();
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -118,10 +107,10 @@ export function extractOutline(markdown: string): OutlineItem[] {
   return items;
 }
 
-function plainText(node: RootContent): string {
+function nodeText(node: RootContent): string {
   if (node.type === "image") return node.alt ?? "";
   if ("value" in node && typeof node.value === "string" && node.type !== "html") return node.value;
-  if ("children" in node) return (node.children as RootContent[]).map(plainText).join("");
+  if ("children" in node) return (node.children as RootContent[]).map(nodeText).join("");
   return "";
 }
 
@@ -136,7 +125,7 @@ export function remarkHeadingIds() {
       if (node.type !== "heading") continue;
       const heading = node as Heading;
       if (heading.depth !== 2 && heading.depth !== 3) continue;
-      const text = plainText(heading).replace(/\s+/g, " ").trim();
+      const text = nodeText(heading).replace(/\s+/g, " ").trim();
       if (!text) continue;
       heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id: nextId(text) } };
     }

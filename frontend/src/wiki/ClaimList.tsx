@@ -7,6 +7,7 @@ import { api } from "../api/client";
 import type { Claim, ClaimSpan } from "../api/types";
 import { Badge, ErrorBox, Loading } from "../components/common";
 import { sourceQuoteHref } from "../inbox/span";
+import { plainText } from "../markdown/plain";
 import { excerptAround } from "./excerpt";
 
 /** Code points of context shown either side of a quote. */
@@ -33,9 +34,9 @@ export function SourceExcerpt({ sourceId, span }: { sourceId: string; span: Clai
       <figcaption className="small muted">In the source text</figcaption>
       <p className="source-excerpt-text">
         {excerpt.cutStart ? <span aria-hidden="true">… </span> : null}
-        {excerpt.before}
-        <mark className="quote-highlight">{excerpt.match}</mark>
-        {excerpt.after}
+        {plainText(excerpt.before)}
+        <mark className="quote-highlight">{plainText(excerpt.match)}</mark>
+        {plainText(excerpt.after)}
         {excerpt.cutEnd ? <span aria-hidden="true"> …</span> : null}
       </p>
     </figure>
@@ -58,7 +59,7 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
       id={`claim-${index}`}
       className={`${claim.verified ? "claim claim-verified" : "claim claim-unverified"}${focused ? " claim-focused" : ""}`}
     >
-      <p className="claim-text">{claim.text}</p>
+      <p className="claim-text">{plainText(claim.text)}</p>
       <p className="claim-meta">
         <Badge kind={claim.confidence} title="Confidence">
           {claim.confidence}
@@ -88,7 +89,7 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
         <div id={panelId} className="claim-panel" hidden={!open}>
           {open ? (
             <>
-              {claim.quote ? <blockquote className="claim-quote">{claim.quote}</blockquote> : null}
+              {claim.quote ? <blockquote className="claim-quote">{plainText(claim.quote)}</blockquote> : null}
               <SourceExcerpt sourceId={claim.source_id} span={claim.span} />
               <p className="small">
                 <Link to={sourceQuoteHref(claim.source_id, claim.span)}>Open in source</Link>
@@ -99,11 +100,11 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
       ) : null}
       {!inSource && claim.quote ? (
         claim.verified ? (
-          <blockquote className="claim-quote">{claim.quote}</blockquote>
+          <blockquote className="claim-quote">{plainText(claim.quote)}</blockquote>
         ) : (
           <figure className="claim-quote-missing">
             <figcaption className="small">Quote not found in the source</figcaption>
-            <blockquote className="claim-quote">{claim.quote}</blockquote>
+            <blockquote className="claim-quote">{plainText(claim.quote)}</blockquote>
           </figure>
         )
       ) : null}

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::body::{demote_headings, readable_body};
 use super::contract::{CompileResult, CompiledClaim, PageType};
 use super::grounding::tokens::tokens;
 
@@ -20,8 +21,9 @@ pub const MAX_QUESTIONS: usize = 8;
 /// normalised text and chosen round-robin across parts up to [`MAX_CLAIMS`] (so the end of a long
 /// source is represented too), then kept in document order. Concepts: case-insensitive union,
 /// those shared by more parts first, up to [`MAX_CONCEPTS`]. Suggestions: union by lower-case
-/// target. Open questions: deduplicated. Bodies: joined by blank lines, each under its part's
-/// title as a heading when that title says something the article title does not.
+/// target. Open questions: deduplicated. Bodies: without what restates a part's summary, claims
+/// or questions, joined by blank lines; each part under its title (its chapter) as a heading,
+/// opened by its summary, when that title says something the article title does not.
 pub fn merge_results(title: &str, parts: Vec<CompileResult>) -> CompileResult {
     let title = match title.trim() {
         "" => parts
@@ -58,21 +60,32 @@ pub fn merge_results(title: &str, parts: Vec<CompileResult>) -> CompileResult {
         }
     }
 
+    // Each part says its own things once (see `readable_body`); with several parts, each is a
+    // chapter under its heading, opened by its own summary (the first part's is the article's).
     let many = parts.len() > 1;
     let bodies: Vec<String> = parts
         .iter()
-        .filter(|p| !p.article_body.trim().is_empty())
-        .map(|p| {
-            let body = p.article_body.trim();
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let body = readable_body(p);
             let heading = p.title.trim();
             let says_more = !heading.is_empty()
                 && !heading.eq_ignore_ascii_case(&title)
                 && !is_part_label(heading);
-            if many && says_more && !body.starts_with('#') {
-                format!("## {heading}\n\n{body}")
-            } else {
-                body.to_string()
+            if !(many && says_more) {
+                return (!body.is_empty()).then_some(body);
             }
+            let lead = if i == 0 { "" } else { p.summary.trim() };
+            let text = [lead, &demote_headings(&body)]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            Some(if text.is_empty() {
+                format!("## {heading}")
+            } else {
+                format!("## {heading}\n\n{text}")
+            })
         })
         .collect();
 
@@ -252,6 +265,31 @@ mod tests {
     }
 
     #[test]
+    fn chapters_say_their_summary_once_and_no_overview_repeats() {
+        let chapter = |name: &str| {
+            let mut p = part(
+                name,
+                &[&format!("{name} matters.")],
+                &[],
+                &[],
+                &format!(
+                    "## Overview\n\nSummary of {name}. More.\n\n## Key points\n\n- {name} \
+                     matters.\n\n## Details\n\nWhat {name} adds."
+                ),
+            );
+            p.open_questions.clear();
+            p
+        };
+        let merged = merge_results("Book", vec![chapter("Intro"), chapter("Sorting")]);
+        assert_eq!(
+            merged.article_body,
+            "## Intro\n\n### Details\n\nWhat Intro adds.\n\n\
+             ## Sorting\n\nSummary of Sorting. More.\n\n### Details\n\nWhat Sorting adds."
+        );
+        assert_eq!(merged.article_body.matches("Overview").count(), 0);
+    }
+
+    #[test]
     fn the_claim_cap_keeps_every_part_represented() {
         let parts: Vec<CompileResult> = (0..10)
             .map(|p| {
@@ -266,9 +304,9 @@ mod tests {
         assert_eq!(merged.key_claims.len(), MAX_CLAIMS);
         assert!(merged.key_claims.last().unwrap().claim.ends_with("part 9."));
         assert!(
-            merged
-                .article_body
-                .starts_with("## Section 0\n\nb\n\n## Section 1")
+            merged.article_body.starts_with(
+                "## Section 0\n\nb\n\n## Section 1\n\nSummary of Section 1. More.\n\nb"
+            )
         );
     }
 

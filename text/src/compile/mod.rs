@@ -1,8 +1,10 @@
 //! Compiling a source into a wiki article, as pure logic with no I/O: the JSON contract between
 //! the compiler and the rest of the system, the LLM prompts, chunking of long sources and merging
-//! of their parts, grounding of quotes against the source text, slugs and normalised titles, and
-//! the deterministic offline compiler used when no LLM is configured.
+//! of their parts into chapters, bodies that say each thing once, grounding of quotes against the
+//! source text, slugs and normalised titles, and the deterministic offline compiler used when no
+//! LLM is configured.
 
+pub mod body;
 pub mod chunking;
 pub mod concepts;
 pub mod contract;
@@ -16,6 +18,7 @@ pub mod slug;
 #[cfg(test)]
 mod test_support;
 
+pub use body::readable_body;
 pub use chunking::{Chunk, chunk_text};
 pub use concepts::{concept_key, concept_parents};
 pub use contract::{

@@ -54,7 +54,8 @@ pub struct OfflineInput<'a> {
 ///   character as in the text), and claim text cleaned of markdown syntax;
 /// - concepts: 3–8 key phrases; links: existing titles mentioned in the text (`references`);
 /// - open questions: questions the text itself asks, if any;
-/// - body: Overview, Key points, Outline and Related sections in markdown.
+/// - body: what the summary and claims do not say ("In more detail"), Outline and Related
+///   sections in markdown.
 ///
 /// Never panics; an empty text gives a titled result with no claims.
 pub fn compile_offline(input: &OfflineInput<'_>) -> CompileResult {
@@ -98,9 +99,7 @@ pub fn compile_offline(input: &OfflineInput<'_>) -> CompileResult {
 
     let article_body = render::body(&render::BodyParts {
         title: &title,
-        summary: &summary,
         overview_extra: &overview_extra,
-        claims: key_claims.iter().map(|c| c.claim.as_str()).collect(),
         concepts: &concepts,
         sections: &doc.sections,
         related: &related,

@@ -32,7 +32,7 @@ The JSON object has exactly these fields:
 - "concepts": array of strings. Three to eight key concepts.
 - "backlink_suggestions": array of objects {"target": string (an existing article title), "relation_type": "references" | "extends" | "supersedes" | "contradicts" | "synthesizes" | "related_to"}.
 - "open_questions": array of strings. Zero to five.
-- "article_body": string. The article in markdown with ## headings (for example Overview, Key points, Analysis, Open questions), at least 300 words for a substantial source, linking existing articles as [[Exact Title]]."#;
+- "article_body": string. The article's text in markdown, at least 300 words for a substantial source, with ## headings named after the source's own topics, linking existing articles as [[Exact Title]]. The summary, the key claims and the open questions are shown with the article already: do not repeat them in an "Overview", "Key points" or "Open questions" section. Write plain prose, not the source's markup."#;
 
 /// Puts a list entry on one line so it cannot break the prompt's line structure.
 fn one_line(s: &str) -> String {

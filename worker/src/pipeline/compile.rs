@@ -1,6 +1,7 @@
 //! Compilation: the source's clean text → a validated compile result, through the LLM
 //! router (or the offline compiler, which is a provider too). Long texts are compiled per
-//! chunk and merged; an invalid reply gets one repair attempt.
+//! chunk and merged into one article with a chapter per part; an invalid reply gets one repair
+//! attempt. Bodies leave out what restates the summary, claims or questions.
 
 use shared::compile::{
     self, COMPILE_SYSTEM_PROMPT, CompileResult, compile_json_schema, compile_user_prompt,
@@ -64,6 +65,7 @@ pub(super) async fn compile_text(
     let title = source.title.as_deref();
     let mut parts = Vec::with_capacity(chunks.len());
     let mut used = None;
+    let mut first_title = None;
     for (i, chunk) in chunks.iter().enumerate() {
         if chunks.len() > 1 {
             let fraction = 0.5 + 0.3 * (i as f64 / chunks.len() as f64);
@@ -88,18 +90,26 @@ pub(super) async fn compile_text(
         )
         .await?;
         used.get_or_insert((provider, model));
+        first_title.get_or_insert_with(|| result.title.clone());
+        // A part of a long structured source is a chapter, named by its heading.
+        let mut result = result;
+        if chunks.len() > 1
+            && let Some(chapter) = chunk.heading_path.last().filter(|h| !h.trim().is_empty())
+        {
+            result.title = chapter.clone();
+        }
         parts.push(result);
     }
     let (provider, model) =
         used.ok_or_else(|| StageError::permanent("the source has no text to compile"))?;
     let result = if parts.len() == 1 {
-        parts
+        let mut result = parts
             .pop()
-            .ok_or_else(|| StageError::permanent("no compile result"))?
+            .ok_or_else(|| StageError::permanent("no compile result"))?;
+        result.article_body = compile::readable_body(&result);
+        result
     } else {
-        let merged_title = title
-            .map(str::to_owned)
-            .unwrap_or_else(|| parts[0].title.clone());
+        let merged_title = title.map(str::to_owned).or(first_title).unwrap_or_default();
         compile::merge_results(&merged_title, parts)
     };
     Ok(Compiled {

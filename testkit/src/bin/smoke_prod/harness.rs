@@ -437,8 +437,12 @@ impl Harness {
         }
     }
 
+    /// The number of source articles (concept pages come and go with the concepts articles
+    /// share, so they are not counted).
     pub(crate) async fn article_total(&self) -> anyhow::Result<i64> {
-        let list = self.get_json("/api/articles?limit=1").await?;
+        let list = self
+            .get_json("/api/articles?limit=1&page_type=source")
+            .await?;
         list["total"]
             .as_i64()
             .ok_or_else(|| anyhow!("no total in {list}"))

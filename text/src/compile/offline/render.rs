@@ -1,5 +1,6 @@
-//! The offline article body: overview, key points, the document's outline and related
-//! articles as markdown with `[[wikilinks]]`, and the verbatim-quote excerpts of claims.
+//! The offline article body: what the summary and the key claims do not already say (more of the
+//! source's central sentences and its key concepts), the document's outline and related articles
+//! as markdown with `[[wikilinks]]`; and the verbatim-quote excerpts of claims.
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
@@ -20,12 +21,11 @@ pub(super) const MAX_QUOTE_WORDS: usize = 25;
 static FRONT_MATTER_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)^version\b|\b(19|20)\d\d\b").ok());
 
-/// Everything the body is made of, already cleaned.
+/// Everything the body is made of, already cleaned. The summary and the claims are shown above
+/// the body (in the file and on the page), so the body does not repeat them.
 pub(super) struct BodyParts<'a> {
     pub title: &'a str,
-    pub summary: &'a str,
     pub overview_extra: &'a str,
-    pub claims: Vec<&'a str>,
     pub concepts: &'a [String],
     pub sections: &'a [Section],
     pub related: &'a [String],
@@ -34,21 +34,14 @@ pub(super) struct BodyParts<'a> {
 /// Renders the article body.
 pub(super) fn body(parts: &BodyParts<'_>) -> String {
     let mut out = String::new();
-    if !parts.summary.is_empty() {
-        let _ = write!(out, "## Overview\n\n{}\n\n", parts.summary);
+    if !parts.overview_extra.is_empty() || !parts.concepts.is_empty() {
+        out.push_str("## In more detail\n\n");
         if !parts.overview_extra.is_empty() {
             let _ = write!(out, "{}\n\n", parts.overview_extra);
         }
         if !parts.concepts.is_empty() {
             let _ = write!(out, "{KEY_CONCEPTS}{}.\n\n", parts.concepts.join(", "));
         }
-    }
-    if !parts.claims.is_empty() {
-        out.push_str("## Key points\n\n");
-        for claim in &parts.claims {
-            let _ = writeln!(out, "- {claim}");
-        }
-        out.push('\n');
     }
     let outline = outline(parts.sections, parts.title);
     if !outline.is_empty() {
@@ -212,16 +205,23 @@ mod tests {
         let related = vec!["Apache License".to_string()];
         let body = body(&BodyParts {
             title: "T",
-            summary: "It is a licence.",
             overview_extra: "",
-            claims: vec!["One.", "Two."],
             concepts: &[],
             sections: &[],
             related: &related,
         });
+        assert_eq!(body, "## Related\n\n- [[Apache License]]");
+        let concepts = vec!["licence".to_string()];
+        let body = super::body(&BodyParts {
+            title: "T",
+            overview_extra: "It grants rights.",
+            concepts: &concepts,
+            sections: &[],
+            related: &[],
+        });
         assert_eq!(
             body,
-            "## Overview\n\nIt is a licence.\n\n## Key points\n\n- One.\n- Two.\n\n## Related\n\n- [[Apache License]]"
+            "## In more detail\n\nIt grants rights.\n\nKey concepts: licence."
         );
     }
 }

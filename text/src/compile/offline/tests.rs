@@ -118,8 +118,20 @@ fn check_article(r: &CompileResult) {
         !r.article_body.contains("</") && !r.article_body.contains("<div"),
         "raw HTML in body"
     );
-    assert!(r.article_body.starts_with("## Overview\n\n"));
-    assert!(r.article_body.contains("\n## Key points\n\n- "));
+    // The summary and the claims are shown above the body; the body does not say them again.
+    assert!(
+        !r.article_body.contains(r.summary.as_str()),
+        "{}",
+        r.article_body
+    );
+    for claim in &r.key_claims {
+        assert!(
+            !r.article_body.contains(&format!("- {}", claim.claim)),
+            "the body repeats the claim {:?}",
+            claim.claim
+        );
+    }
+    assert!(!r.article_body.contains("## Key points") && !r.article_body.contains("## Overview"));
     for concept in &r.concepts {
         assert_eq!(concept, &concept.to_lowercase());
         assert!(
