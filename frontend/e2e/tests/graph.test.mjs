@@ -1,5 +1,6 @@
 // The Graph screen: linked pages drawn with WebGL at desktop and phone widths; finding a page
-// flies the camera to it, and clicking the node there opens its article.
+// flies the camera to it, and clicking the node there opens its article. Each article page shows
+// its local graph.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -60,6 +61,26 @@ for (const viewport of [DESKTOP, PHONE]) {
     else await page.mouse.click(x, y);
     await page.waitForURL(`**/wiki/${heapq.slug}`);
     await page.getByRole("heading", { level: 1, name: heapq.title }).waitFor();
+    assertNoConsoleErrors(page);
+    await page.context().close();
+  });
+}
+
+for (const viewport of [DESKTOP, PHONE]) {
+  const label = viewport.width < 500 ? "phone" : "desktop";
+  test(`an article shows its local graph (${label})`, async () => {
+    const page = await openPage(browser, viewport);
+    await page.goto(`${gateway.url}/wiki/${heapq.slug}`);
+    await page.getByRole("heading", { level: 1, name: heapq.title }).waitFor();
+    const section = page.getByRole("region", { name: "Local graph" });
+    await section.getByTestId("local-graph-canvas").locator("canvas").first().waitFor();
+    // bisect links here; the lighthouse page shares nothing with heapq.
+    await section.getByText(/^1 page and \d+ shared concepts? within two links\.$/).waitFor();
+    await section.getByTestId("local-graph-canvas").scrollIntoViewIfNeeded();
+    await assertAccessibleBasics(page);
+    await screenshot(page, `article-local-graph-${label}`);
+    await section.getByRole("link", { name: "Open the whole graph" }).click();
+    await page.getByRole("heading", { level: 1, name: "Graph" }).waitFor();
     assertNoConsoleErrors(page);
     await page.context().close();
   });

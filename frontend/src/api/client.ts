@@ -129,6 +129,8 @@ export const api = {
   listConcepts: () => request<Page<ConceptCount>>("/api/concepts"),
   getGraph: (params: { concept?: string; limit?: number } = {}) =>
     request<GraphData>(withQuery("/api/graph", params)),
+  getLocalGraph: (articleId: string, hops = 2) =>
+    request<GraphData>(withQuery(`/api/articles/${encodeURIComponent(articleId)}/graph`, { hops })),
   search: (q: string, limit = 20) => request<SearchReply>(withQuery("/api/search", { q, limit })),
 
   ask: (question: string, conversationId?: string) =>

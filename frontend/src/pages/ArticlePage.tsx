@@ -1,7 +1,7 @@
 // Screen: one wiki article. Header (title, summary, confidence, concepts, who compiled it),
 // outline, the body with resolved [[wikilinks]], key claims with their quotes highlighted in the
 // source text, open questions, sources, backlinks both ways, and re-compiling.
-import { useEffect, useMemo } from "react";
+import { lazy, Suspense, useEffect, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
@@ -15,6 +15,9 @@ import ArticleSources from "../wiki/ArticleSources";
 import Backlinks from "../wiki/Backlinks";
 import ClaimList from "../wiki/ClaimList";
 import { conceptHref } from "../wiki/labels";
+
+// The local graph brings the WebGL library; it loads after the article, in its own chunk.
+const LocalGraph = lazy(() => import("../wiki/LocalGraph"));
 
 function Outline({ content }: { content: string }) {
   const items = useMemo(() => extractOutline(content), [content]);
@@ -152,6 +155,9 @@ function ArticleView({ article }: { article: ArticleDetail }) {
         </div>
 
         <Backlinks out={article.backlinks_out} incoming={article.backlinks_in} />
+        <Suspense fallback={<Loading label="Loading the local graph…" />}>
+          <LocalGraph key={article.id} articleId={article.id} title={article.title} />
+        </Suspense>
       </div>
     </article>
   );

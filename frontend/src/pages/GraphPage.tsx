@@ -2,22 +2,14 @@
 // it stays smooth at 10,000 nodes, coloured by community; filter by relation and by concept,
 // find a page by its title (the camera flies to it and its neighbours stand out), and click a
 // node — or pick it from the results — to open its page.
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
-import Sigma from "sigma";
 import { api } from "../api/client";
-import type { GraphData, GraphNode } from "../api/types";
+import type { GraphNode } from "../api/types";
 import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
-import {
-  buildGraph,
-  communityColour,
-  findNodes,
-  nodeHref,
-  relationsOf,
-  type EdgeAttributes,
-  type NodeAttributes,
-} from "../graph/build";
+import { communityColour, findNodes, nodeHref, relationsOf } from "../graph/build";
+import GraphCanvas from "../graph/GraphCanvas";
 
 const LIMIT = 5000;
 
@@ -135,103 +127,13 @@ export default function GraphPage() {
             data={data}
             hidden={hidden}
             focus={focus}
+            label="The wiki's pages as a graph; find a page above to open it"
             onOpen={(href) => void navigate(href)}
           />
           <Legend communities={data.communities} />
         </>
       ) : null}
     </section>
-  );
-}
-
-function GraphCanvas({
-  data,
-  hidden,
-  focus,
-  onOpen,
-}: {
-  data: GraphData;
-  hidden: Set<string>;
-  focus: GraphNode | null;
-  onOpen: (href: string) => void;
-}) {
-  const container = useRef<HTMLDivElement>(null);
-  const sigma = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
-  const graph = useMemo(() => buildGraph(data), [data]);
-  const openRef = useRef(onOpen);
-  useEffect(() => {
-    openRef.current = onOpen;
-  }, [onOpen]);
-
-  useEffect(() => {
-    if (!container.current) return;
-    const renderer = new Sigma(graph, container.current, {
-      labelRenderedSizeThreshold: 4,
-      defaultEdgeType: "arrow",
-      zIndex: true,
-    });
-    renderer.on("clickNode", ({ node }) => {
-      const attrs = graph.getNodeAttributes(node);
-      openRef.current(nodeHref(attrs));
-    });
-    renderer.on("enterNode", () => {
-      if (container.current) container.current.style.cursor = "pointer";
-    });
-    renderer.on("leaveNode", () => {
-      if (container.current) container.current.style.cursor = "";
-    });
-    sigma.current = renderer;
-    return () => {
-      renderer.kill();
-      sigma.current = null;
-    };
-  }, [graph]);
-
-  // Hidden relations and the focused node's neighbourhood, applied without rebuilding.
-  useEffect(() => {
-    const renderer = sigma.current;
-    if (!renderer) return;
-    const near = new Set<string>();
-    if (focus && graph.hasNode(focus.id)) {
-      near.add(focus.id);
-      graph.forEachNeighbor(focus.id, (n) => near.add(n));
-    }
-    renderer.setSetting("edgeReducer", (_edge, attrs) =>
-      hidden.has(attrs.relation) ? { ...attrs, hidden: true } : attrs,
-    );
-    renderer.setSetting("nodeReducer", (node, attrs) =>
-      near.size === 0 || near.has(node)
-        ? { ...attrs, highlighted: node === focus?.id, zIndex: near.has(node) ? 1 : 0 }
-        : { ...attrs, color: "#e5e7eb", label: "", zIndex: 0 },
-    );
-    if (focus && graph.hasNode(focus.id)) {
-      const at = renderer.getNodeDisplayData(focus.id);
-      // Zoom in, then move the camera by the distance between the node and the centre of the
-      // view, both measured in the camera's own (framed graph) coordinates.
-      if (at) {
-        const camera = renderer.getCamera();
-        const zoomed = { ...camera.getState(), ratio: 0.35 };
-        const { width, height } = renderer.getDimensions();
-        const node = renderer.viewportToFramedGraph(renderer.graphToViewport(at, { cameraState: zoomed }), {
-          cameraState: zoomed,
-        });
-        const centre = renderer.viewportToFramedGraph({ x: width / 2, y: height / 2 }, { cameraState: zoomed });
-        void camera.animate(
-          { x: zoomed.x + node.x - centre.x, y: zoomed.y + node.y - centre.y, ratio: zoomed.ratio },
-          { duration: 400 },
-        );
-      }
-    }
-  }, [graph, hidden, focus]);
-
-  return (
-    <div
-      ref={container}
-      className="graph-canvas"
-      role="img"
-      aria-label="The wiki's pages as a graph; find a page above to open it"
-      data-testid="graph-canvas"
-    />
   );
 }
 

@@ -1,4 +1,5 @@
-//! `/api/articles`, `/api/concepts` and `/api/graph`: reading the wiki.
+//! `/api/articles` (with each article's local graph), `/api/concepts` and `/api/graph`: reading
+//! the wiki.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -12,7 +13,7 @@ use shared::wiki::{Graph, MAX_GRAPH_NODES};
 
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id_or_slug}", get(get_article))
+        .route("/articles/{id_or_slug}/graph", get(local_graph))
         .route("/concepts", get(list_concepts))
         .route("/graph", get(graph))
 }
@@ -110,4 +112,45 @@ async fn graph(
         .graph(&state.db, concept.as_deref(), limit)
         .await?;
     Ok(Json(graph.as_ref().clone()))
+}
+
+/// Query of `GET /api/articles/{id}/graph`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalGraphQuery {
+    hops: Option<usize>,
+    limit: Option<usize>,
+}
+
+/// Hops from the article a local graph reaches at most.
+const MAX_LOCAL_HOPS: usize = 3;
+/// Nodes of a local graph when no limit is asked for, and the most that may be.
+const DEFAULT_LOCAL_NODES: usize = 80;
+const MAX_LOCAL_NODES: usize = 1_000;
+
+/// The article's neighbourhood: pages and shared concepts within `hops` (default 2) edges.
+async fn local_graph(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<LocalGraphQuery>,
+) -> ApiResult<Json<Graph>> {
+    let id = parse_id(&id, "article")?;
+    let hops = q.hops.unwrap_or(2);
+    if !(1..=MAX_LOCAL_HOPS).contains(&hops) {
+        return Err(ApiError::BadRequest(format!(
+            "hops must be between 1 and {MAX_LOCAL_HOPS}"
+        )));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LOCAL_NODES);
+    if !(1..=MAX_LOCAL_NODES).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LOCAL_NODES}"
+        )));
+    }
+    state
+        .graph
+        .local(&state.db, id, hops, limit)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("article"))
 }

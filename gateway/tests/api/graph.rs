@@ -1,5 +1,5 @@
 //! `GET /api/graph`: the articles, the concepts they share, the links between them with their
-//! relations, and communities.
+//! relations, and communities; `GET /api/articles/{id}/graph`: one article's neighbourhood.
 
 use serde_json::Value;
 
@@ -69,6 +69,74 @@ async fn the_graph_holds_articles_their_links_and_communities() {
         "/api/graph?colour=red",
     ] {
         let (status, body) = app.get_json(bad).await;
+        assert_envelope(status, &body, 400);
+    }
+}
+
+#[tokio::test]
+async fn an_articles_local_graph_reaches_its_neighbours_and_no_further() {
+    let app = spawn_app().await;
+    let bisect = app.compiled_note("# bisect — Array bisection\n\nThe bisect module keeps a list sorted without sorting it again after each insertion.").await;
+    let heapq = app.compiled_note("# heapq — Heap queue algorithm\n\nThe heapq module implements heaps on plain lists. To find insertion points in a sorted list, bisect is the better tool.").await;
+    let sched = app.compiled_note("# sched — Event scheduler\n\nThe sched module runs events at given times; its queue is kept in order with heapq.").await;
+    let loner = app.compiled_note("# Lighthouses\n\nA lighthouse marks dangerous coasts with a light that sailors can recognise at night.").await;
+
+    let ids = |graph: &Value| -> Vec<String> {
+        graph["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .filter(|n| n["kind"] == "article")
+            .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // sched → heapq → bisect: bisect is two hops from sched, the lighthouse none.
+    let (status, two) = app.get_json(&format!("/api/articles/{sched}/graph")).await;
+    assert_eq!(status, 200, "{two}");
+    let found = ids(&two);
+    assert_eq!(
+        found.first(),
+        Some(&sched),
+        "the article comes first: {two}"
+    );
+    assert!(found.contains(&heapq) && found.contains(&bisect), "{two}");
+    assert!(!found.contains(&loner), "{two}");
+    let (whole_status, whole) = app.get_json("/api/graph").await;
+    assert_eq!(whole_status, 200);
+    assert_eq!(
+        node(&two, &heapq)["community"],
+        node(&whole, &heapq)["community"],
+        "colours match the Graph screen"
+    );
+    for e in two["edges"].as_array().expect("edges") {
+        assert!(
+            found.contains(&e["source"].as_str().unwrap_or_default().to_owned())
+                || e["source"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("concept:")),
+            "{e}"
+        );
+    }
+
+    let (_, one) = app
+        .get_json(&format!("/api/articles/{sched}/graph?hops=1"))
+        .await;
+    let found = ids(&one);
+    assert!(found.contains(&heapq) && !found.contains(&bisect), "{one}");
+    let (_, alone) = app.get_json(&format!("/api/articles/{loner}/graph")).await;
+    assert_eq!(ids(&alone), [loner.clone()], "{alone}");
+
+    let (status, body) = app
+        .get_json("/api/articles/00000000-0000-0000-0000-000000000001/graph")
+        .await;
+    assert_envelope(status, &body, 404);
+    for bad in [
+        format!("/api/articles/{sched}/graph?hops=0"),
+        format!("/api/articles/{sched}/graph?hops=9"),
+        format!("/api/articles/{sched}/graph?limit=0"),
+        "/api/articles/not-an-id/graph".to_owned(),
+    ] {
+        let (status, body) = app.get_json(&bad).await;
         assert_envelope(status, &body, 400);
     }
 }

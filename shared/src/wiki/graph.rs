@@ -84,6 +84,21 @@ impl GraphCache {
         Ok(graph)
     }
 
+    /// The article's local graph: the pages and shared concepts within `hops` edges of it (links
+    /// either way, concept membership), at most `max_nodes`, nearest first; `None` when the
+    /// article is not in the wiki's graph. Cut from the whole graph, so colours (communities)
+    /// and sizes (degrees) match the Graph screen.
+    pub async fn local(
+        &self,
+        db: &Db,
+        article: Uuid,
+        hops: usize,
+        max_nodes: usize,
+    ) -> DbResult<Option<Graph>> {
+        let whole = self.graph(db, None, MAX_GRAPH_NODES).await?;
+        Ok(neighbourhood(&whole, &article.to_string(), hops, max_nodes))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, CachedGraphs> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -170,6 +185,60 @@ async fn build(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Graph> {
         .collect();
     Ok(Graph {
         communities: community.iter().max().map_or(0, |m| m + 1),
+        nodes,
+        edges,
+    })
+}
+
+/// The part of `graph` within `hops` edges of the node `center` (edges taken either way), at
+/// most `max_nodes` nodes: breadth first, and within one hop the best connected first. Edges
+/// are those between the nodes kept. `None` when `center` is not a node.
+pub fn neighbourhood(graph: &Graph, center: &str, hops: usize, max_nodes: usize) -> Option<Graph> {
+    let index: HashMap<&str, usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let start = *index.get(center)?;
+    let mut adjacent: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
+    for e in &graph.edges {
+        if let (Some(&a), Some(&b)) = (index.get(e.source.as_str()), index.get(e.target.as_str())) {
+            adjacent[a].push(b);
+            adjacent[b].push(a);
+        }
+    }
+    let mut kept = vec![start];
+    let mut seen = std::collections::HashSet::from([start]);
+    let mut frontier = vec![start];
+    for _ in 0..hops {
+        let mut next: Vec<usize> = Vec::new();
+        for &n in &frontier {
+            for &m in &adjacent[n] {
+                if seen.insert(m) {
+                    next.push(m);
+                }
+            }
+        }
+        next.sort_by(|a, b| {
+            let (a, b) = (&graph.nodes[*a], &graph.nodes[*b]);
+            b.degree.cmp(&a.degree).then_with(|| a.id.cmp(&b.id))
+        });
+        next.truncate(max_nodes.saturating_sub(kept.len()));
+        kept.extend(&next);
+        frontier = next;
+    }
+    let inside: std::collections::HashSet<&str> =
+        kept.iter().map(|&i| graph.nodes[i].id.as_str()).collect();
+    let nodes: Vec<GraphNode> = kept.iter().map(|&i| graph.nodes[i].clone()).collect();
+    let edges: Vec<GraphEdge> = graph
+        .edges
+        .iter()
+        .filter(|e| inside.contains(e.source.as_str()) && inside.contains(e.target.as_str()))
+        .cloned()
+        .collect();
+    Some(Graph {
+        communities: graph.communities,
         nodes,
         edges,
     })
@@ -264,5 +333,56 @@ mod tests {
         assert_ne!(c[8], c[4]);
         assert_eq!(communities(9, &edges), c, "deterministic");
         assert_eq!(communities(0, &[]), Vec::<usize>::new());
+    }
+
+    fn node(id: &str, degree: usize) -> GraphNode {
+        GraphNode {
+            id: id.into(),
+            kind: "article",
+            title: id.into(),
+            slug: id.into(),
+            page_type: Some("source".into()),
+            degree,
+            community: 0,
+        }
+    }
+
+    fn edge(source: &str, target: &str) -> GraphEdge {
+        GraphEdge {
+            source: source.into(),
+            target: target.into(),
+            relation: "references".into(),
+        }
+    }
+
+    #[test]
+    fn the_neighbourhood_is_cut_by_hops_and_size_nearest_first() {
+        // a → b → c → d, and e → a: two hops from a reach b, e and c, not d.
+        let graph = Graph {
+            nodes: vec![
+                node("a", 2),
+                node("b", 2),
+                node("c", 2),
+                node("d", 1),
+                node("e", 1),
+            ],
+            edges: vec![
+                edge("a", "b"),
+                edge("b", "c"),
+                edge("c", "d"),
+                edge("e", "a"),
+            ],
+            communities: 1,
+        };
+        let local = neighbourhood(&graph, "a", 2, 10).unwrap();
+        let ids: Vec<&str> = local.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "e", "c"]);
+        assert_eq!(local.edges.len(), 3, "c → d leaves the neighbourhood");
+        let one = neighbourhood(&graph, "a", 1, 10).unwrap();
+        assert_eq!(one.nodes.len(), 3);
+        let small = neighbourhood(&graph, "a", 2, 2).unwrap();
+        let ids: Vec<&str> = small.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "the best connected neighbour first");
+        assert!(neighbourhood(&graph, "z", 2, 10).is_none());
     }
 }

@@ -1,0 +1,108 @@
+// A graph of wiki pages drawn with WebGL (sigma): nodes coloured by community and sized by
+// degree, a click opens the node's page. Used by the Graph screen and each article's local graph.
+import { useEffect, useMemo, useRef } from "react";
+import Sigma from "sigma";
+import type { GraphData, GraphNode } from "../api/types";
+import { buildGraph, nodeHref, type EdgeAttributes, type NodeAttributes } from "./build";
+
+const NONE: Set<string> = new Set();
+
+export default function GraphCanvas({
+  data,
+  hidden = NONE,
+  focus = null,
+  highlight = null,
+  label,
+  className = "graph-canvas",
+  onOpen,
+}: {
+  data: GraphData;
+  /** Relations whose edges are not drawn. */
+  hidden?: Set<string>;
+  /** A node the camera flies to, with its neighbours standing out. */
+  focus?: GraphNode | null;
+  /** A node drawn highlighted, without moving the camera (the page being read). */
+  highlight?: string | null;
+  label: string;
+  className?: string;
+  onOpen: (href: string) => void;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const sigma = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
+  const graph = useMemo(() => buildGraph(data), [data]);
+  const openRef = useRef(onOpen);
+  useEffect(() => {
+    openRef.current = onOpen;
+  }, [onOpen]);
+
+  useEffect(() => {
+    if (!container.current) return;
+    const renderer = new Sigma(graph, container.current, {
+      labelRenderedSizeThreshold: 4,
+      defaultEdgeType: "arrow",
+      zIndex: true,
+    });
+    renderer.on("clickNode", ({ node }) => {
+      const attrs = graph.getNodeAttributes(node);
+      openRef.current(nodeHref(attrs));
+    });
+    renderer.on("enterNode", () => {
+      if (container.current) container.current.style.cursor = "pointer";
+    });
+    renderer.on("leaveNode", () => {
+      if (container.current) container.current.style.cursor = "";
+    });
+    sigma.current = renderer;
+    return () => {
+      renderer.kill();
+      sigma.current = null;
+    };
+  }, [graph]);
+
+  // Hidden relations and the focused node's neighbourhood, applied without rebuilding.
+  useEffect(() => {
+    const renderer = sigma.current;
+    if (!renderer) return;
+    const near = new Set<string>();
+    if (focus && graph.hasNode(focus.id)) {
+      near.add(focus.id);
+      graph.forEachNeighbor(focus.id, (n) => near.add(n));
+    }
+    renderer.setSetting("edgeReducer", (_edge, attrs) =>
+      hidden.has(attrs.relation) ? { ...attrs, hidden: true } : attrs,
+    );
+    renderer.setSetting("nodeReducer", (node, attrs) =>
+      near.size === 0 || near.has(node)
+        ? { ...attrs, highlighted: node === focus?.id || node === highlight, zIndex: near.has(node) ? 1 : 0 }
+        : { ...attrs, color: "#e5e7eb", label: "", zIndex: 0 },
+    );
+    if (focus && graph.hasNode(focus.id)) {
+      const at = renderer.getNodeDisplayData(focus.id);
+      // Zoom in, then move the camera by the distance between the node and the centre of the
+      // view, both measured in the camera's own (framed graph) coordinates.
+      if (at) {
+        const camera = renderer.getCamera();
+        const zoomed = { ...camera.getState(), ratio: 0.35 };
+        const { width, height } = renderer.getDimensions();
+        const node = renderer.viewportToFramedGraph(renderer.graphToViewport(at, { cameraState: zoomed }), {
+          cameraState: zoomed,
+        });
+        const centre = renderer.viewportToFramedGraph({ x: width / 2, y: height / 2 }, { cameraState: zoomed });
+        void camera.animate(
+          { x: zoomed.x + node.x - centre.x, y: zoomed.y + node.y - centre.y, ratio: zoomed.ratio },
+          { duration: 400 },
+        );
+      }
+    }
+  }, [graph, hidden, focus, highlight]);
+
+  return (
+    <div
+      ref={container}
+      className={className}
+      role="img"
+      aria-label={label}
+      data-testid={className}
+    />
+  );
+}
