@@ -193,7 +193,7 @@ async fn build(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Graph> {
 /// The part of `graph` within `hops` edges of the node `center` (edges taken either way), at
 /// most `max_nodes` nodes: breadth first, and within one hop the best connected first. Edges
 /// are those between the nodes kept. `None` when `center` is not a node.
-pub fn neighbourhood(graph: &Graph, center: &str, hops: usize, max_nodes: usize) -> Option<Graph> {
+fn neighbourhood(graph: &Graph, center: &str, hops: usize, max_nodes: usize) -> Option<Graph> {
     let index: HashMap<&str, usize> = graph
         .nodes
         .iter()

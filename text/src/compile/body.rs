@@ -93,7 +93,7 @@ fn is_list(content: &str) -> bool {
                 !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && rest.starts_with(' ')
             });
         let continuation = line.starts_with([' ', '\t']) || t.starts_with('>');
-        if !item && !(any && continuation) {
+        if !(item || any && continuation) {
             return false;
         }
         any = true;
