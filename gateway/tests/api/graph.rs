@@ -124,7 +124,7 @@ async fn an_articles_local_graph_reaches_its_neighbours_and_no_further() {
     let found = ids(&one);
     assert!(found.contains(&heapq) && !found.contains(&bisect), "{one}");
     let (_, alone) = app.get_json(&format!("/api/articles/{loner}/graph")).await;
-    assert_eq!(ids(&alone), [loner.clone()], "{alone}");
+    assert_eq!(ids(&alone), vec![loner], "{alone}");
 
     let (status, body) = app
         .get_json("/api/articles/00000000-0000-0000-0000-000000000001/graph")
