@@ -59,10 +59,10 @@ bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLit
 	$(CARGO) bench --locked -p gateway --bench pipeline -- load
 
 .PHONY: eval bench-search seed-articles
-eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare
+eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
-bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
+bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
 
 seed-articles: ## Add N (default 1000) synthetic articles to the wiki in DATA_DIR, e.g. `make seed-articles N=10000 DATA_DIR=/tmp/big`

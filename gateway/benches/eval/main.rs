@@ -14,15 +14,20 @@
 //! `--questions PATH` reads another question set; `--dump-texts DIR` writes each source's clean
 //! text there, to check questions against what the wiki actually holds; `--postgres` runs on a
 //! fresh PostgreSQL database (`WIKIMIND_TEST_DATABASE_URL`) instead, to compare the two
-//! indexes. It prints a markdown report and asserts nothing: it measures.
+//! indexes; `--fake-llm` compiles and answers through the fake model server (the OpenAI wire
+//! protocol on loopback) instead of offline, and counts the model calls each source cost
+//! (concept pages included). It prints a markdown report and asserts nothing: it measures.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
+use shared::config::{Secret, Settings};
+use shared::llm::ProviderKind;
 use testkit::backend::{Backend, TestEnv};
 use testkit::corpus_server::corpus_dir;
+use testkit::fake_llm::FakeLlm;
 
 // Shared by the `eval` and `search` benches; each uses only part of it.
 #[allow(dead_code)]
@@ -44,6 +49,7 @@ struct Args {
     questions: PathBuf,
     dump_texts: Option<PathBuf>,
     postgres: bool,
+    fake_llm: bool,
 }
 
 impl Args {
@@ -52,6 +58,7 @@ impl Args {
             questions: questions::default_path(),
             dump_texts: None,
             postgres: false,
+            fake_llm: false,
         };
         let mut it = std::env::args().skip(1);
         while let Some(arg) = it.next() {
@@ -60,11 +67,12 @@ impl Args {
                 "--bench" => {}
                 "--questions" => args.questions = it.next().context("--questions PATH")?.into(),
                 "--postgres" => args.postgres = true,
+                "--fake-llm" => args.fake_llm = true,
                 "--dump-texts" => {
                     args.dump_texts = Some(it.next().context("--dump-texts DIR")?.into())
                 }
                 other => bail!(
-                    "unknown argument {other:?} (expected --questions PATH, --dump-texts DIR, --postgres)"
+                    "unknown argument {other:?} (expected --questions PATH, --dump-texts DIR, --postgres, --fake-llm)"
                 ),
             }
         }
@@ -84,6 +92,14 @@ async fn post_json(gateway: &Gateway, path: &str, body: &Value) -> anyhow::Resul
     json_body(reply, &format!("POST {path}")).await
 }
 
+/// Compiles and answers through the fake model server, as an OpenAI-compatible provider.
+fn use_fake_model(settings: &mut Settings, fake: &FakeLlm) {
+    settings.llm.default_provider = Some(ProviderKind::Openai);
+    settings.llm.openai.base_url = Some(format!("{}/v1", fake.url()));
+    settings.llm.openai.api_key = Some(Secret::new("eval"));
+    settings.llm.openai.enabled = Some(true);
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse()?;
@@ -100,9 +116,39 @@ async fn main() -> anyhow::Result<()> {
     let mut settings = env.settings();
     // The queue then lives in the data directory: the evaluation needs no Redis.
     settings.redis = None;
+    let fake = if args.fake_llm {
+        let fake = FakeLlm::start().await;
+        use_fake_model(&mut settings, &fake);
+        Some(fake)
+    } else {
+        None
+    };
+    let compiler = if fake.is_some() {
+        "fake model (OpenAI protocol)"
+    } else {
+        "offline compiler"
+    };
     let wiki_dir = settings.data_dir.join("wiki");
     let gateway = Gateway::start(settings, true).await?;
     let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
+    // Every model call so far was made to compile the corpus: the sources' own (one per part
+    // of a long one) and the concept pages'.
+    let calls = fake.as_ref().map_or(network::ModelCalls::default(), |f| {
+        // The compile system prompt's first clause (no character JSON escapes) tells them apart.
+        let opening = shared::compile::COMPILE_SYSTEM_PROMPT
+            .split(':')
+            .next()
+            .unwrap_or_default();
+        let requests = f.requests();
+        let compile = requests
+            .iter()
+            .filter(|r| r.body.to_string().contains(opening))
+            .count();
+        network::ModelCalls {
+            compile,
+            other: requests.len() - compile,
+        }
+    });
     if let Some(dir) = &args.dump_texts {
         std::fs::create_dir_all(dir)?;
         for d in &corpus.documents {
@@ -148,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
     let n = questions.len().max(1) as u32;
     let articles: usize = corpus.documents.iter().map(|d| d.article_ids.len()).sum();
     println!(
-        "## Retrieval evaluation: {} questions over {} corpus documents ({articles} articles), {backend_name}, offline compiler\n",
+        "## Retrieval evaluation: {} questions over {} corpus documents ({articles} articles), {backend_name}, {compiler}\n",
         questions.len(),
         corpus.documents.len()
     );
@@ -159,7 +205,6 @@ async fn main() -> anyhow::Result<()> {
         (ask_time / n).as_secs_f64() * 1000.0,
     );
     score::report(&outcomes);
-    // The offline compiler calls no model.
-    network::report(&network, corpus.documents.len(), 0);
+    network::report(&network, corpus.documents.len(), calls);
     Ok(())
 }

@@ -148,8 +148,17 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
     Ok(out)
 }
 
+/// Model calls made while compiling the corpus.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ModelCalls {
+    /// Compiling the sources (one call per part of a long source).
+    pub(crate) compile: usize,
+    /// Everything else: concept pages.
+    pub(crate) other: usize,
+}
+
 /// The markdown table of the figures.
-pub(crate) fn report(n: &Network, sources: usize, llm_calls: u64) {
+pub(crate) fn report(n: &Network, sources: usize, calls: ModelCalls) {
     let share = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
     println!("\n## Wiki network\n");
     println!("| measure | value |\n|---|---|");
@@ -176,9 +185,12 @@ pub(crate) fn report(n: &Network, sources: usize, llm_calls: u64) {
         share(n.shared_concepts, n.concepts)
     );
     println!("| concept pages | {} |", n.concept_pages);
+    let per_source = |c: usize| c as f64 / sources.max(1) as f64;
     println!(
-        "| LLM calls per source | {:.2} |",
-        llm_calls as f64 / sources.max(1) as f64
+        "| LLM calls per source | {:.2} (compile {:.2}, concept pages {:.2}) |",
+        per_source(calls.compile + calls.other),
+        per_source(calls.compile),
+        per_source(calls.other)
     );
     for link in n.unresolved_vault_links.iter().take(10) {
         println!("\nunresolved: {link}");

@@ -32,6 +32,7 @@ use testkit::corpus_server::corpus_dir;
 mod inproc;
 
 mod hybrid;
+mod ingest;
 mod queries;
 mod seed;
 
@@ -125,7 +126,12 @@ struct Row {
     /// With `--hybrid`: time to embed the passages added, and how many.
     embedded: Option<(Duration, usize)>,
     measured: Measured,
+    /// Times to ingest one more note, sorted.
+    ingest: Vec<Duration>,
 }
+
+/// Notes ingested at each size to time one more source.
+const INGEST_PROBES: usize = 5;
 
 /// Index passages in the database.
 async fn passage_count(db: &Db) -> anyhow::Result<i64> {
@@ -174,12 +180,24 @@ async fn bench_backend(
     if let Some(fake) = &fake {
         hybrid::configure(&mut settings, fake);
     }
-    let gateway = Gateway::start(settings.clone(), false).await?;
+    // The embedded worker compiles the probe notes; seeding and search do not use it.
+    let gateway = Gateway::start(settings.clone(), true).await?;
     let (name, parallel) = match backend {
         Backend::Sqlite => ("SQLite", SEED_PARALLEL_SQLITE),
         Backend::Postgres => ("PostgreSQL", SEED_PARALLEL_POSTGRES),
     };
     let mut rows = Vec::new();
+    let empty_ingest = ingest::measure(&gateway, pool, 0, INGEST_PROBES).await?;
+    rows.push(Row {
+        backend: name,
+        articles: 0,
+        passages: 0,
+        seed_time: Duration::ZERO,
+        seeded: 0,
+        embedded: None,
+        measured: Measured::default(),
+        ingest: empty_ingest,
+    });
     let mut seeded = 0;
     for &size in sizes {
         let seed_time = seed::seed(gateway.db(), pool, seeded, size, parallel).await?;
@@ -192,6 +210,7 @@ async fn bench_backend(
         };
         analyse(gateway.db()).await?;
         let measured = queries::measure(&gateway, queries).await?;
+        let ingest = ingest::measure(&gateway, pool, size as u64, INGEST_PROBES).await?;
         eprintln!(
             "{name}: {size} articles ({added} seeded in {:.1} s), p50 {:.1} ms",
             seed_time.as_secs_f64(),
@@ -205,6 +224,7 @@ async fn bench_backend(
             seeded: added,
             embedded,
             measured,
+            ingest,
         });
     }
     gateway.stop().await;
@@ -234,7 +254,7 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
         "| backend | articles | passages | p50 | p95 | p99 | max | questions p50 / p99 | keywords p50 / p99 | mean results | no result |\n\
          |---|---|---|---|---|---|---|---|---|---|---|"
     );
-    for r in rows {
+    for r in rows.iter().filter(|r| r.articles > 0) {
         let m = &r.measured;
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {:.1} | {} |",
@@ -256,7 +276,7 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
     println!(
         "\n| backend | seeded up to | articles written | time | articles/s |\n|---|---|---|---|---|"
     );
-    for r in rows {
+    for r in rows.iter().filter(|r| r.articles > 0) {
         println!(
             "| {} | {} | {} | {:.1} s | {:.0} |",
             r.backend,
@@ -266,11 +286,25 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
             r.seeded as f64 / r.seed_time.as_secs_f64().max(1e-9)
         );
     }
+    println!(
+        "\n### Ingesting one more source\n\n{INGEST_PROBES} notes of 12 corpus sentences each, posted one at a time \
+         over HTTP and waited for until compiled (offline compiler, mentions linked both ways, concept pages, index).\n"
+    );
+    println!("| backend | articles before | p50 | max |\n|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} |",
+            r.backend,
+            r.articles,
+            ms(percentile(&r.ingest, 0.5)),
+            ms(r.ingest.last().copied().unwrap_or_default())
+        );
+    }
     if hybrid {
         println!(
             "\n| backend | embedded up to | passages embedded | time | passages/s | vector index |\n|---|---|---|---|---|---|"
         );
-        for r in rows {
+        for r in rows.iter().filter(|r| r.articles > 0) {
             let (took, n) = r.embedded.unwrap_or_default();
             println!(
                 "| {} | {} | {} | {:.1} s | {:.0} | {:.0} MiB |",

@@ -76,6 +76,7 @@ pub(crate) fn build(pool: &SentencePool, count: usize) -> anyhow::Result<Vec<Que
 }
 
 /// Latency of one pass over the queries, one at a time; latencies sorted.
+#[derive(Default)]
 pub(crate) struct Measured {
     pub(crate) all: Vec<Duration>,
     pub(crate) questions: Vec<Duration>,

@@ -247,25 +247,17 @@ async fn delete_source(
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id, "source")?;
-    let deleted = state
-        .wiki
-        .delete_source(id, q.cascade.unwrap_or(false))
-        .await
-        .map_err(|e| match e {
-            WikiError::Db(DbError::NotFound) => ApiError::not_found("source"),
-            e => e.into(),
-        })?;
-    // The source is gone whatever happens to the pages of its articles' concepts.
-    if let Err(e) = shared::wiki::refresh_concept_pages(
+    let deleted = shared::wiki::delete_source_and_refresh(
         &state.wiki,
         state.answer_llm.as_deref(),
-        &deleted.concepts,
-        None,
+        id,
+        q.cascade.unwrap_or(false),
     )
     .await
-    {
-        tracing::warn!(error = %e, "concept pages not brought up to date");
-    }
+    .map_err(|e| match e {
+        WikiError::Db(DbError::NotFound) => ApiError::not_found("source"),
+        e => e.into(),
+    })?;
     Ok(Json(
         json!({"deleted": id, "deleted_article_ids": deleted.articles}),
     ))

@@ -1,7 +1,8 @@
 //! Concept pages: for every concept two or more articles share, a page (`page_type: concept`)
 //! that says what the concept is and what each article contributes, linking to them, with
 //! their claims cited through to their sources. A page is rewritten only when the set of
-//! (article, version) it was written from changes, never on every ingest.
+//! (article, version) it was written from changes, never on every ingest. Publishing and
+//! deleting a source (see [`delete_source_and_refresh`]) bring the pages they touch up to date.
 //!
 //! Offline the page is extractive and says so: its definition is the first sentence of the
 //! articles that names the concept. With a model, one call writes the summary and the
@@ -14,7 +15,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ArticleFile, ClaimLine, Draft, LogLine, SourceLine, Wiki, WikiError};
+use super::writer::Index;
+use super::{ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, SourceLine, Wiki, WikiError};
 use crate::compile::{Confidence, PageType, RelationType, normalize_title};
 use crate::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
 use crate::db::{self, DbError};
@@ -54,7 +56,27 @@ pub async fn refresh_concept_pages(
     for key in keys {
         changes.push(refresh_one(wiki, router, key, job_id).await?);
     }
+    // One rewrite of the index for all the pages, not one per page.
+    if changes.iter().any(|c| !matches!(c, PageChange::Unchanged)) {
+        wiki.refresh_index().await?;
+    }
     Ok(changes)
+}
+
+/// Deletes a source (with `cascade`, the articles compiled only from it), then brings the
+/// pages of the concepts those articles carried up to date. The deletion stands whatever
+/// happens to the pages: a failure there is logged and the next change retries them.
+pub async fn delete_source_and_refresh(
+    wiki: &Wiki,
+    router: Option<&Router>,
+    id: Uuid,
+    cascade: bool,
+) -> Result<DeletedSource, WikiError> {
+    let deleted = wiki.delete_source(id, cascade).await?;
+    if let Err(e) = refresh_concept_pages(wiki, router, &deleted.concepts, None).await {
+        tracing::warn!(error = %e, "concept pages not brought up to date");
+    }
+    Ok(deleted)
 }
 
 async fn refresh_one(
@@ -71,7 +93,7 @@ async fn refresh_one(
         let Some(page) = state.page_article_id else {
             return Ok(PageChange::Unchanged);
         };
-        wiki.remove_article(page).await?;
+        wiki.remove_article_with(page, Index::Deferred).await?;
         db::concepts::set_page(db, key, None, None).await?;
         return Ok(PageChange::Removed(page));
     }
@@ -110,13 +132,14 @@ async fn refresh_one(
         prose,
     );
     let published = wiki
-        .save(
+        .save_with(
             draft,
             existing.as_ref(),
             LogLine {
                 action: "concept",
                 fields: vec![("articles", state.members.len().to_string())],
             },
+            Index::Deferred,
         )
         .await?;
     db::concepts::set_page(db, key, Some(id), Some(&basis)).await?;

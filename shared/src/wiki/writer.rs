@@ -24,6 +24,13 @@ use crate::embed::Embedder;
 use crate::events::{Event, EventKind, SharedBus};
 use crate::storage::Storage;
 
+/// Whether a write rewrites `index.md` itself, or leaves it to its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Index {
+    Refresh,
+    Deferred,
+}
+
 /// Longest slug generated from a title (a numeric suffix may follow).
 const SLUG_MAX: usize = 80;
 /// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
@@ -188,6 +195,16 @@ impl Wiki {
         version: i32,
         log: LogLine,
     ) -> Result<Published, WikiError> {
+        self.publish_with(draft, version, log, Index::Refresh).await
+    }
+
+    async fn publish_with(
+        &self,
+        draft: Draft,
+        version: i32,
+        log: LogLine,
+        index: Index,
+    ) -> Result<Published, WikiError> {
         let id = draft.write.id;
         self.link_mentions(&draft).await?;
         // The file is the stored current version (a concurrent save may have moved it on).
@@ -221,7 +238,9 @@ impl Wiki {
                 relinked.push(k);
             }
         }
-        refresh_index(&self.db, &self.storage).await?;
+        if index == Index::Refresh {
+            refresh_index(&self.db, &self.storage).await?;
+        }
         let mut fields = log.fields;
         fields.push(("article", slug.clone()));
         self.log(log.action, &draft.write.title, &fields);
@@ -269,12 +288,29 @@ impl Wiki {
     /// [`Wiki::store`], then [`Wiki::publish`].
     pub async fn save(
         &self,
-        mut draft: Draft,
+        draft: Draft,
         existing: Option<&ArticleKey>,
         log: LogLine,
     ) -> Result<Published, WikiError> {
+        self.save_with(draft, existing, log, Index::Refresh).await
+    }
+
+    /// [`Wiki::save`] with the index left to the caller, which saves several articles in a row
+    /// and then calls [`Wiki::refresh_index`] once: the index is rewritten from every article.
+    pub(super) async fn save_with(
+        &self,
+        mut draft: Draft,
+        existing: Option<&ArticleKey>,
+        log: LogLine,
+        index: Index,
+    ) -> Result<Published, WikiError> {
         let version = self.store(&mut draft, existing).await?;
-        self.publish(draft, version, log).await
+        self.publish_with(draft, version, log, index).await
+    }
+
+    /// Rewrites `index.md` from the database.
+    pub async fn refresh_index(&self) -> Result<(), WikiError> {
+        refresh_index(&self.db, &self.storage).await
     }
 
     /// Deletes a source: its row and files, and with `cascade` the articles compiled only from
@@ -319,6 +355,15 @@ impl Wiki {
     /// Deletes one article: its rows, its file and its index entry; links to it wait
     /// unresolved for an article of its name.
     pub async fn remove_article(&self, id: Uuid) -> Result<(), WikiError> {
+        self.remove_article_with(id, Index::Refresh).await
+    }
+
+    /// [`Wiki::remove_article`], the index left to the caller as in [`Wiki::save_with`].
+    pub(super) async fn remove_article_with(
+        &self,
+        id: Uuid,
+        index: Index,
+    ) -> Result<(), WikiError> {
         let Some(article) = db::articles::key(&self.db, id).await? else {
             return Ok(());
         };
@@ -326,7 +371,9 @@ impl Wiki {
         if let Err(e) = self.storage.remove_article(&article.slug) {
             tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
         }
-        refresh_index(&self.db, &self.storage).await?;
+        if index == Index::Refresh {
+            refresh_index(&self.db, &self.storage).await?;
+        }
         self.log(
             "remove",
             &article.title,

@@ -47,15 +47,20 @@ pub(super) async fn compile_text(
     // The pages it names or is most related to: a model links only to pages it is shown.
     let existing_titles =
         shared::wiki::related_titles(&ctx.db, text, own_article, PROMPT_TITLES).await?;
-    let existing_concepts: Vec<String> = db::concepts::list_with_counts(&ctx.db)
-        .await?
-        .into_iter()
-        .map(|c| c.display_name)
-        .take(PROMPT_CONCEPTS)
-        .collect();
-
-    // The offline compiler reads the whole text at once; LLMs get chunks.
+    // The offline compiler reads the whole text at once; LLMs get chunks, and the concepts in
+    // use so they reuse their names (the offline compiler does not read them).
     let offline_only = ctx.router.default_kind() == Some(ProviderKind::Offline);
+    let existing_concepts: Vec<String> = if offline_only {
+        Vec::new()
+    } else {
+        db::concepts::list_with_counts(&ctx.db)
+            .await?
+            .into_iter()
+            .map(|c| c.display_name)
+            .take(PROMPT_CONCEPTS)
+            .collect()
+    };
+
     let chunk_chars = if offline_only {
         usize::MAX
     } else {
