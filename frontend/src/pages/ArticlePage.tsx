@@ -18,6 +18,8 @@ import { conceptHref } from "../wiki/labels";
 
 // The local graph brings the WebGL library; it loads after the article, in its own chunk.
 const LocalGraph = lazy(() => import("../wiki/LocalGraph"));
+/** The graph is drawn with WebGL 2; without it (old browsers, test DOMs) the Backlinks list stands alone. */
+const canDrawGraphs = typeof WebGL2RenderingContext !== "undefined";
 
 function Outline({ content }: { content: string }) {
   const items = useMemo(() => extractOutline(content), [content]);
@@ -155,9 +157,11 @@ function ArticleView({ article }: { article: ArticleDetail }) {
         </div>
 
         <Backlinks out={article.backlinks_out} incoming={article.backlinks_in} />
-        <Suspense fallback={<Loading label="Loading the local graph…" />}>
-          <LocalGraph key={article.id} articleId={article.id} title={article.title} />
-        </Suspense>
+        {canDrawGraphs ? (
+          <Suspense fallback={<Loading label="Loading the local graph…" />}>
+            <LocalGraph key={article.id} articleId={article.id} title={article.title} />
+          </Suspense>
+        ) : null}
       </div>
     </article>
   );
