@@ -129,15 +129,17 @@ function ArticleView({ article }: { article: ArticleDetail }) {
             </section>
           ) : null}
 
-          <section className="article-body" aria-label="Article text">
-            {article.content.trim() ? (
+          {article.content.trim() ? (
+            <section className="article-body" aria-label="Article text">
               <SafeMarkdown links={article.backlinks_out} headingIds>
                 {article.content}
               </SafeMarkdown>
-            ) : (
-              <p className="muted">This article has no body text.</p>
-            )}
-          </section>
+            </section>
+          ) : !article.summary.trim() && article.claims.length === 0 ? (
+            // A body that only restated the summary and claims was dropped; say so only when
+            // there is nothing else to read.
+            <p className="muted">This article has no text.</p>
+          ) : null}
 
           {article.open_questions.length > 0 ? (
             <section className="article-questions" aria-labelledby="questions-heading">

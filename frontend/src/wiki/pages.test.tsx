@@ -261,6 +261,19 @@ describe("ArticlePage", () => {
     expect(screen.getByText("How big should a pool be?")).toBeTruthy();
   });
 
+  it("shows no empty body where the summary and claims say it all, and says so where nothing does", async () => {
+    mocks.getArticle.mockResolvedValue({ ...ARTICLE, content: "" });
+    const { container, unmount } = renderAt("/wiki/thread-pool");
+    expect(await screen.findByRole("heading", { level: 1, name: "Thread Pool" })).toBeTruthy();
+    expect(screen.queryByRole("region", { name: "Article text" })).toBeNull();
+    expect(container.textContent).not.toContain("This article has no text.");
+    unmount();
+
+    mocks.getArticle.mockResolvedValue({ ...ARTICLE, content: " ", summary: "", claims: [] });
+    renderAt("/wiki/thread-pool");
+    expect(await screen.findByText("This article has no text.")).toBeTruthy();
+  });
+
   it("shows a verified claim's quote highlighted in the source text", async () => {
     renderAt("/wiki/thread-pool");
     const claims = await screen.findByRole("list", { name: "Claims" });
