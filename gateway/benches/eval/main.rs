@@ -132,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
     let gateway = Gateway::start(settings, true).await?;
     let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
     // Every model call so far was made to compile the corpus: the sources' own (one per part
-    // of a long one) and the concept pages'.
+    // of a long one), the concept hierarchy's and the concept pages'.
     let calls = fake.as_ref().map_or(network::ModelCalls::default(), |f| {
         // The compile system prompt's first clause (no character JSON escapes) tells them apart.
         let opening = shared::compile::COMPILE_SYSTEM_PROMPT
@@ -140,13 +140,18 @@ async fn main() -> anyhow::Result<()> {
             .next()
             .unwrap_or_default();
         let requests = f.requests();
-        let compile = requests
-            .iter()
-            .filter(|r| r.body.to_string().contains(opening))
-            .count();
+        let count = |prompt: &str| {
+            requests
+                .iter()
+                .filter(|r| r.body.to_string().contains(prompt))
+                .count()
+        };
+        let compile = count(opening);
+        let hierarchy = count(shared::wiki::HIERARCHY_SYSTEM_PROMPT);
         network::ModelCalls {
             compile,
-            other: requests.len() - compile,
+            hierarchy,
+            other: requests.len() - compile - hierarchy,
         }
     });
     if let Some(dir) = &args.dump_texts {

@@ -23,6 +23,8 @@ pub(crate) struct Network {
     pub(crate) unresolved_vault_links: Vec<String>,
     pub(crate) concepts: usize,
     pub(crate) shared_concepts: usize,
+    /// Shared concepts placed under a broader one in the concept tree.
+    pub(crate) nested_shared_concepts: usize,
 }
 
 /// Reads every article (with its links), the concept list and the vault under `wiki_dir`.
@@ -86,6 +88,12 @@ pub(crate) async fn measure(
         .flatten()
         .filter_map(|c| c["article_count"].as_i64())
         .collect();
+    let nested_shared_concepts = concepts["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["article_count"].as_i64() >= Some(2) && c["parent"].is_string())
+        .count();
 
     let (vault_links, unresolved_vault_links) = vault_links(wiki_dir)?;
     Ok(Network {
@@ -98,6 +106,7 @@ pub(crate) async fn measure(
         unresolved_vault_links,
         concepts: counts.len(),
         shared_concepts: counts.iter().filter(|n| **n >= 2).count(),
+        nested_shared_concepts,
     })
 }
 
@@ -153,6 +162,8 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
 pub(crate) struct ModelCalls {
     /// Compiling the sources (one call per part of a long source).
     pub(crate) compile: usize,
+    /// Arranging the shared concepts into a hierarchy.
+    pub(crate) hierarchy: usize,
     /// Everything else: concept pages.
     pub(crate) other: usize,
 }
@@ -184,13 +195,18 @@ pub(crate) fn report(n: &Network, sources: usize, calls: ModelCalls) {
         n.shared_concepts,
         share(n.shared_concepts, n.concepts)
     );
+    println!(
+        "| shared concepts under a broader one | {} of {} |",
+        n.nested_shared_concepts, n.shared_concepts
+    );
     println!("| concept pages | {} |", n.concept_pages);
     let per_source = |c: usize| c as f64 / sources.max(1) as f64;
     println!(
-        "| LLM calls per source | {:.2} (compile {:.2}, concept pages {:.2}) |",
-        per_source(calls.compile + calls.other),
+        "| LLM calls per source | {:.2} (compile {:.2}, concept pages {:.2}, concept hierarchy {:.2}) |",
+        per_source(calls.compile + calls.other + calls.hierarchy),
         per_source(calls.compile),
-        per_source(calls.other)
+        per_source(calls.other),
+        per_source(calls.hierarchy)
     );
     for link in n.unresolved_vault_links.iter().take(10) {
         println!("\nunresolved: {link}");

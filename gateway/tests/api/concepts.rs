@@ -1,5 +1,6 @@
 //! Concepts that mean something: plural and singular are one concept, whatever the model
-//! wrote, and a wiki saved under an older rule of identity is merged when it next starts.
+//! wrote, a wiki saved under an older rule of identity is merged when it next starts, and
+//! concepts nest by their words and by where they occur.
 
 use serde_json::Value;
 use shared::db::Db;
@@ -73,6 +74,86 @@ async fn plural_and_singular_concepts_are_one_concept() {
         "{list}"
     );
     assert!(concept(&list, "threads").is_none(), "{list}");
+}
+
+#[tokio::test]
+async fn a_concept_found_only_where_a_broader_one_is_nests_under_it() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    // The fake model's concepts are each note's most frequent long words: "shuttle" comes
+    // with "thread" twice, and "thread" comes once more without it.
+    for note in [
+        "# Spinning\n\nSpinning wool gives thread. A shuttle carries thread. The shuttle flies.",
+        "# Weaving\n\nWeaving needs thread. A shuttle crosses thread. The shuttle returns.",
+        "# Sewing\n\nSewing joins cloth with thread. Strong thread lasts.",
+    ] {
+        app.compiled_note(note).await;
+    }
+    let (_, list) = app.get_json("/api/concepts").await;
+    let shuttle = concept(&list, "shuttle").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(shuttle["article_count"], 2, "{list}");
+    assert_eq!(shuttle["parent"], "thread", "{list}");
+    let thread = concept(&list, "thread").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(thread["article_count"], 3, "{list}");
+    assert!(thread["parent"].is_null(), "{list}");
+    // A concept of one article is no evidence of anything.
+    let sewing = concept(&list, "sewing").unwrap_or_else(|| panic!("{list}"));
+    assert!(sewing["parent"].is_null(), "{list}");
+}
+
+#[tokio::test]
+async fn a_model_arranges_the_shared_concepts_in_one_call_when_their_set_changes() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    // Shared concepts: "thread" (3 articles), "shuttle" (2) and, with the fourth note,
+    // "needle" (2), which comes with "thread" only once: no offline rule places it.
+    for note in [
+        "# Spinning\n\nSpinning wool gives thread. A shuttle carries thread. The shuttle flies.",
+        "# Weaving\n\nWeaving needs thread. A shuttle crosses thread. The shuttle returns.",
+        "# Sewing\n\nSewing a needle through cloth takes thread. A needle pulls thread.",
+    ] {
+        app.compiled_note(note).await;
+    }
+    let asked = |fake: &FakeLlm| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.body.to_string().contains("Concepts to arrange"))
+            .count()
+    };
+    assert_eq!(asked(&fake), 0, "two shared concepts are not worth a call");
+    let (_, list) = app.get_json("/api/concepts").await;
+    assert_eq!(
+        concept(&list, "shuttle").expect("shuttle")["parent"],
+        "thread",
+        "{list}"
+    );
+
+    let before = fake.request_count();
+    app.compiled_note(
+        "# Knitting\n\nKnitting loops yarn with a needle. Each needle holds stitches.",
+    )
+    .await;
+    // The compile, the needle's concept page, and one call for the whole hierarchy.
+    assert_eq!(fake.request_count() - before, 3, "{:?}", fake.requests());
+    assert_eq!(asked(&fake), 1);
+    let (_, list) = app.get_json("/api/concepts").await;
+    // The fake model puts every concept under the most used one.
+    let needle = concept(&list, "needle").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(needle["article_count"], 2, "{list}");
+    assert_eq!(needle["parent"], "thread", "{list}");
+    assert!(
+        concept(&list, "thread").expect("thread")["parent"].is_null(),
+        "{list}"
+    );
+
+    // A source that changes no shared concept asks nothing more.
+    let before = fake.request_count();
+    app.compiled_note("# Honey\n\nHoney comes from nectar. Honey keeps for years.")
+        .await;
+    assert_eq!(fake.request_count() - before, 1, "{:?}", fake.requests());
+    assert_eq!(asked(&fake), 1);
 }
 
 /// The concept pages of the wiki.

@@ -47,6 +47,18 @@ pub async fn list_with_counts(db: &Db) -> DbResult<Vec<ConceptCount>> {
         .collect())
 }
 
+/// Every (concept key, article) pair: which articles carry each concept, for nesting concepts
+/// by co-occurrence.
+pub async fn memberships(db: &Db) -> DbResult<Vec<(String, Uuid)>> {
+    let rows = on_db!(db, |p| sqlx::query_as(
+        "select c.name, ac.article_id from concepts c \
+         join article_concepts ac on ac.concept_id = c.id"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows)
+}
+
 /// Gives every concept the key `key_of` makes of its display name, in one transaction: a
 /// concept whose key another already has is merged into it (its articles move over), and one
 /// that is no concept any more is removed. Run after migrations, so a wiki saved under an
@@ -190,4 +202,51 @@ pub async fn keys_for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>
     .fetch_all(p)
     .await)?;
     Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
+/// The set of shared concepts the model last arranged into a hierarchy, if it ever did.
+pub async fn hierarchy_basis(db: &Db) -> DbResult<Option<String>> {
+    let row: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select basis from concept_hierarchy where id = 1"
+    )
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(|(b,)| b))
+}
+
+/// Records the model's hierarchy in one transaction: these (concept, parent) keys replace
+/// every parent it gave before, and `basis` is the set it was asked about.
+pub async fn set_model_parents(db: &Db, basis: &str, parents: &[(String, String)]) -> DbResult<()> {
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("update concepts set model_parent = null where model_parent is not null")
+            .execute(&mut *tx)
+            .await?;
+        for (key, parent) in parents {
+            sqlx::query("update concepts set model_parent = $2 where name = $1")
+                .bind(key)
+                .bind(parent)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "insert into concept_hierarchy (id, basis) values (1, $1) \
+             on conflict (id) do update set basis = excluded.basis",
+        )
+        .bind(basis)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Each (concept, parent) key pair the model gave.
+pub async fn model_parents(db: &Db) -> DbResult<Vec<(String, String)>> {
+    let rows = on_db!(db, |p| sqlx::query_as(
+        "select name, model_parent from concepts where model_parent is not null"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows)
 }

@@ -266,6 +266,14 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// The outermost `{…}` of a reply (models wrap JSON in fences or prose), or the reply itself.
+pub fn json_object_in(reply: &str) -> &str {
+    match (reply.find('{'), reply.rfind('}')) {
+        (Some(start), Some(end)) if start < end => &reply[start..=end],
+        _ => reply,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

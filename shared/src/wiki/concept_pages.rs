@@ -16,12 +16,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::writer::Index;
-use super::{ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, SourceLine, Wiki, WikiError};
+use super::{
+    ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, SourceLine, Wiki, WikiError,
+    refresh_model_hierarchy,
+};
 use crate::compile::{Confidence, PageType, RelationType, normalize_title};
 use crate::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
 use crate::db::{self, DbError};
 use crate::domain::ArticleDetail;
-use crate::llm::{CompletionRequest, ProviderKind, Router, Task};
+use crate::llm::{CompletionRequest, ProviderKind, Router, Task, json_object_in};
 
 /// Fewest articles sharing a concept for it to have a page.
 const MIN_ARTICLES: usize = 2;
@@ -45,20 +48,26 @@ pub enum PageChange {
 
 /// Brings the pages of these concepts up to date: written when a concept gains its second
 /// article or its set of (article, version) changed, removed when it falls below two, left
-/// alone otherwise. `router` writes the prose when a model is configured.
+/// alone otherwise. `router` writes the prose when a model is configured, and then, when the
+/// set of shared concepts changed, arranges them (see [`refresh_model_hierarchy`]).
 pub async fn refresh_concept_pages(
     wiki: &Wiki,
     router: Option<&Router>,
     keys: &[String],
     job_id: Option<Uuid>,
 ) -> Result<Vec<PageChange>, WikiError> {
+    let model = router.filter(|r| r.default_kind().is_some_and(|k| k != ProviderKind::Offline));
     let mut changes = Vec::new();
     for key in keys {
-        changes.push(refresh_one(wiki, router, key, job_id).await?);
+        changes.push(refresh_one(wiki, model, key, job_id).await?);
     }
-    // One rewrite of the index for all the pages, not one per page.
     if changes.iter().any(|c| !matches!(c, PageChange::Unchanged)) {
+        // One rewrite of the index for all the pages, not one per page.
         wiki.refresh_index().await?;
+        // A page written or removed is the only way the set of shared concepts changes.
+        if let Some(model) = model {
+            refresh_model_hierarchy(wiki.db(), model, job_id).await?;
+        }
     }
     Ok(changes)
 }
@@ -79,9 +88,10 @@ pub async fn delete_source_and_refresh(
     Ok(deleted)
 }
 
+/// Brings one concept's page up to date; `model` writes the prose when there is one.
 async fn refresh_one(
     wiki: &Wiki,
-    router: Option<&Router>,
+    model: Option<&Router>,
     key: &str,
     job_id: Option<Uuid>,
 ) -> Result<PageChange, WikiError> {
@@ -118,11 +128,9 @@ async fn refresh_one(
             Err(e) => return Err(e.into()),
         }
     }
-    let prose = match router {
-        Some(r) if r.default_kind().is_some_and(|k| k != ProviderKind::Offline) => {
-            synthesised(r, &state.display_name, &articles, job_id).await
-        }
-        _ => None,
+    let prose = match model {
+        Some(r) => synthesised(r, &state.display_name, &articles, job_id).await,
+        None => None,
     };
     let draft = page(
         id,
@@ -193,7 +201,7 @@ async fn synthesised(
     request.max_tokens = 600;
     request.job_id = job_id;
     match router.complete(&request).await {
-        Ok(reply) => match serde_json::from_str::<Prose>(object_in(&reply.content)) {
+        Ok(reply) => match serde_json::from_str::<Prose>(json_object_in(&reply.content)) {
             Ok(mut prose) if !prose.summary.trim().is_empty() => {
                 prose.provider = Some(reply.provider.as_str().to_owned());
                 prose.model = Some(reply.model);
@@ -211,14 +219,6 @@ async fn synthesised(
             tracing::warn!(concept, error = %e, "the concept page could not be written by the model; kept extractive");
             None
         }
-    }
-}
-
-/// The outermost `{…}` of a reply (models wrap JSON in fences or prose).
-fn object_in(reply: &str) -> &str {
-    match (reply.find('{'), reply.rfind('}')) {
-        (Some(start), Some(end)) if start < end => &reply[start..=end],
-        _ => reply,
     }
 }
 

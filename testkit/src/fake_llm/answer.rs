@@ -67,6 +67,13 @@ pub(super) fn answer(protocol: Protocol, request: &Value) -> Reply {
     {
         return Reply::Text(qa_answer(prompt));
     }
+    if let Some((_, prompt)) = texts
+        .iter()
+        .rev()
+        .find(|(is_user, t)| *is_user && t.contains(HIERARCHY_MARKER))
+    {
+        return Reply::Json(hierarchy_answer(prompt));
+    }
     let schema = requested_schema(protocol, request);
     let is_compile = |text: &str| text.contains("article_body") || text.contains("key_claims");
     if schema.is_some_and(|s| is_compile(&s.to_string()))
@@ -82,6 +89,27 @@ pub(super) fn answer(protocol: Protocol, request: &Value) -> Reply {
         Some(schema) => Reply::Json(sample_from_schema(schema, 0)),
         None => Reply::Text("OK".into()),
     }
+}
+
+/// What a concept hierarchy prompt's user message lists its concepts under.
+const HIERARCHY_MARKER: &str = "Concepts to arrange";
+
+/// The fake's concept hierarchy: every listed concept (`- key: …` lines, most used first) under
+/// the first one. No offline rule would say that of unrelated words, so a test sees whose
+/// hierarchy it reads.
+fn hierarchy_answer(prompt: &str) -> Value {
+    let keys: Vec<&str> = prompt
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .map(str::trim)
+        .collect();
+    let parents: Vec<Value> = keys
+        .iter()
+        .skip(1)
+        .map(|k| json!({"concept": k, "parent": keys[0]}))
+        .collect();
+    json!({ "parents": parents })
 }
 
 /// What an answer prompt's user message starts its passages with.

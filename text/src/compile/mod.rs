@@ -20,7 +20,7 @@ mod test_support;
 
 pub use body::readable_body;
 pub use chunking::{Chunk, chunk_text};
-pub use concepts::{concept_key, concept_parents};
+pub use concepts::{concept_hierarchy, concept_key};
 pub use contract::{
     BacklinkSuggestion, CompileResult, CompiledClaim, Confidence, ContractError, PageType,
     RelationType, compile_json_schema, gemini_response_schema, parse_compile_result,
