@@ -23,8 +23,8 @@ pub(crate) struct Network {
     pub(crate) unresolved_vault_links: Vec<String>,
     pub(crate) concepts: usize,
     pub(crate) shared_concepts: usize,
-    /// Shared concepts placed under a broader one in the concept tree.
-    pub(crate) nested_shared_concepts: usize,
+    /// Shared concepts placed under a broader one in the concept tree, as (concept, parent) keys.
+    pub(crate) nested_shared_concepts: Vec<(String, String)>,
 }
 
 /// Reads every article (with its links), the concept list and the vault under `wiki_dir`.
@@ -92,8 +92,14 @@ pub(crate) async fn measure(
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|c| c["article_count"].as_i64() >= Some(2) && c["parent"].is_string())
-        .count();
+        .filter(|c| c["article_count"].as_i64() >= Some(2))
+        .filter_map(|c| {
+            Some((
+                c["name"].as_str()?.to_owned(),
+                c["parent"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
 
     let (vault_links, unresolved_vault_links) = vault_links(wiki_dir)?;
     Ok(Network {
@@ -197,7 +203,8 @@ pub(crate) fn report(n: &Network, sources: usize, calls: ModelCalls) {
     );
     println!(
         "| shared concepts under a broader one | {} of {} |",
-        n.nested_shared_concepts, n.shared_concepts
+        n.nested_shared_concepts.len(),
+        n.shared_concepts
     );
     println!("| concept pages | {} |", n.concept_pages);
     let per_source = |c: usize| c as f64 / sources.max(1) as f64;
@@ -208,6 +215,9 @@ pub(crate) fn report(n: &Network, sources: usize, calls: ModelCalls) {
         per_source(calls.other),
         per_source(calls.hierarchy)
     );
+    for (concept, parent) in &n.nested_shared_concepts {
+        println!("\nnested: {concept} under {parent}");
+    }
     for link in n.unresolved_vault_links.iter().take(10) {
         println!("\nunresolved: {link}");
     }
