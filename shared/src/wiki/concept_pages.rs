@@ -1,8 +1,9 @@
 //! Concept pages: for every concept two or more articles share, a page (`page_type: concept`)
 //! that says what the concept is and what each article contributes, linking to them, with
 //! their claims cited through to their sources. A page is rewritten only when the set of
-//! (article, version) it was written from changes, never on every ingest. Publishing and
-//! deleting a source (see [`delete_source_and_refresh`]) bring the pages they touch up to date.
+//! (article, version) it was written from changes, never on every ingest. Saving a compiled
+//! article (see [`save_compiled`]) and deleting a source (see [`delete_source_and_refresh`])
+//! bring the pages they touch up to date.
 //!
 //! Offline the page is extractive and says so: its definition is the first sentence of the
 //! articles that names the concept. With a model, one call writes the summary and the
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use super::writer::Index;
 use super::{
-    ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, SourceLine, Wiki, WikiError,
+    ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, Published, SourceLine, Wiki, WikiError,
     refresh_model_hierarchy,
 };
 use crate::compile::{Confidence, PageType, RelationType, normalize_title};
@@ -50,7 +51,47 @@ pub enum PageChange {
 /// article or its set of (article, version) changed, removed when it falls below two, left
 /// alone otherwise. `router` writes the prose when a model is configured, and then, when the
 /// set of shared concepts changed, arranges them (see [`refresh_model_hierarchy`]).
-pub async fn refresh_concept_pages(
+async fn refresh_concept_pages(
+    wiki: &Wiki,
+    router: Option<&Router>,
+    keys: &[String],
+    job_id: Option<Uuid>,
+) -> Result<Vec<PageChange>, WikiError> {
+    let changes = refresh_pages(wiki, router, keys, job_id).await?;
+    if changes.iter().any(|c| !matches!(c, PageChange::Unchanged)) {
+        // One rewrite of the index for all the pages, not one per page.
+        wiki.refresh_index().await?;
+    }
+    Ok(changes)
+}
+
+/// Saves a compiled article (see [`Wiki::save`]) and brings the pages of `concept_keys` (its
+/// concepts, and those a recompile dropped) up to date, rewriting `index.md` once for both.
+/// The article is published whatever happens to the pages: a failure there is logged, and the
+/// next save that touches their concepts brings them up to date.
+pub async fn save_compiled(
+    wiki: &Wiki,
+    router: Option<&Router>,
+    draft: Draft,
+    existing: Option<&ArticleKey>,
+    log: LogLine,
+    concept_keys: &[String],
+    job_id: Option<Uuid>,
+) -> Result<Published, WikiError> {
+    let published = wiki
+        .save_with(draft, existing, log, Index::Deferred)
+        .await?;
+    if let Err(e) = refresh_pages(wiki, router, concept_keys, job_id).await {
+        tracing::warn!(error = %e, "concept pages not brought up to date");
+    }
+    wiki.refresh_index().await?;
+    Ok(published)
+}
+
+/// Brings the pages up to date without touching the index, and then, when a page was written
+/// or removed (the only way the set of shared concepts changes), lets the model rearrange the
+/// concept tree.
+async fn refresh_pages(
     wiki: &Wiki,
     router: Option<&Router>,
     keys: &[String],
@@ -61,13 +102,10 @@ pub async fn refresh_concept_pages(
     for key in keys {
         changes.push(refresh_one(wiki, model, key, job_id).await?);
     }
-    if changes.iter().any(|c| !matches!(c, PageChange::Unchanged)) {
-        // One rewrite of the index for all the pages, not one per page.
-        wiki.refresh_index().await?;
-        // A page written or removed is the only way the set of shared concepts changes.
-        if let Some(model) = model {
-            refresh_model_hierarchy(wiki.db(), model, job_id).await?;
-        }
+    if let Some(model) = model
+        && changes.iter().any(|c| !matches!(c, PageChange::Unchanged))
+    {
+        refresh_model_hierarchy(wiki.db(), model, job_id).await?;
     }
     Ok(changes)
 }

@@ -13,7 +13,7 @@ mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use candidates::related_titles;
-pub use concept_pages::{PageChange, delete_source_and_refresh, refresh_concept_pages};
+pub use concept_pages::{PageChange, delete_source_and_refresh, save_compiled};
 pub use concepts::{ConceptNode, HIERARCHY_SYSTEM_PROMPT, concept_tree, refresh_model_hierarchy};
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};
 pub use index_file::{log_entry, render_index};

@@ -134,35 +134,30 @@ pub(super) async fn publish_article(
         file_content: String::new(),
     };
 
-    let published = ctx
-        .wiki
-        .save(
-            Draft {
-                text: format!("{}\n\n{}\n\n{text}", result.summary, result.article_body),
-                write,
-                file,
+    let published = wiki::save_compiled(
+        &ctx.wiki,
+        Some(&ctx.router),
+        Draft {
+            text: format!("{}\n\n{}\n\n{text}", result.summary, result.article_body),
+            write,
+            file,
+        },
+        existing.as_ref(),
+        LogLine {
+            action: if existing.is_some() {
+                "recompile"
+            } else {
+                "compile"
             },
-            existing.as_ref(),
-            LogLine {
-                action: if existing.is_some() {
-                    "recompile"
-                } else {
-                    "compile"
-                },
-                fields: vec![
-                    ("source_id", source.id.to_string()),
-                    ("provider", compiled.provider.as_str().to_owned()),
-                ],
-            },
-        )
-        .await?;
-    // The article is published whatever happens to the pages; they are brought up to date
-    // by the next save that touches their concepts.
-    if let Err(e) =
-        wiki::refresh_concept_pages(&ctx.wiki, Some(&ctx.router), &concept_keys, Some(job_id)).await
-    {
-        tracing::warn!(error = %e, "concept pages not brought up to date");
-    }
+            fields: vec![
+                ("source_id", source.id.to_string()),
+                ("provider", compiled.provider.as_str().to_owned()),
+            ],
+        },
+        &concept_keys,
+        Some(job_id),
+    )
+    .await?;
     Ok(published.article)
 }
 
