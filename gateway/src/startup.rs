@@ -199,6 +199,7 @@ impl Application {
         if let Some(outbox) = self.outbox {
             let _ = outbox.await;
         }
+        self.state.wiki.flush_index().await;
         self.state.db.close().await;
         Ok(())
     }

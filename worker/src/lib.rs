@@ -148,6 +148,8 @@ where
         background.clone(),
     ));
     let embedding = tokio::spawn(embed_backlog(ctx.clone()));
+    // An index.md left behind by a stop before its rewrite is brought up to date.
+    ctx.wiki.refresh_index();
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
     // The consumer stops on its own when the queue becomes unreachable (a Redis restart);
     // it is started again until the process is told to stop.
@@ -184,6 +186,7 @@ where
     // An unfinished embedding pass is simply stopped; the next start continues it.
     embedding.abort();
     let _ = tokio::join!(beats, outbox);
+    ctx.wiki.flush_index().await;
     result?;
     tracing::info!("worker stopped");
     Ok(())

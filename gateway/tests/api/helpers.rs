@@ -131,6 +131,24 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// `wiki/index.md` once it contains `text`: the index is rewritten shortly after a change,
+    /// off the change's path. Panics with the last index read after a few seconds.
+    pub(crate) async fn index_containing(&self, text: &str) -> String {
+        let path = self.data_dir.join("wiki/index.md");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let index = std::fs::read_to_string(&path).unwrap_or_default();
+            if index.contains(text) {
+                return index;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "index.md does not list {text:?}: {index}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Polls a source until its status is final; panics after `limit`.
     pub(crate) async fn wait_for_source(&self, id: &str, limit: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + limit;

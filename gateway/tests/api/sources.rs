@@ -47,8 +47,8 @@ async fn a_text_note_is_compiled_into_a_grounded_article() {
     let end = rest.find("\n---\n").expect("frontmatter end");
     let yaml: serde_norway::Value = serde_norway::from_str(&rest[..end]).expect("yaml");
     assert_eq!(yaml["slug"].as_str(), Some(slug));
-    let index = std::fs::read_to_string(app.data_dir.join("wiki/index.md")).expect("index");
-    assert!(index.contains(article["title"].as_str().expect("title")));
+    app.index_containing(article["title"].as_str().expect("title"))
+        .await;
     let log = std::fs::read_to_string(app.data_dir.join("wiki/log.md")).expect("log");
     assert!(log.contains("compile |"));
 }

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::writer::Index;
 use super::{
     ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, Published, SourceLine, Wiki, WikiError,
     refresh_model_hierarchy,
@@ -47,28 +46,10 @@ pub enum PageChange {
     Unchanged,
 }
 
-/// Brings the pages of these concepts up to date: written when a concept gains its second
-/// article or its set of (article, version) changed, removed when it falls below two, left
-/// alone otherwise. `router` writes the prose when a model is configured, and then, when the
-/// set of shared concepts changed, arranges them (see [`refresh_model_hierarchy`]).
-async fn refresh_concept_pages(
-    wiki: &Wiki,
-    router: Option<&Router>,
-    keys: &[String],
-    job_id: Option<Uuid>,
-) -> Result<Vec<PageChange>, WikiError> {
-    let changes = refresh_pages(wiki, router, keys, job_id).await?;
-    if changes.iter().any(|c| !matches!(c, PageChange::Unchanged)) {
-        // One rewrite of the index for all the pages, not one per page.
-        wiki.refresh_index().await?;
-    }
-    Ok(changes)
-}
-
 /// Saves a compiled article (see [`Wiki::save`]) and brings the pages of `concept_keys` (its
-/// concepts, and those a recompile dropped) up to date, rewriting `index.md` once for both.
-/// The article is published whatever happens to the pages: a failure there is logged, and the
-/// next save that touches their concepts brings them up to date.
+/// concepts, and those a recompile dropped) up to date. The article is published whatever
+/// happens to the pages: a failure there is logged, and the next save that touches their
+/// concepts brings them up to date.
 pub async fn save_compiled(
     wiki: &Wiki,
     router: Option<&Router>,
@@ -78,20 +59,19 @@ pub async fn save_compiled(
     concept_keys: &[String],
     job_id: Option<Uuid>,
 ) -> Result<Published, WikiError> {
-    let published = wiki
-        .save_with(draft, existing, log, Index::Deferred)
-        .await?;
-    if let Err(e) = refresh_pages(wiki, router, concept_keys, job_id).await {
+    let published = wiki.save(draft, existing, log).await?;
+    if let Err(e) = refresh_concept_pages(wiki, router, concept_keys, job_id).await {
         tracing::warn!(error = %e, "concept pages not brought up to date");
     }
-    wiki.refresh_index().await?;
     Ok(published)
 }
 
-/// Brings the pages up to date without touching the index, and then, when a page was written
-/// or removed (the only way the set of shared concepts changes), lets the model rearrange the
-/// concept tree.
-async fn refresh_pages(
+/// Brings the pages of these concepts up to date: written when a concept gains its second
+/// article or its set of (article, version) changed, removed when it falls below two, left
+/// alone otherwise. `router` writes the prose when a model is configured, and then, when a
+/// page was written or removed (the only way the set of shared concepts changes), lets the
+/// model rearrange the concept tree (see [`refresh_model_hierarchy`]).
+async fn refresh_concept_pages(
     wiki: &Wiki,
     router: Option<&Router>,
     keys: &[String],
@@ -141,7 +121,7 @@ async fn refresh_one(
         let Some(page) = state.page_article_id else {
             return Ok(PageChange::Unchanged);
         };
-        wiki.remove_article_with(page, Index::Deferred).await?;
+        wiki.remove_article(page).await?;
         db::concepts::set_page(db, key, None, None).await?;
         return Ok(PageChange::Removed(page));
     }
@@ -178,14 +158,13 @@ async fn refresh_one(
         prose,
     );
     let published = wiki
-        .save_with(
+        .save(
             draft,
             existing.as_ref(),
             LogLine {
                 action: "concept",
                 fields: vec![("articles", state.members.len().to_string())],
             },
-            Index::Deferred,
         )
         .await?;
     db::concepts::set_page(db, key, Some(id), Some(&basis)).await?;

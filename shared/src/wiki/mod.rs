@@ -7,6 +7,7 @@ mod concept_pages;
 mod concepts;
 mod graph;
 mod index_file;
+mod index_writer;
 mod mentions;
 mod vault;
 mod writer;
@@ -70,8 +71,9 @@ pub enum WikiError {
     Busy(&'static str),
 }
 
-/// Rewrites `wiki/index.md` from the database.
-pub async fn refresh_index(
+/// Rewrites `wiki/index.md` from the database (through [`Wiki::refresh_index`], which does it
+/// off the caller's path).
+async fn refresh_index(
     db: &crate::db::Db,
     storage: &crate::storage::Storage,
 ) -> Result<(), WikiError> {

@@ -10,12 +10,14 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use uuid::Uuid;
 
+use super::index_writer::IndexWriter;
 use super::mentions;
 use super::vault::{LinkedArticle, VaultLink, vault_file};
-use super::{ArticleFile, WikiError, log_entry, refresh_index, render_article};
+use super::{ArticleFile, WikiError, log_entry, render_article};
 use crate::compile::{aliases_of, identifier_of, normalize_title, slugify};
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
@@ -24,13 +26,8 @@ use crate::embed::Embedder;
 use crate::events::{Event, EventKind, SharedBus};
 use crate::storage::Storage;
 
-/// Whether a write rewrites `index.md` itself, or leaves it to its caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Index {
-    Refresh,
-    Deferred,
-}
-
+/// Longest wait at a stop for the last rewrite of `index.md`.
+const INDEX_FLUSH_LIMIT: Duration = Duration::from_secs(10);
 /// Longest slug generated from a title (a numeric suffix may follow).
 const SLUG_MAX: usize = 80;
 /// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
@@ -81,6 +78,7 @@ pub struct Wiki {
     storage: Storage,
     bus: SharedBus,
     embedder: Option<(Arc<Embedder>, BudgetSettings)>,
+    index: Arc<IndexWriter>,
 }
 
 impl std::fmt::Debug for Wiki {
@@ -103,6 +101,7 @@ impl Wiki {
         embedder: Option<(Arc<Embedder>, BudgetSettings)>,
     ) -> Self {
         Self {
+            index: IndexWriter::new(db.clone(), storage.clone()),
             db,
             storage,
             bus,
@@ -188,22 +187,13 @@ impl Wiki {
     }
 
     /// Writes what follows from stored rows: the vault file, the links of other articles that were
-    /// waiting for this title or its aliases, the index, the log, and the events.
+    /// waiting for this title or its aliases, the log, and the events; and asks for the index to
+    /// be rewritten (see [`Wiki::refresh_index`]).
     pub async fn publish(
         &self,
         draft: Draft,
         version: i32,
         log: LogLine,
-    ) -> Result<Published, WikiError> {
-        self.publish_with(draft, version, log, Index::Refresh).await
-    }
-
-    async fn publish_with(
-        &self,
-        draft: Draft,
-        version: i32,
-        log: LogLine,
-        index: Index,
     ) -> Result<Published, WikiError> {
         let id = draft.write.id;
         self.link_mentions(&draft).await?;
@@ -238,9 +228,7 @@ impl Wiki {
                 relinked.push(k);
             }
         }
-        if index == Index::Refresh {
-            refresh_index(&self.db, &self.storage).await?;
-        }
+        self.index.request();
         let mut fields = log.fields;
         fields.push(("article", slug.clone()));
         self.log(log.action, &draft.write.title, &fields);
@@ -288,29 +276,30 @@ impl Wiki {
     /// [`Wiki::store`], then [`Wiki::publish`].
     pub async fn save(
         &self,
-        draft: Draft,
-        existing: Option<&ArticleKey>,
-        log: LogLine,
-    ) -> Result<Published, WikiError> {
-        self.save_with(draft, existing, log, Index::Refresh).await
-    }
-
-    /// [`Wiki::save`] with the index left to the caller, which saves several articles in a row
-    /// and then calls [`Wiki::refresh_index`] once: the index is rewritten from every article.
-    pub(super) async fn save_with(
-        &self,
         mut draft: Draft,
         existing: Option<&ArticleKey>,
         log: LogLine,
-        index: Index,
     ) -> Result<Published, WikiError> {
         let version = self.store(&mut draft, existing).await?;
-        self.publish_with(draft, version, log, index).await
+        self.publish(draft, version, log).await
     }
 
-    /// Rewrites `index.md` from the database.
-    pub async fn refresh_index(&self) -> Result<(), WikiError> {
-        refresh_index(&self.db, &self.storage).await
+    /// Asks for `index.md` to be rewritten from the database. It is written shortly after, off
+    /// the caller's path, once for every request made meanwhile.
+    pub fn refresh_index(&self) {
+        self.index.request();
+    }
+
+    /// At a stop: waits for the rewrites of `index.md` asked for so far (a failed one is logged
+    /// and left to the next change), at most [`INDEX_FLUSH_LIMIT`]; the next start rewrites it
+    /// when the wait runs out.
+    pub async fn flush_index(&self) {
+        if tokio::time::timeout(INDEX_FLUSH_LIMIT, self.index.flush())
+            .await
+            .is_err()
+        {
+            tracing::warn!("index.md not rewritten before the stop; the next start does it");
+        }
     }
 
     /// Deletes a source: its row and files, and with `cascade` the articles compiled only from
@@ -339,7 +328,7 @@ impl Wiki {
             tracing::warn!(error = %e, %id, "could not remove the source's files");
         }
         if !deleted.is_empty() {
-            refresh_index(&self.db, &self.storage).await?;
+            self.index.request();
         }
         self.log(
             "delete",
@@ -355,15 +344,6 @@ impl Wiki {
     /// Deletes one article: its rows, its file and its index entry; links to it wait
     /// unresolved for an article of its name.
     pub async fn remove_article(&self, id: Uuid) -> Result<(), WikiError> {
-        self.remove_article_with(id, Index::Refresh).await
-    }
-
-    /// [`Wiki::remove_article`], the index left to the caller as in [`Wiki::save_with`].
-    pub(super) async fn remove_article_with(
-        &self,
-        id: Uuid,
-        index: Index,
-    ) -> Result<(), WikiError> {
         let Some(article) = db::articles::key(&self.db, id).await? else {
             return Ok(());
         };
@@ -371,9 +351,7 @@ impl Wiki {
         if let Err(e) = self.storage.remove_article(&article.slug) {
             tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
         }
-        if index == Index::Refresh {
-            refresh_index(&self.db, &self.storage).await?;
-        }
+        self.index.request();
         self.log(
             "remove",
             &article.title,

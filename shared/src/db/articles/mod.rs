@@ -394,8 +394,19 @@ pub struct IndexEntry {
     pub concepts: Vec<String>,
 }
 
+/// What changes whenever the index's content may: the number of articles and the time of the
+/// latest save.
+pub async fn index_fingerprint(db: &Db) -> DbResult<(i64, Option<String>)> {
+    let row = on_db!(db, |p| sqlx::query_as(
+        "select count(*), cast(max(updated_at) as text) from articles"
+    )
+    .fetch_one(p)
+    .await)?;
+    Ok(row)
+}
+
 /// Every article for the index, by title, with its concepts (two queries, whatever the size
-/// of the wiki: the index is rewritten after every compile).
+/// of the wiki).
 pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
     let rows: Vec<(Uuid, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
         "select id, slug, title, summary, page_type from articles order by lower(title), id"
