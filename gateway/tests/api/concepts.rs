@@ -18,11 +18,24 @@ fn concept<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|c| c["name"] == name)
 }
 
-#[tokio::test]
-async fn plural_and_singular_concepts_are_one_concept() {
+/// The app compiling through the fake model, whose concepts are each note's most frequent
+/// long words.
+async fn app_with_fake_model() -> (FakeLlm, TestApp) {
     let fake = FakeLlm::start().await;
     let base = format!("{}/v1", fake.url());
     let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    (fake, app)
+}
+
+/// Two notes whose shared concepts are "thread" and "shuttle".
+const SPINNING: &str =
+    "# Spinning\n\nSpinning wool gives thread. A shuttle carries thread. The shuttle flies.";
+const WEAVING: &str =
+    "# Weaving\n\nWeaving needs thread. A shuttle crosses thread. The shuttle returns.";
+
+#[tokio::test]
+async fn plural_and_singular_concepts_are_one_concept() {
+    let (_fake, app) = app_with_fake_model().await;
     // The fake model names each note's most frequent long words as its concepts.
     let many = app.compiled_note(
         "# Worker pools\n\nThreads share memory. Threads need locks around shared state. Threads wait on barriers. Threads finish when their target returns.",
@@ -78,14 +91,12 @@ async fn plural_and_singular_concepts_are_one_concept() {
 
 #[tokio::test]
 async fn a_concept_found_only_where_a_broader_one_is_nests_under_it() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (_fake, app) = app_with_fake_model().await;
     // The fake model's concepts are each note's most frequent long words: "shuttle" comes
     // with "thread" twice, and "thread" comes once more without it.
     for note in [
-        "# Spinning\n\nSpinning wool gives thread. A shuttle carries thread. The shuttle flies.",
-        "# Weaving\n\nWeaving needs thread. A shuttle crosses thread. The shuttle returns.",
+        SPINNING,
+        WEAVING,
         "# Sewing\n\nSewing joins cloth with thread. Strong thread lasts.",
     ] {
         app.compiled_note(note).await;
@@ -104,14 +115,12 @@ async fn a_concept_found_only_where_a_broader_one_is_nests_under_it() {
 
 #[tokio::test]
 async fn a_model_arranges_the_shared_concepts_in_one_call_when_their_set_changes() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (fake, app) = app_with_fake_model().await;
     // Shared concepts: "thread" (3 articles), "shuttle" (2) and, with the fourth note,
     // "needle" (2), which comes with "thread" only once: no offline rule places it.
     for note in [
-        "# Spinning\n\nSpinning wool gives thread. A shuttle carries thread. The shuttle flies.",
-        "# Weaving\n\nWeaving needs thread. A shuttle crosses thread. The shuttle returns.",
+        SPINNING,
+        WEAVING,
         "# Sewing\n\nSewing a needle through cloth takes thread. A needle pulls thread.",
     ] {
         app.compiled_note(note).await;
@@ -165,9 +174,7 @@ async fn concept_pages(app: &TestApp) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_shared_concept_gets_one_page_rewritten_only_when_its_articles_change() {
-    let fake = FakeLlm::start().await;
-    let base = format!("{}/v1", fake.url());
-    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let (fake, app) = app_with_fake_model().await;
     // Each note's most frequent long words are its concepts: "thread" is the only shared one.
     let spinning = app
         .compiled_note(
