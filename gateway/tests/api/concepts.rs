@@ -128,7 +128,11 @@ async fn a_model_arranges_the_shared_concepts_in_one_call_when_their_set_changes
     let asked = |fake: &FakeLlm| {
         fake.requests()
             .iter()
-            .filter(|r| r.body.to_string().contains("Concepts to arrange"))
+            .filter(|r| {
+                r.body
+                    .to_string()
+                    .contains(shared::wiki::HIERARCHY_SYSTEM_PROMPT)
+            })
             .count()
     };
     assert_eq!(asked(&fake), 0, "two shared concepts are not worth a call");

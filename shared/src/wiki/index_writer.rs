@@ -10,7 +10,7 @@
 //! change.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -32,7 +32,9 @@ pub(super) struct IndexWriter {
     requested: AtomicU64,
     /// Requests served so far (written, or failed and logged).
     served: watch::Sender<u64>,
-    wake: Notify,
+    /// Shared with the task, which holds the writer itself only weakly: dropping the last
+    /// `Wiki` lets go of the database and storage, and the idle task with them.
+    wake: Arc<Notify>,
     task: OnceLock<()>,
 }
 
@@ -43,7 +45,7 @@ impl IndexWriter {
             storage,
             requested: AtomicU64::new(0),
             served: watch::Sender::new(0),
-            wake: Notify::new(),
+            wake: Arc::new(Notify::new()),
             task: OnceLock::new(),
         })
     }
@@ -53,7 +55,7 @@ impl IndexWriter {
     pub(super) fn request(self: &Arc<Self>) {
         self.requested.fetch_add(1, Ordering::SeqCst);
         self.task.get_or_init(|| {
-            tokio::spawn(Arc::clone(self).run());
+            tokio::spawn(Self::run(Arc::downgrade(self), Arc::clone(&self.wake)));
         });
         self.wake.notify_one();
     }
@@ -67,28 +69,37 @@ impl IndexWriter {
         let _ = served.wait_for(|n| *n >= target).await;
     }
 
-    async fn run(self: Arc<Self>) {
+    async fn run(writer: Weak<Self>, wake: Arc<Notify>) {
         loop {
-            self.wake.notified().await;
+            wake.notified().await;
             tokio::time::sleep(COALESCE).await;
-            let target = self.requested.load(Ordering::SeqCst);
-            for _ in 0..MAX_RENDERS {
-                let before = db::articles::index_fingerprint(&self.db).await;
-                if let Err(e) = refresh_index(&self.db, &self.storage).await {
-                    tracing::warn!(error = %e, "index.md not rewritten; the next change retries");
+            let Some(this) = writer.upgrade() else {
+                return;
+            };
+            this.write_requested().await;
+        }
+    }
+
+    /// Writes the index for the requests made so far, again while the articles change under it
+    /// (at most [`MAX_RENDERS`] times), and marks those requests served.
+    async fn write_requested(&self) {
+        let target = self.requested.load(Ordering::SeqCst);
+        for _ in 0..MAX_RENDERS {
+            let before = db::articles::index_fingerprint(&self.db).await;
+            if let Err(e) = refresh_index(&self.db, &self.storage).await {
+                tracing::warn!(error = %e, "index.md not rewritten; the next change retries");
+                break;
+            }
+            let after = db::articles::index_fingerprint(&self.db).await;
+            match (before, after) {
+                (Ok(before), Ok(after)) if before == after => break,
+                (Ok(_), Ok(_)) => continue,
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "could not tell whether index.md is current");
                     break;
                 }
-                let after = db::articles::index_fingerprint(&self.db).await;
-                match (before, after) {
-                    (Ok(before), Ok(after)) if before == after => break,
-                    (Ok(_), Ok(_)) => continue,
-                    (Err(e), _) | (_, Err(e)) => {
-                        tracing::warn!(error = %e, "could not tell whether index.md is current");
-                        break;
-                    }
-                }
             }
-            self.served.send_replace(target);
         }
+        self.served.send_replace(target);
     }
 }
