@@ -6,6 +6,8 @@ import type { GraphData, GraphNode } from "../api/types";
 import { buildGraph, nodeHref, type EdgeAttributes, type NodeAttributes } from "./build";
 
 const NONE: Set<string> = new Set();
+/** Nodes above which the graph is drawn with less detail. */
+const LARGE_GRAPH = 2000;
 
 export default function GraphCanvas({
   data,
@@ -37,9 +39,14 @@ export default function GraphCanvas({
 
   useEffect(() => {
     if (!container.current) return;
+    const large = graph.order > LARGE_GRAPH;
     const renderer = new Sigma(graph, container.current, {
-      labelRenderedSizeThreshold: 4,
-      defaultEdgeType: "arrow",
+      // A large graph draws only the labels of its bigger nodes, plain lines, and while the
+      // camera moves neither edges nor labels: that is what keeps zooming and dragging smooth.
+      labelRenderedSizeThreshold: large ? 10 : 4,
+      defaultEdgeType: large ? "line" : "arrow",
+      hideEdgesOnMove: large,
+      hideLabelsOnMove: large,
       zIndex: true,
     });
     renderer.on("clickNode", ({ node }) => {

@@ -11,7 +11,7 @@ import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
 import { communityColour, findNodes, nodeHref, relationsOf } from "../graph/build";
 import GraphCanvas from "../graph/GraphCanvas";
 
-const LIMIT = 5000;
+const LIMIT = 10_000;
 
 export default function GraphPage() {
   useTitle("Graph");
