@@ -58,12 +58,17 @@ bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLit
 	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline -- load
 
-.PHONY: eval bench-search seed-articles
+.PHONY: eval bench-search bench-graph seed-articles
 eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
 bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
+
+bench-graph: release ## The Graph screen in headless Chromium on 10,000 seeded articles (GRAPH_DATA_DIR to reuse a seeded data directory)
+	@dir="$$(realpath -m "$${GRAPH_DATA_DIR:-target/bench-graph}")"; \
+	if [ ! -d "$$dir/wiki" ]; then mkdir -p "$$dir" && $(CARGO) bench --locked -p gateway --bench search -- seed --count 10000 --data-dir "$$dir"; fi; \
+	cd frontend && GRAPH_DATA_DIR="$$dir" GRAPH_LIMIT=10000 node e2e/bench-graph.mjs
 
 seed-articles: ## Add N (default 1000) synthetic articles to the wiki in DATA_DIR, e.g. `make seed-articles N=10000 DATA_DIR=/tmp/big`
 	@test -n "$(DATA_DIR)" || { echo "set DATA_DIR=/path/to/data-dir (never your real wiki by accident)"; exit 1; }

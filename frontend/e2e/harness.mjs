@@ -111,9 +111,12 @@ export async function startCorpusServer() {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Starts `gateway serve` with its own data directory and a clean environment. */
-export async function startGateway({ token, env: extraEnv = {} } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "wikimind-e2e-"));
+/**
+ * Starts `gateway serve` with a clean environment on its own data directory, or on `dataDir`
+ * (kept at the stop) when a benchmark brings a seeded one.
+ */
+export async function startGateway({ token, env: extraEnv = {}, dataDir: given } = {}) {
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), "wikimind-e2e-"));
   const port = await freePort();
   const env = {};
   // Nothing from the caller's WikiMind configuration (keys, databases, Redis) leaks in.
@@ -153,7 +156,7 @@ export async function startGateway({ token, env: extraEnv = {} } = {}) {
     async stop() {
       proc.kill("SIGTERM");
       await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.once("exit", ok)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!given) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
