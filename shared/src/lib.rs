@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod embed;
 pub mod events;
+pub mod health;
 pub mod ingest;
 pub mod jobs;
 pub mod llm;

@@ -23,3 +23,4 @@ mod sources;
 mod storage_faults;
 mod text_edges;
 mod vault;
+mod wiki_health;

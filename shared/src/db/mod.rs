@@ -11,6 +11,7 @@ pub mod concepts;
 pub mod conversations;
 pub mod costs;
 pub mod graph;
+pub mod health;
 pub mod jobs;
 pub mod links;
 pub mod search;

@@ -1,0 +1,337 @@
+//! Queries of Health: the structural facts the linter checks (pages with no link, links to
+//! nothing, symmetric relations present one way), and the runs, findings and dismissals it
+//! keeps. Each check is one indexed query, whatever the size of the wiki.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{BeginWrite, Db, DbResult};
+use crate::on_db;
+
+/// A page a finding is about, at the version it was checked.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PageAt {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub version: i32,
+}
+
+/// A link whose target resolves to no page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedLink {
+    pub from: PageAt,
+    pub target_text: String,
+    pub relation: String,
+    /// `wikilink` (written in the page) or `suggestion` (proposed by the compiler).
+    pub origin: String,
+}
+
+/// A link of a symmetric relation with no link of that relation back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneWayLink {
+    pub from: PageAt,
+    pub to: PageAt,
+    pub relation: String,
+}
+
+/// Pages with no resolved link in or out (a concept page's links count).
+pub async fn unlinked_pages(db: &Db) -> DbResult<Vec<PageAt>> {
+    on_db!(db, |p| sqlx::query_as(
+        "select a.id, a.slug, a.title, a.version from articles a \
+         where not exists (select 1 from links l \
+                           where l.from_article_id = a.id and l.to_article_id is not null) \
+           and not exists (select 1 from links l where l.to_article_id = a.id) \
+         order by lower(a.title), a.id"
+    )
+    .fetch_all(p)
+    .await)
+    .map_err(Into::into)
+}
+
+/// Links whose target is no page.
+pub async fn unresolved_links(db: &Db) -> DbResult<Vec<UnresolvedLink>> {
+    let rows: Vec<(Uuid, String, String, i32, String, String, String)> =
+        on_db!(db, |p| sqlx::query_as(
+            "select a.id, a.slug, a.title, a.version, l.target_text, l.relation_type, l.origin \
+             from links l join articles a on a.id = l.from_article_id \
+             where l.to_article_id is null \
+             order by lower(a.title), a.id, l.target_text"
+        )
+        .fetch_all(p)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, slug, title, version, target_text, relation, origin)| UnresolvedLink {
+                from: PageAt {
+                    id,
+                    slug,
+                    title,
+                    version,
+                },
+                target_text,
+                relation,
+                origin,
+            },
+        )
+        .collect())
+}
+
+/// Resolved links of one of `relations` with no link of the same relation back.
+pub async fn one_way_links(db: &Db, relations: &[&str]) -> DbResult<Vec<OneWayLink>> {
+    let mut found = Vec::new();
+    for relation in relations {
+        type Row = (Uuid, String, String, i32, Uuid, String, String, i32);
+        let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+            "select f.id, f.slug, f.title, f.version, t.id, t.slug, t.title, t.version \
+             from links l join articles f on f.id = l.from_article_id \
+             join articles t on t.id = l.to_article_id \
+             where l.relation_type = $1 and l.to_article_id <> l.from_article_id \
+               and not exists (select 1 from links r where r.to_article_id = l.from_article_id \
+                               and r.from_article_id = l.to_article_id \
+                               and r.relation_type = l.relation_type) \
+             order by lower(f.title), f.id, lower(t.title)"
+        )
+        .bind(relation)
+        .fetch_all(p)
+        .await)?;
+        found.extend(
+            rows.into_iter()
+                .map(|(fi, fs, ft, fv, ti, ts, tt, tv)| OneWayLink {
+                    from: PageAt {
+                        id: fi,
+                        slug: fs,
+                        title: ft,
+                        version: fv,
+                    },
+                    to: PageAt {
+                        id: ti,
+                        slug: ts,
+                        title: tt,
+                        version: tv,
+                    },
+                    relation: (*relation).to_owned(),
+                }),
+        );
+    }
+    Ok(found)
+}
+
+/// How many pages the wiki has.
+pub async fn page_count(db: &Db) -> DbResult<i64> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as("select count(*) from articles")
+        .fetch_one(p)
+        .await)?;
+    Ok(n)
+}
+
+/// A finding as stored with its run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub severity: String,
+    pub fingerprint: String,
+    pub message: String,
+    /// The pages involved, in the order the finding names them.
+    pub article_ids: Vec<Uuid>,
+    pub fix: Option<String>,
+    pub detail: serde_json::Value,
+    /// `open`, `dismissed` or `repaired`.
+    pub state: String,
+}
+
+/// A run of the linter.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: Uuid,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// `running`, `complete` or `failed`.
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub article_count: i64,
+    pub score: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// Records a run that has started.
+pub async fn start_run(db: &Db, id: Uuid, trigger: &str, article_count: i64) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "insert into health_runs (id, trigger, status, started_at, article_count) \
+         values ($1, $2, 'running', $3, $4)"
+    )
+    .bind(id)
+    .bind(trigger)
+    .bind(Utc::now())
+    .bind(article_count)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Stores a run's findings and marks it complete with its score, in one transaction.
+pub async fn complete_run(
+    db: &Db,
+    run_id: Uuid,
+    score: i64,
+    findings: &[FindingRow],
+) -> DbResult<()> {
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        for f in findings {
+            sqlx::query(
+                "insert into health_findings \
+                 (id, run_id, kind, severity, fingerprint, message, article_ids, fix, detail, state) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(f.id)
+            .bind(run_id)
+            .bind(&f.kind)
+            .bind(&f.severity)
+            .bind(&f.fingerprint)
+            .bind(&f.message)
+            .bind(ids_json(&f.article_ids))
+            .bind(&f.fix)
+            .bind(f.detail.to_string())
+            .bind(&f.state)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "update health_runs set status = 'complete', finished_at = $2, score = $3 where id = $1",
+        )
+        .bind(run_id)
+        .bind(Utc::now())
+        .bind(score)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Marks a run failed with the reason.
+pub async fn fail_run(db: &Db, run_id: Uuid, error: &str) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update health_runs set status = 'failed', finished_at = $2, error = $3 where id = $1"
+    )
+    .bind(run_id)
+    .bind(Utc::now())
+    .bind(error)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// The newest run that completed, if any.
+pub async fn latest_complete_run(db: &Db) -> DbResult<Option<RunRow>> {
+    on_db!(db, |p| sqlx::query_as(
+        "select id, trigger, status, started_at, finished_at, article_count, score, error \
+         from health_runs where status = 'complete' order by started_at desc limit 1"
+    )
+    .fetch_optional(p)
+    .await)
+    .map_err(Into::into)
+}
+
+/// The newest runs, newest first.
+pub async fn recent_runs(db: &Db, limit: i64) -> DbResult<Vec<RunRow>> {
+    on_db!(db, |p| sqlx::query_as(
+        "select id, trigger, status, started_at, finished_at, article_count, score, error \
+         from health_runs order by started_at desc limit $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)
+    .map_err(Into::into)
+}
+
+/// The findings of a run, errors first.
+pub async fn findings_of(db: &Db, run_id: Uuid) -> DbResult<Vec<FindingRow>> {
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+        "select id, kind, severity, fingerprint, message, article_ids, fix, detail, state \
+         from health_findings where run_id = $1 \
+         order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, kind, message"
+    )
+    .bind(run_id)
+    .fetch_all(p)
+    .await)?;
+    rows.into_iter()
+        .map(
+            |(id, kind, severity, fingerprint, message, ids, fix, detail, state)| {
+                Ok(FindingRow {
+                    id,
+                    kind,
+                    severity,
+                    fingerprint,
+                    message,
+                    article_ids: serde_json::from_str(&ids)
+                        .map_err(|e| super::DbError::Corrupt(format!("finding pages: {e}")))?,
+                    fix,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| super::DbError::Corrupt(format!("finding detail: {e}")))?,
+                    state,
+                })
+            },
+        )
+        .collect()
+}
+
+/// Fingerprints of the findings a person dismissed.
+pub async fn dismissed_fingerprints(db: &Db) -> DbResult<HashSet<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select fingerprint from health_dismissals"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(f,)| f).collect())
+}
+
+/// Dismisses a finding: it is marked so, and its fingerprint remembered for later runs.
+/// Returns false when no finding has this id.
+pub async fn dismiss(db: &Db, finding_id: Uuid) -> DbResult<bool> {
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let updated = sqlx::query("update health_findings set state = 'dismissed' where id = $1")
+            .bind(finding_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "insert into health_dismissals (fingerprint, dismissed_at) \
+             select fingerprint, $2 from health_findings where id = $1 \
+             on conflict (fingerprint) do nothing",
+        )
+        .bind(finding_id)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(true)
+}
+
+fn ids_json(ids: &[Uuid]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+}
