@@ -9,6 +9,7 @@ pub mod search;
 pub mod session;
 pub mod settings;
 pub mod sources;
+pub mod wiki_health;
 pub mod ws;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(jobs::router())
         .merge(search::router())
         .merge(settings::router())
+        .merge(wiki_health::router())
         .merge(ws::router())
         .fallback(|| async { envelope(StatusCode::NOT_FOUND, "not_found", "no such API endpoint") })
 }

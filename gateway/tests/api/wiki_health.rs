@@ -55,23 +55,60 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
     );
     assert!(outcome.score < 100, "{}", outcome.score);
 
-    let latest = shared::db::health::latest_complete_run(&app.db)
-        .await
-        .expect("latest")
-        .expect("a run");
-    assert_eq!(latest.id, outcome.run_id);
-    assert_eq!(latest.score, Some(outcome.score));
+    let (status, report) = app.get_json("/api/health").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["score"], outcome.score);
+    assert_eq!(report["run"]["id"], outcome.run_id.to_string());
+    assert_eq!(report["run"]["status"], "complete");
     assert_eq!(
-        latest.article_count,
+        report["run"]["article_count"],
         shared::db::health::page_count(&app.db)
             .await
             .expect("count"),
         "every page is counted, concept pages too"
     );
-    let stored = shared::db::health::findings_of(&app.db, outcome.run_id)
-        .await
-        .expect("findings");
-    assert_eq!(stored.len(), outcome.findings.len());
+    assert_eq!(report["counts_by_kind"]["orphan"], 1, "{report}");
+    assert_eq!(report["counts_by_kind"]["broken_link"], 1, "{report}");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), outcome.findings.len(), "{report}");
+    assert_eq!(findings[0]["severity"], "error", "errors first: {report}");
+    let orphan = findings
+        .iter()
+        .find(|f| f["kind"] == "orphan")
+        .expect("orphan");
+    assert_eq!(orphan["articles"][0]["title"], "Sourdough", "{report}");
+    assert_eq!(orphan["articles"][0]["id"], sourdough.to_string());
+    assert!(orphan["articles"][0]["slug"].is_string());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn before_any_run_the_report_is_empty_and_bad_ids_are_refused() {
+    let app = spawn_app().await;
+    let (status, report) = app.get_json("/api/health").await;
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report["score"].is_null() && report["run"].is_null(),
+        "{report}"
+    );
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let (status, history) = app.get_json("/api/health/history").await;
+    assert_eq!(status, 200);
+    assert_eq!(history["items"], serde_json::json!([]));
+
+    let unknown = format!("/api/health/findings/{}/dismiss", uuid::Uuid::now_v7());
+    let (status, body) = app.post_json(&unknown, &serde_json::json!({})).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"].is_object(), "the error envelope: {body}");
+    let (status, body) = app
+        .post_json(
+            "/api/health/findings/not-an-id/dismiss",
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app.get_json("/api/health?include_dismissed=maybe").await;
+    assert_eq!(status, 400, "{body}");
     app.stop().await;
 }
 
@@ -85,17 +122,18 @@ async fn a_dismissed_finding_stays_dismissed_in_later_runs() {
     assert_eq!(orphan[0].article_ids, [sourdough]);
     assert!(first.score < 100);
 
-    assert!(
-        shared::db::health::dismiss(&app.db, orphan[0].id)
-            .await
-            .expect("dismiss")
-    );
-    assert!(
-        !shared::db::health::dismiss(&app.db, uuid::Uuid::now_v7())
-            .await
-            .expect("dismiss nothing"),
-        "an unknown finding is not dismissed"
-    );
+    let (status, body) = app
+        .post_json(
+            &format!("/api/health/findings/{}/dismiss", orphan[0].id),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "dismissed");
+    let (_, report) = app.get_json("/api/health").await;
+    assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+    let (_, report) = app.get_json("/api/health?include_dismissed=true").await;
+    assert_eq!(report["findings"][0]["state"], "dismissed", "{report}");
 
     let second = health::run(&app.db, "manual").await.expect("second run");
     assert!(
@@ -113,10 +151,12 @@ async fn a_dismissed_finding_stays_dismissed_in_later_runs() {
     assert_eq!(kept[0].fingerprint, orphan[0].fingerprint);
     assert_eq!(second.score, 100, "a dismissed finding does not count");
 
-    let history = shared::db::health::recent_runs(&app.db, 10)
-        .await
-        .expect("history");
-    assert_eq!(history.len(), 2);
-    assert_eq!(history[0].id, second.run_id, "newest first");
+    let (status, history) = app.get_json("/api/health/history").await;
+    assert_eq!(status, 200, "{history}");
+    let runs = history["items"].as_array().expect("items");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["id"], second.run_id.to_string(), "newest first");
+    assert_eq!(runs[0]["score"], 100);
+    assert_eq!(runs[1]["score"], first.score);
     app.stop().await;
 }

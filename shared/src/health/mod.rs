@@ -5,6 +5,7 @@
 //! The structural checks here are one indexed query each, so a run grows with the wiki, never
 //! with its pairs of pages.
 
+mod report;
 mod score;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use crate::db::health::{self as queries, FindingRow, PageAt};
 use crate::db::{Db, DbResult};
 
+pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
 pub use score::score;
 
 /// Relations that hold both ways: a link of one of them should have its inverse.

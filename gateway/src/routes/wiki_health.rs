@@ -1,0 +1,81 @@
+//! `/api/health`: the wiki's Health report (score, open findings and the pages they name),
+//! the trend of scores, and dismissing a finding. Not to be confused with `/health`, the
+//! process's liveness.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use shared::health::{self, HealthReport, RunView};
+
+use super::sources::paging;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, parse_id};
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(get_report))
+        .route("/health/history", get(get_history))
+        .route("/health/findings/{id}/dismiss", post(dismiss))
+}
+
+/// Query of `GET /api/health`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    /// Show dismissed findings too.
+    include_dismissed: Option<bool>,
+}
+
+async fn get_report(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Json<HealthReport>> {
+    let report = health::report(&state.db, q.include_dismissed.unwrap_or(false)).await?;
+    Ok(Json(report))
+}
+
+/// Query of `GET /api/health/history`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryQuery {
+    limit: Option<i64>,
+}
+
+/// `GET /api/health/history`: runs, newest first.
+#[derive(Debug, Serialize)]
+struct History {
+    items: Vec<RunView>,
+}
+
+async fn get_history(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> ApiResult<Json<History>> {
+    let (limit, _) = paging(q.limit, None)?;
+    let items = health::history(&state.db, limit).await?;
+    Ok(Json(History { items }))
+}
+
+/// `POST /api/health/findings/{id}/dismiss`.
+#[derive(Debug, Serialize)]
+struct Dismissed {
+    id: uuid::Uuid,
+    state: &'static str,
+}
+
+async fn dismiss(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Dismissed>> {
+    let id = parse_id(&id, "finding")?;
+    if !health::dismiss(&state.db, id).await? {
+        return Err(ApiError::NotFound(format!("no finding has the id {id}")));
+    }
+    Ok(Json(Dismissed {
+        id,
+        state: "dismissed",
+    }))
+}

@@ -1,0 +1,152 @@
+//! What Health shows a person: the latest complete run's score and open findings with the
+//! pages they name, the trend of scores, and dismissing a finding.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::health::{self as queries, RunRow};
+use crate::db::{self, Db, DbResult};
+
+/// A run of the linter, as shown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunView {
+    pub id: Uuid,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// `running`, `complete` or `failed`.
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub article_count: i64,
+    pub score: Option<i64>,
+    pub error: Option<String>,
+}
+
+impl From<RunRow> for RunView {
+    fn from(r: RunRow) -> Self {
+        RunView {
+            id: r.id,
+            trigger: r.trigger,
+            status: r.status,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            article_count: r.article_count,
+            score: r.score,
+            error: r.error,
+        }
+    }
+}
+
+/// A page a finding names.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PageRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+}
+
+/// A finding, as shown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FindingView {
+    pub id: Uuid,
+    pub kind: String,
+    pub severity: String,
+    pub message: String,
+    /// The pages involved that still exist, in the order the finding names them.
+    pub articles: Vec<PageRef>,
+    /// What acting on it does (`auto_repair`…), if the wiki can act on it.
+    pub fix: Option<String>,
+    /// `open` or `dismissed`.
+    pub state: String,
+    pub detail: serde_json::Value,
+}
+
+/// `GET /api/health`: the latest complete run and its open findings.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HealthReport {
+    /// 0–100; `None` before the first run.
+    pub score: Option<i64>,
+    pub run: Option<RunView>,
+    /// Open findings by kind.
+    pub counts_by_kind: BTreeMap<String, i64>,
+    pub findings: Vec<FindingView>,
+}
+
+/// The latest complete run's report; dismissed findings only when asked for.
+pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> {
+    let Some(run) = queries::latest_complete_run(db).await? else {
+        return Ok(HealthReport {
+            score: None,
+            run: None,
+            counts_by_kind: BTreeMap::new(),
+            findings: Vec::new(),
+        });
+    };
+    let rows = queries::findings_of(db, run.id).await?;
+    let mut counts_by_kind = BTreeMap::new();
+    for f in rows.iter().filter(|f| f.state == "open") {
+        *counts_by_kind.entry(f.kind.clone()).or_insert(0) += 1;
+    }
+    let shown: Vec<_> = rows
+        .into_iter()
+        .filter(|f| include_dismissed || f.state == "open")
+        .collect();
+    let mut ids: Vec<Uuid> = shown.iter().flat_map(|f| f.article_ids.clone()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let pages: HashMap<Uuid, PageRef> = db::articles::keys_by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|k| {
+            (
+                k.id,
+                PageRef {
+                    id: k.id,
+                    slug: k.slug,
+                    title: k.title,
+                },
+            )
+        })
+        .collect();
+    let findings = shown
+        .into_iter()
+        .map(|f| FindingView {
+            articles: f
+                .article_ids
+                .iter()
+                .filter_map(|id| pages.get(id).cloned())
+                .collect(),
+            id: f.id,
+            kind: f.kind,
+            severity: f.severity,
+            message: f.message,
+            fix: f.fix,
+            state: f.state,
+            detail: f.detail,
+        })
+        .collect();
+    Ok(HealthReport {
+        score: run.score,
+        run: Some(run.into()),
+        counts_by_kind,
+        findings,
+    })
+}
+
+/// The newest runs, newest first: the trend of the score.
+pub async fn history(db: &Db, limit: i64) -> DbResult<Vec<RunView>> {
+    Ok(queries::recent_runs(db, limit)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Dismisses a finding; later runs keep it dismissed while its pages are unchanged.
+/// `false` when there is no such finding.
+pub async fn dismiss(db: &Db, finding_id: Uuid) -> DbResult<bool> {
+    queries::dismiss(db, finding_id).await
+}
