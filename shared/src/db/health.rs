@@ -145,7 +145,7 @@ pub struct FindingRow {
 }
 
 /// A run of the linter.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct RunRow {
     pub id: Uuid,
     /// `manual` or `schedule`.

@@ -3,42 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::health::{self as queries, RunRow};
 use crate::db::{self, Db, DbResult};
 
-/// A run of the linter, as shown.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RunView {
-    pub id: Uuid,
-    /// `manual` or `schedule`.
-    pub trigger: String,
-    /// `running`, `complete` or `failed`.
-    pub status: String,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub article_count: i64,
-    pub score: Option<i64>,
-    pub error: Option<String>,
-}
-
-impl From<RunRow> for RunView {
-    fn from(r: RunRow) -> Self {
-        RunView {
-            id: r.id,
-            trigger: r.trigger,
-            status: r.status,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
-            article_count: r.article_count,
-            score: r.score,
-            error: r.error,
-        }
-    }
-}
+/// A run of the linter, as shown: its row as stored.
+pub type RunView = RunRow;
 
 /// A page a finding names.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -130,7 +102,7 @@ pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> 
         .collect();
     Ok(HealthReport {
         score: run.score,
-        run: Some(run.into()),
+        run: Some(run),
         counts_by_kind,
         findings,
     })
@@ -138,11 +110,7 @@ pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> 
 
 /// The newest runs, newest first: the trend of the score.
 pub async fn history(db: &Db, limit: i64) -> DbResult<Vec<RunView>> {
-    Ok(queries::recent_runs(db, limit)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
+    queries::recent_runs(db, limit).await
 }
 
 /// Dismisses a finding; later runs keep it dismissed while its pages are unchanged.
