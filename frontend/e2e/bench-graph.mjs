@@ -23,7 +23,7 @@ const ROUNDS = Number(process.env.GRAPH_ROUNDS ?? 3);
 const gateway = await startGateway({ dataDir });
 const browser = await launchBrowser();
 try {
-  const limit = Number(process.env.GRAPH_LIMIT ?? 5000);
+  const limit = Number(process.env.GRAPH_LIMIT ?? 10_000);
   const api = async () => {
     const t = performance.now();
     const r = await fetch(`${gateway.url}/api/graph?limit=${limit}`);

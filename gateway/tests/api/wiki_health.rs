@@ -11,7 +11,7 @@ const READING: &str = "# Reading list\n\nStart with [[Lighthouse keeping]], then
 const SOURDOUGH: &str =
     "# Sourdough\n\nA starter of rye flour ferments for several days before the first loaf.";
 
-/// The open findings of a kind, as (page ids, detail).
+/// The open findings of a kind.
 fn open_of<'a>(
     outcome: &'a health::RunOutcome,
     kind: &str,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::compile::RelationType;
 use crate::db::health::{self as queries, FindingRow, PageAt};
 use crate::db::{Db, DbResult};
 
@@ -19,7 +20,8 @@ pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, 
 pub use score::score;
 
 /// Relations that hold both ways: a link of one of them should have its inverse.
-pub const SYMMETRIC_RELATIONS: [&str; 2] = ["related_to", "contradicts"];
+pub const SYMMETRIC_RELATIONS: [RelationType; 2] =
+    [RelationType::RelatedTo, RelationType::Contradicts];
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,22 +72,6 @@ impl Severity {
     }
 }
 
-/// What acting on a finding does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fix {
-    /// The missing link is written by the wiki itself.
-    AutoRepair,
-}
-
-impl Fix {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Fix::AutoRepair => "auto_repair",
-        }
-    }
-}
-
 /// A finding before it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -93,7 +79,6 @@ pub struct Finding {
     pub message: String,
     /// The pages involved, at the versions checked.
     pub pages: Vec<PageAt>,
-    pub fix: Option<Fix>,
     /// What a screen needs to show it (the link text, the relation…).
     pub detail: serde_json::Value,
 }
@@ -122,7 +107,6 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
             kind: Kind::Orphan,
             message: format!("“{}” has no link in or out.", page.title),
             pages: vec![page],
-            fix: None,
             detail: serde_json::json!({}),
         });
     }
@@ -142,7 +126,6 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
             kind: Kind::BrokenLink,
             message,
             pages: vec![link.from],
-            fix: None,
             detail: serde_json::json!({
                 "target": link.target_text,
                 "relation": link.relation,
@@ -150,7 +133,7 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
             }),
         });
     }
-    for link in queries::one_way_links(db, &SYMMETRIC_RELATIONS).await? {
+    for link in queries::one_way_links(db, &SYMMETRIC_RELATIONS.map(RelationType::as_str)).await? {
         findings.push(Finding {
             kind: Kind::MissingInverse,
             message: format!(
@@ -160,7 +143,6 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
                 link.to.title
             ),
             pages: vec![link.from, link.to],
-            fix: Some(Fix::AutoRepair),
             detail: serde_json::json!({ "relation": link.relation }),
         });
     }
@@ -181,41 +163,27 @@ pub async fn run(db: &Db, trigger: &str) -> DbResult<RunOutcome> {
     let run_id = Uuid::now_v7();
     let pages = queries::page_count(db).await?;
     queries::start_run(db, run_id, trigger, pages).await?;
-    match check(db).await {
-        Ok(findings) => {
-            let open: Vec<Severity> = findings
-                .iter()
-                .filter(|f| f.state == "open")
-                .map(|f| severity_of(&f.severity))
-                .collect();
-            let score = score(pages, &open);
-            queries::complete_run(db, run_id, score, &findings).await?;
-            Ok(RunOutcome {
-                run_id,
-                score,
-                findings,
-            })
-        }
+    let checked = async {
+        let dismissed = queries::dismissed_fingerprints(db).await?;
+        Ok::<_, crate::db::DbError>((structural_findings(db).await?, dismissed))
+    }
+    .await;
+    let (found, dismissed) = match checked {
+        Ok(checked) => checked,
         Err(e) => {
             queries::fail_run(db, run_id, &e.to_string()).await?;
-            Err(e)
+            return Err(e);
         }
-    }
-}
-
-/// The findings of every check, as rows to store.
-async fn check(db: &Db) -> DbResult<Vec<FindingRow>> {
-    let dismissed = queries::dismissed_fingerprints(db).await?;
-    let findings = structural_findings(db).await?;
-    Ok(findings
+    };
+    let mut open = Vec::new();
+    let findings: Vec<FindingRow> = found
         .into_iter()
         .map(|f| {
             let fingerprint = f.fingerprint();
-            let state = if dismissed.contains(&fingerprint) {
-                "dismissed"
-            } else {
-                "open"
-            };
+            let is_open = !dismissed.contains(&fingerprint);
+            if is_open {
+                open.push(f.kind.severity());
+            }
             FindingRow {
                 id: Uuid::now_v7(),
                 kind: f.kind.as_str().to_owned(),
@@ -223,20 +191,20 @@ async fn check(db: &Db) -> DbResult<Vec<FindingRow>> {
                 fingerprint,
                 message: f.message,
                 article_ids: f.pages.iter().map(|p| p.id).collect(),
-                fix: f.fix.map(|x| x.as_str().to_owned()),
+                // No kind can be acted on from Health yet.
+                fix: None,
                 detail: f.detail,
-                state: state.to_owned(),
+                state: if is_open { "open" } else { "dismissed" }.to_owned(),
             }
         })
-        .collect())
-}
-
-fn severity_of(s: &str) -> Severity {
-    match s {
-        "error" => Severity::Error,
-        "warning" => Severity::Warning,
-        _ => Severity::Info,
-    }
+        .collect();
+    let score = score(pages, &open);
+    queries::complete_run(db, run_id, score, &findings).await?;
+    Ok(RunOutcome {
+        run_id,
+        score,
+        findings,
+    })
 }
 
 #[cfg(test)]
@@ -253,7 +221,6 @@ mod tests {
                 title: "A".into(),
                 version,
             }],
-            fix: None,
             detail: serde_json::json!({}),
         }
     }

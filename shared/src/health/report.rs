@@ -29,7 +29,7 @@ pub struct FindingView {
     pub message: String,
     /// The pages involved that still exist, in the order the finding names them.
     pub articles: Vec<PageRef>,
-    /// What acting on it does (`auto_repair`…), if the wiki can act on it.
+    /// What acting on it does, once the wiki can act on a finding of its kind (none yet).
     pub fix: Option<String>,
     /// `open` or `dismissed`.
     pub state: String,
