@@ -40,6 +40,21 @@ pub enum EventKind {
     /// A job row changed.
     #[serde(rename = "job.updated")]
     JobUpdated { job: Box<Job> },
+    /// A Health run started one of its checks (`done` of `total` are finished).
+    #[serde(rename = "lint.progress")]
+    LintProgress {
+        run_id: Uuid,
+        check: String,
+        done: u32,
+        total: u32,
+    },
+    /// A Health run finished, with the wiki's score and how many errors are new.
+    #[serde(rename = "lint.complete")]
+    LintComplete {
+        run_id: Uuid,
+        score: i64,
+        new_errors: i64,
+    },
 }
 
 /// An event with its id and time, as sent to clients.

@@ -263,7 +263,9 @@ export type LiveEvent =
   | { type: "source.progress"; id: Uuid; timestamp: string; source_id: Uuid; stage: SourceStatus; message: string }
   | { type: "source.updated"; id: Uuid; timestamp: string; source: Source }
   | { type: "article.updated"; id: Uuid; timestamp: string; article_id: Uuid; slug: string; title: string; deleted: boolean }
-  | { type: "job.updated"; id: Uuid; timestamp: string; job: Job };
+  | { type: "job.updated"; id: Uuid; timestamp: string; job: Job }
+  | { type: "lint.progress"; id: Uuid; timestamp: string; run_id: Uuid; check: string; done: number; total: number }
+  | { type: "lint.complete"; id: Uuid; timestamp: string; run_id: Uuid; score: number; new_errors: number };
 
 /** A piece of a search snippet; `hit` pieces matched the query. */
 export interface SnippetSegment {

@@ -80,6 +80,22 @@ describe("applyEvent", () => {
     expect(client.getQueryData(["job", "j"])).toBeUndefined();
     expect(client.getQueryState(["sources", {}])?.isInvalidated).toBe(false);
   });
+
+  it("refetches the Health report as a run goes on and when it ends", () => {
+    const client = new QueryClient();
+    client.setQueryData(["health", {}], { score: null });
+    client.setQueryData(["articles", {}], { items: [], total: 0 });
+    applyEvent(
+      client,
+      { type: "lint.progress", id: "e", timestamp: "t", run_id: "r", check: "orphan", done: 0, total: 3 },
+      new Map(),
+    );
+    expect(client.getQueryState(["health", {}])?.isInvalidated).toBe(true);
+    client.setQueryData(["health", {}], { score: 90 });
+    applyEvent(client, { type: "lint.complete", id: "e", timestamp: "t", run_id: "r", score: 90, new_errors: 1 }, new Map());
+    expect(client.getQueryState(["health", {}])?.isInvalidated).toBe(true);
+    expect(client.getQueryState(["articles", {}])?.isInvalidated).toBe(false);
+  });
 });
 
 describe("rememberStage", () => {

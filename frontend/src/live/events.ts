@@ -69,6 +69,11 @@ export function applyEvent(client: QueryClient, event: LiveEvent, stages: Map<st
       // Only lists show jobs (there is no job screen), so the list is simply refetched.
       void client.invalidateQueries({ queryKey: ["jobs"] });
       return false;
+    case "lint.progress":
+    case "lint.complete":
+      // The Health report shows the run under way, then its findings; the header its badge.
+      void client.invalidateQueries({ queryKey: ["health"] });
+      return false;
     case "resync":
       void client.invalidateQueries();
       return false;

@@ -1,8 +1,9 @@
 //! `/api/health`: the wiki's Health report (score, open findings and the pages they name),
-//! the trend of scores, and dismissing a finding. Not to be confused with `/health`, the
+//! the trend of scores, starting a run, and dismissing a finding. Not to be confused with `/health`, the
 //! process's liveness.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(get_report))
         .route("/health/history", get(get_history))
+        .route("/health/runs", post(start_run))
         .route("/health/findings/{id}/dismiss", post(dismiss))
 }
 
@@ -57,6 +59,14 @@ async fn get_history(
     let (limit, _) = paging(q.limit, None)?;
     let items = health::history(&state.db, limit).await?;
     Ok(Json(History { items }))
+}
+
+/// `POST /api/health/runs`: queues a run for the workers and answers at once with it (202);
+/// while a run already waits, that run is the answer. Progress arrives as `lint.progress`
+/// events, the end as `lint.complete`.
+async fn start_run(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<RunView>)> {
+    let run = health::request(&state.db, "manual").await?;
+    Ok((StatusCode::ACCEPTED, Json(run)))
 }
 
 /// `POST /api/health/findings/{id}/dismiss`.

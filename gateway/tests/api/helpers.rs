@@ -16,6 +16,8 @@ pub(crate) struct TestApp {
     pub(crate) address: String,
     pub(crate) client: reqwest::Client,
     pub(crate) db: Db,
+    /// The application's event bus, to watch what it announces.
+    pub(crate) bus: shared::events::SharedBus,
     pub(crate) data_dir: PathBuf,
     env: Option<TestEnv>,
     stop: Option<oneshot::Sender<()>>,
@@ -47,6 +49,7 @@ pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let bus = app.state().bus.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
@@ -55,6 +58,7 @@ pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        bus,
         data_dir,
         env: None,
         stop: Some(stop),

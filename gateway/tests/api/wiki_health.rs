@@ -1,9 +1,14 @@
 //! Health's structural checks over a compiled wiki: orphans, links to nothing, and
-//! dismissals remembered across runs.
+//! dismissals remembered across runs; runs started through the API or by the schedule and
+//! made by the worker.
 
-use shared::health;
+use std::time::Duration;
 
-use crate::helpers::{TestApp, spawn_app};
+use shared::db::health::FindingRow;
+use shared::events::EventKind;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 const LIGHTHOUSE: &str =
     "# Lighthouse keeping\n\nKeepers trimmed the wicks and wound the clockwork every night.";
@@ -11,16 +16,56 @@ const READING: &str = "# Reading list\n\nStart with [[Lighthouse keeping]], then
 const SOURDOUGH: &str =
     "# Sourdough\n\nA starter of rye flour ferments for several days before the first loaf.";
 
+/// A finished run: its id and score, and its findings as stored.
+struct Outcome {
+    run_id: Uuid,
+    score: i64,
+    findings: Vec<FindingRow>,
+}
+
 /// The open findings of a kind.
-fn open_of<'a>(
-    outcome: &'a health::RunOutcome,
-    kind: &str,
-) -> Vec<&'a shared::db::health::FindingRow> {
+fn open_of<'a>(outcome: &'a Outcome, kind: &str) -> Vec<&'a FindingRow> {
     outcome
         .findings
         .iter()
         .filter(|f| f.kind == kind && f.state == "open")
         .collect()
+}
+
+/// Waits for the run `run_id` to complete and reads what it found.
+async fn finished(app: &TestApp, run_id: &str) -> Outcome {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, history) = app.get_json("/api/health/history").await;
+        assert_eq!(status, 200, "{history}");
+        let run = history["items"]
+            .as_array()
+            .and_then(|runs| runs.iter().find(|r| r["id"] == run_id).cloned());
+        if let Some(run) = run.filter(|r| r["status"] == "complete") {
+            let run_id: Uuid = run_id.parse().expect("run id");
+            return Outcome {
+                run_id,
+                score: run["score"].as_i64().expect("score"),
+                findings: shared::db::health::findings_of(&app.db, run_id)
+                    .await
+                    .expect("findings"),
+            };
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run did not complete: {history}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts a run through the API and waits for the worker to finish it.
+async fn run_health(app: &TestApp) -> Outcome {
+    let (status, run) = app
+        .post_json("/api/health/runs", &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 202, "{run}");
+    finished(app, run["id"].as_str().expect("run id")).await
 }
 
 async fn article_id(app: &TestApp, text: &str) -> uuid::Uuid {
@@ -34,7 +79,8 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
     let reading = article_id(&app, READING).await;
     let sourdough = article_id(&app, SOURDOUGH).await;
 
-    let outcome = health::run(&app.db, "manual").await.expect("run");
+    let mut events = app.bus.subscribe();
+    let outcome = run_health(&app).await;
     let orphans = open_of(&outcome, "orphan");
     assert_eq!(orphans.len(), 1, "{:#?}", outcome.findings);
     assert_eq!(orphans[0].article_ids, [sourdough]);
@@ -79,6 +125,29 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
     assert_eq!(orphan["articles"][0]["title"], "Sourdough", "{report}");
     assert_eq!(orphan["articles"][0]["id"], sourdough.to_string());
     assert!(orphan["articles"][0]["slug"].is_string());
+
+    // The run told its progress and its end as it went.
+    let mut checks = Vec::new();
+    let mut completed = None;
+    while let Ok(event) = events.try_recv() {
+        match event.kind {
+            EventKind::LintProgress { run_id, check, .. } if run_id == outcome.run_id => {
+                checks.push(check);
+            }
+            EventKind::LintComplete {
+                run_id,
+                score,
+                new_errors,
+            } if run_id == outcome.run_id => completed = Some((score, new_errors)),
+            _ => {}
+        }
+    }
+    assert_eq!(checks, ["orphan", "broken_link", "missing_inverse"]);
+    assert_eq!(
+        completed,
+        Some((outcome.score, 1)),
+        "the broken link is a new error"
+    );
     app.stop().await;
 }
 
@@ -116,7 +185,7 @@ async fn before_any_run_the_report_is_empty_and_bad_ids_are_refused() {
 async fn a_dismissed_finding_stays_dismissed_in_later_runs() {
     let app = spawn_app().await;
     let sourdough = article_id(&app, SOURDOUGH).await;
-    let first = health::run(&app.db, "manual").await.expect("run");
+    let first = run_health(&app).await;
     let orphan = open_of(&first, "orphan");
     assert_eq!(orphan.len(), 1, "{:#?}", first.findings);
     assert_eq!(orphan[0].article_ids, [sourdough]);
@@ -135,7 +204,7 @@ async fn a_dismissed_finding_stays_dismissed_in_later_runs() {
     let (_, report) = app.get_json("/api/health?include_dismissed=true").await;
     assert_eq!(report["findings"][0]["state"], "dismissed", "{report}");
 
-    let second = health::run(&app.db, "manual").await.expect("second run");
+    let second = run_health(&app).await;
     assert!(
         open_of(&second, "orphan").is_empty(),
         "{:#?}",
@@ -159,4 +228,110 @@ async fn a_dismissed_finding_stays_dismissed_in_later_runs() {
     assert_eq!(runs[0]["score"], 100);
     assert_eq!(runs[1]["score"], first.score);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn the_schedule_runs_health_on_its_own() {
+    let app = spawn_app_with(|s| s.health.schedule = Some(Duration::from_secs(1))).await;
+    let sourdough = article_id(&app, SOURDOUGH).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let run_id = loop {
+        let (_, history) = app.get_json("/api/health/history").await;
+        let scheduled = history["items"].as_array().and_then(|runs| {
+            runs.iter()
+                .find(|r| r["trigger"] == "schedule" && r["status"] == "complete")
+                .cloned()
+        });
+        if let Some(run) = scheduled {
+            break run["id"].as_str().expect("id").to_owned();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no scheduled run: {history}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let outcome = finished(&app, &run_id).await;
+    assert_eq!(open_of(&outcome, "orphan")[0].article_ids, [sourdough]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn asking_for_runs_while_one_waits_queues_no_more() {
+    // No worker takes runs here, so the first request stays waiting.
+    let env = testkit::backend::TestEnv::new().await;
+    let app = crate::helpers::start(env.settings(), false).await;
+    let (status, first) = app
+        .post_json("/api/health/runs", &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 202, "{first}");
+    assert_eq!(first["status"], "queued");
+    let (status, second) = app
+        .post_json("/api/health/runs", &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 202, "{second}");
+    assert_eq!(second["id"], first["id"], "the waiting run is the answer");
+    let (_, report) = app.get_json("/api/health").await;
+    assert_eq!(report["pending"]["id"], first["id"], "{report}");
+    let (_, history) = app.get_json("/api/health/history").await;
+    assert_eq!(history["items"].as_array().map(Vec::len), Some(1));
+    app.stop().await;
+    drop(env);
+}
+
+#[tokio::test]
+async fn a_due_schedule_and_a_waiting_run_go_to_one_worker_only() {
+    use shared::db::health::{claim_run, claim_schedule, request_run};
+    let env = testkit::backend::TestEnv::new().await;
+    let app = crate::helpers::start(env.settings(), false).await;
+    let db = &app.db;
+    let period = Duration::from_secs(1);
+    assert!(
+        !claim_schedule(db, "health", "w1", period)
+            .await
+            .expect("first"),
+        "a new schedule is first due after one period"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (a, b) = tokio::join!(
+        claim_schedule(db, "health", "w1", period),
+        claim_schedule(db, "health", "w2", period)
+    );
+    assert_eq!(
+        [a.expect("w1"), b.expect("w2")]
+            .iter()
+            .filter(|won| **won)
+            .count(),
+        1,
+        "exactly one worker gets a due schedule"
+    );
+    // Shortening the period makes a far-off next time due at once.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(
+        claim_schedule(db, "health", "w1", Duration::from_secs(3600))
+            .await
+            .expect("due")
+    );
+    assert!(
+        claim_schedule(db, "health", "w1", period)
+            .await
+            .expect("shortened")
+    );
+
+    let queued = request_run(db, "manual").await.expect("queued");
+    let lease = Duration::from_secs(30);
+    let (a, b) = tokio::join!(claim_run(db, "w1", lease), claim_run(db, "w2", lease));
+    let claimed: Vec<_> = [a.expect("w1"), b.expect("w2")]
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(claimed.len(), 1, "exactly one worker takes a waiting run");
+    assert_eq!(claimed[0].id, queued.id);
+    assert_eq!(claimed[0].status, "running");
+    assert!(
+        claim_run(db, "w3", lease).await.expect("none").is_none(),
+        "a run under a live lease is no one else's"
+    );
+    app.stop().await;
+    drop(env);
 }

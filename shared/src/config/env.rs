@@ -11,6 +11,7 @@ use super::{
 use crate::llm::ProviderKind;
 
 mod embedding;
+mod health;
 mod server;
 
 /// A configuration problem found at startup.
@@ -420,6 +421,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         llm,
         embeddings: embedding::embedding_settings(src)?,
         jobs,
+        health: health::health_settings(src)?,
         ingest,
         telemetry: TelemetrySettings { log_format },
         auth,

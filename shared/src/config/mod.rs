@@ -27,6 +27,7 @@ pub struct Settings {
     /// The embedding provider for hybrid search; `None` keeps search full-text only.
     pub embeddings: Option<EmbeddingSettings>,
     pub jobs: JobsSettings,
+    pub health: HealthSettings,
     pub ingest: IngestSettings,
     pub telemetry: TelemetrySettings,
     pub auth: AuthSettings,
@@ -199,6 +200,14 @@ impl JobsSettings {
     pub fn lease(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.lease_secs)
     }
+}
+
+/// Health, the wiki's linter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthSettings {
+    /// How often the workers run Health on their own (one run across all of them); `None`
+    /// when only a person starts runs (`WIKIMIND_HEALTH__SCHEDULE`).
+    pub schedule: Option<std::time::Duration>,
 }
 
 /// Limits and safety settings for ingestion.

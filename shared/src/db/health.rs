@@ -150,40 +150,204 @@ pub struct RunRow {
     pub id: Uuid,
     /// `manual` or `schedule`.
     pub trigger: String,
-    /// `running`, `complete` or `failed`.
+    /// `queued`, `running`, `complete` or `failed`.
     pub status: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub article_count: i64,
     pub score: Option<i64>,
+    /// Errors this run found open that the run before it did not.
+    pub new_errors: i64,
     pub error: Option<String>,
 }
 
-/// Records a run that has started.
-pub async fn start_run(db: &Db, id: Uuid, trigger: &str, article_count: i64) -> DbResult<()> {
-    on_db!(db, |p| sqlx::query(
-        "insert into health_runs (id, trigger, status, started_at, article_count) \
-         values ($1, $2, 'running', $3, $4)"
+/// The columns of a [`RunRow`], as a literal for `concat!` (the queries stay static strings).
+macro_rules! run_columns {
+    () => {
+        "id, trigger, status, started_at, finished_at, article_count, score, new_errors, error"
+    };
+}
+
+/// Queues a run unless one is already waiting. Returns the waiting run (the new one, or the
+/// one that was there) — at most one waits at a time, so repeated requests do not pile up.
+pub async fn request_run(db: &Db, trigger: &str) -> DbResult<RunRow> {
+    let select = concat!(
+        "select ",
+        run_columns!(),
+        " from health_runs where status = 'queued' order by started_at limit 1"
+    );
+    on_db!(db, |p| {
+        // The partial unique index on queued runs turns a second request into a no-op.
+        sqlx::query(
+            "insert into health_runs (id, trigger, status, started_at, article_count) \
+             values ($1, $2, 'queued', $3, 0) on conflict do nothing",
+        )
+        .bind(Uuid::now_v7())
+        .bind(trigger)
+        .bind(Utc::now())
+        .execute(p)
+        .await?;
+        sqlx::query_as(select).fetch_one(p).await
+    })
+    .map_err(Into::into)
+}
+
+/// Takes the oldest waiting run, or a running one whose worker stopped renewing its lease,
+/// for `worker`. Only one worker gets a given run.
+pub async fn claim_run(
+    db: &Db,
+    worker: &str,
+    lease: std::time::Duration,
+) -> DbResult<Option<RunRow>> {
+    macro_rules! claimable {
+        () => {
+            "(status = 'queued' or (status = 'running' and lease_until < $3))"
+        };
+    }
+    let query = concat!(
+        "update health_runs set status = 'running', worker = $1, lease_until = $2, started_at = $3 \
+         where id = (select id from health_runs where ",
+        claimable!(),
+        " order by started_at limit 1) \
+           and ",
+        claimable!(),
+        " \
+         returning ",
+        run_columns!(),
+        ""
+    );
+    on_db!(db, |p| sqlx::query_as(query)
+        .bind(worker)
+        .bind(lease_end(lease))
+        .bind(Utc::now())
+        .fetch_optional(p)
+        .await)
+    .map_err(Into::into)
+}
+
+/// Extends `worker`'s lease on a run and records how many pages it checks. Returns false
+/// when the run is no longer this worker's.
+pub async fn renew_run(
+    db: &Db,
+    run_id: Uuid,
+    worker: &str,
+    lease: std::time::Duration,
+    article_count: i64,
+) -> DbResult<bool> {
+    let updated = on_db!(db, |p| sqlx::query(
+        "update health_runs set lease_until = $3, article_count = $4 \
+         where id = $1 and worker = $2 and status = 'running'"
     )
-    .bind(id)
-    .bind(trigger)
-    .bind(Utc::now())
+    .bind(run_id)
+    .bind(worker)
+    .bind(lease_end(lease))
     .bind(article_count)
     .execute(p)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?;
+    Ok(updated == 1)
+}
+
+/// Claims the schedule `name` for `worker` when it is due, moving it `period` on; true when
+/// this worker got it. A schedule seen for the first time is due after one period. A next
+/// time further off than one period (the period was shortened) counts as due.
+pub async fn claim_schedule(
+    db: &Db,
+    name: &str,
+    worker: &str,
+    period: std::time::Duration,
+) -> DbResult<bool> {
+    let now = Utc::now();
+    let next = chrono::Duration::from_std(period)
+        .ok()
+        .and_then(|period| now.checked_add_signed(period))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let claimed = on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let first = sqlx::query(
+            "insert into schedules (name, next_run_at) values ($1, $2) on conflict do nothing",
+        )
+        .bind(name)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let claimed = if first == 1 {
+            0
+        } else {
+            sqlx::query(
+                "update schedules set next_run_at = $2, claimed_by = $3 \
+                 where name = $1 and (next_run_at <= $4 or next_run_at > $2)",
+            )
+            .bind(name)
+            .bind(next)
+            .bind(worker)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        tx.commit().await?;
+        claimed
+    });
+    Ok(claimed == 1)
+}
+
+fn lease_end(lease: std::time::Duration) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(30))
+}
+
+/// Fingerprints of the errors the newest complete run found open, to tell which errors of a
+/// new run are new.
+pub async fn previous_open_errors(db: &Db) -> DbResult<HashSet<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select f.fingerprint from health_findings f \
+         where f.severity = 'error' and f.state = 'open' and f.run_id = \
+           (select id from health_runs where status = 'complete' order by started_at desc limit 1)"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(f,)| f).collect())
+}
+
+/// What a finished run stores.
+#[derive(Debug, Clone, Copy)]
+pub struct Completion<'a> {
+    pub run_id: Uuid,
+    /// The worker that ran it; a run another worker has taken over is not stored.
+    pub worker: &'a str,
+    pub article_count: i64,
+    pub score: i64,
+    pub new_errors: i64,
 }
 
 /// Stores a run's findings and marks it complete with its score, in one transaction.
+/// Returns false (storing nothing) when the run is no longer `worker`'s.
 pub async fn complete_run(
     db: &Db,
-    run_id: Uuid,
-    score: i64,
+    done: Completion<'_>,
     findings: &[FindingRow],
-) -> DbResult<()> {
-    on_db!(db, |p| {
+) -> DbResult<bool> {
+    let run_id = done.run_id;
+    let stored = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
+        let ours = sqlx::query(
+            "update health_runs set status = 'complete', finished_at = $3, score = $4, \
+             new_errors = $5, article_count = $6, lease_until = null \
+             where id = $1 and worker = $2 and status = 'running'",
+        )
+        .bind(run_id)
+        .bind(done.worker)
+        .bind(Utc::now())
+        .bind(done.score)
+        .bind(done.new_errors)
+        .bind(done.article_count)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ours == 0 {
+            return Ok(false);
+        }
         for f in findings {
             sqlx::query(
                 "insert into health_findings \
@@ -203,54 +367,59 @@ pub async fn complete_run(
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "update health_runs set status = 'complete', finished_at = $2, score = $3 where id = $1",
-        )
-        .bind(run_id)
-        .bind(Utc::now())
-        .bind(score)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
+        true
     });
-    Ok(())
+    Ok(stored)
 }
 
 /// Marks a run failed with the reason.
 pub async fn fail_run(db: &Db, run_id: Uuid, error: &str) -> DbResult<()> {
-    on_db!(db, |p| sqlx::query(
-        "update health_runs set status = 'failed', finished_at = $2, error = $3 where id = $1"
+    on_db!(db, |p| {
+        sqlx::query(
+        "update health_runs set status = 'failed', finished_at = $2, error = $3, lease_until = null \
+         where id = $1"
     )
     .bind(run_id)
     .bind(Utc::now())
     .bind(error)
     .execute(p)
     .await
-    .map(|_| ()))?;
+    .map(|_| ())
+    })?;
     Ok(())
 }
 
 /// The newest run that completed, if any.
 pub async fn latest_complete_run(db: &Db) -> DbResult<Option<RunRow>> {
-    on_db!(db, |p| sqlx::query_as(
-        "select id, trigger, status, started_at, finished_at, article_count, score, error \
-         from health_runs where status = 'complete' order by started_at desc limit 1"
-    )
-    .fetch_optional(p)
-    .await)
-    .map_err(Into::into)
+    let query = concat!(
+        "select ",
+        run_columns!(),
+        " from health_runs where status = 'complete' \
+         order by started_at desc limit 1"
+    );
+    on_db!(db, |p| sqlx::query_as(query).fetch_optional(p).await).map_err(Into::into)
+}
+
+/// The newest run that waits or is under way, if any.
+pub async fn pending_run(db: &Db) -> DbResult<Option<RunRow>> {
+    let query = concat!(
+        "select ",
+        run_columns!(),
+        " from health_runs where status in ('queued', 'running') \
+         order by started_at desc limit 1"
+    );
+    on_db!(db, |p| sqlx::query_as(query).fetch_optional(p).await).map_err(Into::into)
 }
 
 /// The newest runs, newest first.
 pub async fn recent_runs(db: &Db, limit: i64) -> DbResult<Vec<RunRow>> {
-    on_db!(db, |p| sqlx::query_as(
-        "select id, trigger, status, started_at, finished_at, article_count, score, error \
-         from health_runs order by started_at desc limit $1"
-    )
-    .bind(limit)
-    .fetch_all(p)
-    .await)
-    .map_err(Into::into)
+    let query = concat!(
+        "select ",
+        run_columns!(),
+        " from health_runs order by started_at desc limit $1"
+    );
+    on_db!(db, |p| sqlx::query_as(query).bind(limit).fetch_all(p).await).map_err(Into::into)
 }
 
 /// The findings of a run, errors first.

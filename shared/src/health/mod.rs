@@ -3,18 +3,22 @@
 //! them a person dismissed, and scores the wiki from 0 to 100.
 //!
 //! The structural checks here are one indexed query each, so a run grows with the wiki, never
-//! with its pairs of pages.
+//! with its pairs of pages. A run is a job: queued by a person or the schedule, claimed by one
+//! worker under a lease (see [`Runner`]), its progress sent as `lint.*` events.
 
 mod report;
 mod score;
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::compile::RelationType;
-use crate::db::health::{self as queries, FindingRow, PageAt};
+use crate::db::health::{self as queries, FindingRow, PageAt, RunRow};
 use crate::db::{Db, DbResult};
+use crate::events::{Event, EventKind, SharedBus};
 
 pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
 pub use score::score;
@@ -99,42 +103,86 @@ impl Finding {
     }
 }
 
-/// The structural findings: orphans, broken links and missing inverses.
-pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
-    let mut findings = Vec::new();
-    for page in queries::unlinked_pages(db).await? {
-        findings.push(Finding {
+/// A check of a run, in the order a run makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Orphans,
+    BrokenLinks,
+    MissingInverses,
+}
+
+const CHECKS: [Check; 3] = [Check::Orphans, Check::BrokenLinks, Check::MissingInverses];
+
+impl Check {
+    fn kind(self) -> Kind {
+        match self {
+            Check::Orphans => Kind::Orphan,
+            Check::BrokenLinks => Kind::BrokenLink,
+            Check::MissingInverses => Kind::MissingInverse,
+        }
+    }
+
+    async fn findings(self, db: &Db) -> DbResult<Vec<Finding>> {
+        match self {
+            Check::Orphans => orphans(db).await,
+            Check::BrokenLinks => broken_links(db).await,
+            Check::MissingInverses => missing_inverses(db).await,
+        }
+    }
+}
+
+/// Pages with no link in or out.
+async fn orphans(db: &Db) -> DbResult<Vec<Finding>> {
+    Ok(queries::unlinked_pages(db)
+        .await?
+        .into_iter()
+        .map(|page| Finding {
             kind: Kind::Orphan,
             message: format!("“{}” has no link in or out.", page.title),
             pages: vec![page],
             detail: serde_json::json!({}),
-        });
-    }
-    for link in queries::unresolved_links(db).await? {
-        let message = if link.origin == "wikilink" {
-            format!(
-                "“{}” links to [[{}]], which is no page.",
-                link.from.title, link.target_text
-            )
-        } else {
-            format!(
-                "“{}” suggests a link to “{}”, which is no page.",
-                link.from.title, link.target_text
-            )
-        };
-        findings.push(Finding {
-            kind: Kind::BrokenLink,
-            message,
-            pages: vec![link.from],
-            detail: serde_json::json!({
-                "target": link.target_text,
-                "relation": link.relation,
-                "origin": link.origin,
-            }),
-        });
-    }
-    for link in queries::one_way_links(db, &SYMMETRIC_RELATIONS.map(RelationType::as_str)).await? {
-        findings.push(Finding {
+        })
+        .collect())
+}
+
+/// Links, written or suggested, whose target is no page.
+async fn broken_links(db: &Db) -> DbResult<Vec<Finding>> {
+    Ok(queries::unresolved_links(db)
+        .await?
+        .into_iter()
+        .map(|link| {
+            let message = if link.origin == "wikilink" {
+                format!(
+                    "“{}” links to [[{}]], which is no page.",
+                    link.from.title, link.target_text
+                )
+            } else {
+                format!(
+                    "“{}” suggests a link to “{}”, which is no page.",
+                    link.from.title, link.target_text
+                )
+            };
+            Finding {
+                kind: Kind::BrokenLink,
+                message,
+                pages: vec![link.from],
+                detail: serde_json::json!({
+                    "target": link.target_text,
+                    "relation": link.relation,
+                    "origin": link.origin,
+                }),
+            }
+        })
+        .collect())
+}
+
+/// Symmetric relations present one way only.
+async fn missing_inverses(db: &Db) -> DbResult<Vec<Finding>> {
+    let relations = SYMMETRIC_RELATIONS.map(RelationType::as_str);
+    Ok(queries::one_way_links(db, &relations)
+        .await?
+        .into_iter()
+        .map(|link| Finding {
             kind: Kind::MissingInverse,
             message: format!(
                 "“{}” is {} “{}”, but not the other way round.",
@@ -144,9 +192,8 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
             ),
             pages: vec![link.from, link.to],
             detail: serde_json::json!({ "relation": link.relation }),
-        });
-    }
-    Ok(findings)
+        })
+        .collect())
 }
 
 /// What a finished run found.
@@ -154,57 +201,122 @@ pub async fn structural_findings(db: &Db) -> DbResult<Vec<Finding>> {
 pub struct RunOutcome {
     pub run_id: Uuid,
     pub score: i64,
+    /// Errors open now that the run before did not find.
+    pub new_errors: i64,
     pub findings: Vec<FindingRow>,
 }
 
-/// Runs every check and stores the run with its findings. Findings a person dismissed on
-/// unchanged pages are kept as dismissed: they neither count against the score nor show as open.
-pub async fn run(db: &Db, trigger: &str) -> DbResult<RunOutcome> {
-    let run_id = Uuid::now_v7();
-    let pages = queries::page_count(db).await?;
-    queries::start_run(db, run_id, trigger, pages).await?;
-    let checked = async {
-        let dismissed = queries::dismissed_fingerprints(db).await?;
-        Ok::<_, crate::db::DbError>((structural_findings(db).await?, dismissed))
-    }
-    .await;
-    let (found, dismissed) = match checked {
-        Ok(checked) => checked,
-        Err(e) => {
-            queries::fail_run(db, run_id, &e.to_string()).await?;
-            return Err(e);
+/// Who runs a run: the worker's name (the run's lease holder) and the lease it renews
+/// between checks, and the bus its progress goes to.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    pub db: Db,
+    pub bus: SharedBus,
+    pub worker: String,
+    pub lease: Duration,
+}
+
+/// Queues a run for the workers (`POST /api/health/runs`, and the schedule). At most one run
+/// waits at a time: asking again while one waits returns that one.
+pub async fn request(db: &Db, trigger: &str) -> DbResult<RunRow> {
+    queries::request_run(db, trigger).await
+}
+
+impl Runner {
+    /// Takes the next waiting run (or one whose worker stopped) and runs it; `None` when no
+    /// run was waiting.
+    pub async fn run_next(&self) -> DbResult<Option<RunOutcome>> {
+        match queries::claim_run(&self.db, &self.worker, self.lease).await? {
+            Some(run) => self.execute(&run).await,
+            None => Ok(None),
         }
-    };
-    let mut open = Vec::new();
-    let findings: Vec<FindingRow> = found
-        .into_iter()
-        .map(|f| {
-            let fingerprint = f.fingerprint();
-            let is_open = !dismissed.contains(&fingerprint);
-            if is_open {
-                open.push(f.kind.severity());
+    }
+
+    /// Makes every check of a claimed run and stores what it found. `None` when another
+    /// worker took the run over meanwhile (this worker's lease ran out), which then stores it.
+    async fn execute(&self, run: &RunRow) -> DbResult<Option<RunOutcome>> {
+        match self.checked(run).await {
+            Ok(outcome) => Ok(outcome),
+            Err(e) => {
+                queries::fail_run(&self.db, run.id, &e.to_string()).await?;
+                Err(e)
             }
-            FindingRow {
-                id: Uuid::now_v7(),
-                kind: f.kind.as_str().to_owned(),
-                severity: f.kind.severity().as_str().to_owned(),
-                fingerprint,
-                message: f.message,
-                article_ids: f.pages.iter().map(|p| p.id).collect(),
-                // No kind can be acted on from Health yet.
-                fix: None,
-                detail: f.detail,
-                state: if is_open { "open" } else { "dismissed" }.to_owned(),
+        }
+    }
+
+    async fn checked(&self, run: &RunRow) -> DbResult<Option<RunOutcome>> {
+        let db = &self.db;
+        let pages = queries::page_count(db).await?;
+        let dismissed = queries::dismissed_fingerprints(db).await?;
+        let known_errors = queries::previous_open_errors(db).await?;
+        let mut found = Vec::new();
+        for (done, check) in CHECKS.into_iter().enumerate() {
+            if !queries::renew_run(db, run.id, &self.worker, self.lease, pages).await? {
+                return Ok(None);
             }
-        })
-        .collect();
-    let score = score(pages, &open);
-    queries::complete_run(db, run_id, score, &findings).await?;
-    Ok(RunOutcome {
-        run_id,
-        score,
-        findings,
-    })
+            self.bus
+                .publish(Event::new(EventKind::LintProgress {
+                    run_id: run.id,
+                    check: check.kind().as_str().to_owned(),
+                    done: done as u32,
+                    total: CHECKS.len() as u32,
+                }))
+                .await;
+            found.extend(check.findings(db).await?);
+        }
+        let mut open = Vec::new();
+        let mut new_errors = 0;
+        let findings: Vec<FindingRow> = found
+            .into_iter()
+            .map(|f| {
+                let fingerprint = f.fingerprint();
+                let is_open = !dismissed.contains(&fingerprint);
+                let severity = f.kind.severity();
+                if is_open {
+                    open.push(severity);
+                    if severity == Severity::Error && !known_errors.contains(&fingerprint) {
+                        new_errors += 1;
+                    }
+                }
+                FindingRow {
+                    id: Uuid::now_v7(),
+                    kind: f.kind.as_str().to_owned(),
+                    severity: severity.as_str().to_owned(),
+                    fingerprint,
+                    message: f.message,
+                    article_ids: f.pages.iter().map(|p| p.id).collect(),
+                    // No kind can be acted on from Health yet.
+                    fix: None,
+                    detail: f.detail,
+                    state: if is_open { "open" } else { "dismissed" }.to_owned(),
+                }
+            })
+            .collect();
+        let score = score(pages, &open);
+        let completion = queries::Completion {
+            run_id: run.id,
+            worker: &self.worker,
+            article_count: pages,
+            score,
+            new_errors,
+        };
+        if !queries::complete_run(db, completion, &findings).await? {
+            return Ok(None);
+        }
+        self.bus
+            .publish(Event::new(EventKind::LintComplete {
+                run_id: run.id,
+                score,
+                new_errors,
+            }))
+            .await;
+        Ok(Some(RunOutcome {
+            run_id: run.id,
+            score,
+            new_errors,
+            findings,
+        }))
+    }
 }
 
 #[cfg(test)]

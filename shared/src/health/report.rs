@@ -42,6 +42,8 @@ pub struct HealthReport {
     /// 0–100; `None` before the first run.
     pub score: Option<i64>,
     pub run: Option<RunView>,
+    /// A run that is waiting or under way, if any.
+    pub pending: Option<RunView>,
     /// Open findings by kind.
     pub counts_by_kind: BTreeMap<String, i64>,
     pub findings: Vec<FindingView>,
@@ -49,10 +51,12 @@ pub struct HealthReport {
 
 /// The latest complete run's report; dismissed findings only when asked for.
 pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> {
+    let pending = queries::pending_run(db).await?;
     let Some(run) = queries::latest_complete_run(db).await? else {
         return Ok(HealthReport {
             score: None,
             run: None,
+            pending,
             counts_by_kind: BTreeMap::new(),
             findings: Vec::new(),
         });
@@ -103,6 +107,7 @@ pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> 
     Ok(HealthReport {
         score: run.score,
         run: Some(run),
+        pending,
         counts_by_kind,
         findings,
     })
