@@ -1,5 +1,5 @@
 //! `/api/health`: the wiki's Health report (score, open findings and the pages they name),
-//! the trend of scores, starting a run, and dismissing a finding. Not to be confused with `/health`, the
+//! the trend of scores, starting a run, and dismissing or fixing a finding. Not to be confused with `/health`, the
 //! process's liveness.
 
 use axum::extract::{Path, State};
@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use shared::health::{self, HealthReport, RunView};
+use shared::health::{self, FixError, HealthReport, RunView};
 
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/health/history", get(get_history))
         .route("/health/runs", post(start_run))
         .route("/health/findings/{id}/dismiss", post(dismiss))
+        .route("/health/findings/{id}/fix", post(fix))
 }
 
 /// Query of `GET /api/health`.
@@ -88,4 +89,23 @@ async fn dismiss(
         id,
         state: "dismissed",
     }))
+}
+
+/// `POST /api/health/findings/{id}/fix`: makes the repair the finding offers (`fix`).
+async fn fix(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<health::Fixed>> {
+    let id = parse_id(&id, "finding")?;
+    match health::fix(&state.wiki, id).await {
+        Ok(fixed) => Ok(Json(fixed)),
+        Err(FixError::NotFound(_)) => {
+            Err(ApiError::NotFound(format!("no finding has the id {id}")))
+        }
+        Err(e @ (FixError::NotOpen(_) | FixError::NoFix(_) | FixError::PageGone)) => {
+            Err(ApiError::Conflict(e.to_string()))
+        }
+        Err(FixError::Db(e)) => Err(e.into()),
+        Err(FixError::Wiki(e)) => Err(e.into()),
+    }
 }

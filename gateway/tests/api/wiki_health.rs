@@ -85,6 +85,14 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
     assert_eq!(orphans.len(), 1, "{:#?}", outcome.findings);
     assert_eq!(orphans[0].article_ids, [sourdough]);
     assert_eq!(orphans[0].severity, "warning");
+    assert_eq!(orphans[0].fix, None, "an orphan has no automatic fix");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/health/findings/{}/fix", orphans[0].id),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
 
     let broken = open_of(&outcome, "broken_link");
     assert_eq!(broken.len(), 1, "{:#?}", outcome.findings);
@@ -334,4 +342,103 @@ async fn a_due_schedule_and_a_waiting_run_go_to_one_worker_only() {
     );
     app.stop().await;
     drop(env);
+}
+
+#[tokio::test]
+async fn a_missing_inverse_link_is_repaired_and_stays_repaired() {
+    use shared::llm::ProviderKind;
+    let fake = testkit::fake_llm::FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| crate::llm::use_provider(s, ProviderKind::Openai, base)).await;
+    let lighthouse = article_id(&app, LIGHTHOUSE).await;
+    // The model reads the second sentence as a `related_to` link to the first note.
+    let fog = article_id(
+        &app,
+        "# Fog signals\n\nFog signals warned ships when the light could not be seen. \
+         Fog signals are related to Lighthouse keeping.",
+    )
+    .await;
+
+    let first = run_health(&app).await;
+    let missing = open_of(&first, "missing_inverse");
+    assert_eq!(missing.len(), 1, "{:#?}", first.findings);
+    assert_eq!(missing[0].article_ids, [fog, lighthouse]);
+    assert_eq!(missing[0].fix.as_deref(), Some("add_inverse_link"));
+    let (_, report) = app.get_json("/api/health").await;
+    let shown = report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["kind"] == "missing_inverse").cloned())
+        .expect("shown");
+    assert_eq!(shown["fix"], "add_inverse_link", "{report}");
+    assert_eq!(shown["articles"][1]["title"], "Lighthouse keeping");
+
+    let fix = format!("/api/health/findings/{}/fix", missing[0].id);
+    let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "repaired");
+    let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
+    assert_eq!(
+        status, 409,
+        "a repaired finding is not repaired twice: {body}"
+    );
+    assert!(body["error"]["message"].is_string(), "{body}");
+
+    // The lighthouse page now links back, in the database and in its vault file.
+    let (_, page) = app.get_json(&format!("/api/articles/{lighthouse}")).await;
+    let back = page["backlinks_out"]
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|l| l["article_id"] == fog.to_string())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no link back: {page}"));
+    assert_eq!(back["relation_type"], "related_to", "{page}");
+    let slug = page["slug"].as_str().expect("slug");
+    let file = std::fs::read_to_string(app.data_dir.join("wiki").join(format!("{slug}.md")))
+        .expect("vault file");
+    assert!(file.contains("Fog signals"), "{file}");
+
+    // Recompiling the lighthouse page keeps the repair: the compiler would not make it.
+    let source = page["sources"][0]["id"].as_str().expect("source id");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/sources/{source}/compile"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let recompiled = loop {
+        let (_, now) = app.get_json(&format!("/api/articles/{lighthouse}")).await;
+        if now["version"].as_i64() > page["version"].as_i64() {
+            break now;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not recompiled: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        recompiled["backlinks_out"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|l| l["article_id"] == fog.to_string() && l["relation_type"] == "related_to")),
+        "{recompiled}"
+    );
+
+    let second = run_health(&app).await;
+    assert!(
+        open_of(&second, "missing_inverse").is_empty(),
+        "{:#?}",
+        second.findings
+    );
+    let (status, body) = app
+        .post_json(
+            &format!("/api/health/findings/{}/fix", Uuid::now_v7()),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    app.stop().await;
 }

@@ -422,46 +422,80 @@ pub async fn recent_runs(db: &Db, limit: i64) -> DbResult<Vec<RunRow>> {
     on_db!(db, |p| sqlx::query_as(query).bind(limit).fetch_all(p).await).map_err(Into::into)
 }
 
+/// The columns of a finding, as [`FindingRowRaw`] reads them.
+macro_rules! finding_columns {
+    () => {
+        "id, kind, severity, fingerprint, message, article_ids, fix, detail, state"
+    };
+}
+
+type FindingRowRaw = (
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+
+fn finding_row(raw: FindingRowRaw) -> DbResult<FindingRow> {
+    let (id, kind, severity, fingerprint, message, ids, fix, detail, state) = raw;
+    Ok(FindingRow {
+        id,
+        kind,
+        severity,
+        fingerprint,
+        message,
+        article_ids: serde_json::from_str(&ids)
+            .map_err(|e| super::DbError::Corrupt(format!("finding pages: {e}")))?,
+        fix,
+        detail: serde_json::from_str(&detail)
+            .map_err(|e| super::DbError::Corrupt(format!("finding detail: {e}")))?,
+        state,
+    })
+}
+
 /// The findings of a run, errors first.
 pub async fn findings_of(db: &Db, run_id: Uuid) -> DbResult<Vec<FindingRow>> {
-    type Row = (
-        Uuid,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-    );
-    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
-        "select id, kind, severity, fingerprint, message, article_ids, fix, detail, state \
-         from health_findings where run_id = $1 \
+    let rows: Vec<FindingRowRaw> = on_db!(db, |p| sqlx::query_as(concat!(
+        "select ",
+        finding_columns!(),
+        " from health_findings where run_id = $1 \
          order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, kind, message"
-    )
+    ))
     .bind(run_id)
     .fetch_all(p)
     .await)?;
-    rows.into_iter()
-        .map(
-            |(id, kind, severity, fingerprint, message, ids, fix, detail, state)| {
-                Ok(FindingRow {
-                    id,
-                    kind,
-                    severity,
-                    fingerprint,
-                    message,
-                    article_ids: serde_json::from_str(&ids)
-                        .map_err(|e| super::DbError::Corrupt(format!("finding pages: {e}")))?,
-                    fix,
-                    detail: serde_json::from_str(&detail)
-                        .map_err(|e| super::DbError::Corrupt(format!("finding detail: {e}")))?,
-                    state,
-                })
-            },
-        )
-        .collect()
+    rows.into_iter().map(finding_row).collect()
+}
+
+/// One finding, if it exists.
+pub async fn finding(db: &Db, id: Uuid) -> DbResult<Option<FindingRow>> {
+    let row: Option<FindingRowRaw> = on_db!(db, |p| sqlx::query_as(concat!(
+        "select ",
+        finding_columns!(),
+        " from health_findings where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    row.map(finding_row).transpose()
+}
+
+/// Moves an open finding to `state` (`repaired`…); false when it was not open.
+pub async fn settle_finding(db: &Db, id: Uuid, state: &str) -> DbResult<bool> {
+    let updated = on_db!(db, |p| sqlx::query(
+        "update health_findings set state = $2 where id = $1 and state = 'open'"
+    )
+    .bind(id)
+    .bind(state)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(updated == 1)
 }
 
 /// Fingerprints of the findings a person dismissed.

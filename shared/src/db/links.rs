@@ -4,7 +4,8 @@
 use uuid::Uuid;
 
 use super::articles::LinkWrite;
-use super::{Db, DbError, DbResult};
+use super::{BeginWrite, Db, DbError, DbResult};
+use crate::compile::RelationType;
 use crate::domain::LinkRef;
 use crate::on_db;
 
@@ -112,6 +113,56 @@ pub async fn add(db: &Db, from: Uuid, link: &LinkWrite) -> DbResult<bool> {
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done > 0)
+}
+
+/// Makes `from` link to `to` with `relation`, as the inverse of `to`'s own link: a link
+/// `from` already has to `to` (or by `to`'s name) takes the relation, or a new one is added.
+/// Marked `inverse`, so recompiling `from` keeps it. True when a link changed or was added.
+pub async fn link_back(
+    db: &Db,
+    from: Uuid,
+    to: Uuid,
+    to_title: &str,
+    relation: RelationType,
+) -> DbResult<bool> {
+    let key = crate::compile::normalize_title(to_title);
+    let changed = on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let updated = sqlx::query(
+            "update links set relation_type = $3, origin = 'inverse' \
+             where from_article_id = $1 and to_article_id = $2 and relation_type <> $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(relation.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // No link to the page yet: add one, or point a link by its name (unresolved, or
+        // resolved elsewhere) at it.
+        let added = sqlx::query(
+            "insert into links (id, from_article_id, target_text, target_key, to_article_id, \
+             relation_type, origin, created_at) \
+             select $1, $2, $3, $4, $5, $6, 'inverse', $7 where not exists \
+             (select 1 from links where from_article_id = $2 and to_article_id = $5) \
+             on conflict (from_article_id, target_key) do update set \
+             to_article_id = excluded.to_article_id, relation_type = excluded.relation_type, \
+             origin = 'inverse'",
+        )
+        .bind(Uuid::now_v7())
+        .bind(from)
+        .bind(to_title)
+        .bind(&key)
+        .bind(to)
+        .bind(relation.as_str())
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        updated + added
+    });
+    Ok(changed > 0)
 }
 
 /// The number of links in the wiki that have no target yet.

@@ -6,6 +6,7 @@
 //! with its pairs of pages. A run is a job: queued by a person or the schedule, claimed by one
 //! worker under a lease (see [`Runner`]), its progress sent as `lint.*` events.
 
+mod fix;
 mod report;
 mod score;
 
@@ -20,6 +21,7 @@ use crate::db::health::{self as queries, FindingRow, PageAt, RunRow};
 use crate::db::{Db, DbResult};
 use crate::events::{Event, EventKind, SharedBus};
 
+pub use fix::{Fix, FixError, Fixed, fix};
 pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
 pub use score::score;
 
@@ -285,8 +287,7 @@ impl Runner {
                     fingerprint,
                     message: f.message,
                     article_ids: f.pages.iter().map(|p| p.id).collect(),
-                    // No kind can be acted on from Health yet.
-                    fix: None,
+                    fix: Fix::for_kind(f.kind).map(|fix| fix.as_str().to_owned()),
                     detail: f.detail,
                     state: if is_open { "open" } else { "dismissed" }.to_owned(),
                 }

@@ -29,9 +29,10 @@ pub struct FindingView {
     pub message: String,
     /// The pages involved that still exist, in the order the finding names them.
     pub articles: Vec<PageRef>,
-    /// What acting on it does, once the wiki can act on a finding of its kind (none yet).
+    /// The repair `POST /api/health/findings/{id}/fix` makes (`add_inverse_link`…), if its
+    /// kind has one.
     pub fix: Option<String>,
-    /// `open` or `dismissed`.
+    /// `open`, `dismissed` or `repaired`.
     pub state: String,
     pub detail: serde_json::Value,
 }

@@ -19,7 +19,7 @@ pub use concepts::{ConceptNode, HIERARCHY_SYSTEM_PROMPT, concept_tree, refresh_m
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};
 pub use index_file::{log_entry, render_index};
 pub use vault::{LinkedArticle, VaultLink, vault_file};
-pub use writer::{DeletedSource, Draft, LogLine, Published, Wiki};
+pub use writer::{DeletedSource, Draft, LinkBack, LogLine, Published, Wiki};
 
 use std::sync::LazyLock;
 

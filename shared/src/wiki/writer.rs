@@ -18,7 +18,7 @@ use super::index_writer::IndexWriter;
 use super::mentions;
 use super::vault::{LinkedArticle, VaultLink, vault_file};
 use super::{ArticleFile, WikiError, log_entry, render_article};
-use crate::compile::{aliases_of, identifier_of, normalize_title, slugify};
+use crate::compile::{RelationType, aliases_of, identifier_of, normalize_title, slugify};
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
@@ -32,6 +32,16 @@ const INDEX_FLUSH_LIMIT: Duration = Duration::from_secs(10);
 const SLUG_MAX: usize = 80;
 /// Saves tried when other saves keep taking the free slug first (each try looks it up anew).
 const SLUG_RACES: usize = 10;
+
+/// What [`Wiki::link_back`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkBack {
+    Added,
+    /// The link was there already.
+    AlreadyThere,
+    /// One of the two pages no longer exists.
+    PageGone,
+}
 
 /// An article about to be saved: its rows and its file. The writer fills in the slug, the
 /// version, the file snapshot, the aliases its title gives and the links its text makes by
@@ -282,6 +292,36 @@ impl Wiki {
     ) -> Result<Published, WikiError> {
         let version = self.store(&mut draft, existing).await?;
         self.publish(draft, version, log).await
+    }
+
+    /// Gives `from` the inverse of a symmetric link `to` has to it (Health's repair of a
+    /// missing inverse): the link row, `from`'s vault file, the log and the event.
+    pub async fn link_back(
+        &self,
+        from: Uuid,
+        to: Uuid,
+        relation: RelationType,
+    ) -> Result<LinkBack, WikiError> {
+        let (Some(page), Some(target)) = (
+            db::articles::key(&self.db, from).await?,
+            db::articles::key(&self.db, to).await?,
+        ) else {
+            return Ok(LinkBack::PageGone);
+        };
+        if !db::links::link_back(&self.db, from, to, &target.title, relation).await? {
+            return Ok(LinkBack::AlreadyThere);
+        }
+        self.write_file(from).await?;
+        self.log(
+            "link",
+            &page.title,
+            &[
+                ("relation", relation.as_str().to_owned()),
+                ("to", target.slug.clone()),
+            ],
+        );
+        self.announce(&page, false).await;
+        Ok(LinkBack::Added)
     }
 
     /// Asks for `index.md` to be rewritten from the database. It is written shortly after, off

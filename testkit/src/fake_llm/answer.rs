@@ -212,6 +212,36 @@ const STOPWORDS: &[&str] = &[
     "those", "through", "under", "where", "which", "while", "would", "should", "because", "before",
 ];
 
+/// The words a sentence relates its subject to another page with, and the relation they name.
+const RELATION_PHRASES: &[(&str, &str)] = &[
+    (" is related to ", "related_to"),
+    (" are related to ", "related_to"),
+    (" contradicts ", "contradicts"),
+    (" extends ", "extends"),
+    (" supersedes ", "supersedes"),
+];
+
+/// Typed links, as a model suggests them from what the text says: a sentence such as "Fog
+/// signals are related to Lighthouse keeping." suggests `related_to` "Lighthouse keeping" —
+/// the rest of the sentence, when it starts with a capital as titles do.
+fn suggested_links(sentences: &[&str]) -> Vec<Value> {
+    let mut links = Vec::new();
+    for sentence in sentences {
+        for (phrase, relation) in RELATION_PHRASES {
+            let Some(at) = sentence.find(phrase) else {
+                continue;
+            };
+            let target = sentence[at + phrase.len()..]
+                .trim()
+                .trim_end_matches(['.', '!', '?', ';', ':']);
+            if target.starts_with(char::is_uppercase) && target.split_whitespace().count() <= 8 {
+                links.push(json!({"target": target, "relation_type": relation}));
+            }
+        }
+    }
+    links
+}
+
 /// A compile result grounded in `source`: every quote is a verbatim slice of it.
 fn compile_result(title: Option<String>, source: &str) -> Value {
     let all = sentences(source);
@@ -266,7 +296,7 @@ fn compile_result(title: Option<String>, source: &str) -> Value {
     let body = format!("## Overview\n\n{summary}\n\n## Key points\n\n{bullets}");
     json!({
         "title": title, "page_type": "source", "summary": summary, "key_claims": claims,
-        "concepts": concepts, "backlink_suggestions": [], "open_questions": [],
+        "concepts": concepts, "backlink_suggestions": suggested_links(&all), "open_questions": [],
         "article_body": body,
     })
 }
@@ -410,6 +440,19 @@ mod tests {
             ["Title", "First one.", "Second one!", "item three?", "tail"]
         );
         assert_eq!(first_words("a  b c d", 2), "a  b");
+    }
+
+    #[test]
+    fn a_sentence_that_relates_two_pages_suggests_a_typed_link() {
+        let result = compile_result(
+            None,
+            "Fog signals warned ships when the light could not be seen. \
+             Fog signals are related to Lighthouse keeping. The horn extends nothing at all.",
+        );
+        assert_eq!(
+            result["backlink_suggestions"],
+            json!([{"target": "Lighthouse keeping", "relation_type": "related_to"}])
+        );
     }
 
     #[test]

@@ -27,8 +27,9 @@ pub struct LinkWrite {
     pub target_key: String,
     pub to_article_id: Option<Uuid>,
     pub relation_type: RelationType,
-    /// `suggestion` (from the compiler's backlink suggestions), `wikilink` (from the body) or
-    /// `mention` (the text names the target).
+    /// `suggestion` (from the compiler's backlink suggestions), `wikilink` (from the body),
+    /// `mention` (the text names the target) or `inverse` (added by Health as the inverse of
+    /// a symmetric link to this article).
     pub origin: &'static str,
     /// The words naming the target, for a link found by mention.
     pub mention: Option<String>,
@@ -234,7 +235,10 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
                 .await?;
         }
 
-        sqlx::query("delete from links where from_article_id = $1")
+        // A link Health added as the inverse of another page's link is a person's repair,
+        // not the compiler's: it survives recompiling (the compiler's link to the same
+        // target then yields to it).
+        sqlx::query("delete from links where from_article_id = $1 and origin <> 'inverse'")
             .bind(a.id)
             .execute(&mut *tx)
             .await?;
