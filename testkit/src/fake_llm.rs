@@ -11,8 +11,13 @@
 //!    the messages, completed into a valid compile result, else a minimal one;
 //! 3. a question prompt (`Passages from the wiki:` with `[n] Title` passages) → a prose
 //!    answer citing each passage's first sentence, plus one marker naming no passage;
-//! 4. any other request with a schema → a value generated from the schema;
-//! 5. anything else (a "test provider" ping) → the text `OK`.
+//! 4. a concept hierarchy prompt (`Concepts to arrange`) → every concept under the first;
+//! 5. a contradiction check (`Pairs to check`, numbered `A1.`/`B1.` claims per `Pair n`) →
+//!    the claims of a pair that say the same words with different figures;
+//! 6. any other request with a schema → a value generated from the schema;
+//! 7. anything else (a "test provider" ping) → the text `OK`.
+//!
+//! A compile result suggests a typed link for a sentence such as "X is related to Y."
 //!
 //! Embeddings (`/v1/embeddings`, Ollama `/api/embed`, Gemini `:embedContent` and
 //! `:batchEmbedContents`) are vectors of each text's character trigrams (see the `embed`

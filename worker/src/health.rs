@@ -23,6 +23,7 @@ pub async fn run(ctx: WorkerContext, stop: CancellationToken) {
         bus: ctx.bus.clone(),
         worker: ctx.worker_name.to_string(),
         lease: ctx.settings.jobs.lease(),
+        model: Runner::model_of(&ctx.router),
     };
     loop {
         if let Some(period) = ctx.settings.health.schedule {

@@ -6,6 +6,7 @@ mod ask;
 mod ask_stream;
 mod concepts;
 mod connections;
+mod contradictions;
 mod credentials;
 mod durability;
 mod graph;

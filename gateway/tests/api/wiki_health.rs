@@ -17,14 +17,14 @@ const SOURDOUGH: &str =
     "# Sourdough\n\nA starter of rye flour ferments for several days before the first loaf.";
 
 /// A finished run: its id and score, and its findings as stored.
-struct Outcome {
-    run_id: Uuid,
-    score: i64,
-    findings: Vec<FindingRow>,
+pub(crate) struct Outcome {
+    pub(crate) run_id: Uuid,
+    pub(crate) score: i64,
+    pub(crate) findings: Vec<FindingRow>,
 }
 
 /// The open findings of a kind.
-fn open_of<'a>(outcome: &'a Outcome, kind: &str) -> Vec<&'a FindingRow> {
+pub(crate) fn open_of<'a>(outcome: &'a Outcome, kind: &str) -> Vec<&'a FindingRow> {
     outcome
         .findings
         .iter()
@@ -60,7 +60,7 @@ async fn finished(app: &TestApp, run_id: &str) -> Outcome {
 }
 
 /// Starts a run through the API and waits for the worker to finish it.
-async fn run_health(app: &TestApp) -> Outcome {
+pub(crate) async fn run_health(app: &TestApp) -> Outcome {
     let (status, run) = app
         .post_json("/api/health/runs", &serde_json::json!({}))
         .await;
@@ -68,7 +68,7 @@ async fn run_health(app: &TestApp) -> Outcome {
     finished(app, run["id"].as_str().expect("run id")).await
 }
 
-async fn article_id(app: &TestApp, text: &str) -> uuid::Uuid {
+pub(crate) async fn article_id(app: &TestApp, text: &str) -> uuid::Uuid {
     app.compiled_note(text).await.parse().expect("article id")
 }
 
@@ -150,7 +150,10 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
             _ => {}
         }
     }
-    assert_eq!(checks, ["orphan", "broken_link", "missing_inverse"]);
+    assert_eq!(
+        checks,
+        ["orphan", "broken_link", "missing_inverse", "contradiction"]
+    );
     assert_eq!(
         completed,
         Some((outcome.score, 1)),

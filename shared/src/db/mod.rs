@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod concepts;
+pub mod contradictions;
 pub mod conversations;
 pub mod costs;
 pub mod graph;
@@ -297,4 +298,43 @@ impl BeginWrite for PgPool {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.begin().await
     }
+}
+
+/// Rows of `select` (a query ending in `where <id column>`) for every id in `ids`: a bounded
+/// number of statements whatever the number of ids (`in (…)` lists on SQLite, `= any($1)` on
+/// PostgreSQL).
+pub(crate) async fn rows_for_ids<T>(
+    db: &Db,
+    select: &'static str,
+    ids: &[uuid::Uuid],
+) -> DbResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    const CHUNK: usize = 500;
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<T> = match db {
+            Db::Sqlite(p) => {
+                let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(select);
+                q.push(" in (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                q.build_query_as().fetch_all(p).await?
+            }
+            Db::Postgres(p) => {
+                let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(select);
+                q.push(" = any(").push_bind(chunk).push(")");
+                q.build_query_as().fetch_all(p).await?
+            }
+        };
+        out.extend(rows);
+    }
+    Ok(out)
 }

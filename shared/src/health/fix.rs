@@ -35,7 +35,7 @@ impl Fix {
     pub fn for_kind(kind: Kind) -> Option<Fix> {
         match kind {
             Kind::MissingInverse => Some(Fix::AddInverseLink),
-            Kind::Orphan | Kind::BrokenLink => None,
+            Kind::Orphan | Kind::BrokenLink | Kind::Contradiction => None,
         }
     }
 }

@@ -6,10 +6,13 @@
 //! with its pairs of pages. A run is a job: queued by a person or the schedule, claimed by one
 //! worker under a lease (see [`Runner`]), its progress sent as `lint.*` events.
 
+mod contradiction;
+mod figures;
 mod fix;
 mod report;
 mod score;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +23,7 @@ use crate::compile::RelationType;
 use crate::db::health::{self as queries, FindingRow, PageAt, RunRow};
 use crate::db::{Db, DbResult};
 use crate::events::{Event, EventKind, SharedBus};
+use crate::llm::{ProviderKind, Router};
 
 pub use fix::{Fix, FixError, Fixed, fix};
 pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
@@ -39,6 +43,8 @@ pub enum Kind {
     BrokenLink,
     /// A symmetric relation present one way only.
     MissingInverse,
+    /// Claims of two pages that cannot both be true.
+    Contradiction,
 }
 
 impl Kind {
@@ -47,13 +53,14 @@ impl Kind {
             Kind::Orphan => "orphan",
             Kind::BrokenLink => "broken_link",
             Kind::MissingInverse => "missing_inverse",
+            Kind::Contradiction => "contradiction",
         }
     }
 
     /// How much a finding of this kind weighs on the wiki's health.
     pub fn severity(self) -> Severity {
         match self {
-            Kind::BrokenLink => Severity::Error,
+            Kind::BrokenLink | Kind::Contradiction => Severity::Error,
             Kind::Orphan | Kind::MissingInverse => Severity::Warning,
         }
     }
@@ -111,9 +118,15 @@ enum Check {
     Orphans,
     BrokenLinks,
     MissingInverses,
+    Contradictions,
 }
 
-const CHECKS: [Check; 3] = [Check::Orphans, Check::BrokenLinks, Check::MissingInverses];
+const CHECKS: [Check; 4] = [
+    Check::Orphans,
+    Check::BrokenLinks,
+    Check::MissingInverses,
+    Check::Contradictions,
+];
 
 impl Check {
     fn kind(self) -> Kind {
@@ -121,14 +134,29 @@ impl Check {
             Check::Orphans => Kind::Orphan,
             Check::BrokenLinks => Kind::BrokenLink,
             Check::MissingInverses => Kind::MissingInverse,
+            Check::Contradictions => Kind::Contradiction,
         }
     }
 
-    async fn findings(self, db: &Db) -> DbResult<Vec<Finding>> {
+    async fn findings(self, run: &RunInProgress<'_>) -> DbResult<Vec<Finding>> {
+        let db = &run.runner.db;
         match self {
             Check::Orphans => orphans(db).await,
             Check::BrokenLinks => broken_links(db).await,
             Check::MissingInverses => missing_inverses(db).await,
+            Check::Contradictions => {
+                let checked =
+                    contradiction::check(db, run.runner.model.as_deref(), || run.still_ours())
+                        .await?;
+                if checked.asked > 0 || checked.deferred > 0 {
+                    tracing::info!(
+                        asked = checked.asked,
+                        deferred = checked.deferred,
+                        "pairs of pages checked for contradictions by the model"
+                    );
+                }
+                Ok(checked.findings)
+            }
         }
     }
 }
@@ -209,13 +237,30 @@ pub struct RunOutcome {
 }
 
 /// Who runs a run: the worker's name (the run's lease holder) and the lease it renews
-/// between checks, and the bus its progress goes to.
+/// between checks, the bus its progress goes to, and the model that judges contradictions
+/// (`None` offline).
 #[derive(Debug, Clone)]
 pub struct Runner {
     pub db: Db,
     pub bus: SharedBus,
     pub worker: String,
     pub lease: Duration,
+    pub model: Option<Arc<Router>>,
+}
+
+/// A run being made: renews its lease as it goes.
+struct RunInProgress<'a> {
+    runner: &'a Runner,
+    run: &'a RunRow,
+    pages: i64,
+}
+
+impl RunInProgress<'_> {
+    /// Renews the lease; false when another worker has taken the run over.
+    async fn still_ours(&self) -> DbResult<bool> {
+        let r = self.runner;
+        queries::renew_run(&r.db, self.run.id, &r.worker, r.lease, self.pages).await
+    }
 }
 
 /// Queues a run for the workers (`POST /api/health/runs`, and the schedule). At most one run
@@ -225,6 +270,15 @@ pub async fn request(db: &Db, trigger: &str) -> DbResult<RunRow> {
 }
 
 impl Runner {
+    /// The router as the judge of contradictions: `None` when only the offline compiler is
+    /// configured (it cannot judge, so the figures rule applies).
+    pub fn model_of(router: &Arc<Router>) -> Option<Arc<Router>> {
+        router
+            .default_kind()
+            .is_some_and(|k| k != ProviderKind::Offline)
+            .then(|| router.clone())
+    }
+
     /// Takes the next waiting run (or one whose worker stopped) and runs it; `None` when no
     /// run was waiting.
     pub async fn run_next(&self) -> DbResult<Option<RunOutcome>> {
@@ -251,9 +305,14 @@ impl Runner {
         let pages = queries::page_count(db).await?;
         let dismissed = queries::dismissed_fingerprints(db).await?;
         let known_errors = queries::previous_open_errors(db).await?;
+        let progress = RunInProgress {
+            runner: self,
+            run,
+            pages,
+        };
         let mut found = Vec::new();
         for (done, check) in CHECKS.into_iter().enumerate() {
-            if !queries::renew_run(db, run.id, &self.worker, self.lease, pages).await? {
+            if !progress.still_ours().await? {
                 return Ok(None);
             }
             self.bus
@@ -264,7 +323,7 @@ impl Runner {
                     total: CHECKS.len() as u32,
                 }))
                 .await;
-            found.extend(check.findings(db).await?);
+            found.extend(check.findings(&progress).await?);
         }
         let mut open = Vec::new();
         let mut new_errors = 0;

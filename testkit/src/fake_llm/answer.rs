@@ -74,6 +74,13 @@ pub(super) fn answer(protocol: Protocol, request: &Value) -> Reply {
     {
         return Reply::Json(hierarchy_answer(prompt));
     }
+    if let Some((_, prompt)) = texts
+        .iter()
+        .rev()
+        .find(|(is_user, t)| *is_user && t.contains(PAIRS_MARKER))
+    {
+        return Reply::Json(contradictions_answer(prompt));
+    }
     let schema = requested_schema(protocol, request);
     let is_compile = |text: &str| text.contains("article_body") || text.contains("key_claims");
     if schema.is_some_and(|s| is_compile(&s.to_string()))
@@ -110,6 +117,61 @@ fn hierarchy_answer(prompt: &str) -> Value {
         .map(|k| json!({"concept": k, "parent": keys[0]}))
         .collect();
     json!({ "parents": parents })
+}
+
+/// What a contradiction check's user message lists its pairs under.
+const PAIRS_MARKER: &str = "Pairs to check";
+
+/// The fake's contradiction verdicts: within each `Pair n`, a claim `Ak.` and a claim `Bj.`
+/// contradict when they say the same words with different figures ("lit in 1850" against
+/// "lit in 1872").
+fn contradictions_answer(prompt: &str) -> Value {
+    let mut pairs: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    for line in prompt.lines() {
+        if line.starts_with("Pair ") {
+            pairs.push((Vec::new(), Vec::new()));
+        }
+        let Some((a, b)) = pairs.last_mut() else {
+            continue;
+        };
+        let numbered = |prefix: char| {
+            line.strip_prefix(prefix)
+                .and_then(|rest| rest.split_once(". "))
+                .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                .map(|(_, text)| text)
+        };
+        if let Some(text) = numbered('A') {
+            a.push(text);
+        } else if let Some(text) = numbered('B') {
+            b.push(text);
+        }
+    }
+    let split = |claim: &str| {
+        let tokens: Vec<String> = claim
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let (figures, words): (Vec<String>, Vec<String>) = tokens
+            .into_iter()
+            .partition(|t| t.chars().any(|c| c.is_ascii_digit()));
+        (words, figures)
+    };
+    let mut found = Vec::new();
+    for (n, (a, b)) in pairs.iter().enumerate() {
+        for (i, ca) in a.iter().enumerate() {
+            for (j, cb) in b.iter().enumerate() {
+                let ((wa, fa), (wb, fb)) = (split(ca), split(cb));
+                if wa == wb && !fa.is_empty() && !fb.is_empty() && fa != fb {
+                    found.push(json!({
+                        "pair": n + 1, "claim_a": i + 1, "claim_b": j + 1,
+                        "explanation": "The two pages give different figures for the same thing.",
+                    }));
+                }
+            }
+        }
+    }
+    json!({ "contradictions": found })
 }
 
 /// What an answer prompt's user message starts its passages with.
@@ -440,6 +502,20 @@ mod tests {
             ["Title", "First one.", "Second one!", "item three?", "tail"]
         );
         assert_eq!(first_words("a  b c d", 2), "a  b");
+    }
+
+    #[test]
+    fn claims_that_differ_only_in_figures_contradict() {
+        let prompt = "Pairs to check:\n\nPair 1\nA: Harbour light\n\
+            A1. Storms closed the harbour.\nA2. The light was first lit in 1850.\n\
+            B: Keepers\nB1. The light was first lit in 1872.\n\nPair 2\nA: X\nA1. It is 3 m tall.\n\
+            B: Y\nB1. It is 3 m tall.\n";
+        let answer = contradictions_answer(prompt);
+        assert_eq!(
+            answer["contradictions"],
+            json!([{"pair": 1, "claim_a": 2, "claim_b": 1,
+                    "explanation": "The two pages give different figures for the same thing."}])
+        );
     }
 
     #[test]

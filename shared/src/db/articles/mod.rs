@@ -208,33 +208,12 @@ pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, Uuid)>>
 /// The articles with these ids (those that still exist), in no particular order; a bounded
 /// number of statements whatever the number of ids.
 pub async fn keys_by_ids(db: &Db, ids: &[Uuid]) -> DbResult<Vec<ArticleKey>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(Uuid, String, String)> = match db {
-            Db::Sqlite(p) => {
-                let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                    "select id, slug, title from articles where id in (",
-                );
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                list.push_unseparated(")");
-                q.build_query_as().fetch_all(p).await?
-            }
-            Db::Postgres(p) => {
-                sqlx::query_as("select id, slug, title from articles where id = any($1)")
-                    .bind(chunk)
-                    .fetch_all(p)
-                    .await?
-            }
-        };
-        out.extend(
-            rows.into_iter()
-                .map(|(id, slug, title)| ArticleKey { id, slug, title }),
-        );
-    }
-    Ok(out)
+    let rows: Vec<(Uuid, String, String)> =
+        super::rows_for_ids(db, "select id, slug, title from articles where id", ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, slug, title)| ArticleKey { id, slug, title })
+        .collect())
 }
 
 /// Articles whose only source is this one (deleted with it on a cascading delete).

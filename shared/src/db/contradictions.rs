@@ -1,0 +1,165 @@
+//! Queries of Health's contradiction check: the pairs of pages worth comparing (they share a
+//! concept, or one links to the other), their claims, and the verdicts already given on pairs
+//! at their current versions.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::health::PageAt;
+use super::{Db, DbResult, rows_for_ids};
+use crate::on_db;
+
+/// Two pages worth comparing (`a.id < b.id`), and how many concepts they share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub a: PageAt,
+    pub b: PageAt,
+    pub shared: i64,
+}
+
+/// Pairs of compiled pages (concept pages repeat their articles' claims, so they are left
+/// out) that share a concept carried by at most `max_concept_size` pages, or that link one to
+/// the other; most shared concepts first, at most `limit`. A concept on more pages than that
+/// says too little about any two of them, and pairing all of its pages would grow with the
+/// square of the wiki.
+pub async fn candidate_pairs(
+    db: &Db,
+    max_concept_size: i64,
+    limit: i64,
+) -> DbResult<Vec<Candidate>> {
+    type Row = (Uuid, String, String, i32, Uuid, String, String, i32, i64);
+    let rows: Vec<Row> = on_db!(db, |p| {
+        sqlx::query_as(
+        "with small as (select concept_id from article_concepts group by concept_id \
+                        having count(*) <= $1), \
+         pairs as ( \
+           select x.article_id as a, y.article_id as b, count(*) as shared \
+           from article_concepts x join small s on s.concept_id = x.concept_id \
+           join article_concepts y on y.concept_id = x.concept_id and x.article_id < y.article_id \
+           group by x.article_id, y.article_id \
+           union all \
+           select case when from_article_id < to_article_id then from_article_id else to_article_id end, \
+                  case when from_article_id < to_article_id then to_article_id else from_article_id end, 0 \
+           from links where to_article_id is not null and to_article_id <> from_article_id), \
+         ranked as (select a, b, max(shared) as shared from pairs group by a, b) \
+         select pa.id, pa.slug, pa.title, pa.version, pb.id, pb.slug, pb.title, pb.version, r.shared \
+         from ranked r join articles pa on pa.id = r.a join articles pb on pb.id = r.b \
+         where pa.page_type = 'source' and pb.page_type = 'source' \
+         order by r.shared desc, pa.id, pb.id limit $2"
+    )
+    .bind(max_concept_size)
+    .bind(limit)
+    .fetch_all(p)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(ai, asl, at, av, bi, bsl, bt, bv, shared)| Candidate {
+            a: PageAt {
+                id: ai,
+                slug: asl,
+                title: at,
+                version: av,
+            },
+            b: PageAt {
+                id: bi,
+                slug: bsl,
+                title: bt,
+                version: bv,
+            },
+            shared,
+        })
+        .collect())
+}
+
+/// A claim as the check compares it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimText {
+    pub article_id: Uuid,
+    /// Its place in the article (0-based), which names it in a finding.
+    pub position: i32,
+    pub text: String,
+    pub quote: Option<String>,
+}
+
+/// The claims of these articles, by article, in order.
+pub async fn claims_of(db: &Db, ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<ClaimText>>> {
+    let rows: Vec<ClaimText> = rows_for_ids(
+        db,
+        "select article_id, position, text, quote from claims where article_id",
+        ids,
+    )
+    .await?;
+    let mut by_article: HashMap<Uuid, Vec<ClaimText>> = HashMap::new();
+    for row in rows {
+        by_article.entry(row.article_id).or_default().push(row);
+    }
+    for claims in by_article.values_mut() {
+        claims.sort_by_key(|c| c.position);
+    }
+    Ok(by_article)
+}
+
+/// A verdict as stored: the versions it was given at and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerdict {
+    pub version_a: i32,
+    pub version_b: i32,
+    pub verdicts: String,
+}
+
+/// The verdicts given on pairs whose first page is one of `firsts`, by pair.
+pub async fn verdicts_for(
+    db: &Db,
+    firsts: &[Uuid],
+) -> DbResult<HashMap<(Uuid, Uuid), StoredVerdict>> {
+    let rows: Vec<(Uuid, i32, Uuid, i32, String)> = rows_for_ids(
+        db,
+        "select article_a, version_a, article_b, version_b, verdicts \
+         from contradiction_verdicts where article_a",
+        firsts,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, version_a, b, version_b, verdicts)| {
+            (
+                (a, b),
+                StoredVerdict {
+                    version_a,
+                    version_b,
+                    verdicts,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Records the verdict on a pair at these versions, replacing an older one.
+pub async fn store_verdict(
+    db: &Db,
+    a: &PageAt,
+    b: &PageAt,
+    verdicts: &serde_json::Value,
+) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "insert into contradiction_verdicts \
+         (article_a, version_a, article_b, version_b, verdicts, checked_at) \
+         values ($1, $2, $3, $4, $5, $6) \
+         on conflict (article_a, article_b) do update set version_a = excluded.version_a, \
+         version_b = excluded.version_b, verdicts = excluded.verdicts, \
+         checked_at = excluded.checked_at"
+    )
+    .bind(a.id)
+    .bind(a.version)
+    .bind(b.id)
+    .bind(b.version)
+    .bind(verdicts.to_string())
+    .bind(Utc::now())
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
