@@ -68,6 +68,13 @@ export interface Claim {
   verified: boolean;
   span: ClaimSpan | null;
   source_id: Uuid | null;
+  /** Set when a contradiction was resolved against this claim. */
+  disputed: ClaimDispute | null;
+}
+
+export interface ClaimDispute {
+  resolution: "source_a_wins" | "source_b_wins" | "superseded";
+  by: { id: Uuid; slug: string; title: string };
 }
 
 export interface ArticleListItem {

@@ -60,6 +60,14 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
       className={`${claim.verified ? "claim claim-verified" : "claim claim-unverified"}${focused ? " claim-focused" : ""}`}
     >
       <p className="claim-text">{plainText(claim.text)}</p>
+      {claim.disputed ? (
+        <p className="claim-disputed small">
+          <Badge kind="bad" title="A contradiction was resolved against this claim">
+            {claim.disputed.resolution === "superseded" ? "superseded" : "disputed"}
+          </Badge>{" "}
+          <Link to={`/wiki/${encodeURIComponent(claim.disputed.by.slug)}`}>{claim.disputed.by.title}</Link> says otherwise.
+        </p>
+      ) : null}
       <p className="claim-meta">
         <Badge kind={claim.confidence} title="Confidence">
           {claim.confidence}

@@ -91,8 +91,17 @@ const ARTICLE: ArticleDetail = {
       verified: true,
       span: { start: QUOTE_START, end: QUOTE_START + Array.from(QUOTE).length },
       source_id: "s1",
+      disputed: null,
     },
-    { text: "Pools are always faster.", confidence: "inferred", quote: "always faster", verified: false, span: null, source_id: "s1" },
+    {
+      text: "Pools are always faster.",
+      confidence: "inferred",
+      quote: "always faster",
+      verified: false,
+      span: null,
+      source_id: "s1",
+      disputed: { resolution: "source_b_wins", by: { id: "a2", slug: "green-threads", title: "Green threads" } },
+    },
   ],
   open_questions: ["How big should a pool be?"],
   content:
@@ -282,6 +291,11 @@ describe("ArticlePage", () => {
     expect(items[1]?.textContent).toContain("not verified");
     expect(items[1]?.textContent).toContain("Quote not found in the source");
     expect(within(items[1] as HTMLElement).queryByRole("button")).toBeNull();
+    // A claim a resolved contradiction went against says so, and names the page that won.
+    expect(items[0]?.textContent).not.toContain("disputed");
+    expect(items[1]?.textContent).toContain("disputed");
+    const winner = within(items[1] as HTMLElement).getByRole("link", { name: "Green threads" });
+    expect(winner.getAttribute("href")).toBe("/wiki/green-threads");
 
     const button = within(items[0] as HTMLElement).getByRole("button", { name: "Show quote in source" });
     expect(button.getAttribute("aria-expanded")).toBe("false");

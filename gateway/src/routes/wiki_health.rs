@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use shared::health::{self, FixError, HealthReport, RunView};
+use shared::health::{self, ActionError, HealthReport, RunView};
 
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiQuery, parse_id};
+use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/health/runs", post(start_run))
         .route("/health/findings/{id}/dismiss", post(dismiss))
         .route("/health/findings/{id}/fix", post(fix))
+        .route("/health/findings/{id}/resolve", post(resolve))
 }
 
 /// Query of `GET /api/health`.
@@ -97,15 +98,42 @@ async fn fix(
     Path(id): Path<String>,
 ) -> ApiResult<Json<health::Fixed>> {
     let id = parse_id(&id, "finding")?;
-    match health::fix(&state.wiki, id).await {
-        Ok(fixed) => Ok(Json(fixed)),
-        Err(FixError::NotFound(_)) => {
-            Err(ApiError::NotFound(format!("no finding has the id {id}")))
-        }
-        Err(e @ (FixError::NotOpen(_) | FixError::NoFix(_) | FixError::PageGone)) => {
-            Err(ApiError::Conflict(e.to_string()))
-        }
-        Err(FixError::Db(e)) => Err(e.into()),
-        Err(FixError::Wiki(e)) => Err(e.into()),
+    health::fix(&state.wiki, id)
+        .await
+        .map(Json)
+        .map_err(action_error)
+}
+
+/// Body of `POST /api/health/findings/{id}/resolve`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolveBody {
+    resolution: health::Resolution,
+}
+
+/// `POST /api/health/findings/{id}/resolve`: says which claim of a contradiction holds.
+async fn resolve(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> ApiResult<Json<health::Resolved>> {
+    let id = parse_id(&id, "finding")?;
+    health::resolve(&state.wiki, id, body.resolution)
+        .await
+        .map(Json)
+        .map_err(action_error)
+}
+
+/// The answer to an action that did nothing: 404 for no such finding, 409 for one that
+/// cannot take it.
+fn action_error(e: ActionError) -> ApiError {
+    match e {
+        ActionError::NotFound(id) => ApiError::NotFound(format!("no finding has the id {id}")),
+        ActionError::NotOpen(_)
+        | ActionError::NoFix(_)
+        | ActionError::NotAContradiction(_)
+        | ActionError::PageGone => ApiError::Conflict(e.to_string()),
+        ActionError::Db(e) => e.into(),
+        ActionError::Wiki(e) => e.into(),
     }
 }

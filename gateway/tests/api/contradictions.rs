@@ -121,3 +121,73 @@ async fn offline_different_figures_for_the_same_thing_are_a_contradiction() {
     assert_eq!(shown["detail"]["method"], "figures", "{report}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_resolved_contradiction_marks_the_losing_claim_and_stays_resolved() {
+    let app = spawn_app().await;
+    one_contradiction(&app).await;
+    let first = run_health(&app).await;
+    let found = open_of(&first, "contradiction")[0].clone();
+    let resolve = format!("/api/health/findings/{}/resolve", found.id);
+    let (status, body) = app
+        .post_json(&resolve, &serde_json::json!({"resolution": "whoever"}))
+        .await;
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(body["error"].is_object(), "{body}");
+
+    let (status, body) = app
+        .post_json(
+            &resolve,
+            &serde_json::json!({"resolution": "source_a_wins"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "resolved");
+    let (winner, loser) = (found.article_ids[0], found.article_ids[1]);
+    assert_eq!(body["disputed_article"], loser.to_string());
+
+    // The losing page says which of its claims is disputed, and by which page.
+    let (_, page) = app.get_json(&format!("/api/articles/{loser}")).await;
+    let losing_text = found.detail["claim_b"]["text"].as_str().expect("claim b");
+    let claims = page["claims"].as_array().expect("claims");
+    let disputed: Vec<_> = claims.iter().filter(|c| !c["disputed"].is_null()).collect();
+    assert_eq!(disputed.len(), 1, "{page}");
+    assert_eq!(disputed[0]["text"], losing_text);
+    assert_eq!(disputed[0]["disputed"]["by"]["id"], winner.to_string());
+    assert_eq!(disputed[0]["disputed"]["resolution"], "source_a_wins");
+    let (_, other) = app.get_json(&format!("/api/articles/{winner}")).await;
+    assert!(
+        other["claims"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["disputed"].is_null())),
+        "{other}"
+    );
+
+    let (status, body) = app
+        .post_json(&resolve, &serde_json::json!({"resolution": "both_valid"}))
+        .await;
+    assert_eq!(
+        status, 409,
+        "a resolved finding is not resolved again: {body}"
+    );
+    let second = run_health(&app).await;
+    assert!(
+        open_of(&second, "contradiction").is_empty(),
+        "{:#?}",
+        second.findings
+    );
+    // Only contradictions are resolved.
+    let other_kind = second
+        .findings
+        .iter()
+        .find(|f| f.kind != "contradiction")
+        .expect("a finding of another kind");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/health/findings/{}/resolve", other_kind.id),
+            &serde_json::json!({"resolution": "both_valid"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    app.stop().await;
+}

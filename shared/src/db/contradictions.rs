@@ -163,3 +163,94 @@ pub async fn store_verdict(
     .map(|_| ()))?;
     Ok(())
 }
+
+/// How a person resolved a contradiction between claim `claim_a` of `a` and `claim_b` of `b`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub a: Uuid,
+    pub claim_a: String,
+    pub b: Uuid,
+    pub claim_b: String,
+    /// `source_a_wins`, `source_b_wins`, `both_valid` or `superseded`.
+    pub resolution: String,
+    /// The page and claim that lost, and the page that won (none when both are valid).
+    pub losing: Option<(Uuid, String)>,
+    pub winning: Option<Uuid>,
+}
+
+/// Records a resolution, replacing an earlier one of the same two claims.
+pub async fn record_resolution(db: &Db, r: &Resolution) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "insert into contradiction_resolutions (id, article_a, claim_a, article_b, claim_b, \
+         resolution, losing_article, losing_claim, winning_article, resolved_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         on conflict (article_a, claim_a, article_b, claim_b) do update set \
+         resolution = excluded.resolution, losing_article = excluded.losing_article, \
+         losing_claim = excluded.losing_claim, winning_article = excluded.winning_article, \
+         resolved_at = excluded.resolved_at"
+    )
+    .bind(Uuid::now_v7())
+    .bind(r.a)
+    .bind(&r.claim_a)
+    .bind(r.b)
+    .bind(&r.claim_b)
+    .bind(&r.resolution)
+    .bind(r.losing.as_ref().map(|(id, _)| *id))
+    .bind(r.losing.as_ref().map(|(_, claim)| claim.as_str()))
+    .bind(r.winning)
+    .bind(Utc::now())
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Two claims of two pages: `(a, claim of a, b, claim of b)`.
+pub type ClaimPair = (Uuid, String, Uuid, String);
+
+/// Every pair of claims a person has resolved.
+pub async fn resolved_pairs(db: &Db) -> DbResult<std::collections::HashSet<ClaimPair>> {
+    let rows: Vec<ClaimPair> = on_db!(db, |p| sqlx::query_as(
+        "select article_a, claim_a, article_b, claim_b from contradiction_resolutions"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A claim of a page that lost a resolved contradiction.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Dispute {
+    pub claim: String,
+    pub resolution: String,
+    /// The page whose claim won.
+    pub by_id: Uuid,
+    pub by_slug: String,
+    pub by_title: String,
+}
+
+/// The claims of `article_id` that lost a resolved contradiction.
+pub async fn disputes_of(db: &Db, article_id: Uuid) -> DbResult<Vec<Dispute>> {
+    on_db!(db, |p| sqlx::query_as(
+        "select r.losing_claim as claim, r.resolution, w.id as by_id, w.slug as by_slug, \
+         w.title as by_title \
+         from contradiction_resolutions r join articles w on w.id = r.winning_article \
+         where r.losing_article = $1 and r.losing_claim is not null"
+    )
+    .bind(article_id)
+    .fetch_all(p)
+    .await)
+    .map_err(Into::into)
+}
+
+/// Of two pages, the one changed longest ago (the one a newer page supersedes).
+pub async fn older_of(db: &Db, a: Uuid, b: Uuid) -> DbResult<Option<Uuid>> {
+    let row: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "select id from articles where id = $1 or id = $2 order by updated_at, id limit 1"
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(|(id,)| id))
+}

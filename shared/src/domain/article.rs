@@ -24,6 +24,24 @@ pub struct Claim {
     pub verified: bool,
     pub span: Option<ClaimSpan>,
     pub source_id: Option<Uuid>,
+    /// Set when a person resolved a contradiction against this claim.
+    pub disputed: Option<ClaimDispute>,
+}
+
+/// Why a claim is disputed: how the contradiction was resolved, and the page whose claim won.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClaimDispute {
+    /// `source_a_wins`, `source_b_wins` or `superseded`.
+    pub resolution: String,
+    pub by: ClaimDisputeBy,
+}
+
+/// The page whose claim won.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClaimDisputeBy {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
 }
 
 /// An article in a list.

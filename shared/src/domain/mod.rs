@@ -7,7 +7,10 @@ mod job;
 mod source;
 mod text_enum;
 
-pub use article::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan, LinkRef};
+pub use article::{
+    ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy,
+    ClaimSpan, LinkRef,
+};
 pub use conversation::{
     AnswerConfidence, AnswerMode, ArticleRef, Citation, CitedPassage, Conversation, SourceRef, Turn,
 };

@@ -8,14 +8,14 @@
 //! pages that changed. The budget stops the asking. Without a model, only the figures rule of
 //! [`super::figures`] applies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 use serde_json::json;
 
 use super::figures::figures_disagree;
 use super::{Finding, Kind};
-use crate::db::contradictions::{self as queries, Candidate, ClaimText};
+use crate::db::contradictions::{self as queries, Candidate, ClaimPair, ClaimText};
 use crate::db::health::PageAt;
 use crate::db::{Db, DbResult};
 use crate::llm::{CompletionRequest, LlmError, Router, Task, json_object_in};
@@ -76,8 +76,13 @@ where
     ids.sort_unstable();
     ids.dedup();
     let claims = queries::claims_of(db, &ids).await?;
+    let resolved = queries::resolved_pairs(db).await?;
+    let claims = Claims {
+        by_page: &claims,
+        resolved: &resolved,
+    };
     let no_claims = Vec::new();
-    let claims_of = |page: &PageAt| claims.get(&page.id).unwrap_or(&no_claims);
+    let claims_of = |page: &PageAt| claims.by_page.get(&page.id).unwrap_or(&no_claims);
     let mut checked = Checked::default();
     let Some(model) = model else {
         for pair in &candidates {
@@ -235,16 +240,23 @@ async fn ask<'c>(
     Ok(verdicts)
 }
 
-/// A finding for each disagreement whose claims still exist.
+/// The claims of the paired pages, and the pairs of claims a person has resolved.
+struct Claims<'a> {
+    by_page: &'a HashMap<uuid::Uuid, Vec<ClaimText>>,
+    resolved: &'a HashSet<ClaimPair>,
+}
+
+/// A finding for each disagreement whose claims still exist and that no person resolved.
 fn push_findings(
     out: &mut Vec<Finding>,
     pair: &Candidate,
-    claims: &HashMap<uuid::Uuid, Vec<ClaimText>>,
+    claims: &Claims<'_>,
     found: &[Disagreement],
     method: &str,
 ) {
     let claim = |page: &PageAt, position: i32| {
         claims
+            .by_page
             .get(&page.id)
             .and_then(|c| c.iter().find(|c| c.position == position))
     };
@@ -252,6 +264,10 @@ fn push_findings(
         let (Some(a), Some(b)) = (claim(&pair.a, d.claim_a), claim(&pair.b, d.claim_b)) else {
             continue;
         };
+        let key = (pair.a.id, a.text.clone(), pair.b.id, b.text.clone());
+        if claims.resolved.contains(&key) {
+            continue;
+        }
         out.push(Finding {
             kind: Kind::Contradiction,
             message: format!(

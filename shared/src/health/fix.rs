@@ -40,15 +40,17 @@ impl Fix {
     }
 }
 
-/// Why a finding was not repaired.
+/// Why acting on a finding (repairing or resolving it) did nothing.
 #[derive(Debug, thiserror::Error)]
-pub enum FixError {
+pub enum ActionError {
     #[error("no finding has the id {0}")]
     NotFound(Uuid),
     #[error("the finding is {0}, not open")]
     NotOpen(String),
     #[error("findings of the kind {0} have no automatic fix")]
     NoFix(String),
+    #[error("only contradictions are resolved; this finding is a {0}")]
+    NotAContradiction(String),
     #[error("a page the finding names no longer exists; run Health again")]
     PageGone,
     #[error(transparent)]
@@ -66,19 +68,19 @@ pub struct Fixed {
 }
 
 /// Repairs the open finding `id` with the fix its kind offers.
-pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, FixError> {
+pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, ActionError> {
     let db = wiki.db();
     let finding = db::health::finding(db, id)
         .await?
-        .ok_or(FixError::NotFound(id))?;
+        .ok_or(ActionError::NotFound(id))?;
     if finding.state != "open" {
-        return Err(FixError::NotOpen(finding.state));
+        return Err(ActionError::NotOpen(finding.state));
     }
     let fix = finding
         .fix
         .as_deref()
         .and_then(Fix::from_name)
-        .ok_or_else(|| FixError::NoFix(finding.kind.clone()))?;
+        .ok_or_else(|| ActionError::NoFix(finding.kind.clone()))?;
     match fix {
         Fix::AddInverseLink => {
             let [from, to] = finding.article_ids[..] else {
@@ -90,7 +92,7 @@ pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, FixError> {
                 .ok_or_else(|| DbError::Corrupt("a missing inverse names its relation".into()))?;
             // The finding's first page links to the second; the second gets the link back.
             if wiki.link_back(to, from, relation).await? == LinkBack::PageGone {
-                return Err(FixError::PageGone);
+                return Err(ActionError::PageGone);
             }
         }
     }

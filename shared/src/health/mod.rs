@@ -10,6 +10,7 @@ mod contradiction;
 mod figures;
 mod fix;
 mod report;
+mod resolve;
 mod score;
 
 use std::sync::Arc;
@@ -25,8 +26,9 @@ use crate::db::{Db, DbResult};
 use crate::events::{Event, EventKind, SharedBus};
 use crate::llm::{ProviderKind, Router};
 
-pub use fix::{Fix, FixError, Fixed, fix};
+pub use fix::{ActionError, Fix, Fixed, fix};
 pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
+pub use resolve::{Resolution, Resolved, resolve};
 pub use score::score;
 
 /// Relations that hold both ways: a link of one of them should have its inverse.

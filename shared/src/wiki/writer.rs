@@ -324,6 +324,26 @@ impl Wiki {
         Ok(LinkBack::Added)
     }
 
+    /// Records how a person resolved a contradiction; the page whose claim lost shows it as
+    /// disputed, and open readers of both pages refresh.
+    pub async fn resolve_contradiction(
+        &self,
+        resolution: &db::contradictions::Resolution,
+    ) -> Result<(), WikiError> {
+        db::contradictions::record_resolution(&self.db, resolution).await?;
+        let keys = db::articles::keys_by_ids(&self.db, &[resolution.a, resolution.b]).await?;
+        for page in &keys {
+            self.announce(page, false).await;
+        }
+        let titles: Vec<String> = keys.iter().map(|k| k.title.clone()).collect();
+        self.log(
+            "resolve",
+            &titles.join(" / "),
+            &[("resolution", resolution.resolution.clone())],
+        );
+        Ok(())
+    }
+
     /// Asks for `index.md` to be rewritten from the database. It is written shortly after, off
     /// the caller's path, once for every request made meanwhile.
     pub fn refresh_index(&self) {

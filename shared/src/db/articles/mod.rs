@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{Db, DbError, DbResult};
 use crate::compile::{Confidence, PageType};
-use crate::domain::{ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimSpan};
+use crate::domain::{
+    ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy,
+    ClaimSpan,
+};
 use crate::on_db;
 
 fn corrupt(e: impl std::fmt::Display) -> DbError {
@@ -340,10 +343,23 @@ pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
     .bind(row.id)
     .fetch_all(p)
     .await)?;
+    let disputes = super::contradictions::disputes_of(db, row.id).await?;
     let claims = claims
         .into_iter()
         .map(|c| {
+            let disputed = disputes
+                .iter()
+                .find(|d| d.claim == c.text)
+                .map(|d| ClaimDispute {
+                    resolution: d.resolution.clone(),
+                    by: ClaimDisputeBy {
+                        id: d.by_id,
+                        slug: d.by_slug.clone(),
+                        title: d.by_title.clone(),
+                    },
+                });
             Ok(Claim {
+                disputed,
                 text: c.text,
                 confidence: c.confidence.parse().map_err(corrupt)?,
                 quote: c.quote,
