@@ -1,6 +1,7 @@
 // The app shell: header navigation, the offline-compiler banner, the login gate (also when a
 // session expires mid-use), focus on the new page after a navigation, and the routes
-// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/graph`, `/ask`, `/jobs`, `/settings`, `/login`).
+// (a contract: `/`, `/sources/:id`, `/wiki`, `/wiki/:slug`, `/graph`, `/ask`, `/wiki-health`, `/jobs`,
+// `/settings`, `/login`). Health's entry carries a badge when the newest run found new errors.
 import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -14,6 +15,7 @@ import InboxPage from "./pages/InboxPage";
 import SourcePage from "./pages/SourcePage";
 import WikiPage from "./pages/WikiPage";
 import JobsPage from "./pages/JobsPage";
+import HealthPage from "./pages/HealthPage";
 import SettingsPage from "./pages/SettingsPage";
 import LoginPage from "./pages/LoginPage";
 import NotFoundPage from "./pages/NotFoundPage";
@@ -29,9 +31,24 @@ const NAV = [
   { to: "/wiki", label: "Wiki", end: false },
   { to: "/graph", label: "Graph", end: false },
   { to: "/ask", label: "Ask", end: false },
+  { to: "/wiki-health", label: "Health", end: false },
   { to: "/jobs", label: "Jobs", end: false },
   { to: "/settings", label: "Settings", end: false },
 ];
+
+/** How many errors the newest Health run found that the run before did not, while open. */
+function NewErrorsBadge() {
+  const report = useQuery({ queryKey: ["health", {}], queryFn: api.getHealth, staleTime: 60_000 });
+  const newErrors = report.data?.run?.new_errors ?? 0;
+  const open = report.data?.findings.filter((f) => f.severity === "error").length ?? 0;
+  const count = Math.min(newErrors, open);
+  if (count === 0) return null;
+  return (
+    <span className="nav-badge" aria-label={`${count} new ${count === 1 ? "error" : "errors"}`}>
+      {count}
+    </span>
+  );
+}
 
 function LiveIndicator() {
   const state = useConnectionState();
@@ -143,6 +160,7 @@ export default function App({ live }: { live: LiveEvents }) {
               <li key={item.to}>
                 <NavLink to={item.to} end={item.end}>
                   {item.label}
+                  {item.to === "/wiki-health" ? <NewErrorsBadge /> : null}
                 </NavLink>
               </li>
             ))}
@@ -161,6 +179,7 @@ export default function App({ live }: { live: LiveEvents }) {
             <Route path="/wiki/:slug" element={<ArticlePage />} />
             <Route path="/graph" element={<GraphPage />} />
             <Route path="/ask" element={<AskPage />} />
+            <Route path="/wiki-health" element={<HealthPage />} />
             <Route path="/jobs" element={<JobsPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />

@@ -42,6 +42,7 @@ const screens = () => [
   { name: "wiki", path: "/wiki", heading: "Wiki" },
   { name: "graph", path: "/graph", heading: "Graph" },
   { name: "article", path: `/wiki/${article.slug}`, heading: article.title },
+  { name: "health-empty", path: "/wiki-health", heading: "Health" },
   { name: "jobs", path: "/jobs", heading: "Jobs" },
   { name: "settings", path: "/settings", heading: "Settings" },
   { name: "not-found", path: "/no/such/page", heading: "Nothing here" },

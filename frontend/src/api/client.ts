@@ -5,11 +5,14 @@ import type {
   ArticleDetail,
   ArticleListItem,
   ConceptCount,
+  ContradictionResolution,
   GraphData,
   Conversation,
   ConversationDetail,
   CostSummary,
   FileBackReply,
+  HealthReport,
+  HealthRun,
   IngestReply,
   Job,
   JobStatus,
@@ -21,6 +24,7 @@ import type {
   SettingsView,
   Source,
   SourceStatus,
+  Uuid,
 } from "./types";
 
 /** An error reply of the API (`{"error":{"code","message","request_id"}}`) or a network failure. */
@@ -151,6 +155,19 @@ export const api = {
 
   listJobs: (params: { status?: JobStatus | ""; limit?: number } = {}) =>
     request<Page<Job>>(withQuery("/api/jobs", params)),
+
+  getHealth: () => request<HealthReport>("/api/health"),
+  getHealthHistory: (limit = 30) => request<{ items: HealthRun[] }>(withQuery("/api/health/history", { limit })),
+  startHealthRun: () => request<HealthRun>("/api/health/runs", { method: "POST" }),
+  dismissFinding: (id: string) =>
+    request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
+  fixFinding: (id: string) =>
+    request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/fix`, { method: "POST" }),
+  resolveFinding: (id: string, resolution: ContradictionResolution) =>
+    request<{ id: Uuid; state: string }>(
+      `/api/health/findings/${encodeURIComponent(id)}/resolve`,
+      json("POST", { resolution }),
+    ),
 
   getSettings: () => request<SettingsView>("/api/settings"),
   testProvider: (kind: ProviderKind) =>

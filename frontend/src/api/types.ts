@@ -355,3 +355,53 @@ export interface FileBackReply {
   article: ArticleRef;
   was_update: boolean;
 }
+
+/** A run of Health, the wiki's linter. */
+export interface HealthRun {
+  id: Uuid;
+  trigger: "manual" | "schedule";
+  status: "queued" | "running" | "complete" | "failed";
+  started_at: string;
+  finished_at: string | null;
+  article_count: number;
+  score: number | null;
+  new_errors: number;
+  error: string | null;
+}
+
+export type FindingKind = "contradiction" | "broken_link" | "missing_inverse" | "orphan";
+
+/** A claim a contradiction names: its place in its page, its text and quote. */
+export interface FindingClaim {
+  position: number;
+  text: string;
+  quote: string | null;
+}
+
+export interface Finding {
+  id: Uuid;
+  kind: FindingKind;
+  severity: "error" | "warning" | "info";
+  message: string;
+  articles: { id: Uuid; slug: string; title: string }[];
+  fix: string | null;
+  state: "open" | "dismissed" | "repaired" | "resolved";
+  detail: {
+    claim_a?: FindingClaim;
+    claim_b?: FindingClaim;
+    explanation?: string;
+    method?: "model" | "figures";
+    target?: string;
+    relation?: string;
+  };
+}
+
+export interface HealthReport {
+  score: number | null;
+  run: HealthRun | null;
+  pending: HealthRun | null;
+  counts_by_kind: Partial<Record<FindingKind, number>>;
+  findings: Finding[];
+}
+
+export type ContradictionResolution = "source_a_wins" | "source_b_wins" | "both_valid" | "superseded";
