@@ -27,6 +27,8 @@ use testkit::backend::{Backend, TestEnv};
 use testkit::corpus_server::corpus_dir;
 
 // Shared by the `eval` and `search` benches; each uses only part of it.
+#[path = "../common/backends.rs"]
+mod backends;
 #[allow(dead_code)]
 #[path = "../common/inproc.rs"]
 mod inproc;
@@ -85,14 +87,7 @@ fn parse_args() -> anyhow::Result<Command> {
             }
             "--queries" => queries = value()?.parse().context("--queries N")?,
             "--backends" => {
-                backends = value()?
-                    .split(',')
-                    .map(|b| match b {
-                        "sqlite" => Ok(Backend::Sqlite),
-                        "postgres" => Ok(Backend::Postgres),
-                        other => Err(anyhow::anyhow!("unknown backend {other:?}")),
-                    })
-                    .collect::<anyhow::Result<_>>()?;
+                backends = backends::parse_backends(&value()?)?;
             }
             "--hybrid" => hybrid = true,
             "--count" => count = Some(value()?.parse().context("--count N")?),
@@ -151,13 +146,6 @@ async fn analyse(db: &Db) -> anyhow::Result<()> {
         Db::Postgres(p) => sqlx::query("analyze").execute(p).await.map(drop)?,
     }
     Ok(())
-}
-
-async fn postgres_reachable() -> bool {
-    use sqlx::Connection as _;
-    sqlx::PgConnection::connect(&testkit::backend::admin_database_url())
-        .await
-        .is_ok()
 }
 
 /// Seeds one backend up to each size in turn and measures search at each.
@@ -387,7 +375,7 @@ async fn main() -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for backend in backends {
-        if backend == Backend::Postgres && !postgres_reachable().await {
+        if backend == Backend::Postgres && !backends::postgres_reachable().await {
             skipped.push(
                 "PostgreSQL is not reachable (WIKIMIND_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).",
             );

@@ -108,20 +108,21 @@ where
             _ => unjudged.push(pair),
         }
     }
-    let asked_now = unjudged.len().min(MAX_ASKED);
-    checked.deferred = unjudged.len() - asked_now;
-    for batch in unjudged[..asked_now].chunks(BATCH) {
+    for batch in unjudged[..unjudged.len().min(MAX_ASKED)].chunks(BATCH) {
         if !keep_going().await? {
-            checked.deferred += batch.len();
-            continue;
+            break;
         }
         let verdicts = match ask(model, batch, &claims_of).await {
             Ok(verdicts) => verdicts,
-            Err(e) => {
-                // The budget is spent or no provider answers: the rest waits for a later run.
-                tracing::warn!(error = %e, "the model could not check pairs for contradictions");
-                checked.deferred += batch.len();
+            // One unusable reply loses its batch only; the pairs are asked in a later run.
+            Err(e @ LlmError::InvalidResponse(_)) => {
+                tracing::warn!(error = %e, "the model's contradiction verdicts were not usable");
                 continue;
+            }
+            // The budget is spent or no provider answers: the rest waits for a later run.
+            Err(e) => {
+                tracing::warn!(error = %e, "the model could not check pairs for contradictions");
+                break;
             }
         };
         checked.asked += batch.len();
@@ -130,6 +131,7 @@ where
             push_findings(&mut checked.findings, pair, &claims, &found, "model");
         }
     }
+    checked.deferred = unjudged.len() - checked.asked;
     Ok(checked)
 }
 
