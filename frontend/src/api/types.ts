@@ -369,7 +369,7 @@ export interface HealthRun {
   error: string | null;
 }
 
-export type FindingKind = "contradiction" | "broken_link" | "missing_inverse" | "orphan";
+export type FindingKind = "contradiction" | "broken_link" | "duplicate" | "missing_inverse" | "orphan";
 
 /** A claim a contradiction names: its place in its page, its text and quote. */
 export interface FindingClaim {
@@ -393,6 +393,8 @@ export interface Finding {
     method?: "model" | "figures";
     target?: string;
     relation?: string;
+    similarity?: number;
+    same_title?: boolean;
   };
 }
 

@@ -13,6 +13,7 @@ import { timeAgo } from "../components/format";
 const KINDS: { kind: FindingKind; title: string; hint: string }[] = [
   { kind: "contradiction", title: "Contradictions", hint: "Claims of two pages that cannot both be true." },
   { kind: "broken_link", title: "Broken links", hint: "Links to pages that do not exist." },
+  { kind: "duplicate", title: "Duplicates", hint: "Two pages about the same thing." },
   { kind: "missing_inverse", title: "Missing inverse links", hint: "A two-way relation present one way only." },
   { kind: "orphan", title: "Orphans", hint: "Pages with no link in or out." },
 ];
@@ -195,7 +196,7 @@ export default function HealthPage() {
       ) : null}
       {run && findings.length === 0 ? (
         <EmptyState title="Nothing to fix">
-          <p>The last run found nothing open: no broken links, orphans or contradictions.</p>
+          <p>The last run found nothing open: no contradictions, broken links, duplicates or orphans.</p>
         </EmptyState>
       ) : null}
       {KINDS.map(({ kind, title, hint }) => {

@@ -152,7 +152,13 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
     }
     assert_eq!(
         checks,
-        ["orphan", "broken_link", "missing_inverse", "contradiction"]
+        [
+            "orphan",
+            "broken_link",
+            "missing_inverse",
+            "contradiction",
+            "duplicate"
+        ]
     );
     assert_eq!(
         completed,
@@ -443,5 +449,42 @@ async fn a_missing_inverse_link_is_repaired_and_stays_repaired() {
         )
         .await;
     assert_eq!(status, 404, "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_near_identical_sources_are_found_as_duplicates() {
+    let app = spawn_app().await;
+    let first = article_id(
+        &app,
+        "# Debian Reference\n\nDebian is a free operating system maintained by volunteers. \
+         Packages are installed with apt from the Debian archive. Stable releases come every two years.",
+    )
+    .await;
+    let second = article_id(
+        &app,
+        "# Debian Reference\n\nDebian is a free operating system maintained by its volunteers. \
+         Packages are installed with apt from the Debian archive. Stable releases come about every two years.",
+    )
+    .await;
+    let other = article_id(&app, SOURDOUGH).await;
+    let outcome = run_health(&app).await;
+    let duplicates = open_of(&outcome, "duplicate");
+    assert_eq!(duplicates.len(), 1, "{:#?}", outcome.findings);
+    let mut pages = duplicates[0].article_ids.clone();
+    pages.sort_unstable();
+    let mut expected = vec![first, second];
+    expected.sort_unstable();
+    assert_eq!(pages, expected);
+    assert!(!duplicates[0].article_ids.contains(&other));
+    assert_eq!(duplicates[0].severity, "warning");
+    assert!(
+        duplicates[0].detail["similarity"]
+            .as_i64()
+            .unwrap_or_default()
+            >= 70,
+        "{:#?}",
+        duplicates[0]
+    );
     app.stop().await;
 }

@@ -1,6 +1,6 @@
-//! Queries of Health's contradiction check: the pairs of pages worth comparing (they share a
-//! concept, or one links to the other), their claims, and the verdicts already given on pairs
-//! at their current versions.
+//! Queries of Health's checks of pairs of pages (contradictions, duplicates): the pairs worth
+//! comparing (they share a concept, one links to the other, or they have the same title),
+//! their claims, and the verdicts already given on pairs at their current versions.
 
 use std::collections::HashMap;
 
@@ -253,4 +253,37 @@ pub async fn older_of(db: &Db, a: Uuid, b: Uuid) -> DbResult<Option<Uuid>> {
     .fetch_optional(p)
     .await)?;
     Ok(row.map(|(id,)| id))
+}
+
+/// Pairs of compiled pages with the same title (as titles are compared: case, accents and
+/// punctuation aside), `a.id < b.id`.
+pub async fn same_title_pairs(db: &Db) -> DbResult<Vec<(PageAt, PageAt)>> {
+    type Row = (Uuid, String, String, i32, Uuid, String, String, i32);
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+        "select a.id, a.slug, a.title, a.version, b.id, b.slug, b.title, b.version \
+         from articles a join articles b on b.title_key = a.title_key and a.id < b.id \
+         where a.page_type = 'source' and b.page_type = 'source' \
+         order by lower(a.title), a.id, b.id"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(ai, asl, at, av, bi, bsl, bt, bv)| {
+            (
+                PageAt {
+                    id: ai,
+                    slug: asl,
+                    title: at,
+                    version: av,
+                },
+                PageAt {
+                    id: bi,
+                    slug: bsl,
+                    title: bt,
+                    version: bv,
+                },
+            )
+        })
+        .collect())
 }

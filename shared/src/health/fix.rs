@@ -35,7 +35,8 @@ impl Fix {
     pub fn for_kind(kind: Kind) -> Option<Fix> {
         match kind {
             Kind::MissingInverse => Some(Fix::AddInverseLink),
-            Kind::Orphan | Kind::BrokenLink | Kind::Contradiction => None,
+            // Merging duplicates is not offered yet.
+            Kind::Orphan | Kind::BrokenLink | Kind::Contradiction | Kind::Duplicate => None,
         }
     }
 }

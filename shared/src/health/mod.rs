@@ -7,6 +7,7 @@
 //! worker under a lease (see [`Runner`]), its progress sent as `lint.*` events.
 
 mod contradiction;
+mod duplicate;
 mod figures;
 mod fix;
 mod report;
@@ -47,6 +48,8 @@ pub enum Kind {
     MissingInverse,
     /// Claims of two pages that cannot both be true.
     Contradiction,
+    /// Two pages about the same thing.
+    Duplicate,
 }
 
 impl Kind {
@@ -56,6 +59,7 @@ impl Kind {
             Kind::BrokenLink => "broken_link",
             Kind::MissingInverse => "missing_inverse",
             Kind::Contradiction => "contradiction",
+            Kind::Duplicate => "duplicate",
         }
     }
 
@@ -63,7 +67,7 @@ impl Kind {
     pub fn severity(self) -> Severity {
         match self {
             Kind::BrokenLink | Kind::Contradiction => Severity::Error,
-            Kind::Orphan | Kind::MissingInverse => Severity::Warning,
+            Kind::Orphan | Kind::MissingInverse | Kind::Duplicate => Severity::Warning,
         }
     }
 }
@@ -121,13 +125,15 @@ enum Check {
     BrokenLinks,
     MissingInverses,
     Contradictions,
+    Duplicates,
 }
 
-const CHECKS: [Check; 4] = [
+const CHECKS: [Check; 5] = [
     Check::Orphans,
     Check::BrokenLinks,
     Check::MissingInverses,
     Check::Contradictions,
+    Check::Duplicates,
 ];
 
 impl Check {
@@ -137,6 +143,7 @@ impl Check {
             Check::BrokenLinks => Kind::BrokenLink,
             Check::MissingInverses => Kind::MissingInverse,
             Check::Contradictions => Kind::Contradiction,
+            Check::Duplicates => Kind::Duplicate,
         }
     }
 
@@ -159,6 +166,7 @@ impl Check {
                 }
                 Ok(checked.findings)
             }
+            Check::Duplicates => duplicate::check(db).await,
         }
     }
 }
