@@ -488,3 +488,66 @@ async fn two_near_identical_sources_are_found_as_duplicates() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn repairing_over_an_existing_link_retypes_it_everywhere() {
+    use shared::llm::ProviderKind;
+    let fake = testkit::fake_llm::FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| crate::llm::use_provider(s, ProviderKind::Openai, base)).await;
+    // The lighthouse page names the fog signals page (a `references` link by mention)…
+    let fog = article_id(
+        &app,
+        "# Fog signals\n\nFog signals warned ships when the light could not be seen. \
+         Fog signals are related to Lighthouse keeping.",
+    )
+    .await;
+    let lighthouse = article_id(
+        &app,
+        "# Lighthouse keeping\n\nKeepers trimmed the wicks every night. \
+         Keepers also sounded the Fog signals when the light could not be seen.",
+    )
+    .await;
+    let relation_to_fog = |graph: &serde_json::Value| {
+        graph["edges"].as_array().and_then(|edges| {
+            edges
+                .iter()
+                .find(|e| e["source"] == lighthouse.to_string() && e["target"] == fog.to_string())
+                .map(|e| e["relation"].clone())
+        })
+    };
+    let (_, graph) = app.get_json("/api/graph").await;
+    assert_eq!(
+        relation_to_fog(&graph),
+        Some("references".into()),
+        "{graph}"
+    );
+
+    // …while the fog signals page is `related_to` it, which wants the same relation back.
+    let outcome = run_health(&app).await;
+    let missing = open_of(&outcome, "missing_inverse");
+    assert_eq!(missing.len(), 1, "{:#?}", outcome.findings);
+    let fix = format!("/api/health/findings/{}/fix", missing[0].id);
+    let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The one link is re-typed: in the graph (its cache sees the change) and on the page.
+    let (_, graph) = app.get_json("/api/graph").await;
+    assert_eq!(
+        relation_to_fog(&graph),
+        Some("related_to".into()),
+        "{graph}"
+    );
+    let (_, page) = app.get_json(&format!("/api/articles/{lighthouse}")).await;
+    let to_fog: Vec<_> = page["backlinks_out"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|l| l["article_id"] == fog.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(to_fog.len(), 1, "{page}");
+    assert_eq!(to_fog[0]["relation_type"], "related_to");
+    app.stop().await;
+}
