@@ -155,6 +155,13 @@ async fn a_resolved_contradiction_marks_the_losing_claim_and_stays_resolved() {
     assert_eq!(disputed[0]["text"], losing_text);
     assert_eq!(disputed[0]["disputed"]["by"]["id"], winner.to_string());
     assert_eq!(disputed[0]["disputed"]["resolution"], "source_a_wins");
+    let slug = page["slug"].as_str().expect("slug");
+    let file = std::fs::read_to_string(app.data_dir.join("wiki").join(format!("{slug}.md")))
+        .expect("the losing page's vault file");
+    assert!(
+        file.contains("## Disputed") && file.contains(losing_text),
+        "the vault file says so: {file}"
+    );
     let (_, other) = app.get_json(&format!("/api/articles/{winner}")).await;
     assert!(
         other["claims"]

@@ -18,7 +18,7 @@ pub use concept_pages::{PageChange, delete_source_and_refresh, save_compiled};
 pub use concepts::{ConceptNode, HIERARCHY_SYSTEM_PROMPT, concept_tree, refresh_model_hierarchy};
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};
 pub use index_file::{log_entry, render_index};
-pub use vault::{LinkedArticle, VaultLink, vault_file};
+pub use vault::{LinkedArticle, VaultDispute, VaultLink, vault_file};
 pub use writer::{DeletedSource, Draft, LinkBack, LogLine, Published, Wiki};
 
 use std::sync::LazyLock;

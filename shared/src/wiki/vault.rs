@@ -32,8 +32,17 @@ pub struct LinkedArticle {
     pub title: String,
 }
 
-/// The vault file for a stored page and the article's links.
-pub fn vault_file(page: &str, links: &[VaultLink]) -> String {
+/// A claim of the page that a resolved contradiction went against, and the page that won.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultDispute {
+    pub claim: String,
+    pub by: LinkedArticle,
+    /// The claim is out of date (the other page is newer), rather than wrong.
+    pub superseded: bool,
+}
+
+/// The vault file for a stored page, the article's links and its disputed claims.
+pub fn vault_file(page: &str, links: &[VaultLink], disputes: &[VaultDispute]) -> String {
     let by_key: HashMap<&str, &LinkedArticle> = links
         .iter()
         .filter_map(|l| l.target.as_ref().map(|t| (l.target_key.as_str(), t)))
@@ -59,11 +68,12 @@ pub fn vault_file(page: &str, links: &[VaultLink]) -> String {
             continue;
         }
         if line.starts_with("## Sources") {
+            out.push_str(&disputed_section(disputes));
             out.push_str(&related_section(links));
         }
         out.push_str(&rewrite_links(line, &by_key));
     }
-    let related = related_section(links);
+    let related = disputed_section(disputes) + &related_section(links);
     if !page.contains("\n## Sources") && !related.is_empty() {
         if !out.ends_with("\n\n") {
             out.push('\n');
@@ -92,6 +102,27 @@ fn rewrite_links(line: &str, by_key: &HashMap<&str, &LinkedArticle>) -> String {
 }
 
 /// `## Related`: each linked article once, with how it relates; empty without any.
+/// `## Disputed`: each claim a resolved contradiction went against, with the page that won.
+fn disputed_section(disputes: &[VaultDispute]) -> String {
+    if disputes.is_empty() {
+        return String::new();
+    }
+    let mut lines = String::new();
+    for d in disputes {
+        let title = d.by.title.replace(['[', ']', '|', '\n'], " ");
+        let link = format!("[[{}|{}]]", d.by.slug, title.trim());
+        let claim = d.claim.replace('\n', " ");
+        if d.superseded {
+            lines.push_str(&format!("- “{claim}” is out of date: {link} is newer.\n"));
+        } else {
+            lines.push_str(&format!(
+                "- “{claim}” is disputed: {link} says otherwise.\n"
+            ));
+        }
+    }
+    format!("## Disputed\n\n{lines}\n")
+}
+
 fn related_section(links: &[VaultLink]) -> String {
     let mut seen = HashSet::new();
     let mut lines = String::new();
@@ -138,7 +169,7 @@ mod tests {
             link(&normalize_title("Queue"), Some("queue"), "references"),
             link(&normalize_title("Nowhere"), None, "references"),
         ];
-        let file = vault_file(PAGE, &links);
+        let file = vault_file(PAGE, &links, &[]);
         assert!(
             file.contains("See [[queue|Queue]] and [[queue|the queue page]], not Nowhere."),
             "{file}"
@@ -155,8 +186,28 @@ mod tests {
     }
 
     #[test]
+    fn a_disputed_claim_is_listed_before_the_sources_with_the_page_that_won() {
+        let dispute = VaultDispute {
+            claim: "The light was first lit in 1850.".into(),
+            by: LinkedArticle {
+                slug: "harbour-keepers".into(),
+                title: "Harbour keepers".into(),
+            },
+            superseded: false,
+        };
+        let file = vault_file("# A\n\nText.\n\n## Sources\n\n- s\n", &[], &[dispute]);
+        assert!(
+            file.contains(
+                "## Disputed\n\n- “The light was first lit in 1850.” is disputed: \
+                 [[harbour-keepers|Harbour keepers]] says otherwise.\n\n## Sources"
+            ),
+            "{file}"
+        );
+    }
+
+    #[test]
     fn without_links_the_page_only_loses_its_brackets() {
-        let file = vault_file("# A\n\nSee [[B]].\n", &[]);
+        let file = vault_file("# A\n\nSee [[B]].\n", &[], &[]);
         assert_eq!(file, "# A\n\nSee B.\n");
     }
 
@@ -168,6 +219,7 @@ mod tests {
                 link("b", Some("b"), "extends"),
                 link("b2", Some("b"), "references"),
             ],
+            &[],
         );
         assert_eq!(
             file,

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::index_writer::IndexWriter;
 use super::mentions;
-use super::vault::{LinkedArticle, VaultLink, vault_file};
+use super::vault::{LinkedArticle, VaultDispute, VaultLink, vault_file};
 use super::{ArticleFile, WikiError, log_entry, render_article};
 use crate::compile::{RelationType, aliases_of, identifier_of, normalize_title, slugify};
 use crate::config::BudgetSettings;
@@ -278,8 +278,20 @@ impl Wiki {
                 relation: l.relation_type,
             })
             .collect();
+        let disputes: Vec<VaultDispute> = db::contradictions::disputes_of(&self.db, id)
+            .await?
+            .into_iter()
+            .map(|d| VaultDispute {
+                superseded: d.resolution == "superseded",
+                claim: d.claim,
+                by: LinkedArticle {
+                    slug: d.by_slug,
+                    title: d.by_title,
+                },
+            })
+            .collect();
         self.storage
-            .write_article(&slug, &vault_file(&page, &links))?;
+            .write_article(&slug, &vault_file(&page, &links, &disputes))?;
         Ok(Some(slug))
     }
 
@@ -325,7 +337,7 @@ impl Wiki {
     }
 
     /// Records how a person resolved a contradiction; the page whose claim lost shows it as
-    /// disputed, and open readers of both pages refresh.
+    /// disputed (in the API and in its vault file), and open readers of both pages refresh.
     pub async fn resolve_contradiction(
         &self,
         resolution: &db::contradictions::Resolution,
@@ -333,6 +345,9 @@ impl Wiki {
         db::contradictions::record_resolution(&self.db, resolution).await?;
         let keys = db::articles::keys_by_ids(&self.db, &[resolution.a, resolution.b]).await?;
         for page in &keys {
+            // The losing page's file lists the disputed claim (a changed resolution may move
+            // it from one page to the other).
+            self.write_file(page.id).await?;
             self.announce(page, false).await;
         }
         let titles: Vec<String> = keys.iter().map(|k| k.title.clone()).collect();
