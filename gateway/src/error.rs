@@ -116,6 +116,19 @@ impl From<shared::wiki::WikiError> for ApiError {
     }
 }
 
+impl From<shared::recompile::RecompileError> for ApiError {
+    fn from(e: shared::recompile::RecompileError) -> Self {
+        use shared::recompile::RecompileError;
+        match e {
+            RecompileError::NotFound => ApiError::not_found("source"),
+            RecompileError::Busy | RecompileError::Duplicate | RecompileError::NotAUrl => {
+                ApiError::Conflict(e.to_string())
+            }
+            RecompileError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<shared::storage::StorageError> for ApiError {
     fn from(e: shared::storage::StorageError) -> Self {
         if e.is_out_of_space() {

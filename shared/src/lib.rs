@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod llm;
 pub mod outbox;
+pub mod recompile;
 pub mod search;
 pub mod shutdown;
 pub mod storage;

@@ -24,6 +24,7 @@ pub async fn run(ctx: WorkerContext, stop: CancellationToken) {
         worker: ctx.worker_name.to_string(),
         lease: ctx.settings.jobs.lease(),
         model: Runner::model_of(&ctx.router),
+        budget: ctx.settings.llm.budget.clone(),
     };
     loop {
         if let Some(period) = ctx.settings.health.schedule {

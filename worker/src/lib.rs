@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod context;
+pub mod freshness;
 pub mod health;
 pub mod jobs;
 pub mod pipeline;
@@ -150,6 +151,7 @@ where
     ));
     let embedding = tokio::spawn(embed_backlog(ctx.clone()));
     let health = tokio::spawn(health::run(ctx.clone(), background.clone()));
+    let freshness = tokio::spawn(freshness::run(ctx.clone(), background.clone()));
     // An index.md left behind by a stop before its rewrite is brought up to date.
     ctx.wiki.refresh_index();
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
@@ -187,7 +189,7 @@ where
     background.cancel();
     // An unfinished embedding pass is simply stopped; the next start continues it.
     embedding.abort();
-    let _ = tokio::join!(beats, outbox, health);
+    let _ = tokio::join!(beats, outbox, health, freshness);
     ctx.wiki.flush_index().await;
     result?;
     tracing::info!("worker stopped");

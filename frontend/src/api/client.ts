@@ -162,7 +162,9 @@ export const api = {
   dismissFinding: (id: string) =>
     request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
   fixFinding: (id: string) =>
-    request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/fix`, { method: "POST" }),
+    request<{ id: Uuid; state: string; fix: string; job?: Job }>(`/api/health/findings/${encodeURIComponent(id)}/fix`, {
+      method: "POST",
+    }),
   resolveFinding: (id: string, resolution: ContradictionResolution) =>
     request<{ id: Uuid; state: string }>(
       `/api/health/findings/${encodeURIComponent(id)}/resolve`,

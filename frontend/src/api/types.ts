@@ -165,7 +165,7 @@ export interface GraphData {
   communities: number;
 }
 
-export type JobKind = "ingest_source" | "compile_source";
+export type JobKind = "ingest_source" | "compile_source" | "refresh_source";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed";
 export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed"];
 
@@ -369,7 +369,7 @@ export interface HealthRun {
   error: string | null;
 }
 
-export type FindingKind = "contradiction" | "broken_link" | "duplicate" | "missing_inverse" | "orphan";
+export type FindingKind = "contradiction" | "broken_link" | "duplicate" | "stale" | "missing_inverse" | "orphan";
 
 /** A claim a contradiction names: its place in its page, its text and quote. */
 export interface FindingClaim {
@@ -395,6 +395,9 @@ export interface Finding {
     relation?: string;
     similarity?: number;
     same_title?: boolean;
+    reason?: "changed_upstream" | "superseded";
+    url?: string;
+    source_id?: Uuid;
   };
 }
 

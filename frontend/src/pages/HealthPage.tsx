@@ -13,12 +13,17 @@ import { timeAgo } from "../components/format";
 const KINDS: { kind: FindingKind; title: string; hint: string }[] = [
   { kind: "contradiction", title: "Contradictions", hint: "Claims of two pages that cannot both be true." },
   { kind: "broken_link", title: "Broken links", hint: "Links to pages that do not exist." },
-  { kind: "duplicate", title: "Duplicates", hint: "Two pages about the same thing." },
+  { kind: "duplicate", title: "Duplicates", hint: "Two pages about the same thing. Merging keeps the older page." },
+  { kind: "stale", title: "Stale pages", hint: "The source changed since it was compiled, or a newer page supersedes it." },
   { kind: "missing_inverse", title: "Missing inverse links", hint: "A two-way relation present one way only." },
   { kind: "orphan", title: "Orphans", hint: "Pages with no link in or out." },
 ];
 
-const FIX_LABELS: Record<string, string> = { add_inverse_link: "Add the link back" };
+const FIX_LABELS: Record<string, string> = {
+  add_inverse_link: "Add the link back",
+  merge: "Merge into the older page",
+  recompile: "Fetch and compile again",
+};
 
 /** Invalidates what an action on a finding changes: the report, and the pages it touched. */
 function useFindingAction<T>(action: (finding: Finding, arg: T) => Promise<unknown>) {
@@ -196,7 +201,7 @@ export default function HealthPage() {
       ) : null}
       {run && findings.length === 0 ? (
         <EmptyState title="Nothing to fix">
-          <p>The last run found nothing open: no contradictions, broken links, duplicates or orphans.</p>
+          <p>The last run found nothing open: no contradictions, broken links, duplicates, stale pages or orphans.</p>
         </EmptyState>
       ) : null}
       {KINDS.map(({ kind, title, hint }) => {

@@ -13,6 +13,7 @@ import { knownValue } from "../components/params";
 const KIND_LABELS: Record<Job["kind"], string> = {
   ingest_source: "Ingest",
   compile_source: "Re-compile",
+  refresh_source: "Refresh",
 };
 
 function RetryButton({ sourceId }: { sourceId: string }) {

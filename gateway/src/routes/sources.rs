@@ -10,10 +10,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use shared::db::{self, DbError};
-use shared::domain::{JobKind, SourceStatus};
+use shared::domain::{Job, SourceStatus};
 use shared::events::{Event, EventKind};
+use shared::recompile::Recompile;
 use shared::wiki::WikiError;
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
@@ -268,33 +268,20 @@ async fn compile_source(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id, "source")?;
-    let source = db::sources::get(&state.db, id)
-        .await
-        .map_err(ApiError::missing("source"))?;
-    if db::jobs::source_has_unfinished(&state.db, id).await? {
-        return Err(ApiError::Conflict(
-            "the source already has a job queued or running".to_owned(),
-        ));
+    let job = shared::recompile::queue(&state.db, id, Recompile::Stored).await?;
+    queued(&state, &job).await;
+    Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
+}
+
+/// Hands a committed job to the queue and tells open screens about it.
+pub(crate) async fn queued(state: &AppState, job: &Job) {
+    if let Some(source_id) = job.source_id {
+        shared::outbox::dispatch(&state.db, &state.queue, job.id, source_id).await;
     }
-    if source.duplicate_of.is_some() {
-        return Err(ApiError::Conflict(
-            "the source is a duplicate of another source; compile that one".to_owned(),
-        ));
-    }
-    let job_id = Uuid::now_v7();
-    let kind = if source.content_hash.is_some() {
-        JobKind::CompileSource
-    } else {
-        JobKind::IngestSource
-    };
-    let job = db::jobs::insert_queued(&state.db, job_id, kind, Some(id)).await?;
-    db::sources::set_status(&state.db, id, SourceStatus::Pending).await?;
-    shared::outbox::dispatch(&state.db, &state.queue, job_id, id).await;
     state
         .bus
         .publish(Event::new(EventKind::JobUpdated {
             job: Box::new(job.clone()),
         }))
         .await;
-    Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
 }

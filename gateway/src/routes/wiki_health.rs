@@ -98,10 +98,13 @@ async fn fix(
     Path(id): Path<String>,
 ) -> ApiResult<Json<health::Fixed>> {
     let id = parse_id(&id, "finding")?;
-    health::fix(&state.wiki, id)
+    let fixed = health::fix(&state.wiki, state.answer_llm.as_deref(), id)
         .await
-        .map(Json)
-        .map_err(action_error)
+        .map_err(action_error)?;
+    if let Some(job) = &fixed.job {
+        super::sources::queued(&state, job).await;
+    }
+    Ok(Json(fixed))
 }
 
 /// Body of `POST /api/health/findings/{id}/resolve`.
@@ -135,5 +138,6 @@ fn action_error(e: ActionError) -> ApiError {
         | ActionError::PageGone => ApiError::Conflict(e.to_string()),
         ActionError::Db(e) => e.into(),
         ActionError::Wiki(e) => e.into(),
+        ActionError::Recompile(e) => e.into(),
     }
 }

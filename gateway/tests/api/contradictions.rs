@@ -110,6 +110,24 @@ async fn a_contradiction_is_judged_through_the_ollama_protocol() {
 }
 
 #[tokio::test]
+async fn a_spent_budget_asks_the_model_nothing() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| {
+        use_provider(s, ProviderKind::Openai, base);
+        // Nothing may be spent this month.
+        s.llm.budget.monthly_usd = Some(0.0);
+    })
+    .await;
+    article_id(&app, HARBOUR).await;
+    article_id(&app, KEEPERS).await;
+    let outcome = run_health(&app).await;
+    assert_eq!(lint_requests(&fake), 0, "{:#?}", outcome.findings);
+    assert!(open_of(&outcome, "contradiction").is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn offline_different_figures_for_the_same_thing_are_a_contradiction() {
     let app = spawn_app().await;
     one_contradiction(&app).await;

@@ -21,6 +21,7 @@ mod origin;
 mod search;
 mod settings;
 mod sources;
+mod stale;
 mod storage_faults;
 mod text_edges;
 mod vault;

@@ -157,7 +157,8 @@ async fn an_orphan_page_and_a_link_to_nothing_are_found() {
             "broken_link",
             "missing_inverse",
             "contradiction",
-            "duplicate"
+            "duplicate",
+            "stale"
         ]
     );
     assert_eq!(
@@ -452,8 +453,22 @@ async fn a_missing_inverse_link_is_repaired_and_stays_repaired() {
     app.stop().await;
 }
 
+/// The pages `from` links to.
+async fn linked_from(app: &TestApp, from: Uuid) -> Vec<Uuid> {
+    let (_, page) = app.get_json(&format!("/api/articles/{from}")).await;
+    page["backlinks_out"]
+        .as_array()
+        .map(|links| {
+            links
+                .iter()
+                .filter_map(|l| l["article_id"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[tokio::test]
-async fn two_near_identical_sources_are_found_as_duplicates() {
+async fn two_near_identical_sources_are_found_as_duplicates_and_merged() {
     let app = spawn_app().await;
     let first = article_id(
         &app,
@@ -463,21 +478,29 @@ async fn two_near_identical_sources_are_found_as_duplicates() {
     .await;
     let second = article_id(
         &app,
-        "# Debian Reference\n\nDebian is a free operating system maintained by its volunteers. \
+        "# Debian Reference Manual\n\nDebian is a free operating system maintained by its volunteers. \
          Packages are installed with apt from the Debian archive. Stable releases come about every two years.",
     )
     .await;
     let other = article_id(&app, SOURDOUGH).await;
+    let pinning = article_id(
+        &app,
+        "# Apt pinning\n\nPinning holds a package at one release; see [[Debian Reference Manual]].",
+    )
+    .await;
+    assert!(linked_from(&app, pinning).await.contains(&second));
+    let (_, before) = app.get_json(&format!("/api/articles/{second}")).await;
+    let merged_source = before["sources"][0]["id"].clone();
+    let merged_slug = before["slug"].as_str().expect("slug").to_owned();
+
     let outcome = run_health(&app).await;
     let duplicates = open_of(&outcome, "duplicate");
     assert_eq!(duplicates.len(), 1, "{:#?}", outcome.findings);
-    let mut pages = duplicates[0].article_ids.clone();
-    pages.sort_unstable();
-    let mut expected = vec![first, second];
-    expected.sort_unstable();
-    assert_eq!(pages, expected);
+    // The older page comes first: the merge keeps it.
+    assert_eq!(duplicates[0].article_ids, [first, second]);
     assert!(!duplicates[0].article_ids.contains(&other));
     assert_eq!(duplicates[0].severity, "warning");
+    assert_eq!(duplicates[0].fix.as_deref(), Some("merge"));
     assert!(
         duplicates[0].detail["similarity"]
             .as_i64()
@@ -486,6 +509,81 @@ async fn two_near_identical_sources_are_found_as_duplicates() {
         "{:#?}",
         duplicates[0]
     );
+
+    let fix = format!("/api/health/findings/{}/fix", duplicates[0].id);
+    let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["fix"], "merge");
+
+    // One page survives, holding both sources, the other's text and its name.
+    let (status, _) = app.get_json(&format!("/api/articles/{second}")).await;
+    assert_eq!(status, 404);
+    let (_, kept) = app.get_json(&format!("/api/articles/{first}")).await;
+    let sources: Vec<_> = kept["sources"]
+        .as_array()
+        .map(|s| s.iter().map(|s| s["id"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(sources.len(), 2, "{kept}");
+    assert!(sources.contains(&merged_source), "{kept}");
+    assert!(
+        kept["content"]
+            .as_str()
+            .is_some_and(|b| b.contains("Merged from “Debian Reference Manual”")),
+        "{kept}"
+    );
+    assert!(kept["version"].as_i64() > Some(1), "{kept}");
+    let claims = kept["claims"].as_array().map(Vec::len).unwrap_or_default();
+    assert!(
+        claims > 3,
+        "the merged page's own claims moved over: {kept}"
+    );
+    let pinning_in = kept["backlinks_in"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|l| l["article_id"] == pinning.to_string())
+                .count()
+        })
+        .unwrap_or_default();
+    assert_eq!(pinning_in, 1, "{kept}");
+
+    // Links to the merged page now lead to the survivor, in the API and in the vault.
+    let links = linked_from(&app, pinning).await;
+    assert!(
+        links.contains(&first) && !links.contains(&second),
+        "{links:?}"
+    );
+    let wiki = app.data_dir.join("wiki");
+    let kept_slug = kept["slug"].as_str().expect("slug");
+    assert!(!wiki.join(format!("{merged_slug}.md")).exists());
+    let kept_file = std::fs::read_to_string(wiki.join(format!("{kept_slug}.md"))).expect("file");
+    assert!(kept_file.contains("## Merged from"), "{kept_file}");
+    let (_, pinning_page) = app.get_json(&format!("/api/articles/{pinning}")).await;
+    let pinning_file = std::fs::read_to_string(wiki.join(format!(
+        "{}.md",
+        pinning_page["slug"].as_str().expect("slug")
+    )))
+    .expect("file");
+    assert!(
+        pinning_file.contains(&format!("[[{kept_slug}|")),
+        "{pinning_file}"
+    );
+    // A link written later by the merged page's name finds the survivor.
+    let later = article_id(
+        &app,
+        "# Release notes\n\nRead the [[Debian Reference Manual]] before upgrading.",
+    )
+    .await;
+    assert!(linked_from(&app, later).await.contains(&first));
+
+    let again = run_health(&app).await;
+    assert!(
+        open_of(&again, "duplicate").is_empty(),
+        "{:#?}",
+        again.findings
+    );
+    let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
+    assert_eq!(status, 409, "{body}");
     app.stop().await;
 }
 

@@ -208,6 +208,12 @@ pub struct HealthSettings {
     /// How often the workers run Health on their own (one run across all of them); `None`
     /// when only a person starts runs (`WIKIMIND_HEALTH__SCHEDULE`).
     pub schedule: Option<std::time::Duration>,
+    /// How often the workers look at URL sources again for changes upstream, with a
+    /// conditional GET (`WIKIMIND_HEALTH__SOURCE_POLL`); `None` when they never do.
+    pub source_poll: Option<std::time::Duration>,
+    /// Whether a source found changed upstream is fetched and compiled again at once, rather
+    /// than offered as Health's fix (`WIKIMIND_HEALTH__AUTO_REFRESH`).
+    pub auto_refresh: bool,
 }
 
 /// Limits and safety settings for ingestion.

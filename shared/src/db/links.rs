@@ -15,11 +15,15 @@ pub async fn incoming(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
         on_db!(db, |p| sqlx::query_as(
             "select a.id, a.slug, a.title, l.relation_type, l.mention from links l \
          join articles a on a.id = l.from_article_id where l.to_article_id = $1 \
-         order by lower(a.title)"
+         order by lower(a.title), a.id, l.relation_type = 'references', l.relation_type"
         )
         .bind(article_id)
         .fetch_all(p)
         .await)?;
+    // An article naming this one twice (by its title and by a name a merge gave it) links in
+    // once, with its most specific relation.
+    let mut rows = rows;
+    rows.dedup_by_key(|row| row.0);
     rows.into_iter()
         .map(|(id, slug, title, rel, mention)| {
             Ok(LinkRef {

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod links;
 pub mod search;
 pub mod sessions;
+pub mod source_checks;
 pub mod sources;
 pub mod vectors;
 

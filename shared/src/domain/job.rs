@@ -11,6 +11,8 @@ crate::text_enum! {
         IngestSource => "ingest_source",
         /// Compile an already-extracted source again.
         CompileSource => "compile_source",
+        /// Fetch a URL source again (its content changed upstream) and compile it.
+        RefreshSource => "refresh_source",
     }
 }
 

@@ -73,17 +73,16 @@ pub(super) async fn check(db: &Db) -> DbResult<Vec<Finding>> {
             continue;
         }
         let percent = (share * 100.0).round() as i64;
-        let message = if same_title {
-            format!(
-                "“{}” and “{}” have the same title ({percent} % of their words in common).",
-                a.title, b.title
-            )
+        let what = if same_title {
+            "have the same title"
         } else {
-            format!(
-                "“{}” and “{}” say nearly the same ({percent} % of their words in common).",
-                a.title, b.title
-            )
+            "say nearly the same"
         };
+        // `a` is the older page (ids grow with time): a merge keeps it.
+        let message = format!(
+            "“{}” and “{}” {what} ({percent} % of their words in common); merging keeps the older, {}.",
+            a.title, b.title, a.slug
+        );
         findings.push(Finding {
             kind: Kind::Duplicate,
             message,

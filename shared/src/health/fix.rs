@@ -8,17 +8,24 @@ use uuid::Uuid;
 use super::Kind;
 use crate::compile::RelationType;
 use crate::db::{self, DbError};
-use crate::wiki::{LinkBack, Wiki, WikiError};
+use crate::domain::Job;
+use crate::llm::Router;
+use crate::recompile::{self, Recompile, RecompileError};
+use crate::wiki::{LinkBack, Wiki, WikiError, merge_and_refresh};
 
 /// The repair a finding offers, as its `fix` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fix {
     /// Give the other page the inverse of a symmetric link.
     AddInverseLink,
+    /// Fold the newer of two duplicate pages into the older.
+    Merge,
+    /// Fetch the changed source again and compile it.
+    Recompile,
 }
 
 impl Fix {
-    const ALL: [Fix; 1] = [Fix::AddInverseLink];
+    const ALL: [Fix; 3] = [Fix::AddInverseLink, Fix::Merge, Fix::Recompile];
 
     /// The fix a finding's `fix` names.
     pub fn from_name(name: &str) -> Option<Fix> {
@@ -28,15 +35,21 @@ impl Fix {
     pub fn as_str(self) -> &'static str {
         match self {
             Fix::AddInverseLink => "add_inverse_link",
+            Fix::Merge => "merge",
+            Fix::Recompile => "recompile",
         }
     }
 
-    /// The repair offered for findings of `kind`, if any.
-    pub fn for_kind(kind: Kind) -> Option<Fix> {
+    /// The repair offered for a finding of `kind` with `detail`, if any.
+    pub fn for_finding(kind: Kind, detail: &serde_json::Value) -> Option<Fix> {
         match kind {
             Kind::MissingInverse => Some(Fix::AddInverseLink),
-            // Merging duplicates is not offered yet.
-            Kind::Orphan | Kind::BrokenLink | Kind::Contradiction | Kind::Duplicate => None,
+            Kind::Duplicate => Some(Fix::Merge),
+            // A page a newer one supersedes is not mended by compiling it again.
+            Kind::Stale => {
+                (detail["reason"] == super::stale::CHANGED_UPSTREAM).then_some(Fix::Recompile)
+            }
+            Kind::Orphan | Kind::BrokenLink | Kind::Contradiction => None,
         }
     }
 }
@@ -55,6 +68,8 @@ pub enum ActionError {
     #[error("a page the finding names no longer exists; run Health again")]
     PageGone,
     #[error(transparent)]
+    Recompile(#[from] RecompileError),
+    #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
     Wiki(#[from] WikiError),
@@ -66,10 +81,14 @@ pub struct Fixed {
     pub id: Uuid,
     pub fix: &'static str,
     pub state: &'static str,
+    /// The job a recompile queued; the caller hands it to the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
 }
 
-/// Repairs the open finding `id` with the fix its kind offers.
-pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, ActionError> {
+/// Repairs the open finding `id` with the fix its kind offers. `router` rewrites the concept
+/// pages a merge changes, when a model is configured.
+pub async fn fix(wiki: &Wiki, router: Option<&Router>, id: Uuid) -> Result<Fixed, ActionError> {
     let db = wiki.db();
     let finding = db::health::finding(db, id)
         .await?
@@ -82,6 +101,7 @@ pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, ActionError> {
         .as_deref()
         .and_then(Fix::from_name)
         .ok_or_else(|| ActionError::NoFix(finding.kind.clone()))?;
+    let mut job = None;
     match fix {
         Fix::AddInverseLink => {
             let [from, to] = finding.article_ids[..] else {
@@ -96,11 +116,32 @@ pub async fn fix(wiki: &Wiki, id: Uuid) -> Result<Fixed, ActionError> {
                 return Err(ActionError::PageGone);
             }
         }
+        Fix::Recompile => {
+            let source = finding.detail["source_id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| DbError::Corrupt("a stale page names its source".into()))?;
+            job = Some(recompile::queue(db, source, Recompile::Refetch).await?);
+        }
+        Fix::Merge => {
+            // The check names the older page first: it is the one others have had longest
+            // to link to, so it survives.
+            let [survivor, loser] = finding.article_ids[..] else {
+                return Err(DbError::Corrupt("a duplicate names two pages".into()).into());
+            };
+            if merge_and_refresh(wiki, router, survivor, loser)
+                .await?
+                .is_none()
+            {
+                return Err(ActionError::PageGone);
+            }
+        }
     }
     db::health::settle_finding(db, id, "repaired").await?;
     Ok(Fixed {
         id,
         fix: fix.as_str(),
         state: "repaired",
+        job,
     })
 }

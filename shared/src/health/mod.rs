@@ -13,6 +13,7 @@ mod fix;
 mod report;
 mod resolve;
 mod score;
+mod stale;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::compile::RelationType;
+use crate::config::BudgetSettings;
 use crate::db::health::{self as queries, FindingRow, PageAt, RunRow};
 use crate::db::{Db, DbResult};
 use crate::events::{Event, EventKind, SharedBus};
@@ -50,6 +52,8 @@ pub enum Kind {
     Contradiction,
     /// Two pages about the same thing.
     Duplicate,
+    /// A page whose source changed upstream, or that a newer page supersedes.
+    Stale,
 }
 
 impl Kind {
@@ -60,6 +64,7 @@ impl Kind {
             Kind::MissingInverse => "missing_inverse",
             Kind::Contradiction => "contradiction",
             Kind::Duplicate => "duplicate",
+            Kind::Stale => "stale",
         }
     }
 
@@ -67,7 +72,9 @@ impl Kind {
     pub fn severity(self) -> Severity {
         match self {
             Kind::BrokenLink | Kind::Contradiction => Severity::Error,
-            Kind::Orphan | Kind::MissingInverse | Kind::Duplicate => Severity::Warning,
+            Kind::Orphan | Kind::MissingInverse | Kind::Duplicate | Kind::Stale => {
+                Severity::Warning
+            }
         }
     }
 }
@@ -126,14 +133,16 @@ enum Check {
     MissingInverses,
     Contradictions,
     Duplicates,
+    Stale,
 }
 
-const CHECKS: [Check; 5] = [
+const CHECKS: [Check; 6] = [
     Check::Orphans,
     Check::BrokenLinks,
     Check::MissingInverses,
     Check::Contradictions,
     Check::Duplicates,
+    Check::Stale,
 ];
 
 impl Check {
@@ -144,6 +153,7 @@ impl Check {
             Check::MissingInverses => Kind::MissingInverse,
             Check::Contradictions => Kind::Contradiction,
             Check::Duplicates => Kind::Duplicate,
+            Check::Stale => Kind::Stale,
         }
     }
 
@@ -155,8 +165,7 @@ impl Check {
             Check::MissingInverses => missing_inverses(db).await,
             Check::Contradictions => {
                 let checked =
-                    contradiction::check(db, run.runner.model.as_deref(), || run.still_ours())
-                        .await?;
+                    contradiction::check(db, run.runner.model.as_deref(), || run.may_ask()).await?;
                 if checked.asked > 0 || checked.deferred > 0 {
                     tracing::info!(
                         asked = checked.asked,
@@ -167,6 +176,7 @@ impl Check {
                 Ok(checked.findings)
             }
             Check::Duplicates => duplicate::check(db).await,
+            Check::Stale => stale::check(db).await,
         }
     }
 }
@@ -247,8 +257,8 @@ pub struct RunOutcome {
 }
 
 /// Who runs a run: the worker's name (the run's lease holder) and the lease it renews
-/// between checks, the bus its progress goes to, and the model that judges contradictions
-/// (`None` offline).
+/// between checks, the bus its progress goes to, the model that judges contradictions
+/// (`None` offline), and the monthly budget it is asked within.
 #[derive(Debug, Clone)]
 pub struct Runner {
     pub db: Db,
@@ -256,6 +266,7 @@ pub struct Runner {
     pub worker: String,
     pub lease: Duration,
     pub model: Option<Arc<Router>>,
+    pub budget: BudgetSettings,
 }
 
 /// A run being made: renews its lease as it goes.
@@ -270,6 +281,21 @@ impl RunInProgress<'_> {
     async fn still_ours(&self) -> DbResult<bool> {
         let r = self.runner;
         queries::renew_run(&r.db, self.run.id, &r.worker, r.lease, self.pages).await
+    }
+
+    /// Whether the model may be asked again: the run is still this worker's and the month's
+    /// budget is not spent. Pairs not asked wait for a later run.
+    async fn may_ask(&self) -> DbResult<bool> {
+        if !self.still_ours().await? {
+            return Ok(false);
+        }
+        if crate::db::costs::budget_spent(&self.runner.db, &self.runner.budget).await? {
+            tracing::warn!(
+                "this month's LLM budget is spent; contradictions are checked again when it is not"
+            );
+            return Ok(false);
+        }
+        Ok(true)
     }
 }
 
@@ -356,7 +382,7 @@ impl Runner {
                     fingerprint,
                     message: f.message,
                     article_ids: f.pages.iter().map(|p| p.id).collect(),
-                    fix: Fix::for_kind(f.kind).map(|fix| fix.as_str().to_owned()),
+                    fix: Fix::for_finding(f.kind, &f.detail).map(|fix| fix.as_str().to_owned()),
                     detail: f.detail,
                     state: if is_open { "open" } else { "dismissed" }.to_owned(),
                 }

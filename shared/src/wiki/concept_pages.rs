@@ -17,8 +17,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, Published, SourceLine, Wiki, WikiError,
-    refresh_model_hierarchy,
+    ArticleFile, ClaimLine, DeletedSource, Draft, LogLine, MergeOutcome, Published, SourceLine,
+    Wiki, WikiError, refresh_model_hierarchy,
 };
 use crate::compile::{Confidence, PageType, RelationType, normalize_title};
 use crate::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
@@ -104,6 +104,30 @@ pub async fn delete_source_and_refresh(
         tracing::warn!(error = %e, "concept pages not brought up to date");
     }
     Ok(deleted)
+}
+
+/// Merges `loser` into `survivor` (see [`Wiki::merge`]), then brings the pages of both
+/// articles' concepts up to date: they now describe one article fewer. `None` when either
+/// page no longer exists.
+pub async fn merge_and_refresh(
+    wiki: &Wiki,
+    router: Option<&Router>,
+    survivor: Uuid,
+    loser: Uuid,
+) -> Result<Option<MergeOutcome>, WikiError> {
+    let mut keys = db::concepts::keys_for_article(wiki.db(), survivor).await?;
+    for key in db::concepts::keys_for_article(wiki.db(), loser).await? {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let merged = wiki.merge(survivor, loser).await?;
+    if merged.is_some()
+        && let Err(e) = refresh_concept_pages(wiki, router, &keys, None).await
+    {
+        tracing::warn!(error = %e, "concept pages not brought up to date");
+    }
+    Ok(merged)
 }
 
 /// Brings one concept's page up to date; `model` writes the prose when there is one.

@@ -9,15 +9,17 @@ mod graph;
 mod index_file;
 mod index_writer;
 mod mentions;
+mod merge;
 mod vault;
 mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use candidates::related_titles;
-pub use concept_pages::{PageChange, delete_source_and_refresh, save_compiled};
+pub use concept_pages::{PageChange, delete_source_and_refresh, merge_and_refresh, save_compiled};
 pub use concepts::{ConceptNode, HIERARCHY_SYSTEM_PROMPT, concept_tree, refresh_model_hierarchy};
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};
 pub use index_file::{log_entry, render_index};
+pub use merge::MergeOutcome;
 pub use vault::{LinkedArticle, VaultDispute, VaultLink, vault_file};
 pub use writer::{DeletedSource, Draft, LinkBack, LogLine, Published, Wiki};
 

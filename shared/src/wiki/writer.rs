@@ -85,7 +85,7 @@ pub struct DeletedSource {
 #[derive(Clone)]
 pub struct Wiki {
     db: Db,
-    storage: Storage,
+    pub(super) storage: Storage,
     bus: SharedBus,
     embedder: Option<(Arc<Embedder>, BudgetSettings)>,
     index: Arc<IndexWriter>,
@@ -262,7 +262,7 @@ impl Wiki {
 
     /// Writes an article's vault file from its stored page and its current links; returns its
     /// slug (`None` when the article no longer exists).
-    async fn write_file(&self, id: Uuid) -> Result<Option<String>, WikiError> {
+    pub(super) async fn write_file(&self, id: Uuid) -> Result<Option<String>, WikiError> {
         let Some((slug, page)) = db::articles::current_page(&self.db, id).await? else {
             return Ok(None);
         };
@@ -449,14 +449,14 @@ impl Wiki {
 
     /// Appends to `log.md`. The wiki itself is already stored: a log that cannot be appended
     /// to is reported, not worth failing the write over.
-    fn log(&self, action: &str, subject: &str, fields: &[(&str, String)]) {
+    pub(super) fn log(&self, action: &str, subject: &str, fields: &[(&str, String)]) {
         let entry = log_entry(db::now(), action, subject, fields);
         if let Err(e) = self.storage.append_log(&entry) {
             tracing::warn!(error = %e, "could not append to the log");
         }
     }
 
-    async fn announce(&self, a: &ArticleKey, deleted: bool) {
+    pub(super) async fn announce(&self, a: &ArticleKey, deleted: bool) {
         self.bus
             .publish(Event::new(EventKind::ArticleUpdated {
                 article_id: a.id,

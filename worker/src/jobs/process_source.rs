@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use shared::db;
-use shared::domain::{JobStatus, SourceStatus};
+use shared::domain::{JobKind, JobStatus, SourceStatus};
 use shared::jobs::SourceJob;
 
 use crate::context::WorkerContext;
@@ -51,12 +51,16 @@ pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
     let limit = Duration::from_secs(ctx.settings.jobs.timeout_secs);
     let max_attempts = ctx.settings.jobs.max_attempts;
     let mut attempt = u32::try_from(claimed.attempts).unwrap_or(1).max(1);
+    let refresh = claimed.kind == JobKind::RefreshSource;
 
     let outcome = loop {
         let result = match db::sources::get(&ctx.db, job.source_id).await {
             Ok(source) => {
-                match tokio::time::timeout(limit, pipeline::process_source(ctx, &source, &progress))
-                    .await
+                match tokio::time::timeout(
+                    limit,
+                    pipeline::process_source(ctx, &source, refresh, &progress),
+                )
+                .await
                 {
                     Ok(result) => result,
                     Err(_) => Err(StageError::permanent(format!(

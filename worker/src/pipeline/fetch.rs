@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use shared::config::IngestSettings;
+use shared::db::source_checks::Validators;
 use shared::ingest::url_guard;
 use url::Url;
 
@@ -21,6 +22,16 @@ pub struct Fetched {
     pub final_url: Url,
     pub content_type: Option<String>,
     pub bytes: Vec<u8>,
+    /// The response's `ETag` and `Last-Modified`, for asking again conditionally.
+    pub validators: Validators,
+}
+
+/// What a conditional fetch returned.
+#[derive(Debug, Clone)]
+pub enum Conditional {
+    /// The server answered 304: nothing changed since the validators were given.
+    NotModified,
+    Fetched(Fetched),
 }
 
 /// DNS resolution with the SSRF check applied to every name reqwest connects to.
@@ -86,21 +97,42 @@ impl Fetcher {
     }
 
     /// Fetches a URL, refusing private targets, oversized bodies and error statuses.
-    #[tracing::instrument(skip_all, fields(url = %url), err)]
     pub async fn fetch(&self, url: &Url) -> Result<Fetched, StageError> {
+        match self.fetch_if_changed(url, &Validators::default()).await? {
+            Conditional::Fetched(fetched) => Ok(fetched),
+            // Without validators there is nothing for a 304 to answer.
+            Conditional::NotModified => Err(StageError::permanent(
+                "the server answered 304 Not Modified to a plain request",
+            )),
+        }
+    }
+
+    /// Fetches a URL unless it is unchanged since a fetch that returned `validators`
+    /// (a conditional GET with `If-None-Match` / `If-Modified-Since`), with the checks of
+    /// [`Fetcher::fetch`].
+    #[tracing::instrument(skip_all, fields(url = %url), err)]
+    pub async fn fetch_if_changed(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Conditional, StageError> {
         url_guard::check_static(url, self.allow_private)
             .map_err(|e| StageError::permanent(e.to_string()))?;
-        let response = self
-            .client
-            .get(url.clone())
-            .header(
-                reqwest::header::ACCEPT,
-                "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
-            )
-            .send()
-            .await
-            .map_err(describe_send_error)?;
+        let mut request = self.client.get(url.clone()).header(
+            reqwest::header::ACCEPT,
+            "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
+        );
+        if let Some(etag) = &validators.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+        }
+        let response = request.send().await.map_err(describe_send_error)?;
         let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Conditional::NotModified);
+        }
         if !status.is_success() {
             let message = format!("the server answered {status}");
             // 429 and 5xx may pass; 4xx will not.
@@ -119,11 +151,18 @@ impl Fetcher {
             )));
         }
         let final_url = response.url().clone();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
         let mut bytes = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
@@ -137,11 +176,12 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
+        Ok(Conditional::Fetched(Fetched {
             final_url,
             content_type,
             bytes,
-        })
+            validators,
+        }))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod fetch;
 mod publish;
 
 use shared::db::articles::ArticleKey;
+use shared::db::source_checks::Validators;
 use shared::db::{self, DbError};
 use shared::domain::{Source, SourceKind, SourceStatus};
 use shared::ingest::content_hash;
@@ -89,18 +90,32 @@ pub enum Outcome {
     Duplicate { existing: uuid::Uuid },
 }
 
-/// Runs the whole pipeline for one source.
+/// Runs the whole pipeline for one source. `refresh` fetches a URL source again (its content
+/// changed upstream) rather than compiling what was fetched before.
 #[tracing::instrument(skip_all, fields(source_id = %source.id, kind = %source.kind), err)]
 pub async fn process_source(
     ctx: &WorkerContext,
     source: &Source,
+    refresh: bool,
     progress: &Progress,
 ) -> Result<Outcome, StageError> {
-    let text = match clean_text_if_extracted(ctx, source) {
+    let stored = if refresh {
+        None
+    } else {
+        clean_text_if_extracted(ctx, source)
+    };
+    let text = match stored {
         Some(text) => text,
         None => {
-            let extracted = extract_source(ctx, source, progress).await?;
+            let (extracted, validators) = extract_source(ctx, source, refresh, progress).await?;
             match db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await {
+                // A refreshed page now serving another source's content stays as it was.
+                Err(DbError::Conflict { .. }) if refresh => {
+                    return Err(StageError::permanent(
+                        "the page now serves the same content as another source; \
+                         that source's article already has it",
+                    ));
+                }
                 // Another source already has this content: the unique index on the hash decides,
                 // which also settles two identical sources extracted at the same time.
                 Err(DbError::Conflict { .. }) => {
@@ -108,12 +123,26 @@ pub async fn process_source(
                         .await?
                         .map(|s| s.id)
                         .ok_or_else(|| StageError::transient("duplicate source vanished"))?;
+                    if validators.is_some() {
+                        ctx.storage.write_original(
+                            source.id,
+                            extracted.ext,
+                            &extracted.original,
+                        )?;
+                    }
                     db::sources::set_duplicate(&ctx.db, source.id, existing).await?;
                     return Ok(Outcome::Duplicate { existing });
                 }
                 other => other?,
             }
             ctx.storage.write_text(source.id, &extracted.text)?;
+            if let Some(validators) = validators {
+                // The fetched original is kept once its text is the source's.
+                ctx.storage
+                    .write_original(source.id, extracted.ext, &extracted.original)?;
+                // What the URL serves is what is compiled now: Health's poll asks from here.
+                db::source_checks::record_in_step(&ctx.db, source.id, &validators).await?;
+            }
             extracted.text
         }
     };
@@ -145,37 +174,52 @@ fn clean_text_if_extracted(ctx: &WorkerContext, source: &Source) -> Option<Strin
     (content_hash(&text) == hash).then_some(text)
 }
 
-/// Gets the original (fetching it for URLs) and extracts its clean text.
+/// Gets the original (fetching it for URLs: the first time, or again for a `refresh`) and
+/// extracts its clean text; with the validators of the fetch, when there was one.
 async fn extract_source(
     ctx: &WorkerContext,
     source: &Source,
+    refresh: bool,
     progress: &Progress,
-) -> Result<extract::Extracted, StageError> {
-    let (bytes, hint) =
-        if source.kind == SourceKind::Url && ctx.storage.find_original(source.id).is_none() {
-            progress.stage(SourceStatus::Fetching, "fetching").await;
-            let raw = source
-                .url
-                .as_deref()
-                .ok_or_else(|| StageError::permanent("the source has no URL"))?;
-            let url = url::Url::parse(raw)
-                .map_err(|e| StageError::permanent(format!("invalid URL: {e}")))?;
-            let fetched = ctx.fetcher.fetch(&url).await?;
-            let hint = fetched
-                .content_type
-                .clone()
-                .or_else(|| Some(fetched.final_url.path().to_owned()));
-            (fetched.bytes, hint)
-        } else {
-            let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
-                StageError::permanent("the original document is missing from the data directory")
-            })?;
-            let bytes = tokio::fs::read(&path)
-                .await
-                .map_err(|e| StageError::transient(format!("reading {}: {e}", path.display())))?;
-            (bytes, Some(format!("original.{ext}")))
-        };
+) -> Result<(extract::Extracted, Option<Validators>), StageError> {
+    let fetch = source.kind == SourceKind::Url
+        && (refresh || ctx.storage.find_original(source.id).is_none());
+    let mut validators = None;
+    let (bytes, hint) = if fetch {
+        progress.stage(SourceStatus::Fetching, "fetching").await;
+        let raw = source
+            .url
+            .as_deref()
+            .ok_or_else(|| StageError::permanent("the source has no URL"))?;
+        let url =
+            url::Url::parse(raw).map_err(|e| StageError::permanent(format!("invalid URL: {e}")))?;
+        let fetched = ctx.fetcher.fetch(&url).await?;
+        validators = Some(fetched.validators.clone());
+        let hint = fetched
+            .content_type
+            .clone()
+            .or_else(|| Some(fetched.final_url.path().to_owned()));
+        (fetched.bytes, hint)
+    } else {
+        let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
+            StageError::permanent("the original document is missing from the data directory")
+        })?;
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| StageError::transient(format!("reading {}: {e}", path.display())))?;
+        (bytes, Some(format!("original.{ext}")))
+    };
     progress.stage(SourceStatus::Extracting, "extracting").await;
+    let extracted = extract_bytes(ctx, bytes, hint).await?;
+    Ok((extracted, validators))
+}
+
+/// Extracts a document's clean text off the async threads, within the job's time limit.
+async fn extract_bytes(
+    ctx: &WorkerContext,
+    bytes: Vec<u8>,
+    hint: Option<String>,
+) -> Result<extract::Extracted, StageError> {
     // The job's time limit cancels the job's future, but not a blocking thread: extraction is
     // given the same deadline and stops itself.
     let limits = shared::extract::pdf::PdfLimits::new(
@@ -184,14 +228,20 @@ async fn extract_source(
             ctx.settings.jobs.timeout_secs,
         )),
     );
-    let extracted = tokio::task::spawn_blocking(move || {
-        extract::extract_document(&bytes, hint.as_deref(), limits)
-    })
-    .await
-    .map_err(|e| StageError::permanent(format!("extraction crashed: {e}")))??;
-    if source.kind == SourceKind::Url {
-        ctx.storage
-            .write_original(source.id, extracted.ext, &extracted.original)?;
-    }
-    Ok(extracted)
+    tokio::task::spawn_blocking(move || extract::extract_document(&bytes, hint.as_deref(), limits))
+        .await
+        .map_err(|e| StageError::permanent(format!("extraction crashed: {e}")))?
+}
+
+/// The hash of the clean text of a fetched document, as a source's `content_hash` is
+/// computed: what a poll compares to tell whether a URL's content changed.
+pub async fn clean_text_hash(
+    ctx: &WorkerContext,
+    fetched: fetch::Fetched,
+) -> Result<String, StageError> {
+    let hint = fetched
+        .content_type
+        .clone()
+        .or_else(|| Some(fetched.final_url.path().to_owned()));
+    Ok(extract_bytes(ctx, fetched.bytes, hint).await?.content_hash)
 }

@@ -1,7 +1,9 @@
 //! `WIKIMIND_HEALTH__*`: when the workers run Health on their own.
 //!
 //! `WIKIMIND_HEALTH__SCHEDULE` is `weekly` (the default), `daily`, `hourly`, `off`, or a
-//! period such as `90m`, `12h`, `3d` or `30s`.
+//! period such as `90m`, `12h`, `3d` or `30s`. `WIKIMIND_HEALTH__SOURCE_POLL` (the same forms,
+//! `daily` by default) is how often URL sources are looked at again for changes upstream;
+//! `WIKIMIND_HEALTH__AUTO_REFRESH=true` compiles a changed source again at once.
 
 use std::time::Duration;
 
@@ -9,18 +11,32 @@ use super::{ConfigError, EnvSource};
 use crate::config::HealthSettings;
 
 const SCHEDULE: &str = "WIKIMIND_HEALTH__SCHEDULE";
+const SOURCE_POLL: &str = "WIKIMIND_HEALTH__SOURCE_POLL";
+const AUTO_REFRESH: &str = "WIKIMIND_HEALTH__AUTO_REFRESH";
 
 /// Reads the Health settings.
 pub(super) fn health_settings(src: &EnvSource) -> Result<HealthSettings, ConfigError> {
-    let schedule = match src.get(SCHEDULE) {
-        None => Some(Duration::from_secs(7 * 24 * 3600)),
+    Ok(HealthSettings {
+        schedule: period(src, SCHEDULE, 7 * 24)?,
+        source_poll: period(src, SOURCE_POLL, 24)?,
+        auto_refresh: src.flag(AUTO_REFRESH, false)?,
+    })
+}
+
+/// The period `var` sets, `default_hours` when unset.
+fn period(
+    src: &EnvSource,
+    var: &'static str,
+    default_hours: u64,
+) -> Result<Option<Duration>, ConfigError> {
+    match src.get(var) {
+        None => Ok(Some(Duration::from_secs(default_hours * 3600))),
         Some(raw) => parse_schedule(raw).map_err(|message| ConfigError::Invalid {
-            var: SCHEDULE,
+            var,
             value: raw.to_owned(),
             message: message.to_owned(),
-        })?,
-    };
-    Ok(HealthSettings { schedule })
+        }),
+    }
 }
 
 /// A schedule's period; `None` for `off`.
@@ -80,5 +96,14 @@ mod tests {
         assert_eq!(off.schedule, None);
         let bad = health_settings(&EnvSource::from_pairs([(SCHEDULE, "soon")]));
         assert!(bad.unwrap_err().to_string().contains(SCHEDULE));
+        assert_eq!(settings.source_poll, Some(Duration::from_secs(86_400)));
+        assert!(!settings.auto_refresh);
+        let polled = health_settings(&EnvSource::from_pairs([
+            (SOURCE_POLL, "2s"),
+            (AUTO_REFRESH, "true"),
+        ]))
+        .expect("poll");
+        assert_eq!(polled.source_poll, Some(Duration::from_secs(2)));
+        assert!(polled.auto_refresh);
     }
 }

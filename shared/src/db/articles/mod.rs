@@ -1,7 +1,9 @@
 //! Queries on articles: reads for the API and lookups for compilation.
 
+mod merge;
 mod save;
 
+pub use merge::{Merge, Merged, merge_into};
 pub use save::{ArticleWrite, ClaimWrite, LinkWrite, delete_article, save_article};
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,65 @@
+//! Compiling a source again, as a job: asked for by a person (`POST
+//! /api/sources/{id}/compile`), by Health's fix for a page whose URL changed upstream, or by
+//! the workers' poll when changed sources are refreshed automatically. The job row is
+//! committed here; the caller hands it to the queue at once when it can, and the outbox does
+//! otherwise (see [`crate::outbox`]).
+
+use uuid::Uuid;
+
+use crate::db::{self, DbError};
+use crate::domain::{Job, JobKind, SourceKind, SourceStatus};
+
+/// How a source is compiled again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recompile {
+    /// From what was extracted before (or from the start, if nothing was).
+    Stored,
+    /// Fetching its URL again first: the content changed upstream.
+    Refetch,
+}
+
+/// Why no job was queued.
+#[derive(Debug, thiserror::Error)]
+pub enum RecompileError {
+    #[error("source not found")]
+    NotFound,
+    #[error("the source already has a job queued or running")]
+    Busy,
+    #[error("the source is a duplicate of another source; compile that one")]
+    Duplicate,
+    #[error("only a source added by URL can be fetched again")]
+    NotAUrl,
+    #[error(transparent)]
+    Db(DbError),
+}
+
+impl From<DbError> for RecompileError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => RecompileError::NotFound,
+            e => RecompileError::Db(e),
+        }
+    }
+}
+
+/// Queues a job that compiles source `id` again; returns the job as committed.
+pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, RecompileError> {
+    let source = db::sources::get(db, id).await?;
+    if db::jobs::source_has_unfinished(db, id).await? {
+        return Err(RecompileError::Busy);
+    }
+    if source.duplicate_of.is_some() {
+        return Err(RecompileError::Duplicate);
+    }
+    let kind = match how {
+        Recompile::Refetch if source.kind != SourceKind::Url => {
+            return Err(RecompileError::NotAUrl);
+        }
+        Recompile::Refetch => JobKind::RefreshSource,
+        Recompile::Stored if source.content_hash.is_some() => JobKind::CompileSource,
+        Recompile::Stored => JobKind::IngestSource,
+    };
+    let job = db::jobs::insert_queued(db, Uuid::now_v7(), kind, Some(id)).await?;
+    db::sources::set_status(db, id, SourceStatus::Pending).await?;
+    Ok(job)
+}
