@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::health::PageAt;
+use super::health::{PageAt, PagePairRow, page_pair};
 use super::{Db, DbResult, rows_for_ids};
 use crate::on_db;
 
@@ -258,8 +258,7 @@ pub async fn older_of(db: &Db, a: Uuid, b: Uuid) -> DbResult<Option<Uuid>> {
 /// Pairs of compiled pages with the same title (as titles are compared: case, accents and
 /// punctuation aside), `a.id < b.id`.
 pub async fn same_title_pairs(db: &Db) -> DbResult<Vec<(PageAt, PageAt)>> {
-    type Row = (Uuid, String, String, i32, Uuid, String, String, i32);
-    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<PagePairRow> = on_db!(db, |p| sqlx::query_as(
         "select a.id, a.slug, a.title, a.version, b.id, b.slug, b.title, b.version \
          from articles a join articles b on b.title_key = a.title_key and a.id < b.id \
          where a.page_type = 'source' and b.page_type = 'source' \
@@ -267,23 +266,5 @@ pub async fn same_title_pairs(db: &Db) -> DbResult<Vec<(PageAt, PageAt)>> {
     )
     .fetch_all(p)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(ai, asl, at, av, bi, bsl, bt, bv)| {
-            (
-                PageAt {
-                    id: ai,
-                    slug: asl,
-                    title: at,
-                    version: av,
-                },
-                PageAt {
-                    id: bi,
-                    slug: bsl,
-                    title: bt,
-                    version: bv,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(page_pair).collect())
 }

@@ -19,6 +19,21 @@ pub struct PageAt {
     pub version: i32,
 }
 
+/// Two pages as a query selects them: id, slug, title and version of each.
+pub(crate) type PagePairRow = (Uuid, String, String, i32, Uuid, String, String, i32);
+
+/// The two pages of a [`PagePairRow`].
+pub(crate) fn page_pair(row: PagePairRow) -> (PageAt, PageAt) {
+    let (ai, asl, at, av, bi, bsl, bt, bv) = row;
+    let page = |id, slug, title, version| PageAt {
+        id,
+        slug,
+        title,
+        version,
+    };
+    (page(ai, asl, at, av), page(bi, bsl, bt, bv))
+}
+
 /// A link whose target resolves to no page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnresolvedLink {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::health::PageAt;
+use super::health::{PageAt, PagePairRow, page_pair};
 use super::{Db, DbResult, now};
 use crate::on_db;
 
@@ -176,8 +176,7 @@ pub async fn changed_upstream(db: &Db) -> DbResult<Vec<ChangedUpstream>> {
 
 /// Pages another page says it supersedes: (the older page, the page superseding it).
 pub async fn superseded(db: &Db) -> DbResult<Vec<(PageAt, PageAt)>> {
-    type Row = (Uuid, String, String, i32, Uuid, String, String, i32);
-    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<PagePairRow> = on_db!(db, |p| sqlx::query_as(
         "select o.id, o.slug, o.title, o.version, n.id, n.slug, n.title, n.version \
          from links l join articles o on o.id = l.to_article_id \
          join articles n on n.id = l.from_article_id \
@@ -186,23 +185,5 @@ pub async fn superseded(db: &Db) -> DbResult<Vec<(PageAt, PageAt)>> {
     )
     .fetch_all(p)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(oi, os, ot, ov, ni, ns, nt, nv)| {
-            (
-                PageAt {
-                    id: oi,
-                    slug: os,
-                    title: ot,
-                    version: ov,
-                },
-                PageAt {
-                    id: ni,
-                    slug: ns,
-                    title: nt,
-                    version: nv,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(page_pair).collect())
 }
