@@ -54,6 +54,10 @@ try {
     await page.getByTestId("graph-canvas").locator("canvas").first().waitFor({ timeout: 120_000 });
     await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
     const drawn = performance.now() - start;
+    // A large graph is laid out in a worker after it is first drawn: wait for it to settle.
+    await page.locator('[data-testid="graph-canvas"][data-layout="done"]').waitFor({ timeout: 120_000 });
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    const laidOut = performance.now() - start;
     const longTasks = await page.evaluate(() => window.__longTasks);
 
     // Zoom and drag for a few seconds, counting the frames the page gets to draw.
@@ -89,6 +93,7 @@ try {
     const seconds = (frames[frames.length - 1] - frames[0]) / 1000;
     rows.push({
       drawn,
+      laidOut,
       longTaskMs: longTasks.reduce((a, b) => a + b, 0),
       longestTask: Math.max(0, ...longTasks),
       fps: (frames.length - 1) / seconds,
@@ -99,10 +104,13 @@ try {
   }
   const median = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
   console.log(`\nmedian of ${rows.length} loads of /graph at ${DESKTOP.width}×${DESKTOP.height}:`);
-  console.log("| drawn after | long tasks while loading (sum / longest) | frames/s zooming and dragging | worst frame |");
-  console.log("|---|---|---|---|");
   console.log(
-    `| ${median("drawn").toFixed(0)} ms | ${median("longTaskMs").toFixed(0)} ms / ${median("longestTask").toFixed(0)} ms | ` +
+    "| drawn after | laid out after | main-thread long tasks until laid out (sum / longest) | frames/s zooming and dragging | worst frame |",
+  );
+  console.log("|---|---|---|---|---|");
+  console.log(
+    `| ${median("drawn").toFixed(0)} ms | ${median("laidOut").toFixed(0)} ms | ` +
+      `${median("longTaskMs").toFixed(0)} ms / ${median("longestTask").toFixed(0)} ms | ` +
       `${median("fps").toFixed(0)} | ${median("worstFrame").toFixed(0)} ms |`,
   );
 } finally {

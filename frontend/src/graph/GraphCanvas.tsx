@@ -3,7 +3,15 @@
 import { useEffect, useMemo, useRef } from "react";
 import Sigma from "sigma";
 import type { GraphData, GraphNode } from "../api/types";
-import { buildGraph, nodeHref, type EdgeAttributes, type NodeAttributes } from "./build";
+import {
+  applyLayout,
+  buildGraph,
+  layoutIterations,
+  nodeHref,
+  packLayout,
+  type EdgeAttributes,
+  type NodeAttributes,
+} from "./build";
 
 const NONE: Set<string> = new Set();
 /** Nodes above which the graph is drawn with less detail. */
@@ -31,7 +39,10 @@ export default function GraphCanvas({
 }) {
   const container = useRef<HTMLDivElement>(null);
   const sigma = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
-  const graph = useMemo(() => buildGraph(data), [data]);
+  // A large graph is drawn at once from its start positions and laid out in a worker, so
+  // building it never blocks the page for long; a small one is laid out before it is drawn.
+  const offThread = data.nodes.length > LARGE_GRAPH && typeof Worker !== "undefined";
+  const graph = useMemo(() => buildGraph(data, !offThread), [data, offThread]);
   const openRef = useRef(onOpen);
   useEffect(() => {
     openRef.current = onOpen;
@@ -65,6 +76,36 @@ export default function GraphCanvas({
       sigma.current = null;
     };
   }, [graph]);
+
+  // The worker's layout, applied in one update (the renderer redraws once). `data-layout` says
+  // where it is, for readers of the page and for the benchmark.
+  useEffect(() => {
+    const element = container.current;
+    const mark = (state: string) => {
+      if (!element) return;
+      element.dataset.layout = state;
+      element.setAttribute("aria-busy", state === "running" ? "true" : "false");
+    };
+    if (!offThread) {
+      mark("done");
+      return;
+    }
+    mark("running");
+    const worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<Float32Array>) => {
+      applyLayout(graph, event.data);
+      mark("done");
+      worker.terminate();
+    };
+    // Without the layout the graph stays readable in its start positions, grouped by community.
+    worker.onerror = () => {
+      mark("failed");
+      worker.terminate();
+    };
+    const request = packLayout(graph, layoutIterations(graph.order, true));
+    worker.postMessage(request, [request.nodes.buffer, request.edges.buffer]);
+    return () => worker.terminate();
+  }, [graph, offThread]);
 
   // Hidden relations and the focused node's neighbourhood, applied without rebuilding.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GraphData } from "../api/types";
-import { buildGraph, communityColour, findNodes, nodeHref, relationsOf } from "./build";
+import { applyLayout, buildGraph, communityColour, findNodes, nodeHref, packLayout, relationsOf, runLayout } from "./build";
 
 const data: GraphData = {
   nodes: [
@@ -26,6 +26,20 @@ describe("graph", () => {
     expect(g.getNodeAttribute("concept:queue", "kind")).toBe("concept");
     expect(Number.isFinite(g.getNodeAttribute("b", "x"))).toBe(true);
     expect(g.getNodeAttribute("a", "size")).toBeGreaterThan(g.getNodeAttribute("concept:queue", "size"));
+  });
+
+  it("lays out a packed graph and puts the positions back on its nodes", () => {
+    const g = buildGraph(data, false);
+    const before = g.getNodeAttribute("a", "x");
+    const request = packLayout(g, 20);
+    expect(request.nodes.length).toBe(g.order * 3);
+    expect(request.edges.length).toBe(g.size * 2);
+    const positions = runLayout(request);
+    expect(positions.length).toBe(g.order * 2);
+    expect([...positions].every(Number.isFinite)).toBe(true);
+    applyLayout(g, positions);
+    expect(g.getNodeAttribute("a", "x")).toBeCloseTo(positions[0]!, 3);
+    expect(g.getNodeAttribute("a", "x")).not.toBe(before);
   });
 
   it("lists relations, finds nodes by title words and links them to their pages", () => {
