@@ -161,10 +161,12 @@ export const api = {
   startHealthRun: () => request<HealthRun>("/api/health/runs", { method: "POST" }),
   dismissFinding: (id: string) =>
     request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
-  fixFinding: (id: string) =>
-    request<{ id: Uuid; state: string; fix: string; job?: Job }>(`/api/health/findings/${encodeURIComponent(id)}/fix`, {
-      method: "POST",
-    }),
+  /** `keep` names the page a merge keeps (the older one otherwise). */
+  fixFinding: (id: string, keep?: string) =>
+    request<{ id: Uuid; state: string; fix: string; job?: Job }>(
+      `/api/health/findings/${encodeURIComponent(id)}/fix${keep ? `?keep=${encodeURIComponent(keep)}` : ""}`,
+      { method: "POST" },
+    ),
   resolveFinding: (id: string, resolution: ContradictionResolution) =>
     request<{ id: Uuid; state: string }>(
       `/api/health/findings/${encodeURIComponent(id)}/resolve`,

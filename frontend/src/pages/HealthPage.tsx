@@ -79,7 +79,7 @@ const RESOLUTIONS: { value: ContradictionResolution; label: (a: string, b: strin
 
 function FindingItem({ finding }: { finding: Finding }) {
   const dismiss = useFindingAction((f) => api.dismissFinding(f.id));
-  const fix = useFindingAction((f) => api.fixFinding(f.id));
+  const fix = useFindingAction((f, keep: string | undefined) => api.fixFinding(f.id, keep));
   const resolve = useFindingAction((f, r: ContradictionResolution) => api.resolveFinding(f.id, r));
   const busy = dismiss.isPending || fix.isPending || resolve.isPending;
   const error = dismiss.error ?? fix.error ?? resolve.error;
@@ -122,6 +122,11 @@ function FindingItem({ finding }: { finding: Finding }) {
         {finding.fix ? (
           <button type="button" className="small-button" disabled={busy} onClick={() => fix.mutate({ finding, arg: undefined })}>
             {FIX_LABELS[finding.fix] ?? "Fix"}
+          </button>
+        ) : null}
+        {finding.fix === "merge" && b ? (
+          <button type="button" className="small-button secondary" disabled={busy} onClick={() => fix.mutate({ finding, arg: b.id })}>
+            Merge into the newer page
           </button>
         ) : null}
         <button type="button" className="small-button secondary" disabled={busy} onClick={() => dismiss.mutate({ finding, arg: undefined })}>

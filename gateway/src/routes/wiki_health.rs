@@ -92,13 +92,27 @@ async fn dismiss(
     }))
 }
 
+/// Query of `POST /api/health/findings/{id}/fix`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixQuery {
+    /// The page a merge keeps.
+    keep: Option<String>,
+}
+
 /// `POST /api/health/findings/{id}/fix`: makes the repair the finding offers (`fix`).
 async fn fix(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<FixQuery>,
 ) -> ApiResult<Json<health::Fixed>> {
     let id = parse_id(&id, "finding")?;
-    let fixed = health::fix(&state.wiki, state.answer_llm.as_deref(), id)
+    let keep = q
+        .keep
+        .as_deref()
+        .map(|k| parse_id(k, "article"))
+        .transpose()?;
+    let fixed = health::fix(&state.wiki, state.answer_llm.as_deref(), id, keep)
         .await
         .map_err(action_error)?;
     if let Some(job) = &fixed.job {
@@ -139,5 +153,6 @@ fn action_error(e: ActionError) -> ApiError {
         ActionError::Db(e) => e.into(),
         ActionError::Wiki(e) => e.into(),
         ActionError::Recompile(e) => e.into(),
+        ActionError::Invalid(why) => ApiError::Validation(why.to_owned()),
     }
 }

@@ -588,6 +588,49 @@ async fn two_near_identical_sources_are_found_as_duplicates_and_merged() {
 }
 
 #[tokio::test]
+async fn a_merge_keeps_the_page_the_person_chose() {
+    let app = spawn_app().await;
+    let older = article_id(
+        &app,
+        "# Tide tables\n\nHigh tide at the harbour comes twice a day, about twelve hours apart.",
+    )
+    .await;
+    let newer = article_id(
+        &app,
+        "# Tide tables\n\nHigh tide at the harbour comes twice a day, roughly twelve hours apart.",
+    )
+    .await;
+    let outcome = run_health(&app).await;
+    let duplicates = open_of(&outcome, "duplicate");
+    assert_eq!(duplicates.len(), 1, "{:#?}", outcome.findings);
+    let fix = format!("/api/health/findings/{}/fix", duplicates[0].id);
+
+    let (status, body) = app
+        .post_json(
+            &format!("{fix}?keep={}", Uuid::now_v7()),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 422, "a page the finding does not name: {body}");
+    let (status, body) = app
+        .post_json(&format!("{fix}?keep=older"), &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = app.get_json(&format!("/api/articles/{older}")).await;
+    assert_eq!(status, 200, "a refused merge changes nothing");
+
+    let (status, body) = app
+        .post_json(&format!("{fix}?keep={newer}"), &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app.get_json(&format!("/api/articles/{older}")).await;
+    assert_eq!(status, 404);
+    let (_, kept) = app.get_json(&format!("/api/articles/{newer}")).await;
+    assert_eq!(kept["sources"].as_array().map(Vec::len), Some(2), "{kept}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn repairing_over_an_existing_link_retypes_it_everywhere() {
     use shared::llm::ProviderKind;
     let fake = testkit::fake_llm::FakeLlm::start().await;

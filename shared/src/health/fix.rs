@@ -67,6 +67,8 @@ pub enum ActionError {
     NotAContradiction(String),
     #[error("a page the finding names no longer exists; run Health again")]
     PageGone,
+    #[error("{0}")]
+    Invalid(&'static str),
     #[error(transparent)]
     Recompile(#[from] RecompileError),
     #[error(transparent)]
@@ -86,9 +88,15 @@ pub struct Fixed {
     pub job: Option<Job>,
 }
 
-/// Repairs the open finding `id` with the fix its kind offers. `router` rewrites the concept
-/// pages a merge changes, when a model is configured.
-pub async fn fix(wiki: &Wiki, router: Option<&Router>, id: Uuid) -> Result<Fixed, ActionError> {
+/// Repairs the open finding `id` with the fix its kind offers. `keep` names the page a merge
+/// keeps (the older one otherwise); `router` rewrites the concept pages a merge changes, when
+/// a model is configured.
+pub async fn fix(
+    wiki: &Wiki,
+    router: Option<&Router>,
+    id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<Fixed, ActionError> {
     let db = wiki.db();
     let finding = db::health::finding(db, id)
         .await?
@@ -101,6 +109,11 @@ pub async fn fix(wiki: &Wiki, router: Option<&Router>, id: Uuid) -> Result<Fixed
         .as_deref()
         .and_then(Fix::from_name)
         .ok_or_else(|| ActionError::NoFix(finding.kind.clone()))?;
+    if keep.is_some() && fix != Fix::Merge {
+        return Err(ActionError::Invalid(
+            "keep names the page a merge keeps; this fix is no merge",
+        ));
+    }
     let mut job = None;
     match fix {
         Fix::AddInverseLink => {
@@ -125,9 +138,19 @@ pub async fn fix(wiki: &Wiki, router: Option<&Router>, id: Uuid) -> Result<Fixed
         }
         Fix::Merge => {
             // The check names the older page first: it is the one others have had longest
-            // to link to, so it survives.
-            let [survivor, loser] = finding.article_ids[..] else {
+            // to link to, so it survives unless the person keeps the other.
+            let [older, newer] = finding.article_ids[..] else {
                 return Err(DbError::Corrupt("a duplicate names two pages".into()).into());
+            };
+            let (survivor, loser) = match keep {
+                None => (older, newer),
+                Some(k) if k == older => (older, newer),
+                Some(k) if k == newer => (newer, older),
+                Some(_) => {
+                    return Err(ActionError::Invalid(
+                        "keep must name one of the finding's two pages",
+                    ));
+                }
             };
             if merge_and_refresh(wiki, router, survivor, loser)
                 .await?
