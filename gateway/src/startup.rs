@@ -68,7 +68,10 @@ fn answer_router(settings: &Settings, db: &Db) -> anyhow::Result<Option<Arc<shar
     }
     let recorder = Arc::new(shared::db::costs::DbCostRecorder::new(db.clone()));
     let router = shared::llm::build_router(settings, recorder)
-        .context("configuring the LLM providers for answers")?;
+        .context("configuring the LLM providers for answers")?
+        .with_cache(Arc::new(shared::db::llm_cache::DbResponseCache::new(
+            db.clone(),
+        )));
     Ok(Some(Arc::new(router)))
 }
 

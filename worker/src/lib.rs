@@ -47,8 +47,10 @@ pub fn build_context(
 ) -> anyhow::Result<WorkerContext> {
     let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
     let recorder = Arc::new(db::costs::DbCostRecorder::new(db.clone()));
+    // Identical requests (recompiling unchanged input) are answered from the shared cache.
     let router = shared::llm::build_router(&settings, recorder.clone())
-        .context("configuring LLM providers")?;
+        .context("configuring LLM providers")?
+        .with_cache(Arc::new(db::llm_cache::DbResponseCache::new(db.clone())));
     let embedder = shared::embed::from_settings(&settings, recorder)
         .context("configuring the embedding provider")?;
     let fetcher =

@@ -242,6 +242,8 @@ export interface ProviderTest {
 export interface CostGroup {
   key: string;
   calls: number;
+  /** Of `calls`, those answered from the response cache at no cost. */
+  cached_calls: number;
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
@@ -251,6 +253,7 @@ export interface CostSummary {
   month: string;
   total_usd: number;
   calls: number;
+  cached_calls: number;
   by_provider: CostGroup[];
   by_task: CostGroup[];
   budget_usd: number | null;

@@ -23,7 +23,10 @@ function CostTable({ label, groups }: { label: string; groups: CostGroup[] }) {
           {groups.map((g) => (
             <tr key={g.key}>
               <td>{g.key}</td>
-              <td className="num">{g.calls}</td>
+              <td className="num">
+                {g.calls}
+                {g.cached_calls > 0 ? <span className="muted small"> ({g.cached_calls} from the cache, free)</span> : null}
+              </td>
               <td className="num">
                 {g.input_tokens.toLocaleString()} / {g.output_tokens.toLocaleString()}
               </td>
@@ -60,6 +63,9 @@ export default function CostTables({ settings }: { settings: SettingsView }) {
           <p>
             Spent <strong>{usd(costs.data.total_usd)}</strong> in {costs.data.calls} calls in {costs.data.month}
             {state.fraction !== null ? ` — ${Math.round(state.fraction * 100)} % of the budget` : ""}.
+            {costs.data.cached_calls > 0
+              ? ` ${costs.data.cached_calls} of the calls were answered from the response cache at no cost.`
+              : ""}
           </p>
           {state.fraction !== null ? (
             <meter

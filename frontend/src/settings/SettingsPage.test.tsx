@@ -23,7 +23,7 @@ const SETTINGS: SettingsView = {
 };
 
 const COSTS: CostSummary = {
-  month: "2026-01", total_usd: 0, calls: 0, by_provider: [], by_task: [], budget_usd: null, budget_used_fraction: null,
+  month: "2026-01", total_usd: 0, calls: 0, cached_calls: 0, by_provider: [], by_task: [], budget_usd: null, budget_used_fraction: null,
 };
 
 function renderSettings() {

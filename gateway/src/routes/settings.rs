@@ -204,6 +204,8 @@ struct CostQuery {
 struct CostGroup {
     key: String,
     calls: i64,
+    /// Of `calls`, those answered from the response cache at no cost.
+    cached_calls: i64,
     input_tokens: i64,
     output_tokens: i64,
     cost_usd: f64,
@@ -214,6 +216,7 @@ struct CostSummary {
     month: String,
     total_usd: f64,
     calls: i64,
+    cached_calls: i64,
     by_provider: Vec<CostGroup>,
     by_task: Vec<CostGroup>,
     budget_usd: Option<f64>,
@@ -254,6 +257,7 @@ fn group_by(buckets: &[CostBucket], key: impl Fn(&CostBucket) -> &str) -> Vec<Co
         };
         let g = &mut groups[idx];
         g.calls += b.calls;
+        g.cached_calls += b.cached_calls;
         g.input_tokens += b.input_tokens;
         g.output_tokens += b.output_tokens;
         g.cost_usd += b.cost_usd;
@@ -285,6 +289,7 @@ async fn get_costs(
         month: month.trim().to_owned(),
         total_usd,
         calls: buckets.iter().map(|b| b.calls).sum(),
+        cached_calls: buckets.iter().map(|b| b.cached_calls).sum(),
         by_provider: group_by(&buckets, |b| &b.provider),
         by_task: group_by(&buckets, |b| &b.task),
         budget_usd,
@@ -312,6 +317,7 @@ mod tests {
             provider: provider.into(),
             task: task.into(),
             calls,
+            cached_calls: 0,
             input_tokens: 10 * calls,
             output_tokens: calls,
             cost_usd: cost,

@@ -84,6 +84,55 @@ async fn sources_compile_through_the_ollama_protocol() {
 }
 
 #[tokio::test]
+async fn recompiling_unchanged_input_is_answered_from_the_cache_at_no_cost() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| use_provider(s, ProviderKind::Openai, base)).await;
+    let article = app.compiled_note(NOTE).await;
+    let asked = fake.request_count();
+    assert!(asked >= 1);
+    let (_, before) = app.get_json(&format!("/api/articles/{article}")).await;
+    let source = before["sources"][0]["id"].as_str().expect("source");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/sources/{source}/compile"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let (_, now) = app.get_json(&format!("/api/articles/{article}")).await;
+        if now["version"].as_i64() > before["version"].as_i64() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not recompiled: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        fake.request_count(),
+        asked,
+        "the same request is not sent to the model again"
+    );
+    let costs = shared::db::costs::all(&app.db).await.expect("costs");
+    assert!(
+        costs
+            .iter()
+            .any(|c| c.cached && c.ok && c.task == "compile" && c.cost_usd == 0.0),
+        "{costs:?}"
+    );
+    let (_, summary) = app.get_json("/api/costs").await;
+    assert!(
+        summary["cached_calls"].as_i64() >= Some(1),
+        "the cost summary shows the calls the cache answered: {summary}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_invalid_reply_gets_one_repair_attempt() {
     let fake = FakeLlm::start().await;
     fake.set_mode(Mode::InvalidJsonOnce);

@@ -47,6 +47,22 @@ pub async fn list_with_counts(db: &Db) -> DbResult<Vec<ConceptCount>> {
         .collect())
 }
 
+/// The display names of the concepts most articles other than `exclude` carry, at most
+/// `limit`: what a compile prompt offers for reuse. The article being recompiled is left out,
+/// so its own earlier concepts neither steer it nor change its prompt.
+pub async fn names_in_use(db: &Db, exclude: Option<Uuid>, limit: i64) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "select c.display_name from concepts c \
+         join article_concepts ac on ac.concept_id = c.id where ac.article_id <> $1 \
+         group by c.id, c.name, c.display_name order by count(*) desc, c.name limit $2"
+    )
+    .bind(exclude.unwrap_or(Uuid::nil()))
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
 /// Every (concept key, article) pair: which articles carry each concept, for nesting concepts
 /// by co-occurrence.
 pub async fn memberships(db: &Db) -> DbResult<Vec<(String, Uuid)>> {

@@ -17,13 +17,16 @@ pub struct CostRow {
     pub latency_ms: i64,
     pub ok: bool,
     pub job_id: Option<Uuid>,
+    /// Answered from the response cache (no call, no cost).
+    pub cached: bool,
 }
 
 /// Appends a row to the cost log.
 pub async fn insert(db: &Db, row: &CostRow) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "insert into cost_log (id, provider, model, task, input_tokens, output_tokens, cost_usd, \
-         latency_ms, ok, job_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+         latency_ms, ok, job_id, created_at, cached) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )
     .bind(Uuid::now_v7())
     .bind(&row.provider)
@@ -36,6 +39,7 @@ pub async fn insert(db: &Db, row: &CostRow) -> DbResult<()> {
     .bind(row.ok)
     .bind(row.job_id)
     .bind(now())
+    .bind(row.cached)
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
@@ -53,13 +57,14 @@ type CostTuple = (
     i64,
     bool,
     Option<Uuid>,
+    bool,
 );
 
 /// Every row, oldest first (for tests and exports).
 pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
     let rows: Vec<CostTuple> = on_db!(db, |p| {
         sqlx::query_as(
-        "select provider, model, task, input_tokens, output_tokens, cost_usd, latency_ms, ok, job_id \
+        "select provider, model, task, input_tokens, output_tokens, cost_usd, latency_ms, ok, job_id, cached \
          from cost_log order by created_at, id"
     )
     .fetch_all(p)
@@ -78,6 +83,7 @@ pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
                 latency_ms,
                 ok,
                 job_id,
+                cached,
             )| CostRow {
                 provider,
                 model,
@@ -88,6 +94,7 @@ pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
                 latency_ms,
                 ok,
                 job_id,
+                cached,
             },
         )
         .collect())
@@ -119,6 +126,7 @@ impl crate::llm::CostRecorder for DbCostRecorder {
             latency_ms: i64::try_from(e.latency_ms).unwrap_or(i64::MAX),
             ok: e.ok,
             job_id: e.job_id,
+            cached: e.cached,
         };
         if let Err(err) = insert(&self.db, &row).await {
             tracing::warn!(error = %err, "could not write the cost log");
@@ -132,6 +140,8 @@ pub struct CostBucket {
     pub provider: String,
     pub task: String,
     pub calls: i64,
+    /// Of `calls`, those answered from the response cache at no cost.
+    pub cached_calls: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
     pub cost_usd: f64,
@@ -144,9 +154,11 @@ pub async fn buckets_between(
     to: chrono::DateTime<chrono::Utc>,
 ) -> DbResult<Vec<CostBucket>> {
     // `sum` of a bigint is numeric on PostgreSQL: cast back so both dialects decode as i64.
-    let rows: Vec<(String, String, i64, i64, i64, f64)> = on_db!(db, |p| {
+    let rows: Vec<(String, String, i64, i64, i64, i64, f64)> = on_db!(db, |p| {
         sqlx::query_as(
-            "select provider, task, count(*), cast(coalesce(sum(input_tokens), 0) as bigint), \
+            "select provider, task, count(*), \
+             cast(coalesce(sum(case when cached then 1 else 0 end), 0) as bigint), \
+             cast(coalesce(sum(input_tokens), 0) as bigint), \
              cast(coalesce(sum(output_tokens), 0) as bigint), coalesce(sum(cost_usd), 0.0) \
              from cost_log where created_at >= $1 and created_at < $2 \
              group by provider, task order by provider, task",
@@ -159,13 +171,16 @@ pub async fn buckets_between(
     Ok(rows
         .into_iter()
         .map(
-            |(provider, task, calls, input_tokens, output_tokens, cost_usd)| CostBucket {
-                provider,
-                task,
-                calls,
-                input_tokens,
-                output_tokens,
-                cost_usd,
+            |(provider, task, calls, cached_calls, input_tokens, output_tokens, cost_usd)| {
+                CostBucket {
+                    provider,
+                    task,
+                    calls,
+                    cached_calls,
+                    input_tokens,
+                    output_tokens,
+                    cost_usd,
+                }
             },
         )
         .collect())

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod health;
 pub mod jobs;
 pub mod links;
+pub mod llm_cache;
 pub mod search;
 pub mod sessions;
 pub mod source_checks;

@@ -213,6 +213,7 @@ impl Embedder {
                 latency_ms,
                 job_id,
                 ok,
+                cached: false,
             })
             .await;
     }

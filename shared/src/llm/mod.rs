@@ -6,6 +6,7 @@
 //! The offline compiler lives elsewhere and plugs in by implementing [`Provider`]
 //! for [`ProviderKind::Offline`], acting on [`CompletionRequest::structured`].
 
+mod cache;
 pub(crate) mod http;
 mod streaming;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use anthropic::AnthropicProvider;
+pub use cache::{CachedReply, ResponseCache, cache_key};
 pub use google::GoogleProvider;
 pub use ollama::OllamaProvider;
 pub use openai::OpenAiProvider;

@@ -20,8 +20,8 @@ use tracing::{debug, info, instrument, warn};
 use uuid::Uuid;
 
 use super::{
-    CompletionRequest, CompletionResponse, LlmError, PricingTable, Provider, ProviderKind, Task,
-    TextSink,
+    CachedReply, CompletionRequest, CompletionResponse, LlmError, PricingTable, Provider,
+    ProviderKind, ResponseCache, Task, TextSink, cache_key,
 };
 
 /// How often and how patiently a provider is retried before falling back.
@@ -92,6 +92,8 @@ pub struct CostEntry {
     pub job_id: Option<Uuid>,
     /// False for a failed attempt (tokens and cost are then 0).
     pub ok: bool,
+    /// Answered from the response cache: no call was made, and the cost is 0.
+    pub cached: bool,
 }
 
 /// Where cost entries go (the database in the product, a vector in tests).
@@ -119,6 +121,7 @@ pub struct Router {
     call_timeout: Duration,
     pricing: PricingTable,
     recorder: Arc<dyn CostRecorder>,
+    cache: Option<Arc<dyn ResponseCache>>,
 }
 
 impl fmt::Debug for Router {
@@ -144,6 +147,7 @@ impl Router {
             call_timeout: Self::DEFAULT_CALL_TIMEOUT,
             pricing: PricingTable::default(),
             recorder: Arc::new(NullCostRecorder),
+            cache: None,
         }
     }
 
@@ -168,6 +172,12 @@ impl Router {
     /// Sends cost entries to `recorder`.
     pub fn with_recorder(mut self, recorder: Arc<dyn CostRecorder>) -> Self {
         self.recorder = recorder;
+        self
+    }
+
+    /// Answers repeated requests from `cache` (see [`ResponseCache`]).
+    pub fn with_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -262,17 +272,71 @@ impl Router {
         }
     }
 
-    /// One bounded attempt, priced and recorded.
+    /// One bounded attempt, priced and recorded; answered from the cache when the same
+    /// request was answered before (the offline compiler is never cached: it costs nothing).
     async fn attempt(
         &self,
         provider: &dyn Provider,
         req: &CompletionRequest,
     ) -> Result<CompletionResponse, LlmError> {
+        let cache = self
+            .cache
+            .as_ref()
+            .filter(|_| provider.kind() != ProviderKind::Offline);
+        let key = cache.map(|_| cache_key(provider.kind(), provider.model(), req));
+        if let (Some(cache), Some(key)) = (cache, &key)
+            && let Some(hit) = cache.get(key).await
+        {
+            return Ok(self.cached(provider, req, hit).await);
+        }
         let started = Instant::now();
         let result = tokio::time::timeout(self.call_timeout, provider.complete(req))
             .await
             .unwrap_or(Err(LlmError::Timeout));
-        self.settle(provider, req, started, result).await
+        let settled = self.settle(provider, req, started, result).await;
+        if let (Some(cache), Some(key), Ok(response)) = (cache, &key, &settled)
+            && super::cache::worth_keeping(req, &response.content)
+        {
+            let reply = CachedReply {
+                model: response.model.clone(),
+                content: response.content.clone(),
+                usage: response.usage,
+            };
+            cache.put(key, provider.kind(), &reply).await;
+        }
+        settled
+    }
+
+    /// A reply from the cache, logged as a call that cost nothing.
+    async fn cached(
+        &self,
+        provider: &dyn Provider,
+        req: &CompletionRequest,
+        hit: CachedReply,
+    ) -> CompletionResponse {
+        info!(
+            input_tokens = hit.usage.input_tokens,
+            output_tokens = hit.usage.output_tokens,
+            "LLM call answered from the response cache"
+        );
+        self.recorder
+            .record(CostEntry {
+                provider: provider.kind(),
+                model: hit.model.clone(),
+                task: req.task,
+                input_tokens: hit.usage.input_tokens,
+                output_tokens: hit.usage.output_tokens,
+                cost_usd: 0.0,
+                latency_ms: 0,
+                job_id: req.job_id,
+                ok: true,
+                cached: true,
+            })
+            .await;
+        let mut response =
+            CompletionResponse::new(provider.kind(), &hit.model, hit.content, hit.usage);
+        response.cost_usd = 0.0;
+        response
     }
 
     /// Streams a prose reply through the chain: each provider that can stream, with retries
@@ -350,6 +414,7 @@ impl Router {
             latency_ms,
             job_id: req.job_id,
             ok: false,
+            cached: false,
         };
         match result {
             Ok(mut response) => {

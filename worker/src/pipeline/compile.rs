@@ -53,12 +53,8 @@ pub(super) async fn compile_text(
     let existing_concepts: Vec<String> = if offline_only {
         Vec::new()
     } else {
-        db::concepts::list_with_counts(&ctx.db)
-            .await?
-            .into_iter()
-            .map(|c| c.display_name)
-            .take(PROMPT_CONCEPTS)
-            .collect()
+        let limit = i64::try_from(PROMPT_CONCEPTS).unwrap_or(i64::MAX);
+        db::concepts::names_in_use(&ctx.db, own_article, limit).await?
     };
 
     let chunk_chars = if offline_only {
