@@ -1,4 +1,5 @@
-// Feeding WikiMind from the Inbox: a note and a corpus page by URL reach `compiled` live, a
+// Feeding WikiMind from the Inbox: a note and a corpus page by URL reach `compiled` live, several
+// links pasted at once become one source each, a
 // duplicate is reported as such, a PDF dropped on the page is ingested, and Jobs shows the work.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -103,6 +104,12 @@ test("an empty Inbox teaches, and added sources reach compiled live", async () =
   const dup = await addFromQuickBar(page, url);
   assert.equal(await dup.getAttribute("data-outcome"), "duplicate");
   assert.match(await dup.textContent(), /Already in your library/);
+
+  // Several links pasted one per line become one source each; the known one is reported.
+  const batch = await addFromQuickBar(page, `${corpus.url}/html/python/bisect.html\n${url}`);
+  assert.equal(await batch.getAttribute("data-outcome"), "batch");
+  assert.match(await batch.textContent(), /Added 1 link, 1 already in your library/);
+  await rows.filter({ hasText: /bisect/i }).first().waitFor();
 
   // A compiled row links to its article.
   const heapq = rows.filter({ hasText: /heapq/i }).first();

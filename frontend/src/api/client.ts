@@ -14,6 +14,7 @@ import type {
   HealthReport,
   HealthRun,
   IngestReply,
+  BatchReply,
   Job,
   JobStatus,
   Page,
@@ -108,6 +109,8 @@ export const api = {
   addText: (content: string, title?: string) =>
     request<IngestReply>("/api/sources/text", json("POST", title ? { content, title } : { content })),
   addUrl: (url: string) => request<IngestReply>("/api/sources/url", json("POST", { url })),
+  /** Several links, one source each. */
+  addUrls: (urls: string[]) => request<BatchReply>("/api/sources/urls", json("POST", { urls })),
   addFile: (file: File) => {
     const form = new FormData();
     form.append("file", file, file.name);

@@ -260,6 +260,20 @@ export interface CostSummary {
   budget_used_fraction: number | null;
 }
 
+/** How one link of `POST /api/sources/urls` went. */
+export interface BatchItem {
+  url: string;
+  outcome: "added" | "duplicate" | "refused";
+  source?: Source;
+  error?: { code: string; message: string };
+}
+
+/** Reply of `POST /api/sources/urls`. */
+export interface BatchReply {
+  items: BatchItem[];
+  added: number;
+}
+
 export interface SessionInfo {
   auth_required: boolean;
   authenticated: boolean;

@@ -1,22 +1,45 @@
-// The Inbox quick-add box: a link is fetched as a web page, anything else is kept as a note.
+// The Inbox quick-add box: a link is fetched as a web page, several links (one per line) as one
+// source each, anything else is kept as a note.
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Link } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
-import type { IngestReply } from "../api/types";
+import type { BatchReply, IngestReply } from "../api/types";
 import { isSubmitShortcut, planQuickAdd, type QuickAddPlan } from "./quickAdd";
 import { sourceTitle } from "./sourceView";
 
 type Submission = { raw: string; plan: Exclude<QuickAddPlan, { kind: "empty" }> };
 
-function send({ plan }: Submission): Promise<IngestReply> {
-  return plan.kind === "url" ? api.addUrl(plan.url) : api.addText(plan.content, plan.title);
+type Reply = { kind: "one"; reply: IngestReply } | { kind: "many"; reply: BatchReply };
+
+async function send({ plan }: Submission): Promise<Reply> {
+  switch (plan.kind) {
+    case "urls":
+      return { kind: "many", reply: await api.addUrls(plan.urls) };
+    case "url":
+      return { kind: "one", reply: await api.addUrl(plan.url) };
+    default:
+      return { kind: "one", reply: await api.addText(plan.content, plan.title) };
+  }
+}
+
+/** What a batch of links did, in a sentence. */
+function batchSummary(reply: BatchReply): string {
+  const count = (outcome: string) => reply.items.filter((i) => i.outcome === outcome).length;
+  const parts = [`Added ${reply.added} ${reply.added === 1 ? "link" : "links"}`];
+  const duplicate = count("duplicate");
+  if (duplicate > 0) parts.push(`${duplicate} already in your library`);
+  const refused = count("refused");
+  if (refused > 0) parts.push(`${refused} refused`);
+  return `${parts.join(", ")}. Their progress shows below.`;
 }
 
 function hint(plan: QuickAddPlan): string {
   switch (plan.kind) {
     case "url":
       return "This link will be fetched and compiled.";
+    case "urls":
+      return `These ${plan.urls.length} links will each be fetched and compiled.`;
     case "text":
       return plan.title ? `This will be kept as a note titled “${plan.title}”.` : "This will be kept as a note.";
     default:
@@ -57,7 +80,9 @@ export default function QuickAdd() {
     }
   };
 
-  const reply = add.isSuccess ? add.data : null;
+  const result = add.isSuccess ? add.data : null;
+  const reply = result?.kind === "one" ? result.reply : null;
+  const batch = result?.kind === "many" ? result.reply : null;
   const error = add.isError ? add.error : null;
 
   return (
@@ -87,6 +112,22 @@ export default function QuickAdd() {
       </div>
       <div className="quick-add-feedback" aria-live="polite">
         {add.isPending ? <p className="muted small">Adding…</p> : null}
+        {batch ? (
+          <div key={add.submittedAt} className="quick-add-result" data-outcome="batch" data-submitted-at={add.submittedAt}>
+            <p>{batchSummary(batch)}</p>
+            {batch.items.some((i) => i.outcome === "refused") ? (
+              <ul className="small">
+                {batch.items
+                  .filter((i) => i.outcome === "refused")
+                  .map((i) => (
+                    <li key={i.url}>
+                      <code>{i.url}</code>: {i.error?.message ?? "refused"}
+                    </li>
+                  ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
         {reply ? (
           <p
             key={add.submittedAt}

@@ -17,11 +17,18 @@ describe("planQuickAdd", () => {
       "www.example.org",
       "https://",
       "https://example.org and more words",
-      "https://example.org\nhttps://example.com",
+      "https://example.org\nand a line of prose",
       "see https://example.org",
     ]) {
       expect(planQuickAdd(input).kind, input).toBe("text");
     }
+  });
+
+  it("sends several links, one per line, to the batch endpoint", () => {
+    expect(planQuickAdd("https://example.org/a\n\n  https://example.com/b \r\nhttps://example.net")).toEqual({
+      kind: "urls",
+      urls: ["https://example.org/a", "https://example.com/b", "https://example.net"],
+    });
   });
 
   it("sends the note as typed", () => {

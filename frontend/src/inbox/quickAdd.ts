@@ -11,6 +11,7 @@ export const SHORT_TITLE_CHARS = 80;
 export type QuickAddPlan =
   | { kind: "empty" }
   | { kind: "url"; url: string }
+  | { kind: "urls"; urls: string[] }
   | { kind: "text"; content: string; title?: string };
 
 /** At most `max` code points (the gateway counts characters, not UTF-16 units). */
@@ -49,6 +50,12 @@ export function planQuickAdd(input: string): QuickAddPlan {
   const trimmed = input.trim();
   if (trimmed === "") return { kind: "empty" };
   if (!/\s/.test(trimmed) && isHttpUrl(trimmed)) return { kind: "url", url: trimmed };
+  // One link per line: each is fetched as its own source.
+  const lines = trimmed
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (lines.length > 1 && lines.every((l) => !/\s/.test(l) && isHttpUrl(l))) return { kind: "urls", urls: lines };
   const title = noteTitle(input);
   return title ? { kind: "text", content: input, title } : { kind: "text", content: input };
 }

@@ -7,10 +7,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::db::{self, DbError};
-use shared::domain::{Job, SourceStatus};
+use shared::domain::{Job, Source, SourceStatus};
 use shared::events::{Event, EventKind};
 use shared::recompile::Recompile;
 use shared::wiki::WikiError;
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         // Body limits per route are in crate::limits.
         .route("/sources/text", post(create_text_source))
         .route("/sources/url", post(create_url_source))
+        .route("/sources/urls", post(create_url_sources))
         .route("/sources/file", post(create_file_source))
         .route("/sources/{id}", get(get_source).delete(delete_source))
         .route("/sources/{id}/text", get(get_source_text))
@@ -80,6 +81,89 @@ async fn create_url_source(
     ApiJson(body): ApiJson<UrlBody>,
 ) -> ApiResult<Response> {
     Ok(accepted(ingest::ingest_url(&state, &body.url).await?))
+}
+
+/// Most links one `POST /api/sources/urls` takes.
+const MAX_BATCH_URLS: usize = 100;
+
+/// Body of `POST /api/sources/urls`: several links, each to become its own source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UrlsBody {
+    urls: Vec<String>,
+}
+
+/// How one link of a batch went.
+#[derive(Debug, Serialize)]
+struct BatchItem {
+    url: String,
+    /// `added`, `duplicate` (the library has it) or `refused` (see `error`).
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<BatchError>,
+}
+
+/// Why a link of a batch was refused, as the single-link endpoint would have said it.
+#[derive(Debug, Serialize)]
+struct BatchError {
+    code: &'static str,
+    message: String,
+}
+
+/// Several links at once (a paste of one link per line): each becomes its own source, as
+/// `POST /api/sources/url` would make it. A refused link does not stop the others; the reply
+/// says how each went. The same link twice in one batch is one source.
+#[tracing::instrument(skip_all, err)]
+async fn create_url_sources(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<UrlsBody>,
+) -> ApiResult<Response> {
+    let mut urls: Vec<&str> = Vec::new();
+    for url in body.urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    if urls.is_empty() {
+        return Err(ApiError::Validation(
+            "urls: give at least one link".to_owned(),
+        ));
+    }
+    if urls.len() > MAX_BATCH_URLS {
+        return Err(ApiError::Validation(format!(
+            "urls: at most {MAX_BATCH_URLS} links at a time, not {}",
+            urls.len()
+        )));
+    }
+    let mut items = Vec::with_capacity(urls.len());
+    for url in urls {
+        let (outcome, source, error) = match ingest::ingest_url(&state, url).await {
+            Ok(Accepted::New(source)) => ("added", Some(source), None),
+            Ok(Accepted::Duplicate(source)) => ("duplicate", Some(source), None),
+            Err(e) if e.status_and_code().0.is_client_error() => {
+                let code = e.status_and_code().1;
+                let message = e.to_string();
+                ("refused", None, Some(BatchError { code, message }))
+            }
+            // The server's own trouble stops the batch; the links added so far stay.
+            Err(e) => return Err(e),
+        };
+        items.push(BatchItem {
+            url: url.to_owned(),
+            outcome,
+            source,
+            error,
+        });
+    }
+    let added = items.iter().filter(|i| i.outcome == "added").count();
+    let status = if added > 0 {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!({ "items": items, "added": added }))).into_response())
 }
 
 #[tracing::instrument(skip_all, err)]

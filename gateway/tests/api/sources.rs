@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use testkit::corpus_server::CorpusServer;
 
-use crate::helpers::{assert_spans_slice_text, corpus, spawn_app};
+use crate::helpers::{assert_envelope, assert_spans_slice_text, corpus, spawn_app};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -69,6 +69,55 @@ async fn the_same_text_twice_is_a_duplicate() {
     assert_eq!(second["source"]["id"], first["source"]["id"]);
     let (_, list) = app.get_json("/api/sources").await;
     assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn several_links_at_once_become_one_source_each() {
+    let app = spawn_app().await;
+    let server = CorpusServer::start().await.expect("server");
+    let json = server.url("/corpus/html/python/json.html");
+    let heapq = server.url("/corpus/html/python/heapq.html");
+    let (_, first) = app.post_url(&json).await;
+    let (status, body) = app
+        .post_json(
+            "/api/sources/urls",
+            &json!({"urls": [heapq, format!("  {heapq}  "), json, "", "ftp://127.0.0.1/file", server.url("/corpus/html/python/bisect.html")]}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let items = body["items"].as_array().expect("items");
+    let outcomes: Vec<&str> = items
+        .iter()
+        .map(|i| i["outcome"].as_str().unwrap_or_default())
+        .collect();
+    // The same link twice is one source, and a blank line is no link.
+    assert_eq!(
+        outcomes,
+        ["added", "duplicate", "refused", "added"],
+        "{body}"
+    );
+    assert_eq!(body["added"], 2);
+    assert_eq!(items[1]["source"]["id"], first["source"]["id"]);
+    assert_eq!(items[2]["error"]["code"], "validation_failed", "{body}");
+    for item in [&items[0], &items[3]] {
+        let id = item["source"]["id"].as_str().expect("id");
+        let source = app.wait_for_source(id, LIMIT).await;
+        assert_eq!(source["status"], "compiled", "{source}");
+    }
+    let (_, list) = app.get_json("/api/sources").await;
+    assert_eq!(list["total"], 3);
+
+    let (status, body) = app
+        .post_json("/api/sources/urls", &json!({"urls": ["  "]}))
+        .await;
+    assert_envelope(status, &body, 422);
+    let many: Vec<String> = (0..101).map(|i| format!("{json}?n={i}")).collect();
+    let (status, body) = app
+        .post_json("/api/sources/urls", &json!({"urls": many}))
+        .await;
+    assert_envelope(status, &body, 422);
+    let (_, list) = app.get_json("/api/sources").await;
+    assert_eq!(list["total"], 3, "a refused batch adds nothing");
 }
 
 #[tokio::test]
