@@ -265,7 +265,9 @@ pub async fn renew_run(
 
 /// Claims the schedule `name` for `worker` when it is due, moving it `period` on; true when
 /// this worker got it. A schedule seen for the first time is due after one period. A next
-/// time further off than one period (the period was shortened) counts as due.
+/// time further off than one and a half periods (the period was shortened) counts as due:
+/// the half period of slack keeps two workers claiming at once, whose clocks were read a
+/// moment apart, from both seeing the other's fresh claim as a shortened period.
 pub async fn claim_schedule(
     db: &Db,
     name: &str,
@@ -273,10 +275,16 @@ pub async fn claim_schedule(
     period: std::time::Duration,
 ) -> DbResult<bool> {
     let now = Utc::now();
-    let next = chrono::Duration::from_std(period)
-        .ok()
-        .and_then(|period| now.checked_add_signed(period))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let after = |periods: u32| {
+        period
+            .checked_mul(periods)
+            .and_then(|d| chrono::Duration::from_std(d / 2).ok())
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    // In half periods: the next time, and the time beyond which a next time was set by a
+    // longer period.
+    let (next, shortened_past) = (after(2), after(3));
     let claimed = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         let first = sqlx::query(
@@ -292,12 +300,13 @@ pub async fn claim_schedule(
         } else {
             sqlx::query(
                 "update schedules set next_run_at = $2, claimed_by = $3 \
-                 where name = $1 and (next_run_at <= $4 or next_run_at > $2)",
+                 where name = $1 and (next_run_at <= $4 or next_run_at > $5)",
             )
             .bind(name)
             .bind(next)
             .bind(worker)
             .bind(now)
+            .bind(shortened_past)
             .execute(&mut *tx)
             .await?
             .rows_affected()
