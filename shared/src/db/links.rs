@@ -72,6 +72,32 @@ pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
         .collect()
 }
 
+/// The text and key of every link of `from` that resolves to no page yet.
+pub async fn unresolved_of(db: &Db, from: Uuid) -> DbResult<Vec<(String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select target_text, target_key from links \
+         where from_article_id = $1 and to_article_id is null order by target_key"
+    )
+    .bind(from)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Points `from`'s unresolved link by `key` at `to`; true when it changed.
+pub async fn point(db: &Db, from: Uuid, key: &str, to: Uuid) -> DbResult<bool> {
+    let changed = on_db!(db, |p| sqlx::query(
+        "update links set to_article_id = $3 \
+         where from_article_id = $1 and target_key = $2 and to_article_id is null"
+    )
+    .bind(from)
+    .bind(key)
+    .bind(to)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed > 0)
+}
+
 /// Points every unresolved link whose key is one of `keys` at `article_id`; returns the ids of
 /// the articles whose links changed.
 pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbResult<Vec<Uuid>> {

@@ -207,6 +207,7 @@ impl Wiki {
     ) -> Result<Published, WikiError> {
         let id = draft.write.id;
         self.link_mentions(&draft).await?;
+        self.resolve_own_links(id).await?;
         // The file is the stored current version (a concurrent save may have moved it on).
         let slug = self
             .write_file(id)
@@ -258,6 +259,21 @@ impl Wiki {
             was_update: version > 1,
             relinked,
         })
+    }
+
+    /// Resolves the article's links that found no page when it was stored. Two articles saved
+    /// at once, each naming the other, may each have been stored before the other existed, and
+    /// each have looked for links waiting for its name before the other's were stored: looking
+    /// again after storing means one of the two always finds the other.
+    async fn resolve_own_links(&self, id: Uuid) -> Result<(), WikiError> {
+        for (text, key) in db::links::unresolved_of(&self.db, id).await? {
+            if let Some(target) =
+                db::articles::resolve_title(&self.db, &text, &key, Some(id)).await?
+            {
+                db::links::point(&self.db, id, &key, target.id).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes an article's vault file from its stored page and its current links; returns its
