@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod ingest;
 pub mod limits;
 pub mod origin;

@@ -50,7 +50,7 @@ impl BodyLimits {
     /// The limit for a request to `path`.
     pub fn for_path(&self, path: &str) -> usize {
         match path {
-            "/api/sources/file" => self.upload,
+            "/api/sources/file" | "/api/sources/import" => self.upload,
             "/api/sources/text" => self.text,
             _ => DEFAULT_LIMIT,
         }

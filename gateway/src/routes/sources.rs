@@ -17,6 +17,7 @@ use shared::wiki::WikiError;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
+use crate::import::{self, ImportError, ImportLimits};
 use crate::ingest::{self, Accepted};
 use crate::state::AppState;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/sources/text", post(create_text_source))
         .route("/sources/url", post(create_url_source))
         .route("/sources/urls", post(create_url_sources))
+        .route("/sources/import", post(import_archive))
         .route("/sources/file", post(create_file_source))
         .route("/sources/{id}", get(get_source).delete(delete_source))
         .route("/sources/{id}/text", get(get_source_text))
@@ -93,10 +95,14 @@ struct UrlsBody {
     urls: Vec<String>,
 }
 
-/// How one link of a batch went.
+/// How one link of a batch, or one file of an import, went.
 #[derive(Debug, Serialize)]
 struct BatchItem {
-    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    /// The file's path in an imported archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
     /// `added`, `duplicate` (the library has it) or `refused` (see `error`).
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,31 +145,96 @@ async fn create_url_sources(
     }
     let mut items = Vec::with_capacity(urls.len());
     for url in urls {
-        let (outcome, source, error) = match ingest::ingest_url(&state, url).await {
-            Ok(Accepted::New(source)) => ("added", Some(source), None),
-            Ok(Accepted::Duplicate(source)) => ("duplicate", Some(source), None),
-            Err(e) if e.status_and_code().0.is_client_error() => {
-                let code = e.status_and_code().1;
-                let message = e.to_string();
-                ("refused", None, Some(BatchError { code, message }))
-            }
-            // The server's own trouble stops the batch; the links added so far stay.
-            Err(e) => return Err(e),
-        };
-        items.push(BatchItem {
-            url: url.to_owned(),
-            outcome,
-            source,
-            error,
-        });
+        let mut item = batch_item(ingest::ingest_url(&state, url).await)?;
+        item.url = Some(url.to_owned());
+        items.push(item);
     }
+    Ok(batch_reply(items))
+}
+
+/// How one input of a batch went; the server's own trouble stops the batch (what was added
+/// so far stays).
+fn batch_item(result: Result<Accepted, ApiError>) -> ApiResult<BatchItem> {
+    let (outcome, source, error) = match result {
+        Ok(Accepted::New(source)) => ("added", Some(source), None),
+        Ok(Accepted::Duplicate(source)) => ("duplicate", Some(source), None),
+        Err(e) if e.status_and_code().0.is_client_error() => {
+            let code = e.status_and_code().1;
+            let message = e.to_string();
+            ("refused", None, Some(BatchError { code, message }))
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(BatchItem {
+        url: None,
+        path: None,
+        outcome,
+        source,
+        error,
+    })
+}
+
+/// `202` with the items when any was added, else `200`.
+fn batch_reply(items: Vec<BatchItem>) -> Response {
     let added = items.iter().filter(|i| i.outcome == "added").count();
     let status = if added > 0 {
         StatusCode::ACCEPTED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(json!({ "items": items, "added": added }))).into_response())
+    (status, Json(json!({ "items": items, "added": added }))).into_response()
+}
+
+/// A folder of notes or an Obsidian vault as a ZIP (multipart field `file`): each markdown,
+/// text, HTML or PDF file in it becomes a source, as an upload of its own would (see
+/// [`crate::import`]); a hostile archive is refused whole and leaves nothing behind.
+#[tracing::instrument(skip_all, err)]
+async fn import_archive(
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> ApiResult<Response> {
+    let limit = state.settings.ingest.max_upload_bytes;
+    let mut archive = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "the archive is larger than the limit of {limit} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        archive = Some(bytes);
+        break;
+    }
+    let archive = archive
+        .ok_or_else(|| ApiError::Validation("the multipart body has no `file` field".to_owned()))?;
+    let limits = ImportLimits {
+        file_bytes: limit as u64,
+        total_bytes: (limit as u64).saturating_mul(4),
+    };
+    // Inflating is work for a blocking thread, not the request's.
+    let files = tokio::task::spawn_blocking(move || import::read_archive(&archive, limits))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading the archive crashed: {e}")))?
+        .map_err(|e| match e {
+            ImportError::FileTooLarge(..) | ImportError::TotalTooLarge(_) => {
+                ApiError::PayloadTooLarge(e.to_string())
+            }
+            e => ApiError::Validation(e.to_string()),
+        })?;
+    let mut items = Vec::with_capacity(files.len());
+    for file in files {
+        let mut item =
+            batch_item(ingest::ingest_file(&state, Some(&file.name), &file.bytes).await)?;
+        item.path = Some(file.path);
+        items.push(item);
+    }
+    Ok(batch_reply(items))
 }
 
 #[tracing::instrument(skip_all, err)]

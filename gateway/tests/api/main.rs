@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod hostile_pdfs;
 mod hybrid;
+mod import;
 mod ingest;
 mod links;
 mod llm;
