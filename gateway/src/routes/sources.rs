@@ -194,25 +194,7 @@ async fn import_archive(
     mut multipart: Multipart,
 ) -> ApiResult<Response> {
     let limit = state.settings.ingest.max_upload_bytes;
-    let mut archive = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge(format!(
-                    "the archive is larger than the limit of {limit} bytes"
-                )));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        archive = Some(bytes);
-        break;
-    }
-    let archive = archive
-        .ok_or_else(|| ApiError::Validation("the multipart body has no `file` field".to_owned()))?;
+    let (_, archive) = file_field(&mut multipart, limit, "archive").await?;
     let limits = ImportLimits {
         file_bytes: limit as u64,
         total_bytes: (limit as u64).saturating_mul(4),
@@ -243,6 +225,19 @@ async fn create_file_source(
     mut multipart: Multipart,
 ) -> ApiResult<Response> {
     let limit = state.settings.ingest.max_upload_bytes;
+    let (name, bytes) = file_field(&mut multipart, limit, "file").await?;
+    Ok(accepted(
+        ingest::ingest_file(&state, name.as_deref(), &bytes).await?,
+    ))
+}
+
+/// The multipart body's `file` field: its name and bytes, at most `limit` of them (`what` names
+/// it in the refusal).
+async fn file_field(
+    multipart: &mut Multipart,
+    limit: usize,
+    what: &str,
+) -> ApiResult<(Option<String>, Vec<u8>)> {
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") {
             continue;
@@ -252,14 +247,12 @@ async fn create_file_source(
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             if bytes.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge(format!(
-                    "the file is larger than the limit of {limit} bytes"
+                    "the {what} is larger than the limit of {limit} bytes"
                 )));
             }
             bytes.extend_from_slice(&chunk);
         }
-        return Ok(accepted(
-            ingest::ingest_file(&state, name.as_deref(), &bytes).await?,
-        ));
+        return Ok((name, bytes));
     }
     Err(ApiError::Validation(
         "the multipart body has no `file` field".to_owned(),

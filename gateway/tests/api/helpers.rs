@@ -122,17 +122,43 @@ impl TestApp {
     }
 
     pub(crate) async fn post_file(&self, name: &str, bytes: Vec<u8>) -> (u16, Value) {
+        self.post_file_to("/api/sources/file", name, bytes).await
+    }
+
+    /// Uploads `bytes` as the multipart field `file` named `name` to `path`.
+    pub(crate) async fn post_file_to(
+        &self,
+        path: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, Value) {
         let part = multipart::Part::bytes(bytes).file_name(name.to_owned());
         let form = multipart::Form::new().part("file", part);
         let r = self
             .client
-            .post(self.url("/api/sources/file"))
+            .post(self.url(path))
             .multipart(form)
             .send()
             .await
             .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Waits until the article `id` has a version newer than `before`, and returns it.
+    pub(crate) async fn article_after(&self, id: &str, before: &Value) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, now) = self.get_json(&format!("/api/articles/{id}")).await;
+            if now["version"].as_i64() > before["version"].as_i64() {
+                return now;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not compiled again: {now}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// `wiki/index.md` once it contains `text`: the index is rewritten shortly after a change,

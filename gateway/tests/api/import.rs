@@ -4,7 +4,6 @@
 use std::io::{Cursor, Write};
 use std::time::Duration;
 
-use reqwest::multipart;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, assert_envelope, spawn_app, spawn_app_with};
@@ -24,17 +23,8 @@ fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, zip: Vec<u8>) -> (u16, Value) {
-    let part = multipart::Part::bytes(zip).file_name("vault.zip");
-    let form = multipart::Form::new().part("file", part);
-    let r = app
-        .client
-        .post(app.url("/api/sources/import"))
-        .multipart(form)
-        .send()
+    app.post_file_to("/api/sources/import", "vault.zip", zip)
         .await
-        .expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -100,18 +100,7 @@ async fn recompiling_unchanged_input_is_answered_from_the_cache_at_no_cost() {
         )
         .await;
     assert_eq!(status, 202, "{body}");
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let (_, now) = app.get_json(&format!("/api/articles/{article}")).await;
-        if now["version"].as_i64() > before["version"].as_i64() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not recompiled: {now}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.article_after(&article, &before).await;
     assert_eq!(
         fake.request_count(),
         asked,

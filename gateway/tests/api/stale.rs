@@ -144,18 +144,7 @@ async fn a_url_whose_content_changes_is_found_stale_after_a_poll_and_refreshed()
     let (status, body) = app.post_json(&fix, &serde_json::json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["job"]["kind"], "refresh_source", "{body}");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, now) = app.get_json(&format!("/api/articles/{article}")).await;
-        if now["version"].as_i64() > before["version"].as_i64() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not compiled again: {now}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.article_after(&article.to_string(), &before).await;
     assert!(
         app.source_text(&source_id)
             .await
