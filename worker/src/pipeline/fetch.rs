@@ -26,6 +26,15 @@ pub struct Fetched {
     pub validators: Validators,
 }
 
+impl Fetched {
+    /// What tells the extractor the document's kind: its content type, else its path.
+    pub fn kind_hint(&self) -> Option<String> {
+        self.content_type
+            .clone()
+            .or_else(|| Some(self.final_url.path().to_owned()))
+    }
+}
+
 /// What a conditional fetch returned.
 #[derive(Debug, Clone)]
 pub enum Conditional {

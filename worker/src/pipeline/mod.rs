@@ -108,14 +108,21 @@ pub async fn process_source(
         Some(text) => text,
         None => {
             let (extracted, validators) = extract_source(ctx, source, refresh, progress).await?;
-            match db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await {
-                // A refreshed page now serving another source's content stays as it was.
-                Err(DbError::Conflict { .. }) if refresh => {
-                    return Err(StageError::permanent(
-                        "the page now serves the same content as another source; \
-                         that source's article already has it",
-                    ));
-                }
+            let stored =
+                db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await;
+            // A refreshed page now serving another source's content stays as it was.
+            if refresh && matches!(stored, Err(DbError::Conflict { .. })) {
+                return Err(StageError::permanent(
+                    "the page now serves the same content as another source; \
+                     that source's article already has it",
+                ));
+            }
+            // A fetched original is kept once its text is the source's (or a duplicate's).
+            if validators.is_some() {
+                ctx.storage
+                    .write_original(source.id, extracted.ext, &extracted.original)?;
+            }
+            match stored {
                 // Another source already has this content: the unique index on the hash decides,
                 // which also settles two identical sources extracted at the same time.
                 Err(DbError::Conflict { .. }) => {
@@ -123,13 +130,6 @@ pub async fn process_source(
                         .await?
                         .map(|s| s.id)
                         .ok_or_else(|| StageError::transient("duplicate source vanished"))?;
-                    if validators.is_some() {
-                        ctx.storage.write_original(
-                            source.id,
-                            extracted.ext,
-                            &extracted.original,
-                        )?;
-                    }
                     db::sources::set_duplicate(&ctx.db, source.id, existing).await?;
                     return Ok(Outcome::Duplicate { existing });
                 }
@@ -137,9 +137,6 @@ pub async fn process_source(
             }
             ctx.storage.write_text(source.id, &extracted.text)?;
             if let Some(validators) = validators {
-                // The fetched original is kept once its text is the source's.
-                ctx.storage
-                    .write_original(source.id, extracted.ext, &extracted.original)?;
                 // What the URL serves is what is compiled now: Health's poll asks from here.
                 db::source_checks::record_in_step(&ctx.db, source.id, &validators).await?;
             }
@@ -194,11 +191,8 @@ async fn extract_source(
         let url =
             url::Url::parse(raw).map_err(|e| StageError::permanent(format!("invalid URL: {e}")))?;
         let fetched = ctx.fetcher.fetch(&url).await?;
-        validators = Some(fetched.validators.clone());
-        let hint = fetched
-            .content_type
-            .clone()
-            .or_else(|| Some(fetched.final_url.path().to_owned()));
+        let hint = fetched.kind_hint();
+        validators = Some(fetched.validators);
         (fetched.bytes, hint)
     } else {
         let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
@@ -239,9 +233,6 @@ pub async fn clean_text_hash(
     ctx: &WorkerContext,
     fetched: fetch::Fetched,
 ) -> Result<String, StageError> {
-    let hint = fetched
-        .content_type
-        .clone()
-        .or_else(|| Some(fetched.final_url.path().to_owned()));
+    let hint = fetched.kind_hint();
     Ok(extract_bytes(ctx, fetched.bytes, hint).await?.content_hash)
 }
