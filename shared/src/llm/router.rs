@@ -252,10 +252,34 @@ impl Router {
         provider: &dyn Provider,
         req: &CompletionRequest,
     ) -> Result<CompletionResponse, LlmError> {
+        // The cache is asked once per provider, before any attempt, and filled by the attempt
+        // that succeeds (the offline compiler is never cached: it costs nothing).
+        let cache = self
+            .cache
+            .as_ref()
+            .filter(|_| provider.kind() != ProviderKind::Offline);
+        let key = cache.map(|_| cache_key(provider.kind(), provider.model(), req));
+        if let (Some(cache), Some(key)) = (cache, &key)
+            && let Some(hit) = cache.get(key).await
+        {
+            return Ok(self.cached(provider, req, hit).await);
+        }
         let mut retry = 0;
         loop {
             match self.attempt(provider, req).await {
-                Ok(response) => return Ok(response),
+                Ok(response) => {
+                    if let (Some(cache), Some(key)) = (cache, &key)
+                        && super::cache::worth_keeping(req, &response.content)
+                    {
+                        let reply = CachedReply {
+                            model: response.model.clone(),
+                            content: response.content.clone(),
+                            usage: response.usage,
+                        };
+                        cache.put(key, provider.kind(), &reply).await;
+                    }
+                    return Ok(response);
+                }
                 Err(err) if err.is_retryable() && retry < self.retry.max_retries => {
                     let delay = self.retry.delay(retry, &err);
                     warn!(
@@ -272,39 +296,17 @@ impl Router {
         }
     }
 
-    /// One bounded attempt, priced and recorded; answered from the cache when the same
-    /// request was answered before (the offline compiler is never cached: it costs nothing).
+    /// One bounded attempt, priced and recorded.
     async fn attempt(
         &self,
         provider: &dyn Provider,
         req: &CompletionRequest,
     ) -> Result<CompletionResponse, LlmError> {
-        let cache = self
-            .cache
-            .as_ref()
-            .filter(|_| provider.kind() != ProviderKind::Offline);
-        let key = cache.map(|_| cache_key(provider.kind(), provider.model(), req));
-        if let (Some(cache), Some(key)) = (cache, &key)
-            && let Some(hit) = cache.get(key).await
-        {
-            return Ok(self.cached(provider, req, hit).await);
-        }
         let started = Instant::now();
         let result = tokio::time::timeout(self.call_timeout, provider.complete(req))
             .await
             .unwrap_or(Err(LlmError::Timeout));
-        let settled = self.settle(provider, req, started, result).await;
-        if let (Some(cache), Some(key), Ok(response)) = (cache, &key, &settled)
-            && super::cache::worth_keeping(req, &response.content)
-        {
-            let reply = CachedReply {
-                model: response.model.clone(),
-                content: response.content.clone(),
-                usage: response.usage,
-            };
-            cache.put(key, provider.kind(), &reply).await;
-        }
-        settled
+        self.settle(provider, req, started, result).await
     }
 
     /// A reply from the cache, logged as a call that cost nothing.
@@ -333,10 +335,8 @@ impl Router {
                 cached: true,
             })
             .await;
-        let mut response =
-            CompletionResponse::new(provider.kind(), &hit.model, hit.content, hit.usage);
-        response.cost_usd = 0.0;
-        response
+        // A provider-side response: no latency, no cost.
+        CompletionResponse::new(provider.kind(), &hit.model, hit.content, hit.usage)
     }
 
     /// Streams a prose reply through the chain: each provider that can stream, with retries
