@@ -126,22 +126,23 @@ async fn create_url_sources(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<UrlsBody>,
 ) -> ApiResult<Response> {
+    // In the order given, each once; counting stops at the limit, however long the list.
+    let mut seen = std::collections::HashSet::new();
     let mut urls: Vec<&str> = Vec::new();
     for url in body.urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
-        if !urls.contains(&url) {
+        if seen.insert(url) {
             urls.push(url);
+        }
+        if urls.len() > MAX_BATCH_URLS {
+            return Err(ApiError::Validation(format!(
+                "urls: at most {MAX_BATCH_URLS} different links at a time"
+            )));
         }
     }
     if urls.is_empty() {
         return Err(ApiError::Validation(
             "urls: give at least one link".to_owned(),
         ));
-    }
-    if urls.len() > MAX_BATCH_URLS {
-        return Err(ApiError::Validation(format!(
-            "urls: at most {MAX_BATCH_URLS} links at a time, not {}",
-            urls.len()
-        )));
     }
     let mut items = Vec::with_capacity(urls.len());
     for url in urls {
