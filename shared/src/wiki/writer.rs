@@ -266,11 +266,23 @@ impl Wiki {
     /// each have looked for links waiting for its name before the other's were stored: looking
     /// again after storing means one of the two always finds the other.
     async fn resolve_own_links(&self, id: Uuid) -> Result<(), WikiError> {
-        for (text, key) in db::links::unresolved_of(&self.db, id).await? {
-            if let Some(target) =
-                db::articles::resolve_title(&self.db, &text, &key, Some(id)).await?
+        let waiting = db::links::unresolved_of(&self.db, id).await?;
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        // One bounded lookup finds the names some other page now goes by; only those are
+        // resolved one by one (by the rules that keep a shared name unguessed).
+        let keys: Vec<String> = waiting.iter().map(|(_, key)| key.clone()).collect();
+        let named: HashSet<String> = db::articles::named_by(&self.db, &keys)
+            .await?
+            .into_iter()
+            .filter(|(_, owner)| *owner != id)
+            .map(|(key, _)| key)
+            .collect();
+        for (text, key) in waiting.iter().filter(|(_, key)| named.contains(key)) {
+            if let Some(target) = db::articles::resolve_title(&self.db, text, key, Some(id)).await?
             {
-                db::links::point(&self.db, id, &key, target.id).await?;
+                db::links::point(&self.db, id, key, target.id).await?;
             }
         }
         Ok(())
