@@ -129,6 +129,17 @@ impl From<shared::recompile::RecompileError> for ApiError {
     }
 }
 
+impl From<shared::budget::BudgetError> for ApiError {
+    fn from(e: shared::budget::BudgetError) -> Self {
+        use shared::budget::BudgetError;
+        match e {
+            BudgetError::Invalid(m) => ApiError::BadRequest(m),
+            BudgetError::SetInEnvironment(..) => ApiError::Conflict(e.to_string()),
+            BudgetError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<shared::storage::StorageError> for ApiError {
     fn from(e: shared::storage::StorageError) -> Self {
         if e.is_out_of_space() {

@@ -58,7 +58,11 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
 
 /// The router answers go through, when a language model is configured. The offline compiler
 /// only compiles, so on its own it means extractive answers.
-fn answer_router(settings: &Settings, db: &Db) -> anyhow::Result<Option<Arc<shared::llm::Router>>> {
+fn answer_router(
+    settings: &Settings,
+    db: &Db,
+    budget: &shared::budget::Budget,
+) -> anyhow::Result<Option<Arc<shared::llm::Router>>> {
     let order = shared::llm::setup::provider_order(settings);
     if order
         .first()
@@ -71,7 +75,8 @@ fn answer_router(settings: &Settings, db: &Db) -> anyhow::Result<Option<Arc<shar
         .context("configuring the LLM providers for answers")?
         .with_cache(Arc::new(shared::db::llm_cache::DbResponseCache::new(
             db.clone(),
-        )));
+        )))
+        .with_gate(Arc::new(budget.clone()));
     Ok(Some(Arc::new(router)))
 }
 
@@ -116,7 +121,11 @@ impl Application {
             bus.clone(),
             embedder.clone().map(|e| (e, settings.llm.budget.clone())),
         );
+        let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
+            .with_events(bus.clone());
         let state = AppState {
+            answer_llm: answer_router(&settings, &db, &budget)?,
+            budget,
             db: db.clone(),
             search,
             embedder,
@@ -134,7 +143,6 @@ impl Application {
             settings: settings.clone(),
             started: std::time::Instant::now(),
             embedded_worker: options.with_worker,
-            answer_llm: answer_router(&settings, &db)?,
             session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(
                 || format!("reading the session key in {}", settings.data_dir.display()),
             )?),

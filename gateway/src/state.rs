@@ -30,6 +30,8 @@ pub struct AppState {
     /// The model router for answers; `None` when no language model is configured (answers
     /// are then extractive).
     pub answer_llm: Option<Arc<shared::llm::Router>>,
+    /// The monthly budget in force (the environment's values over those set in Settings).
+    pub budget: shared::budget::Budget,
     /// Full-text or hybrid search over the wiki's passages.
     pub search: shared::search::Searcher,
     /// The embedding provider, when one is configured (passages filed back are embedded).

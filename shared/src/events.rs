@@ -55,6 +55,21 @@ pub enum EventKind {
         score: i64,
         new_errors: i64,
     },
+    /// This month's LLM spending passed the budget's warning share (sent once per month).
+    #[serde(rename = "budget.warning")]
+    BudgetWarning {
+        spent_usd: f64,
+        monthly_usd: f64,
+        warn_fraction: f64,
+    },
+    /// This month's LLM spending reached the budget (sent once per month); when `enforced`,
+    /// model calls stop and compiles wait until it is raised or the month turns.
+    #[serde(rename = "budget.exceeded")]
+    BudgetExceeded {
+        spent_usd: f64,
+        monthly_usd: f64,
+        enforced: bool,
+    },
 }
 
 /// An event with its id and time, as sent to clients.

@@ -1,6 +1,7 @@
 //! Compiling a source again, as a job: asked for by a person (`POST
 //! /api/sources/{id}/compile`), by Health's fix for a page whose URL changed upstream, or by
-//! the workers' poll when changed sources are refreshed automatically. The job row is
+//! the workers' poll when changed sources are refreshed automatically; or with the offline
+//! compiler, while the budget is spent. The job row is
 //! committed here; the caller hands it to the queue at once when it can, and the outbox does
 //! otherwise (see [`crate::outbox`]).
 
@@ -16,6 +17,9 @@ pub enum Recompile {
     Stored,
     /// Fetching its URL again first: the content changed upstream.
     Refetch,
+    /// With the offline compiler only, spending nothing. A compile waiting for the budget
+    /// becomes this one instead of waiting.
+    Offline,
 }
 
 /// Why no job was queued.
@@ -45,6 +49,12 @@ impl From<DbError> for RecompileError {
 /// Queues a job that compiles source `id` again; returns the job as committed.
 pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, RecompileError> {
     let source = db::sources::get(db, id).await?;
+    if how == Recompile::Offline
+        && let Some(job) = db::jobs::paused_to_offline(db, id).await?
+    {
+        db::sources::set_status(db, id, SourceStatus::Pending).await?;
+        return Ok(job);
+    }
     if db::jobs::source_has_unfinished(db, id).await? {
         return Err(RecompileError::Busy);
     }
@@ -56,6 +66,7 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
             return Err(RecompileError::NotAUrl);
         }
         Recompile::Refetch => JobKind::RefreshSource,
+        Recompile::Offline => JobKind::CompileOffline,
         Recompile::Stored if source.content_hash.is_some() => JobKind::CompileSource,
         Recompile::Stored => JobKind::IngestSource,
     };

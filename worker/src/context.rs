@@ -17,7 +17,11 @@ pub struct WorkerContext {
     pub db: Db,
     pub storage: Storage,
     pub bus: SharedBus,
+    /// The monthly budget: the router's gate, and what resumes jobs that waited for it.
+    pub budget: shared::budget::Budget,
     pub router: Arc<Router>,
+    /// The offline compiler alone, for compiles a person asked to spend nothing on.
+    pub offline_router: Arc<Router>,
     /// The embedding provider for hybrid search, when one is configured.
     pub embedder: Option<Arc<shared::embed::Embedder>>,
     pub fetcher: Fetcher,

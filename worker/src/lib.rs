@@ -6,10 +6,12 @@
 // The pipeline future is deeply nested; type layout computation needs more room.
 #![recursion_limit = "256"]
 
+pub mod budget_wait;
 pub mod context;
 pub mod freshness;
 pub mod health;
 pub mod jobs;
+pub mod model_return;
 pub mod pipeline;
 pub mod progress;
 
@@ -48,9 +50,13 @@ pub fn build_context(
     let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
     let recorder = Arc::new(db::costs::DbCostRecorder::new(db.clone()));
     // Identical requests (recompiling unchanged input) are answered from the shared cache.
+    // Every paid call asks the budget first; crossing its marks is announced on the bus.
+    let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
+        .with_events(bus.clone());
     let router = shared::llm::build_router(&settings, recorder.clone())
         .context("configuring LLM providers")?
-        .with_cache(Arc::new(db::llm_cache::DbResponseCache::new(db.clone())));
+        .with_cache(Arc::new(db::llm_cache::DbResponseCache::new(db.clone())))
+        .with_gate(Arc::new(budget.clone()));
     let embedder = shared::embed::from_settings(&settings, recorder)
         .context("configuring the embedding provider")?;
     let fetcher =
@@ -65,7 +71,11 @@ pub fn build_context(
         db,
         storage,
         bus,
+        budget,
         router: Arc::new(router),
+        offline_router: Arc::new(shared::llm::Router::new(vec![Arc::new(
+            shared::llm::offline::OfflineProvider,
+        )])),
         embedder,
         fetcher,
         settings,
@@ -154,6 +164,16 @@ where
     let embedding = tokio::spawn(embed_backlog(ctx.clone()));
     let health = tokio::spawn(health::run(ctx.clone(), background.clone()));
     let freshness = tokio::spawn(freshness::run(ctx.clone(), background.clone()));
+    let budget_wait = tokio::spawn(budget_wait::run(
+        ctx.clone(),
+        queue.clone(),
+        background.clone(),
+    ));
+    let model_return = tokio::spawn(model_return::run(
+        ctx.clone(),
+        queue.clone(),
+        background.clone(),
+    ));
     // An index.md left behind by a stop before its rewrite is brought up to date.
     ctx.wiki.refresh_index();
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
@@ -191,7 +211,7 @@ where
     background.cancel();
     // An unfinished embedding pass is simply stopped; the next start continues it.
     embedding.abort();
-    let _ = tokio::join!(beats, outbox, health, freshness);
+    let _ = tokio::join!(beats, outbox, health, freshness, budget_wait, model_return);
     ctx.wiki.flush_index().await;
     result?;
     tracing::info!("worker stopped");

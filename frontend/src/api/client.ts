@@ -15,6 +15,8 @@ import type {
   HealthRun,
   IngestReply,
   BatchReply,
+  Budget,
+  BudgetChange,
   Job,
   JobStatus,
   Page,
@@ -118,6 +120,9 @@ export const api = {
   },
   recompileSource: (id: string) =>
     request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
+  /** Compiles with the built-in offline compiler, spending nothing (also instead of waiting for the budget). */
+  compileOffline: (id: string) =>
+    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile?offline=true`, { method: "POST" }),
   deleteSource: (id: string, deleteArticles: boolean) =>
     request<{ deleted: string; deleted_article_ids: string[] }>(
       withQuery(`/api/sources/${encodeURIComponent(id)}`, { cascade: deleteArticles }),
@@ -177,6 +182,7 @@ export const api = {
     ),
 
   getSettings: () => request<SettingsView>("/api/settings"),
+  updateBudget: (change: BudgetChange) => request<Budget>("/api/settings/budget", json("PUT", change)),
   testProvider: (kind: ProviderKind) =>
     request<ProviderTest>(`/api/providers/${encodeURIComponent(kind)}/test`, { method: "POST" }),
   getCosts: (month?: string) => request<CostSummary>(withQuery("/api/costs", { month })),

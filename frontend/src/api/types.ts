@@ -3,12 +3,20 @@
 export type Uuid = string;
 
 export type SourceKind = "text" | "markdown" | "html" | "pdf" | "url";
-export type SourceStatus = "pending" | "fetching" | "extracting" | "compiling" | "compiled" | "failed";
+export type SourceStatus =
+  | "pending"
+  | "fetching"
+  | "extracting"
+  | "compiling"
+  | "paused_budget"
+  | "compiled"
+  | "failed";
 export const SOURCE_STATUSES: SourceStatus[] = [
   "pending",
   "fetching",
   "extracting",
   "compiling",
+  "paused_budget",
   "compiled",
   "failed",
 ];
@@ -118,6 +126,8 @@ export interface ArticleDetail {
   confidence: Confidence;
   provider: string;
   model: string;
+  /** The offline compiler wrote it because the model was unreachable; the model compiles it again once it answers. */
+  awaiting_model: boolean;
   version: number;
   concepts: string[];
   claims: Claim[];
@@ -165,9 +175,9 @@ export interface GraphData {
   communities: number;
 }
 
-export type JobKind = "ingest_source" | "compile_source" | "refresh_source";
-export type JobStatus = "queued" | "running" | "succeeded" | "failed";
-export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed"];
+export type JobKind = "ingest_source" | "compile_source" | "refresh_source" | "compile_offline";
+export type JobStatus = "queued" | "running" | "paused_budget" | "succeeded" | "failed";
+export const JOB_STATUSES: JobStatus[] = ["queued", "running", "paused_budget", "succeeded", "failed"];
 
 export interface Job {
   id: Uuid;
@@ -197,9 +207,28 @@ export interface ProviderInfo {
   base_url: string | null;
 }
 
+export type BudgetLevel = "ok" | "warning" | "exceeded";
+
+/** The monthly budget in force and this month's spending against it. */
 export interface Budget {
   monthly_usd: number | null;
   warn_fraction: number;
+  /** At the limit every model call stops and compiles wait, not only optional ones. */
+  enforce: boolean;
+  /** Values the environment sets: they cannot be changed on the Settings screen. */
+  set_in_environment: { monthly_usd: boolean; warn_fraction: boolean; enforce: boolean };
+  month: string;
+  spent_usd: number;
+  level: BudgetLevel;
+  /** Jobs waiting for the budget. */
+  paused_jobs: number;
+}
+
+/** A change to the budget; a field left out stays as it is, `monthly_usd: null` removes it. */
+export interface BudgetChange {
+  monthly_usd?: number | null;
+  warn_fraction?: number;
+  enforce?: boolean;
 }
 
 /** How search ranks: by words only, or by words and meaning (embeddings) fused. */
@@ -289,7 +318,16 @@ export type LiveEvent =
   | { type: "article.updated"; id: Uuid; timestamp: string; article_id: Uuid; slug: string; title: string; deleted: boolean }
   | { type: "job.updated"; id: Uuid; timestamp: string; job: Job }
   | { type: "lint.progress"; id: Uuid; timestamp: string; run_id: Uuid; check: string; done: number; total: number }
-  | { type: "lint.complete"; id: Uuid; timestamp: string; run_id: Uuid; score: number; new_errors: number };
+  | { type: "lint.complete"; id: Uuid; timestamp: string; run_id: Uuid; score: number; new_errors: number }
+  | {
+      type: "budget.warning";
+      id: Uuid;
+      timestamp: string;
+      spent_usd: number;
+      monthly_usd: number;
+      warn_fraction: number;
+    }
+  | { type: "budget.exceeded"; id: Uuid; timestamp: string; spent_usd: number; monthly_usd: number; enforced: boolean };
 
 /** A piece of a search snippet; `hit` pieces matched the query. */
 export interface SnippetSegment {

@@ -1,7 +1,7 @@
 // What can be done to a source: re-compile it, open the original, delete it (with a confirmation
 // that can also delete the articles made only from it).
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { useRecompile } from "../api/mutations";
@@ -86,6 +86,8 @@ export default function SourceActions({ source }: { source: Source }) {
   const deleteButton = useRef<HTMLButtonElement>(null);
 
   const recompile = useRecompile();
+  const offline = useRecompile({ offline: true });
+  const waiting = source.status === "paused_budget";
 
   const cancel = () => {
     setConfirming(false);
@@ -95,8 +97,24 @@ export default function SourceActions({ source }: { source: Source }) {
 
   return (
     <div className="source-actions">
+      {waiting ? (
+        <div className="budget-wait card" role="status">
+          <p>
+            This source waits for the monthly LLM budget, which is spent. It is compiled when the budget is raised in{" "}
+            <Link to="/settings">Settings</Link> or the month turns — or now by the offline compiler, at no cost.
+          </p>
+          <button type="button" onClick={() => offline.mutate([source.id])} disabled={offline.isPending}>
+            Compile offline now
+          </button>
+          {offline.isError ? (
+            <p className="error-box" role="alert">
+              Could not queue it: {errorMessage(offline.error)}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       <div className="row">
-        <button type="button" onClick={() => recompile.mutate([source.id])} disabled={recompile.isPending}>
+        <button type="button" onClick={() => recompile.mutate([source.id])} disabled={recompile.isPending || waiting}>
           Re-compile
         </button>
         {hasOriginal(source) ? (

@@ -74,6 +74,12 @@ export function applyEvent(client: QueryClient, event: LiveEvent, stages: Map<st
       // The Health report shows the run under way, then its findings; the header its badge.
       void client.invalidateQueries({ queryKey: ["health"] });
       return false;
+    case "budget.warning":
+    case "budget.exceeded":
+      // Settings shows where spending stands; the costs behind it changed too.
+      void client.invalidateQueries({ queryKey: ["settings"] });
+      void client.invalidateQueries({ queryKey: ["costs"] });
+      return false;
     case "resync":
       void client.invalidateQueries();
       return false;

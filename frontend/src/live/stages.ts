@@ -9,6 +9,7 @@ const LABELS: Record<SourceStatus, string> = {
   fetching: "Fetching",
   extracting: "Extracting",
   compiling: "Compiling",
+  paused_budget: "Waiting for budget",
   compiled: "Compiled",
   failed: "Failed",
 };
@@ -37,7 +38,8 @@ export function stageProgress(stage: SourceStatus): number {
 export function mergeStage(row: SourceStatus, live: SourceStatus | undefined): SourceStatus {
   if (!live) return row;
   if (isFinished(row)) return row;
-  if (live === "failed") return live;
+  // The pipeline stopped there (a failure, or a compile waiting for the budget).
+  if (live === "failed" || live === "paused_budget") return live;
   if (isFinished(live)) return live;
   return PIPELINE.indexOf(live) > PIPELINE.indexOf(row) ? live : row;
 }

@@ -115,6 +115,12 @@ function ArticleView({ article }: { article: ArticleDetail }) {
           Compiled by {compiledBy} · version {article.version} ·{" "}
           <time dateTime={article.updated_at}>{dateTime(article.updated_at)}</time>
         </p>
+        {article.awaiting_model ? (
+          <p className="budget-wait card small" role="note">
+            The language model could not be reached when this page was compiled, so the offline compiler wrote it. It
+            is compiled again with the model as soon as the model answers.
+          </p>
+        ) : null}
         <Recompile article={article} />
       </header>
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useLocation, useNavigate } from "react-router";
 import { useTitle } from "../components/common";
+import BudgetWaitNotice from "../inbox/BudgetWaitNotice";
 import DropZone from "../inbox/DropZone";
 import QuickAdd from "../inbox/QuickAdd";
 import SourceList from "../inbox/SourceList";
@@ -38,6 +39,7 @@ export default function InboxPage() {
         <QuickAdd />
         <DropZone dragging={drop.dragging} uploads={uploads} onFiles={addFiles} onClear={clearFinished} />
       </div>
+      <BudgetWaitNotice />
       <SourceList />
     </div>
   );

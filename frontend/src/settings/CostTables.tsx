@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { CostGroup, SettingsView } from "../api/types";
 import { ErrorBox, Loading } from "../components/common";
-import { usd } from "../components/format";
+import { plural, usd } from "../components/format";
+import BudgetForm from "./BudgetForm";
 import { budgetState, currentMonth } from "./budget";
 
 function CostTable({ label, groups }: { label: string; groups: CostGroup[] }) {
@@ -46,16 +47,23 @@ export default function CostTables({ settings }: { settings: SettingsView }) {
     <section aria-labelledby="cost-heading" className="card stack">
       <h2 id="cost-heading">Budget and cost this month</h2>
       {settings.budget.monthly_usd === null ? (
-        <p className="muted">
-          No monthly budget is set. Set <code>WIKIMIND_LLM__MONTHLY_BUDGET_USD</code> to be warned at{" "}
-          {Math.round(settings.budget.warn_fraction * 100)} % of it.
-        </p>
+        <p className="muted">No monthly budget is set.</p>
       ) : (
         <p>
           Monthly budget <strong>{usd(settings.budget.monthly_usd)}</strong>, warning at{" "}
-          {Math.round(settings.budget.warn_fraction * 100)} % of it.
+          {Math.round(settings.budget.warn_fraction * 100)} % of it;{" "}
+          {settings.budget.enforce
+            ? "at the limit every model call stops and new sources wait."
+            : "at the limit answers and embeddings stop, compiles go on."}
         </p>
       )}
+      {settings.budget.paused_jobs > 0 ? (
+        <p role="status" className="test-warn">
+          {plural(settings.budget.paused_jobs, "source")} wait for the budget. Raise it below, or compile them with
+          the offline compiler from the Inbox.
+        </p>
+      ) : null}
+      <BudgetForm budget={settings.budget} />
       {costs.isPending ? <Loading label="Loading costs…" /> : null}
       {costs.isError ? <ErrorBox error={costs.error} onRetry={() => void costs.refetch()} /> : null}
       {costs.data && state ? (

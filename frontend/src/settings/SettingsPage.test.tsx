@@ -17,7 +17,16 @@ const SETTINGS: SettingsView = {
   default_provider: "offline",
   fallback: false,
   offline_compiler: true,
-  budget: { monthly_usd: null, warn_fraction: 0.8 },
+  budget: {
+    monthly_usd: null,
+    warn_fraction: 0.8,
+    enforce: false,
+    set_in_environment: { monthly_usd: false, warn_fraction: false, enforce: false },
+    month: "2026-01",
+    spent_usd: 0,
+    level: "ok",
+    paused_jobs: 0,
+  },
   search: { ranking: "full_text", embeddings: null },
   auth_required: true,
 };

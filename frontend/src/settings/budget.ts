@@ -1,11 +1,14 @@
 // Pure logic of the Settings screen: where spending stands against the budget, and which
 // environment variable turns a provider on.
-import type { Budget, ProviderKind } from "../api/types";
+import type { Budget, BudgetChange, ProviderKind } from "../api/types";
 
 export type BudgetLevel = "ok" | "warn" | "over";
 
 /** The share of the budget spent (null without a budget) and whether to warn. */
-export function budgetState(spentUsd: number, budget: Budget): { fraction: number | null; level: BudgetLevel } {
+export function budgetState(
+  spentUsd: number,
+  budget: Pick<Budget, "monthly_usd" | "warn_fraction">,
+): { fraction: number | null; level: BudgetLevel } {
   if (budget.monthly_usd === null) return { fraction: null, level: "ok" };
   if (budget.monthly_usd <= 0) return { fraction: spentUsd > 0 ? 1 : 0, level: spentUsd > 0 ? "over" : "ok" };
   const fraction = spentUsd / budget.monthly_usd;
@@ -28,4 +31,29 @@ const ENV_HINTS: Record<ProviderKind, string> = {
 
 export function providerEnvHint(kind: ProviderKind): string {
   return ENV_HINTS[kind];
+}
+
+/** The change the form's fields ask for, or a reason they cannot be saved. */
+export function budgetChange(
+  budget: Budget,
+  fields: { amount: string; warnPercent: string; enforce: boolean },
+): BudgetChange | string {
+  const change: BudgetChange = {};
+  const env = budget.set_in_environment;
+  if (!env.monthly_usd) {
+    const raw = fields.amount.trim();
+    if (raw === "") change.monthly_usd = null;
+    else {
+      const amount = Number(raw);
+      if (!Number.isFinite(amount) || amount < 0) return "The monthly budget is an amount of at least 0 dollars.";
+      change.monthly_usd = amount;
+    }
+  }
+  if (!env.warn_fraction) {
+    const percent = Number(fields.warnPercent);
+    if (!Number.isFinite(percent) || percent <= 0 || percent > 100) return "Warn at a share between 1 and 100 %.";
+    change.warn_fraction = percent / 100;
+  }
+  if (!env.enforce) change.enforce = fields.enforce;
+  return change;
 }

@@ -81,6 +81,7 @@ const ARTICLE: ArticleDetail = {
   confidence: "mixed",
   provider: "anthropic",
   model: "claude-x",
+  awaiting_model: false,
   version: 3,
   concepts: ["Thread Pool", "Karpathy's Wiki"],
   claims: [

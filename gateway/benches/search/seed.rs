@@ -304,6 +304,7 @@ pub(crate) fn article(pool: &SentencePool, n: usize, rng: &mut Rng) -> ArticleWr
         confidence: Confidence::Sourced,
         provider: "seed".to_owned(),
         model: "corpus-sentences".to_owned(),
+        awaiting_model: false,
         body,
         open_questions: Vec::new(),
         concepts,

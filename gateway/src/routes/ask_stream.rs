@@ -70,29 +70,40 @@ async fn ask_stream(
 /// Writes the answer into `tx` and stores the turn once it is complete.
 async fn answer(
     answerer: Answerer<'_>,
-    prepared: Prepared,
+    mut prepared: Prepared,
     tx: &UnboundedSender<Event>,
 ) -> ApiResult<()> {
     let written = match (&prepared.plan, answerer.llm) {
         (Plan::Model { system, user }, Some(llm)) => {
             let passages = u32::try_from(prepared.retrieved.passages.len()).unwrap_or(u32::MAX);
             let mut filter = MarkerFilter::new(passages);
+            let mut shown_any = false;
             let reply = {
                 let mut on_text = |piece: &str| {
                     let shown = filter.push(piece);
                     if !shown.is_empty() {
+                        shown_any = true;
                         let _ = tx.send(token(&shown));
                     }
                 };
                 llm.stream(&Answerer::request(system, user), &mut on_text)
                     .await
-                    .map_err(shared::ask::AskError::from)?
             };
-            let rest = filter.finish();
-            if !rest.is_empty() {
-                let _ = tx.send(token(&rest));
+            match reply {
+                Ok(reply) => {
+                    let rest = filter.finish();
+                    if !rest.is_empty() {
+                        let _ = tx.send(token(&rest));
+                    }
+                    Some((reply.content, reply.provider.to_string(), reply.model))
+                }
+                // Nothing shown yet: the answer is written from the wiki's sentences instead.
+                Err(e) if !shown_any => {
+                    prepared.degrade(&e);
+                    None
+                }
+                Err(e) => return Err(shared::ask::AskError::from(e).into()),
             }
-            Some((reply.content, reply.provider.to_string(), reply.model))
         }
         _ => None,
     };

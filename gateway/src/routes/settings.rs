@@ -1,22 +1,24 @@
-//! `/api/settings`, `/api/providers/{kind}/test` and `/api/costs`: what the Settings screen shows
-//! — which LLM providers are configured and in the call chain, a real round trip to one of them,
-//! the monthly budget, and this month's spending by provider and by task.
+//! `/api/settings`, `/api/settings/budget`, `/api/providers/{kind}/test` and `/api/costs`: what
+//! the Settings screen shows and changes — which LLM providers are configured and in the call
+//! chain, a real round trip to one of them, the monthly budget (changed here unless the
+//! environment sets it), and this month's spending by provider and by task.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use shared::budget::{BudgetChange, BudgetStatus};
 use shared::db::{self, costs::CostBucket};
 use shared::llm::setup::{default_model, is_configured, provider_order};
 use shared::llm::{CompletionRequest, ProviderKind, Task};
 use shared::search::Ranking;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// How long the "test" button waits for a provider.
@@ -26,6 +28,7 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(get_settings))
+        .route("/settings/budget", put(put_budget))
         .route("/providers/{kind}/test", post(test_provider))
         .route("/costs", get(get_costs))
 }
@@ -38,12 +41,6 @@ struct ProviderView {
     is_default: bool,
     model: String,
     base_url: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct BudgetView {
-    monthly_usd: Option<f64>,
-    warn_fraction: f64,
 }
 
 /// How search ranks, and how far embedding has got.
@@ -70,7 +67,7 @@ struct SettingsView {
     default_provider: ProviderKind,
     fallback: bool,
     offline_compiler: bool,
-    budget: BudgetView,
+    budget: BudgetStatus,
     search: SearchView,
     auth_required: bool,
 }
@@ -116,20 +113,51 @@ async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsV
             }
         })
         .collect();
-    let budget = &settings.llm.budget;
     Ok(Json(SettingsView {
         version: shared::VERSION,
         providers,
         default_provider,
         fallback: settings.llm.fallback,
         offline_compiler: default_provider == ProviderKind::Offline,
-        budget: BudgetView {
-            monthly_usd: budget.monthly_usd,
-            warn_fraction: budget.warn_fraction,
-        },
+        budget: state.budget.status().await?,
         search: search_view(&state).await?,
         auth_required: settings.auth.token.is_some(),
     }))
+}
+
+/// Body of `PUT /api/settings/budget`: a field left out stays as it is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BudgetBody {
+    /// `null` removes the budget.
+    #[serde(default, deserialize_with = "present")]
+    monthly_usd: Option<Option<f64>>,
+    warn_fraction: Option<f64>,
+    enforce: Option<bool>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
+}
+
+/// Changes the budget; jobs that waited for it are queued again when it now allows spending.
+async fn put_budget(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<BudgetBody>,
+) -> ApiResult<Json<BudgetStatus>> {
+    let change = BudgetChange {
+        monthly_usd: body.monthly_usd,
+        warn_fraction: body.warn_fraction,
+        enforce: body.enforce,
+    };
+    state.budget.change(&change).await?;
+    for (job_id, source_id) in state.budget.resume_paused().await? {
+        if let Some(source_id) = source_id {
+            shared::outbox::dispatch(&state.db, &state.queue, job_id, source_id).await;
+        }
+    }
+    Ok(Json(state.budget.status().await?))
 }
 
 #[derive(Debug, Serialize)]
@@ -284,7 +312,7 @@ async fn get_costs(
     })?;
     let buckets = db::costs::buckets_between(&state.db, from, to).await?;
     let total_usd: f64 = buckets.iter().map(|b| b.cost_usd).sum();
-    let budget_usd = state.settings.llm.budget.monthly_usd;
+    let budget_usd = state.budget.policy().await?.monthly_usd;
     Ok(Json(CostSummary {
         month: month.trim().to_owned(),
         total_usd,

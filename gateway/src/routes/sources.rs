@@ -412,12 +412,28 @@ async fn delete_source(
     ))
 }
 
+/// Query of `POST /api/sources/{id}/compile`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompileQuery {
+    /// Compile with the offline compiler, spending nothing (also taking over a compile that
+    /// waits for the budget).
+    #[serde(default)]
+    offline: bool,
+}
+
 async fn compile_source(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CompileQuery>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id, "source")?;
-    let job = shared::recompile::queue(&state.db, id, Recompile::Stored).await?;
+    let how = if q.offline {
+        Recompile::Offline
+    } else {
+        Recompile::Stored
+    };
+    let job = shared::recompile::queue(&state.db, id, how).await?;
     queued(&state, &job).await;
     Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
 }

@@ -108,6 +108,18 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub(crate) async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub(crate) async fn post_text(&self, content: &str, title: Option<&str>) -> (u16, Value) {
         let mut body = serde_json::json!({"content": content});
         if let Some(t) = title {
@@ -179,13 +191,17 @@ impl TestApp {
         }
     }
 
-    /// Polls a source until its status is final; panics after `limit`.
+    /// Polls a source until its pipeline stops (compiled, failed, or waiting for the budget);
+    /// panics after `limit`.
     pub(crate) async fn wait_for_source(&self, id: &str, limit: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let (status, source) = self.get_json(&format!("/api/sources/{id}")).await;
             assert_eq!(status, 200, "{source}");
-            if matches!(source["status"].as_str(), Some("compiled" | "failed")) {
+            if matches!(
+                source["status"].as_str(),
+                Some("compiled" | "failed" | "paused_budget")
+            ) {
                 return source;
             }
             assert!(

@@ -180,6 +180,8 @@ async fn a_failing_provider_fails_the_job_after_its_attempts() {
         use_provider(s, ProviderKind::Openai, base);
         s.jobs.max_attempts = 2;
         s.llm.max_retries = 0;
+        // Without the offline compiler standing in, the job's own attempts are what is left.
+        s.llm.offline_fallback = false;
     })
     .await;
     let (_, body) = app.post_text(NOTE, None).await;
@@ -196,4 +198,55 @@ async fn a_failing_provider_fails_the_job_after_its_attempts() {
             .contains("500"),
         "{jobs}"
     );
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_gives_extractive_answers_and_offline_articles_compiled_again_when_it_is_back()
+ {
+    let fake = FakeLlm::start().await;
+    fake.set_mode(Mode::Fail(503));
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| {
+        use_provider(s, ProviderKind::Openai, base);
+        s.llm.max_retries = 0;
+        s.llm.fallback_recheck_secs = 1;
+    })
+    .await;
+
+    // The source is not lost to the outage: the offline compiler writes it, marked.
+    let article = app.compiled_note(NOTE).await;
+    let (_, page) = app.get_json(&format!("/api/articles/{article}")).await;
+    assert_eq!(page["provider"], "offline", "{page}");
+    assert_eq!(page["awaiting_model"], true, "{page}");
+    assert!(fake.request_count() >= 1, "the model was tried first");
+
+    // Ask answers from the wiki's sentences and says why.
+    let (status, reply) = app
+        .post_json(
+            "/api/ask",
+            &serde_json::json!({"question": "Where do worker bees collect nectar?"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["turn"]["mode"], "extractive", "{reply}");
+    assert!(
+        reply["turn"]["answer"]
+            .as_str()
+            .is_some_and(|a| a.contains("could not be reached")),
+        "{reply}"
+    );
+
+    // Once the model answers again, the article is compiled with it.
+    fake.set_mode(Mode::Normal);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let page = loop {
+        let (_, page) = app.get_json(&format!("/api/articles/{article}")).await;
+        if page["provider"] == "openai" {
+            break page;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{page}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(page["awaiting_model"], false, "{page}");
+    app.stop().await;
 }

@@ -73,10 +73,54 @@ pub struct Prepared {
 pub enum Plan {
     /// Nothing relevant: a fixed reply, no model call.
     NothingRelevant,
-    /// Extractive; `over_budget` when a model is configured but this month's budget is spent.
-    Extractive { over_budget: bool },
+    /// Extractive: no model is configured, or (`because`) one is but could not be used.
+    Extractive { because: Option<NoModel> },
     /// A model writes it from these messages.
     Model { system: String, user: String },
+}
+
+/// Why a configured model did not write an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoModel {
+    /// This month's budget is spent.
+    OverBudget,
+    /// Every configured provider failed (down, unreachable, refusing).
+    Unreachable,
+}
+
+impl NoModel {
+    /// The note under an extractive answer written in the model's place.
+    fn note(self) -> &'static str {
+        match self {
+            NoModel::OverBudget => {
+                "*This month's LLM budget is spent, so this answer was assembled from your \
+                 wiki's own sentences.*"
+            }
+            NoModel::Unreachable => {
+                "*The language model could not be reached, so this answer was assembled from \
+                 your wiki's own sentences.*"
+            }
+        }
+    }
+
+    /// Why the model's call failed, for a plan that falls back to an extractive answer.
+    pub fn from_error(e: &LlmError) -> NoModel {
+        match e {
+            LlmError::BudgetExceeded => NoModel::OverBudget,
+            _ => NoModel::Unreachable,
+        }
+    }
+}
+
+impl Prepared {
+    /// The model could not write the answer (before any of it was shown): it is written
+    /// extractively instead, saying why. Ask degrades rather than fails.
+    pub fn degrade(&mut self, e: &LlmError) {
+        tracing::warn!(error = %e, "the model could not answer; answering from the wiki's sentences");
+        self.plan = Plan::Extractive {
+            because: Some(NoModel::from_error(e)),
+        };
+    }
 }
 
 /// A conversation's title: its first question, cut to a readable length.
@@ -121,9 +165,11 @@ impl Answerer<'_> {
         let plan = if retrieved.passages.is_empty() {
             Plan::NothingRelevant
         } else if self.llm.is_none() {
-            Plan::Extractive { over_budget: false }
+            Plan::Extractive { because: None }
         } else if self.over_budget().await? {
-            Plan::Extractive { over_budget: true }
+            Plan::Extractive {
+                because: Some(NoModel::OverBudget),
+            }
         } else {
             Plan::Model {
                 system: SYSTEM.to_owned(),
@@ -140,7 +186,7 @@ impl Answerer<'_> {
     }
 
     async fn over_budget(&self) -> Result<bool, AskError> {
-        Ok(db::costs::budget_spent(self.db, &self.settings.llm.budget).await?)
+        Ok(crate::budget::limit_reached(self.db, &self.settings.llm.budget).await?)
     }
 
     /// The request sent to the model for a [`Plan::Model`].
@@ -156,11 +202,16 @@ impl Answerer<'_> {
         question: &str,
         conversation_id: Option<Uuid>,
     ) -> Result<(Conversation, Turn), AskError> {
-        let prepared = self.prepare(question, conversation_id).await?;
+        let mut prepared = self.prepare(question, conversation_id).await?;
         let written = match (&prepared.plan, self.llm) {
             (Plan::Model { system, user }, Some(llm)) => {
-                let reply = llm.complete(&Self::request(system, user)).await?;
-                Some((reply.content, reply.provider.to_string(), reply.model))
+                match llm.complete(&Self::request(system, user)).await {
+                    Ok(reply) => Some((reply.content, reply.provider.to_string(), reply.model)),
+                    Err(e) => {
+                        prepared.degrade(&e);
+                        None
+                    }
+                }
             }
             _ => None,
         };
@@ -198,8 +249,10 @@ impl Answerer<'_> {
                 }
                 (Plan::NothingRelevant, _) => nothing_relevant(&prepared),
                 (Plan::Extractive { .. }, _) | (Plan::Model { .. }, None) => {
-                    let over_budget =
-                        matches!(prepared.plan, Plan::Extractive { over_budget: true });
+                    let because = match prepared.plan {
+                        Plan::Extractive { because } => because,
+                        _ => None,
+                    };
                     let found = extractive_answer(&prepared.retrieved.terms, passages);
                     if found.cited.is_empty() {
                         nothing_relevant(&prepared)
@@ -212,11 +265,9 @@ impl Answerer<'_> {
                             Confidence::Low
                         };
                         let mut text = found.text;
-                        if over_budget {
-                            text.push_str(
-                                "\n\n*This month's LLM budget is spent, so this answer was \
-                             assembled from your wiki's own sentences.*",
-                            );
+                        if let Some(because) = because {
+                            text.push_str("\n\n");
+                            text.push_str(because.note());
                         }
                         (
                             AnswerMode::Extractive,

@@ -100,7 +100,8 @@ impl EnvSource {
     }
 }
 
-/// `WIKIMIND_LLM__MONTHLY_BUDGET_USD` and `WIKIMIND_LLM__BUDGET_WARN_AT`.
+/// `WIKIMIND_LLM__MONTHLY_BUDGET_USD`, `WIKIMIND_LLM__BUDGET_WARN_AT` and
+/// `WIKIMIND_LLM__BUDGET_ENFORCE`.
 fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
     let monthly_usd = src
         .get("WIKIMIND_LLM__MONTHLY_BUDGET_USD")
@@ -115,17 +116,33 @@ fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
                 })
         })
         .transpose()?;
-    let warn_fraction: f64 = src.parse("WIKIMIND_LLM__BUDGET_WARN_AT", 0.8)?;
-    if !(warn_fraction > 0.0 && warn_fraction <= 1.0) {
-        return Err(ConfigError::Invalid {
-            var: "WIKIMIND_LLM__BUDGET_WARN_AT",
-            value: warn_fraction.to_string(),
-            message: "expected a share between 0 and 1, such as 0.8".to_owned(),
-        });
-    }
+    let warn_fraction = src
+        .get("WIKIMIND_LLM__BUDGET_WARN_AT")
+        .map(|raw| {
+            raw.parse::<f64>()
+                .ok()
+                .filter(|v| *v > 0.0 && *v <= 1.0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    var: "WIKIMIND_LLM__BUDGET_WARN_AT",
+                    value: raw.to_owned(),
+                    message: "expected a share between 0 and 1, such as 0.8".to_owned(),
+                })
+        })
+        .transpose()?;
+    let enforce = src
+        .get("WIKIMIND_LLM__BUDGET_ENFORCE")
+        .map(|raw| {
+            parse_bool(raw).ok_or_else(|| ConfigError::Invalid {
+                var: "WIKIMIND_LLM__BUDGET_ENFORCE",
+                value: raw.to_owned(),
+                message: "expected true or false".to_owned(),
+            })
+        })
+        .transpose()?;
     Ok(BudgetSettings {
         monthly_usd,
         warn_fraction,
+        enforce,
     })
 }
 
@@ -334,6 +351,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             })
             .transpose()?,
         fallback: src.flag("WIKIMIND_LLM__FALLBACK", true)?,
+        offline_fallback: src.flag("WIKIMIND_LLM__OFFLINE_FALLBACK", true)?,
         anthropic: provider_settings(src, ProviderKind::Anthropic)?,
         openai: provider_settings(src, ProviderKind::Openai)?,
         google: provider_settings(src, ProviderKind::Google)?,
@@ -344,6 +362,10 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             src.parse("WIKIMIND_LLM__TIMEOUT_SECS", 120u64)?,
         )?,
         max_retries: src.parse("WIKIMIND_LLM__MAX_RETRIES", 3u32)?,
+        fallback_recheck_secs: positive(
+            "WIKIMIND_LLM__FALLBACK_RECHECK_SECS",
+            src.parse("WIKIMIND_LLM__FALLBACK_RECHECK_SECS", 300u64)?,
+        )?,
         budget: budget_settings(src)?,
     };
 
@@ -516,8 +538,11 @@ mod tests {
     #[test]
     fn the_budget_is_an_amount_with_a_warning_share() {
         let s = load(&[]).expect("defaults");
-        assert_eq!(s.llm.budget.monthly_usd, None);
-        assert!((s.llm.budget.warn_fraction - 0.8).abs() < f64::EPSILON);
+        assert_eq!(
+            s.llm.budget,
+            BudgetSettings::default(),
+            "all left to Settings"
+        );
         let s = load(&[("WIKIMIND_LLM__MONTHLY_BUDGET_USD", "7.5")]).expect("valid");
         assert_eq!(s.llm.budget.monthly_usd, Some(7.5));
         for bad in ["-1", "ten", "NaN"] {
@@ -526,5 +551,14 @@ mod tests {
         }
         let err = load(&[("WIKIMIND_LLM__BUDGET_WARN_AT", "1.5")]).expect_err("share");
         assert!(err.to_string().contains("BUDGET_WARN_AT"), "{err}");
+        let s = load(&[
+            ("WIKIMIND_LLM__BUDGET_WARN_AT", "0.5"),
+            ("WIKIMIND_LLM__BUDGET_ENFORCE", "true"),
+        ])
+        .expect("valid");
+        assert_eq!(s.llm.budget.warn_fraction, Some(0.5));
+        assert_eq!(s.llm.budget.enforce, Some(true));
+        let err = load(&[("WIKIMIND_LLM__BUDGET_ENFORCE", "maybe")]).expect_err("bool");
+        assert!(err.to_string().contains("BUDGET_ENFORCE"), "{err}");
     }
 }

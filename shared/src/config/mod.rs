@@ -102,6 +102,11 @@ pub struct LlmSettings {
     pub default_provider: Option<ProviderKind>,
     /// Try the other configured providers when the default fails.
     pub fallback: bool,
+    /// When every configured provider fails, compile with the offline compiler, mark the
+    /// article, and compile it again with the model once a provider answers.
+    pub offline_fallback: bool,
+    /// How often, while articles wait for the model, the model is asked whether it is back.
+    pub fallback_recheck_secs: u64,
     pub anthropic: ProviderSettings,
     pub openai: ProviderSettings,
     pub google: ProviderSettings,
@@ -115,13 +120,16 @@ pub struct LlmSettings {
     pub budget: BudgetSettings,
 }
 
-/// The monthly LLM budget, and the share of it at which spending is flagged.
-#[derive(Debug, Clone, PartialEq)]
+/// The monthly LLM budget as the environment sets it: each value `None` when the environment
+/// leaves it to the Settings screen (see [`crate::budget`] for the budget in force).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BudgetSettings {
-    /// US dollars per calendar month (UTC); `None` means no budget.
+    /// US dollars per calendar month (UTC).
     pub monthly_usd: Option<f64>,
-    /// Share of the budget at which a warning is raised (0.8 by default).
-    pub warn_fraction: f64,
+    /// Share of the budget at which a warning is raised.
+    pub warn_fraction: Option<f64>,
+    /// At the limit every model call stops (compiles wait), not only optional ones.
+    pub enforce: Option<bool>,
 }
 
 impl LlmSettings {

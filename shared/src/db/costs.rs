@@ -186,20 +186,6 @@ pub async fn buckets_between(
         .collect())
 }
 
-/// True when a monthly budget is set and this calendar month's (UTC) spending has reached it.
-pub async fn budget_spent(db: &Db, budget: &crate::config::BudgetSettings) -> DbResult<bool> {
-    use chrono::{Datelike, TimeZone, Utc};
-    let Some(limit) = budget.monthly_usd else {
-        return Ok(false);
-    };
-    let now = Utc::now();
-    let month_start = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now);
-    Ok(spent_since(db, month_start).await? >= limit)
-}
-
 /// Dollars spent on calls logged since `from`.
 pub async fn spent_since(db: &Db, from: chrono::DateTime<chrono::Utc>) -> DbResult<f64> {
     let (spent,): (f64,) = on_db!(db, |p| sqlx::query_as(

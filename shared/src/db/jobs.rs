@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Db, DbError, DbResult, now};
+use super::{BeginWrite, Db, DbError, DbResult, now};
 use crate::domain::{Job, JobKind, JobStatus};
 use crate::on_db;
 
@@ -95,15 +95,16 @@ pub async fn list(db: &Db, status: Option<JobStatus>, limit: i64) -> DbResult<Ve
     rows.into_iter().map(Job::try_from).collect()
 }
 
-/// True when a source has a job queued or running.
+/// True when a source has a job queued, running or waiting for the budget.
 pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     let row: Option<(Uuid,)> = on_db!(db, |p| {
         sqlx::query_as(
-        "select id from job_runs where source_id = $1 and status in ('queued', 'running') limit 1"
-    )
-    .bind(source_id)
-    .fetch_optional(p)
-    .await
+            "select id from job_runs where source_id = $1 \
+         and status in ('queued', 'running', 'paused_budget') limit 1",
+        )
+        .bind(source_id)
+        .fetch_optional(p)
+        .await
     })?;
     Ok(row.is_some())
 }
@@ -349,6 +350,76 @@ pub async fn finish(
     .await
     .map(|r| r.rows_affected()))?;
     get(db, id).await
+}
+
+/// Parks a running job until the monthly budget allows spending again: it leaves its worker,
+/// and the attempt it was on is given back (the model was never asked).
+pub async fn pause_for_budget(db: &Db, id: Uuid, message: &str) -> DbResult<Job> {
+    on_db!(db, |p| sqlx::query(
+        "update job_runs set status = 'paused_budget', message = $2, error = null, progress = 0, \
+         attempts = case when attempts > 0 then attempts - 1 else 0 end, \
+         worker = null, lease_until = null, dispatched_at = null where id = $1"
+    )
+    .bind(id)
+    .bind(message)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    get(db, id).await
+}
+
+/// How many jobs wait for the budget.
+pub async fn paused_for_budget_count(db: &Db) -> DbResult<i64> {
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "select count(*) from job_runs where status = 'paused_budget'"
+    )
+    .fetch_one(p)
+    .await)?;
+    Ok(n)
+}
+
+/// Queues every job that waited for the budget again (the outbox hands them to the queue) and
+/// puts their sources back to `pending`; returns them as `(job id, source id)`.
+pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(Uuid, Option<Uuid>)>> {
+    let at = now();
+    let resumed: Vec<(Uuid, Option<Uuid>)> = on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let resumed = sqlx::query_as(
+            "update job_runs set status = 'queued', dispatched_at = null, \
+             message = 'queued again: the budget allows spending' \
+             where status = 'paused_budget' returning id, source_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(
+            "update sources set status = 'pending', updated_at = $1 where status = 'paused_budget'",
+        )
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await.map(|()| resumed)
+    })?;
+    Ok(resumed)
+}
+
+/// Turns a source's job that waits for the budget into an offline compile, queued at once;
+/// `None` when the source has no such job.
+pub async fn paused_to_offline(db: &Db, source_id: Uuid) -> DbResult<Option<Job>> {
+    let row: Option<(Uuid,)> =
+        on_db!(db, |p| {
+            sqlx::query_as(
+        "update job_runs set kind = 'compile_offline', status = 'queued', dispatched_at = null, \
+         message = 'compiling with the offline compiler instead' \
+         where source_id = $1 and status = 'paused_budget' returning id"
+    )
+    .bind(source_id)
+    .fetch_optional(p)
+    .await
+        })?;
+    match row {
+        Some((id,)) => get(db, id).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Records that worker `name` (consuming `queue`) is alive.

@@ -6,6 +6,7 @@
 //! arms by hand. `sqlx::Any` is deliberately not used: it cannot decode uuids, timestamps or
 //! JSON on PostgreSQL.
 
+pub mod app_settings;
 pub mod articles;
 pub mod concepts;
 pub mod contradictions;

@@ -94,6 +94,9 @@ pub struct ArticleDetail {
     pub confidence: Confidence,
     pub provider: String,
     pub model: String,
+    /// The offline compiler wrote it because the model could not be reached; the model
+    /// compiles it again once it answers.
+    pub awaiting_model: bool,
     pub version: i32,
     pub concepts: Vec<String>,
     pub claims: Vec<Claim>,

@@ -13,6 +13,9 @@ crate::text_enum! {
         CompileSource => "compile_source",
         /// Fetch a URL source again (its content changed upstream) and compile it.
         RefreshSource => "refresh_source",
+        /// Compile with the offline compiler only, spending nothing (a person's choice while
+        /// the budget is spent).
+        CompileOffline => "compile_offline",
     }
 }
 
@@ -21,6 +24,8 @@ crate::text_enum! {
     pub enum JobStatus {
         Queued => "queued",
         Running => "running",
+        /// Waiting for the monthly budget (enforced and spent); queued again when it allows.
+        PausedBudget => "paused_budget",
         Succeeded => "succeeded",
         Failed => "failed",
     }

@@ -27,6 +27,8 @@ crate::text_enum! {
         Fetching => "fetching",
         Extracting => "extracting",
         Compiling => "compiling",
+        /// Its compile waits for the monthly budget.
+        PausedBudget => "paused_budget",
         Compiled => "compiled",
         Failed => "failed",
     }

@@ -80,7 +80,7 @@ async fn one_pass_over(
     // for the next pass.
     let mut after = 0;
     loop {
-        if db::costs::budget_spent(db, budget).await? {
+        if crate::budget::limit_reached(db, budget).await? {
             report.over_budget = true;
             tracing::warn!("the monthly budget is spent; passages are left without embeddings");
             break;

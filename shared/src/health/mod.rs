@@ -289,7 +289,7 @@ impl RunInProgress<'_> {
         if !self.still_ours().await? {
             return Ok(false);
         }
-        if crate::db::costs::budget_spent(&self.runner.db, &self.runner.budget).await? {
+        if crate::budget::limit_reached(&self.runner.db, &self.runner.budget).await? {
             tracing::warn!(
                 "this month's LLM budget is spent; contradictions are checked again when it is not"
             );

@@ -30,7 +30,7 @@ pub use google::GoogleProvider;
 pub use ollama::OllamaProvider;
 pub use openai::OpenAiProvider;
 pub use pricing::PricingTable;
-pub use router::{CostEntry, CostRecorder, NullCostRecorder, RetryPolicy, Router};
+pub use router::{CostEntry, CostRecorder, NullCostRecorder, RetryPolicy, Router, SpendGate};
 pub use setup::build_router;
 pub use streaming::TextSink;
 

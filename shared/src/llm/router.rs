@@ -113,6 +113,13 @@ impl CostRecorder for NullCostRecorder {
     async fn record(&self, _entry: CostEntry) {}
 }
 
+/// Asked before every paid call (not the offline compiler, not a cache hit): `false` refuses
+/// it with [`LlmError::BudgetExceeded`]. The product's gate is [`crate::budget::Budget`].
+#[async_trait]
+pub trait SpendGate: Send + Sync {
+    async fn may_spend(&self) -> bool;
+}
+
 /// Providers in preference order plus the policies applied to every call.
 #[derive(Clone)]
 pub struct Router {
@@ -122,6 +129,7 @@ pub struct Router {
     pricing: PricingTable,
     recorder: Arc<dyn CostRecorder>,
     cache: Option<Arc<dyn ResponseCache>>,
+    gate: Option<Arc<dyn SpendGate>>,
 }
 
 impl fmt::Debug for Router {
@@ -148,6 +156,7 @@ impl Router {
             pricing: PricingTable::default(),
             recorder: Arc::new(NullCostRecorder),
             cache: None,
+            gate: None,
         }
     }
 
@@ -178,6 +187,12 @@ impl Router {
     /// Answers repeated requests from `cache` (see [`ResponseCache`]).
     pub fn with_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
         self.cache = Some(cache);
+        self
+    }
+
+    /// Asks `gate` before every paid call.
+    pub fn with_gate(mut self, gate: Arc<dyn SpendGate>) -> Self {
+        self.gate = Some(gate);
         self
     }
 
@@ -264,6 +279,7 @@ impl Router {
         {
             return Ok(self.cached(provider, req, hit).await);
         }
+        self.check_spend(provider).await?;
         let mut retry = 0;
         loop {
             match self.attempt(provider, req).await {
@@ -293,6 +309,20 @@ impl Router {
                 }
                 Err(err) => return Err(err),
             }
+        }
+    }
+
+    /// Refuses a paid call the gate does not allow.
+    async fn check_spend(&self, provider: &dyn Provider) -> Result<(), LlmError> {
+        if provider.kind() == ProviderKind::Offline {
+            return Ok(());
+        }
+        match &self.gate {
+            Some(gate) if !gate.may_spend().await => {
+                warn!(provider = %provider.kind(), "the monthly budget is spent; the call is not made");
+                Err(LlmError::BudgetExceeded)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -354,6 +384,7 @@ impl Router {
         }
         let mut last_error: Option<LlmError> = None;
         for provider in &self.providers {
+            self.check_spend(provider.as_ref()).await?;
             let mut retry = 0;
             loop {
                 let mut sent = false;

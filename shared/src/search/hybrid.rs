@@ -128,7 +128,7 @@ impl Searcher {
         question: &str,
         limit: i64,
     ) -> Result<Option<Vec<(i64, f32)>>, Box<dyn std::error::Error + Send + Sync>> {
-        if db::costs::budget_spent(&self.db, &semantic.budget).await? {
+        if crate::budget::limit_reached(&self.db, &semantic.budget).await? {
             return Ok(None);
         }
         // Nothing embedded yet (just configured, or the provider has been down): the question

@@ -412,6 +412,7 @@ fn page(
         confidence,
         provider,
         model,
+        awaiting_model: false,
         body,
         open_questions: Vec::new(),
         // The page is found through its concept, not counted among the concept's articles.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use shared::db;
-use shared::domain::{JobKind, JobStatus, SourceStatus};
+use shared::domain::{JobStatus, SourceStatus};
 use shared::jobs::SourceJob;
 
 use crate::context::WorkerContext;
@@ -51,14 +51,13 @@ pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
     let limit = Duration::from_secs(ctx.settings.jobs.timeout_secs);
     let max_attempts = ctx.settings.jobs.max_attempts;
     let mut attempt = u32::try_from(claimed.attempts).unwrap_or(1).max(1);
-    let refresh = claimed.kind == JobKind::RefreshSource;
 
     let outcome = loop {
         let result = match db::sources::get(&ctx.db, job.source_id).await {
             Ok(source) => {
                 match tokio::time::timeout(
                     limit,
-                    pipeline::process_source(ctx, &source, refresh, &progress),
+                    pipeline::process_source(ctx, &source, claimed.kind, &progress),
                 )
                 .await
                 {
@@ -154,6 +153,24 @@ async fn finish(
             tracing::info!(%existing, "fetched content is a duplicate");
             progress.source_updated().await;
             db::jobs::finish(&ctx.db, job.job_id, JobStatus::Failed, None, Some(&message)).await
+        }
+        Err(e) if e.waits_for_budget => {
+            tracing::warn!("the monthly budget is spent; the job waits for it");
+            if let Err(db_err) =
+                db::sources::set_status(&ctx.db, job.source_id, SourceStatus::PausedBudget).await
+            {
+                tracing::error!(error = %db_err, "could not record that the source waits");
+            }
+            let recorded = db::jobs::pause_for_budget(&ctx.db, job.job_id, &e.message).await;
+            progress
+                .publish(shared::events::EventKind::SourceProgress {
+                    source_id: job.source_id,
+                    stage: SourceStatus::PausedBudget,
+                    message: e.message.clone(),
+                })
+                .await;
+            progress.source_updated().await;
+            recorded
         }
         Err(e) => {
             tracing::warn!(error = %e.message, "source failed");

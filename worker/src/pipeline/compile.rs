@@ -10,7 +10,8 @@ use shared::compile::{
 use shared::db;
 use shared::domain::Source;
 use shared::llm::{
-    ChatMessage, CompletionRequest, JsonSchema, LlmError, ProviderKind, Role, StructuredInput, Task,
+    ChatMessage, CompletionRequest, JsonSchema, LlmError, ProviderKind, Role, Router,
+    StructuredInput, Task,
 };
 
 use super::StageError;
@@ -32,15 +33,78 @@ pub(super) struct Compiled {
     pub result: CompileResult,
     pub provider: ProviderKind,
     pub model: String,
+    /// The offline compiler stood in for an unreachable model; compiled again by the model
+    /// once it answers.
+    pub awaiting_model: bool,
 }
 
-/// Compiles a source's text.
+/// Why a compile did not finish.
+enum Failure {
+    /// The model call failed (after the router's retries and fallbacks).
+    Llm(LlmError),
+    Stage(StageError),
+}
+
+impl From<StageError> for Failure {
+    fn from(e: StageError) -> Self {
+        Failure::Stage(e)
+    }
+}
+
+impl From<db::DbError> for Failure {
+    fn from(e: db::DbError) -> Self {
+        Failure::Stage(e.into())
+    }
+}
+
+/// Compiles a source's text. When every configured provider fails and the offline fallback
+/// is on, the offline compiler writes the article instead (a new source is never lost to an
+/// outage), and the article is marked for the model's compile later.
 pub(super) async fn compile_text(
     ctx: &WorkerContext,
+    router: &Router,
     source: &Source,
     text: &str,
     progress: &Progress,
 ) -> Result<Compiled, StageError> {
+    match compile_with(ctx, router, source, text, progress).await {
+        Ok(compiled) => Ok(compiled),
+        Err(Failure::Stage(e)) => Err(e),
+        Err(Failure::Llm(e))
+            if falls_back(&e)
+                && ctx.settings.llm.offline_fallback
+                && router.default_kind() != Some(ProviderKind::Offline) =>
+        {
+            tracing::warn!(error = %e, "the model is unreachable; compiling with the offline compiler");
+            progress
+                .message(0.6, "the model is unreachable; compiling offline")
+                .await;
+            match compile_with(ctx, &ctx.offline_router, source, text, progress).await {
+                Ok(compiled) => Ok(Compiled {
+                    awaiting_model: true,
+                    ..compiled
+                }),
+                Err(Failure::Stage(e)) => Err(e),
+                Err(Failure::Llm(e)) => Err(llm_error(e)),
+            }
+        }
+        Err(Failure::Llm(e)) => Err(llm_error(e)),
+    }
+}
+
+/// Failures the offline compiler stands in for: the providers failed. Not a spent budget
+/// (the job waits for it) and not a missing configuration.
+fn falls_back(e: &LlmError) -> bool {
+    !matches!(e, LlmError::BudgetExceeded | LlmError::NotConfigured(_))
+}
+
+async fn compile_with(
+    ctx: &WorkerContext,
+    router: &Router,
+    source: &Source,
+    text: &str,
+    progress: &Progress,
+) -> Result<Compiled, Failure> {
     let own_article = db::articles::find_for_source(&ctx.db, source.id)
         .await?
         .map(|a| a.id);
@@ -49,7 +113,7 @@ pub(super) async fn compile_text(
         shared::wiki::related_titles(&ctx.db, text, own_article, PROMPT_TITLES).await?;
     // The offline compiler reads the whole text at once; LLMs get chunks, and the concepts in
     // use so they reuse their names (the offline compiler does not read them).
-    let offline_only = ctx.router.default_kind() == Some(ProviderKind::Offline);
+    let offline_only = router.default_kind() == Some(ProviderKind::Offline);
     let existing_concepts: Vec<String> = if offline_only {
         Vec::new()
     } else {
@@ -82,7 +146,7 @@ pub(super) async fn compile_text(
             (t, _) => t.map(str::to_owned),
         };
         let (result, provider, model) = compile_chunk(
-            ctx,
+            router,
             part_title.as_deref(),
             &chunk.text,
             &existing_concepts,
@@ -117,17 +181,18 @@ pub(super) async fn compile_text(
         result,
         provider,
         model,
+        awaiting_model: false,
     })
 }
 
 async fn compile_chunk(
-    ctx: &WorkerContext,
+    router: &Router,
     title: Option<&str>,
     text: &str,
     concepts: &[String],
     titles: &[String],
     progress: &Progress,
-) -> Result<(CompileResult, ProviderKind, String), StageError> {
+) -> Result<(CompileResult, ProviderKind, String), Failure> {
     let mut request = CompletionRequest {
         task: Task::Compile,
         system: COMPILE_SYSTEM_PROMPT.to_owned(),
@@ -148,7 +213,7 @@ async fn compile_chunk(
         }),
         job_id: Some(progress.job_id()),
     };
-    let reply = ctx.router.complete(&request).await.map_err(llm_error)?;
+    let reply = router.complete(&request).await.map_err(Failure::Llm)?;
     match parse_compile_result(&reply.content) {
         Ok(result) => Ok((result, reply.provider, reply.model)),
         Err(first) => {
@@ -161,20 +226,22 @@ async fn compile_chunk(
                 role: Role::User,
                 content: repair_prompt(&reply.content, &first.to_string()),
             });
-            let repaired = ctx.router.complete(&request).await.map_err(llm_error)?;
+            let repaired = router.complete(&request).await.map_err(Failure::Llm)?;
             parse_compile_result(&repaired.content)
                 .map(|r| (r, repaired.provider, repaired.model))
                 .map_err(|second| {
-                    StageError::permanent(format!(
+                    Failure::Stage(StageError::permanent(format!(
                         "the model's reply was not a valid article twice: {second}"
-                    ))
+                    )))
                 })
         }
     }
 }
 
 fn llm_error(e: LlmError) -> StageError {
-    if e.is_retryable() || matches!(e, LlmError::AllFailed(_)) {
+    if matches!(e, LlmError::BudgetExceeded) {
+        StageError::budget_spent()
+    } else if e.is_retryable() || matches!(e, LlmError::AllFailed(_)) {
         StageError::transient(format!("LLM: {e}"))
     } else {
         StageError::permanent(format!("LLM: {e}"))

@@ -8,18 +8,20 @@ mod publish;
 use shared::db::articles::ArticleKey;
 use shared::db::source_checks::Validators;
 use shared::db::{self, DbError};
-use shared::domain::{Source, SourceKind, SourceStatus};
+use shared::domain::{JobKind, Source, SourceKind, SourceStatus};
 use shared::ingest::content_hash;
 
 use crate::context::WorkerContext;
 use crate::progress::Progress;
 
 /// A stage failed. `retryable` failures (timeouts, 5xx, a busy database) are attempted again
-/// with backoff; the others (bad content, refused URLs) fail the job at once.
+/// with backoff; the others (bad content, refused URLs) fail the job at once, except a model
+/// call refused by the enforced budget, which parks the job until the budget allows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct StageError {
     pub retryable: bool,
+    pub waits_for_budget: bool,
     pub message: String,
 }
 
@@ -28,6 +30,7 @@ impl StageError {
     pub fn transient(message: impl Into<String>) -> Self {
         Self {
             retryable: true,
+            waits_for_budget: false,
             message: message.into(),
         }
     }
@@ -36,7 +39,19 @@ impl StageError {
     pub fn permanent(message: impl Into<String>) -> Self {
         Self {
             retryable: false,
+            waits_for_budget: false,
             message: message.into(),
+        }
+    }
+
+    /// The model may not be asked: this month's budget is enforced and spent.
+    pub fn budget_spent() -> Self {
+        Self {
+            retryable: false,
+            waits_for_budget: true,
+            message: "waiting for the monthly LLM budget: it is spent; the compile goes on when \
+                      it is raised or the month turns, or compile offline now"
+                .to_owned(),
         }
     }
 }
@@ -90,15 +105,17 @@ pub enum Outcome {
     Duplicate { existing: uuid::Uuid },
 }
 
-/// Runs the whole pipeline for one source. `refresh` fetches a URL source again (its content
-/// changed upstream) rather than compiling what was fetched before.
+/// Runs the whole pipeline for one source, as its job kind asks: a `refresh_source` job fetches
+/// a URL source again (its content changed upstream) rather than compiling what was fetched
+/// before; a `compile_offline` job compiles with the offline compiler only.
 #[tracing::instrument(skip_all, fields(source_id = %source.id, kind = %source.kind), err)]
 pub async fn process_source(
     ctx: &WorkerContext,
     source: &Source,
-    refresh: bool,
+    job: JobKind,
     progress: &Progress,
 ) -> Result<Outcome, StageError> {
+    let refresh = job == JobKind::RefreshSource;
     let stored = if refresh {
         None
     } else {
@@ -145,7 +162,12 @@ pub async fn process_source(
     };
     let source = db::sources::get(&ctx.db, source.id).await?;
     progress.stage(SourceStatus::Compiling, "compiling").await;
-    let compiled = compile::compile_text(ctx, &source, &text, progress).await?;
+    let router = if job == JobKind::CompileOffline {
+        &ctx.offline_router
+    } else {
+        &ctx.router
+    };
+    let compiled = compile::compile_text(ctx, router, &source, &text, progress).await?;
     progress.message(0.85, "linking").await;
     let article =
         publish::publish_article(ctx, &source, &text, compiled, progress.job_id()).await?;

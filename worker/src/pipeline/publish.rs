@@ -123,6 +123,7 @@ pub(super) async fn publish_article(
         confidence,
         provider: compiled.provider.as_str().to_owned(),
         model: compiled.model.clone(),
+        awaiting_model: compiled.awaiting_model,
         body: result.article_body.clone(),
         open_questions: result.open_questions.clone(),
         concepts,

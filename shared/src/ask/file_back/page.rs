@@ -105,6 +105,7 @@ pub(super) async fn page(
         confidence,
         provider: lead.provider.clone(),
         model: lead.model.clone(),
+        awaiting_model: false,
         body,
         open_questions: Vec::new(),
         concepts: Vec::new(),

@@ -31,6 +31,7 @@ struct ArticleRow {
     confidence: String,
     provider: String,
     model: String,
+    awaiting_model: bool,
     body: String,
     open_questions: String,
     version: i32,
@@ -329,15 +330,18 @@ struct ClaimRow {
 /// An article with claims, sources and links, by id or slug.
 pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
     let by_id = Uuid::parse_str(id_or_slug).ok();
-    let row: ArticleRow = on_db!(db, |p| sqlx::query_as(
-        "select id, slug, title, summary, page_type, confidence, provider, model, body, \
-         open_questions, version, created_at, updated_at from articles \
+    let row: ArticleRow =
+        on_db!(db, |p| {
+            sqlx::query_as(
+        "select id, slug, title, summary, page_type, confidence, provider, model, awaiting_model, \
+         body, open_questions, version, created_at, updated_at from articles \
          where id = $1 or slug = $2 limit 1"
     )
     .bind(by_id)
     .bind(id_or_slug)
     .fetch_one(p)
-    .await)?;
+    .await
+        })?;
     let claims: Vec<ClaimRow> = on_db!(db, |p| sqlx::query_as(
         "select text, confidence, quote, verified, span_start, span_end, source_id from claims \
          where article_id = $1 order by position"
@@ -406,6 +410,7 @@ pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
         confidence: row.confidence.parse().map_err(corrupt)?,
         provider: row.provider,
         model: row.model,
+        awaiting_model: row.awaiting_model,
         version: row.version,
         content: row.body,
         created_at: row.created_at,
@@ -463,4 +468,16 @@ pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
             page_type,
         })
         .collect())
+}
+
+/// Sources of articles the offline compiler wrote in the model's place, oldest first.
+pub async fn awaiting_model_sources(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+        "select s.source_id from article_sources s join articles a on a.id = s.article_id \
+         where a.awaiting_model group by s.source_id order by min(a.updated_at) limit $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }

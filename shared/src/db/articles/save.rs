@@ -47,6 +47,8 @@ pub struct ArticleWrite {
     pub confidence: Confidence,
     pub provider: String,
     pub model: String,
+    /// Written by the offline compiler because the model failed; compiled again later.
+    pub awaiting_model: bool,
     pub body: String,
     pub open_questions: Vec<String>,
     /// Concept (normalised key, display name) pairs.
@@ -95,7 +97,7 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             sqlx::query(
                 "update articles set title = $2, title_key = $3, summary = $4, page_type = $5, \
                  confidence = $6, provider = $7, model = $8, body = $9, open_questions = $10, \
-                 version = $11, updated_at = $12 where id = $1",
+                 version = $11, updated_at = $12, awaiting_model = $13 where id = $1",
             )
             .bind(a.id)
             .bind(&a.title)
@@ -109,13 +111,14 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             .bind(&open_questions)
             .bind(version)
             .bind(ts)
+            .bind(a.awaiting_model)
             .execute(&mut *tx)
             .await?;
         } else {
             sqlx::query(
                 "insert into articles (id, slug, title, title_key, summary, page_type, confidence, \
-                 provider, model, body, open_questions, version, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                 provider, model, body, open_questions, version, created_at, updated_at, awaiting_model) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
             )
             .bind(a.id)
             .bind(&a.slug)
@@ -130,6 +133,7 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
             .bind(&open_questions)
             .bind(version)
             .bind(ts)
+            .bind(a.awaiting_model)
             .execute(&mut *tx)
             .await?;
         }
