@@ -21,7 +21,8 @@ export default function BudgetWaitNotice() {
     <div className="budget-wait card" role="status" aria-label="Waiting for the budget">
       <p>
         <strong>{plural(total, "source")}</strong> {total === 1 ? "waits" : "wait"} because this month's LLM budget is
-        spent. They are compiled when the budget is raised in <Link to="/settings">Settings</Link> or the month turns.
+        spent. {total === 1 ? "It is" : "They are"} compiled when the budget is raised in{" "}
+        <Link to="/settings">Settings</Link> or the month turns.
       </p>
       <button type="button" onClick={() => offline.mutate(sourceIds)} disabled={offline.isPending}>
         {offline.isPending ? "Queuing…" : `Compile ${sourceIds.length === 1 ? "it" : "them"} offline now`}
