@@ -108,6 +108,7 @@ mod tests {
             fetch_timeout_secs: 1,
             max_redirects: 1,
             max_pdf_pages: 1,
+            feed_poll_secs: 3600,
         };
         let server = shared::config::Settings::for_data_dir("/nonexistent").server;
         let limits = BodyLimits::from_settings(&ingest, &server);

@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod embed;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod ingest;
 pub mod jobs;

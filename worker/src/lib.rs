@@ -8,6 +8,7 @@
 
 pub mod budget_wait;
 pub mod context;
+pub mod feeds;
 pub mod freshness;
 pub mod health;
 pub mod jobs;
@@ -174,6 +175,7 @@ where
         queue.clone(),
         background.clone(),
     ));
+    let feeds = tokio::spawn(feeds::run(ctx.clone(), queue.clone(), background.clone()));
     // An index.md left behind by a stop before its rewrite is brought up to date.
     ctx.wiki.refresh_index();
     tracing::info!(worker = %name, concurrency, backend = queue.backend_name(), "worker started");
@@ -211,7 +213,15 @@ where
     background.cancel();
     // An unfinished embedding pass is simply stopped; the next start continues it.
     embedding.abort();
-    let _ = tokio::join!(beats, outbox, health, freshness, budget_wait, model_return);
+    let _ = tokio::join!(
+        beats,
+        outbox,
+        health,
+        freshness,
+        budget_wait,
+        model_return,
+        feeds
+    );
     ctx.wiki.flush_index().await;
     result?;
     tracing::info!("worker stopped");

@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod ask;
 pub mod ask_stream;
+pub mod feeds;
 pub mod health;
 pub mod jobs;
 pub mod search;
@@ -23,6 +24,7 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .merge(sources::router())
         .merge(articles::router())
+        .merge(feeds::router())
         .merge(ask::router())
         .merge(ask_stream::router())
         .merge(jobs::router())

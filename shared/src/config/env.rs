@@ -391,6 +391,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
     const MB: usize = 1024 * 1024;
     let ingest = IngestSettings {
         allow_private_urls: src.flag("WIKIMIND_INGEST__ALLOW_PRIVATE_URLS", false)?,
+        feed_poll_secs: src.parse("WIKIMIND_INGEST__FEED_POLL_SECS", 3600i64)?,
         max_upload_bytes: positive(
             "WIKIMIND_INGEST__MAX_UPLOAD_BYTES",
             src.parse("WIKIMIND_INGEST__MAX_UPLOAD_BYTES", 50 * MB)?,

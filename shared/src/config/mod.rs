@@ -236,6 +236,8 @@ pub struct IngestSettings {
     pub fetch_timeout_secs: u64,
     pub max_redirects: usize,
     pub max_pdf_pages: usize,
+    /// Seconds between two polls of a feed, unless its subscription says otherwise.
+    pub feed_poll_secs: i64,
 }
 
 /// How logs are written.

@@ -405,9 +405,8 @@ pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(Uuid, Option<Uui
 /// Turns a source's job that waits for the budget into an offline compile, queued at once;
 /// `None` when the source has no such job.
 pub async fn paused_to_offline(db: &Db, source_id: Uuid) -> DbResult<Option<Job>> {
-    let row: Option<(Uuid,)> =
-        on_db!(db, |p| {
-            sqlx::query_as(
+    let row: Option<(Uuid,)> = on_db!(db, |p| {
+        sqlx::query_as(
         "update job_runs set kind = 'compile_offline', status = 'queued', dispatched_at = null, \
          message = 'compiling with the offline compiler instead' \
          where source_id = $1 and status = 'paused_budget' returning id"
@@ -415,7 +414,7 @@ pub async fn paused_to_offline(db: &Db, source_id: Uuid) -> DbResult<Option<Job>
     .bind(source_id)
     .fetch_optional(p)
     .await
-        })?;
+    })?;
     match row {
         Some((id,)) => get(db, id).await.map(Some),
         None => Ok(None),

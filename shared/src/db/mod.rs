@@ -12,6 +12,7 @@ pub mod concepts;
 pub mod contradictions;
 pub mod conversations;
 pub mod costs;
+pub mod feeds;
 pub mod graph;
 pub mod health;
 pub mod jobs;

@@ -212,10 +212,25 @@ async fn extract_source(
             .ok_or_else(|| StageError::permanent("the source has no URL"))?;
         let url =
             url::Url::parse(raw).map_err(|e| StageError::permanent(format!("invalid URL: {e}")))?;
-        let fetched = ctx.fetcher.fetch(&url).await?;
-        let hint = fetched.kind_hint();
-        validators = Some(fetched.validators);
-        (fetched.bytes, hint)
+        match ctx.fetcher.fetch(&url).await {
+            Ok(fetched) => {
+                let hint = fetched.kind_hint();
+                validators = Some(fetched.validators);
+                (fetched.bytes, hint)
+            }
+            // A feed item's page that cannot be had (gone, refused): the item's own content
+            // stands in. A failure that may pass is retried first.
+            Err(e) if !e.retryable && !refresh => {
+                match db::feeds::entry_content_of(&ctx.db, source.id).await? {
+                    Some(content) => {
+                        tracing::info!(error = %e.message, "the page could not be fetched; compiling the feed item's content");
+                        (content.into_bytes(), Some("text/html".to_owned()))
+                    }
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        }
     } else {
         let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
             StageError::permanent("the original document is missing from the data directory")

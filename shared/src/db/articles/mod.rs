@@ -330,9 +330,8 @@ struct ClaimRow {
 /// An article with claims, sources and links, by id or slug.
 pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
     let by_id = Uuid::parse_str(id_or_slug).ok();
-    let row: ArticleRow =
-        on_db!(db, |p| {
-            sqlx::query_as(
+    let row: ArticleRow = on_db!(db, |p| {
+        sqlx::query_as(
         "select id, slug, title, summary, page_type, confidence, provider, model, awaiting_model, \
          body, open_questions, version, created_at, updated_at from articles \
          where id = $1 or slug = $2 limit 1"
@@ -341,7 +340,7 @@ pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
     .bind(id_or_slug)
     .fetch_one(p)
     .await
-        })?;
+    })?;
     let claims: Vec<ClaimRow> = on_db!(db, |p| sqlx::query_as(
         "select text, confidence, quote, verified, span_start, span_end, source_id from claims \
          where article_id = $1 order by position"
