@@ -16,6 +16,7 @@ import type {
   IngestReply,
   BatchReply,
   Budget,
+  Feed,
   BudgetChange,
   Job,
   JobStatus,
@@ -181,6 +182,11 @@ export const api = {
       json("POST", { resolution }),
     ),
 
+  listFeeds: () => request<{ items: Feed[]; total: number }>("/api/feeds"),
+  subscribeFeed: (url: string) => request<Feed>("/api/feeds", json("POST", { url })),
+  pollFeed: (id: string) => request<Feed>(`/api/feeds/${encodeURIComponent(id)}/poll`, { method: "POST" }),
+  unsubscribeFeed: (id: string) =>
+    request<{ deleted: string }>(`/api/feeds/${encodeURIComponent(id)}`, { method: "DELETE" }),
   getSettings: () => request<SettingsView>("/api/settings"),
   updateBudget: (change: BudgetChange) => request<Budget>("/api/settings/budget", json("PUT", change)),
   testProvider: (kind: ProviderKind) =>

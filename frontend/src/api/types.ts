@@ -289,6 +289,21 @@ export interface CostSummary {
   budget_used_fraction: number | null;
 }
 
+/** A subscription to an RSS, Atom or JSON feed; each new item becomes a source. */
+export interface Feed {
+  id: Uuid;
+  url: string;
+  /** The feed's own title, once polled. */
+  title: string | null;
+  poll_secs: number;
+  next_poll_at: string;
+  last_polled_at: string | null;
+  /** Why the last poll failed; null after a good one. */
+  last_error: string | null;
+  item_count: number;
+  created_at: string;
+}
+
 /** How one link of `POST /api/sources/urls` went. */
 export interface BatchItem {
   url: string;

@@ -5,6 +5,7 @@ import { useLocation, useNavigate } from "react-router";
 import { useTitle } from "../components/common";
 import BudgetWaitNotice from "../inbox/BudgetWaitNotice";
 import DropZone from "../inbox/DropZone";
+import Feeds from "../inbox/Feeds";
 import QuickAdd from "../inbox/QuickAdd";
 import SourceList from "../inbox/SourceList";
 import { useFileDrop, useUploads } from "../inbox/hooks";
@@ -41,6 +42,7 @@ export default function InboxPage() {
       </div>
       <BudgetWaitNotice />
       <SourceList />
+      <Feeds />
     </div>
   );
 }
