@@ -18,8 +18,11 @@ pub enum Recompile {
     /// Fetching its URL again first: the content changed upstream.
     Refetch,
     /// With the offline compiler only, spending nothing. A compile waiting for the budget
-    /// becomes this one instead of waiting.
+    /// (or for a go-ahead) becomes this one instead of waiting.
     Offline,
+    /// With the model although its estimate is above the per-source limit: a person's
+    /// go-ahead, which also frees a compile waiting for one.
+    Approved,
 }
 
 /// Why no job was queued.
@@ -49,8 +52,16 @@ impl From<DbError> for RecompileError {
 /// Queues a job that compiles source `id` again; returns the job as committed.
 pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, RecompileError> {
     let source = db::sources::get(db, id).await?;
-    if how == Recompile::Offline
-        && let Some(job) = db::jobs::paused_to_offline(db, id).await?
+    let waiting = match how {
+        Recompile::Offline => Some((
+            JobKind::CompileOffline,
+            "compiling with the offline compiler instead",
+        )),
+        Recompile::Approved => Some((JobKind::CompileApproved, "compiling: go-ahead given")),
+        _ => None,
+    };
+    if let Some((kind, message)) = waiting
+        && let Some(job) = db::jobs::resume_waiting_as(db, id, kind, message).await?
     {
         db::sources::set_status(db, id, SourceStatus::Pending).await?;
         return Ok(job);
@@ -67,6 +78,7 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
         }
         Recompile::Refetch => JobKind::RefreshSource,
         Recompile::Offline => JobKind::CompileOffline,
+        Recompile::Approved => JobKind::CompileApproved,
         Recompile::Stored if source.content_hash.is_some() => JobKind::CompileSource,
         Recompile::Stored => JobKind::IngestSource,
     };

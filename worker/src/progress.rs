@@ -35,7 +35,9 @@ impl Progress {
     /// advisory and the final state is written separately.
     pub async fn stage(&self, stage: SourceStatus, message: &str) {
         let fraction = match stage {
-            SourceStatus::Pending | SourceStatus::PausedBudget => 0.0,
+            SourceStatus::Pending | SourceStatus::PausedBudget | SourceStatus::AwaitingApproval => {
+                0.0
+            }
             SourceStatus::Fetching => 0.1,
             SourceStatus::Extracting => 0.3,
             SourceStatus::Compiling => 0.5,

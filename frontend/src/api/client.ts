@@ -122,6 +122,9 @@ export const api = {
   recompileSource: (id: string) =>
     request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
   /** Compiles with the built-in offline compiler, spending nothing (also instead of waiting for the budget). */
+  /** Compiles with the model although its estimate is above the per-source limit. */
+  approveCompile: (id: string) =>
+    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile?approve=true`, { method: "POST" }),
   compileOffline: (id: string) =>
     request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile?offline=true`, { method: "POST" }),
   deleteSource: (id: string, deleteArticles: boolean) =>

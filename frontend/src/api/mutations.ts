@@ -12,7 +12,7 @@ import { api } from "./client";
  * outcome until the refetched row (now `pending`) arrives, while events of the new run, which can
  * only come after the request, are kept.
  */
-export function useRecompile({ offline = false }: { offline?: boolean } = {}) {
+export function useRecompile({ offline = false, approve = false }: { offline?: boolean; approve?: boolean } = {}) {
   const queryClient = useQueryClient();
   // Optional: screens rendered without the live connection (tests, the reader) still re-compile.
   const live = useContext(LiveContext);
@@ -20,7 +20,7 @@ export function useRecompile({ offline = false }: { offline?: boolean } = {}) {
     mutationFn: async (sourceIds: readonly string[]) => {
       for (const id of sourceIds) {
         live?.clearStage(id);
-        await (offline ? api.compileOffline(id) : api.recompileSource(id));
+        await (offline ? api.compileOffline(id) : approve ? api.approveCompile(id) : api.recompileSource(id));
       }
     },
     // Also after a failure: the sources queued before it did change.

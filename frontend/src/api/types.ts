@@ -9,6 +9,7 @@ export type SourceStatus =
   | "extracting"
   | "compiling"
   | "paused_budget"
+  | "awaiting_approval"
   | "compiled"
   | "failed";
 export const SOURCE_STATUSES: SourceStatus[] = [
@@ -17,11 +18,26 @@ export const SOURCE_STATUSES: SourceStatus[] = [
   "extracting",
   "compiling",
   "paused_budget",
+  "awaiting_approval",
   "compiled",
   "failed",
 ];
 
+/** What compiling a source is estimated to cost with the provider tried first. */
+export interface Estimate {
+  provider: ProviderKind;
+  model: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
 export interface Source {
+  /** Only on `GET /api/sources/{id}`: once the clean text is known. */
+  estimate?: Estimate | null;
+  /** Only on `GET /api/sources/{id}`: the limit above which a compile waits for a go-ahead. */
+  max_cost_per_source_usd?: number | null;
   id: Uuid;
   kind: SourceKind;
   title: string | null;
@@ -175,9 +191,16 @@ export interface GraphData {
   communities: number;
 }
 
-export type JobKind = "ingest_source" | "compile_source" | "refresh_source" | "compile_offline";
-export type JobStatus = "queued" | "running" | "paused_budget" | "succeeded" | "failed";
-export const JOB_STATUSES: JobStatus[] = ["queued", "running", "paused_budget", "succeeded", "failed"];
+export type JobKind = "ingest_source" | "compile_source" | "refresh_source" | "compile_offline" | "compile_approved";
+export type JobStatus = "queued" | "running" | "paused_budget" | "awaiting_approval" | "succeeded" | "failed";
+export const JOB_STATUSES: JobStatus[] = [
+  "queued",
+  "running",
+  "paused_budget",
+  "awaiting_approval",
+  "succeeded",
+  "failed",
+];
 
 export interface Job {
   id: Uuid;

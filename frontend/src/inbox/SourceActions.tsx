@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { useRecompile } from "../api/mutations";
 import type { Source } from "../api/types";
-import { plural } from "../components/format";
+import { plural, usd } from "../components/format";
 import { errorMessage } from "./hooks";
 import { sourceTitle } from "./sourceView";
 
@@ -87,7 +87,8 @@ export default function SourceActions({ source }: { source: Source }) {
 
   const recompile = useRecompile();
   const offline = useRecompile({ offline: true });
-  const waiting = source.status === "paused_budget";
+  const approve = useRecompile({ approve: true });
+  const waiting = source.status === "paused_budget" || source.status === "awaiting_approval";
 
   const cancel = () => {
     setConfirming(false);
@@ -97,7 +98,30 @@ export default function SourceActions({ source }: { source: Source }) {
 
   return (
     <div className="source-actions">
-      {waiting ? (
+      {source.status === "awaiting_approval" ? (
+        <div className="budget-wait card" role="status">
+          <p>
+            Compiling this source is estimated at{" "}
+            <strong>{source.estimate ? usd(source.estimate.cost_usd) : "more than the limit"}</strong>
+            {source.max_cost_per_source_usd != null ? `, above your limit of ${usd(source.max_cost_per_source_usd)} per source` : ""}
+            . It waits for your go-ahead.
+          </p>
+          <div className="row">
+            <button type="button" onClick={() => approve.mutate([source.id])} disabled={approve.isPending}>
+              Compile it with the model
+            </button>
+            <button type="button" onClick={() => offline.mutate([source.id])} disabled={offline.isPending}>
+              Compile offline, at no cost
+            </button>
+          </div>
+          {approve.isError || offline.isError ? (
+            <p className="error-box" role="alert">
+              Could not queue it: {errorMessage(approve.error ?? offline.error)}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      {source.status === "paused_budget" ? (
         <div className="budget-wait card" role="status">
           <p>
             This source waits for the monthly LLM budget, which is spent. It is compiled when the budget is raised in{" "}

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { Source, SourceStatus } from "../api/types";
 import { Badge } from "../components/common";
-import { bytes, dateTime, timeAgo } from "../components/format";
+import { bytes, dateTime, plural, timeAgo, usd } from "../components/format";
 import type { StageLine } from "../live/events";
 import { isFinished, stageLabel, stageProgress } from "../live/stages";
 import { safeExternalUrl } from "../components/urls";
@@ -71,6 +71,21 @@ export default function SourceMeta({
             </a>
           ) : (
             <span className="break-anywhere">{source.url}</span>
+          )}
+        </Row>
+      ) : null}
+      {source.estimate ? (
+        <Row term="Estimated cost">
+          {source.estimate.provider === "offline" ? (
+            "nothing — the offline compiler is free"
+          ) : (
+            <>
+              {usd(source.estimate.cost_usd)}{" "}
+              <span className="muted small">
+                ({source.estimate.input_tokens.toLocaleString()} tokens in, {source.estimate.output_tokens.toLocaleString()}{" "}
+                out, {plural(source.estimate.calls, "call")} to {source.estimate.model})
+              </span>
+            </>
           )}
         </Row>
       ) : null}

@@ -10,6 +10,7 @@ const LABELS: Record<SourceStatus, string> = {
   extracting: "Extracting",
   compiling: "Compiling",
   paused_budget: "Waiting for budget",
+  awaiting_approval: "Waiting for your go-ahead",
   compiled: "Compiled",
   failed: "Failed",
 };
@@ -39,7 +40,7 @@ export function mergeStage(row: SourceStatus, live: SourceStatus | undefined): S
   if (!live) return row;
   if (isFinished(row)) return row;
   // The pipeline stopped there (a failure, or a compile waiting for the budget).
-  if (live === "failed" || live === "paused_budget") return live;
+  if (live === "failed" || live === "paused_budget" || live === "awaiting_approval") return live;
   if (isFinished(live)) return live;
   return PIPELINE.indexOf(live) > PIPELINE.indexOf(row) ? live : row;
 }

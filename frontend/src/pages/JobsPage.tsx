@@ -15,6 +15,7 @@ const KIND_LABELS: Record<Job["kind"], string> = {
   compile_source: "Re-compile",
   refresh_source: "Refresh",
   compile_offline: "Compile offline",
+  compile_approved: "Compile (go-ahead)",
 };
 
 function RetryButton({ sourceId }: { sourceId: string }) {
@@ -52,7 +53,9 @@ function JobRow({ job }: { job: Job }) {
             <Link to={`/wiki/${job.article_id}`}>article</Link>
           </>
         ) : null}
-        {job.status === "paused_budget" && job.message ? <p className="muted small">{job.message}</p> : null}
+        {(job.status === "paused_budget" || job.status === "awaiting_approval") && job.message ? (
+          <p className="muted small">{job.message}</p>
+        ) : null}
         {job.status === "running" ? (
           <div className="job-progress">
             <progress max={1} value={job.progress} aria-label="Job progress" />

@@ -310,15 +310,39 @@ async fn list_sources(
     Ok(Json(json!({"items": items, "total": total})))
 }
 
+/// A source with what compiling it is estimated to cost.
+#[derive(Debug, Serialize)]
+struct SourceDetail {
+    #[serde(flatten)]
+    source: shared::domain::Source,
+    /// With the provider tried first, once the clean text is known (`null` before: a web
+    /// page is only measured once fetched).
+    estimate: Option<shared::llm::estimate::Estimate>,
+    /// The per-source limit above which a compile waits for a go-ahead, when one is set.
+    max_cost_per_source_usd: Option<f64>,
+}
+
 async fn get_source(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<shared::domain::Source>> {
+) -> ApiResult<Json<SourceDetail>> {
     let id = parse_id(&id, "source")?;
     let source = db::sources::get(&state.db, id)
         .await
         .map_err(ApiError::missing("source"))?;
-    Ok(Json(source))
+    // The text's size on disk is all an estimate needs; nothing is read.
+    let estimate = std::fs::metadata(state.storage.text_path(id))
+        .ok()
+        .filter(|_| source.content_hash.is_some())
+        .map(|m| {
+            let len = usize::try_from(m.len()).unwrap_or(usize::MAX);
+            shared::llm::setup::compile_estimate(&state.settings, len)
+        });
+    Ok(Json(SourceDetail {
+        source,
+        estimate,
+        max_cost_per_source_usd: state.settings.llm.max_cost_per_source_usd,
+    }))
 }
 
 async fn get_source_text(
@@ -417,9 +441,12 @@ async fn delete_source(
 #[serde(deny_unknown_fields)]
 struct CompileQuery {
     /// Compile with the offline compiler, spending nothing (also taking over a compile that
-    /// waits for the budget).
+    /// waits for the budget or for a go-ahead).
     #[serde(default)]
     offline: bool,
+    /// Compile with the model although the estimate is above the per-source limit.
+    #[serde(default)]
+    approve: bool,
 }
 
 async fn compile_source(
@@ -428,10 +455,15 @@ async fn compile_source(
     ApiQuery(q): ApiQuery<CompileQuery>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id, "source")?;
-    let how = if q.offline {
-        Recompile::Offline
-    } else {
-        Recompile::Stored
+    let how = match (q.offline, q.approve) {
+        (true, true) => {
+            return Err(ApiError::BadRequest(
+                "choose offline or approve, not both".to_owned(),
+            ));
+        }
+        (true, false) => Recompile::Offline,
+        (false, true) => Recompile::Approved,
+        (false, false) => Recompile::Stored,
     };
     let job = shared::recompile::queue(&state.db, id, how).await?;
     queued(&state, &job).await;

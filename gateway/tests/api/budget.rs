@@ -1,6 +1,7 @@
 //! The monthly budget, enforced: a compile that would spend past it waits as `paused_budget`
 //! (the model is not asked), `budget.exceeded` is announced, and raising the budget in
-//! Settings resumes it; a waiting source can be compiled offline instead, at no cost.
+//! Settings resumes it; a waiting source can be compiled offline instead, at no cost. A source
+//! estimated above the per-source limit waits for a go-ahead.
 
 use std::time::Duration;
 
@@ -197,5 +198,57 @@ async fn budget_changes_are_checked_and_the_environment_wins() {
     assert_eq!(changed["warn_fraction"], 0.5, "{changed}");
     assert_eq!(changed["enforce"], true, "{changed}");
     assert_eq!(changed["monthly_usd"], 5.0, "unchanged: {changed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_source_estimated_above_the_per_source_limit_waits_for_a_go_ahead() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url());
+    let app = spawn_app_with(|s| {
+        use_provider(s, ProviderKind::Openai, base);
+        s.llm.max_cost_per_source_usd = Some(0.000_001);
+    })
+    .await;
+    let waiting = post_and_wait(&app, TIDES).await;
+    assert_eq!(waiting["status"], "awaiting_approval", "{waiting}");
+    assert_eq!(
+        fake.request_count(),
+        0,
+        "nothing is spent before the go-ahead"
+    );
+    let id = waiting["id"].as_str().expect("id");
+    let estimate = &waiting["estimate"];
+    assert_eq!(estimate["provider"], "openai", "{waiting}");
+    assert_eq!(estimate["calls"], 1, "{waiting}");
+    assert!(estimate["input_tokens"].as_u64() > Some(0), "{waiting}");
+    assert!(estimate["cost_usd"].as_f64() > Some(0.000_001), "{waiting}");
+    assert_eq!(waiting["max_cost_per_source_usd"], 0.000_001, "{waiting}");
+    let (_, jobs) = app.get_json("/api/jobs?status=awaiting_approval").await;
+    assert!(
+        jobs["items"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("go-ahead") && m.contains("estimated")),
+        "{jobs}"
+    );
+
+    let (status, body) = app
+        .post_json(
+            &format!("/api/sources/{id}/compile?approve=true&offline=true"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/sources/{id}/compile?approve=true"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["job"]["kind"], "compile_approved", "{body}");
+    let compiled = wait_until_compiled(&app, id).await;
+    assert_eq!(compiled["status"], "compiled", "{compiled}");
+    assert!(fake.request_count() >= 1, "the model compiled it");
     app.stop().await;
 }

@@ -191,8 +191,8 @@ impl TestApp {
         }
     }
 
-    /// Polls a source until its pipeline stops (compiled, failed, or waiting for the budget);
-    /// panics after `limit`.
+    /// Polls a source until its pipeline stops (compiled, failed, or waiting for the budget or
+    /// a go-ahead); panics after `limit`.
     pub(crate) async fn wait_for_source(&self, id: &str, limit: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
@@ -200,7 +200,7 @@ impl TestApp {
             assert_eq!(status, 200, "{source}");
             if matches!(
                 source["status"].as_str(),
-                Some("compiled" | "failed" | "paused_budget")
+                Some("compiled" | "failed" | "paused_budget" | "awaiting_approval")
             ) {
                 return source;
             }

@@ -352,6 +352,19 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             .transpose()?,
         fallback: src.flag("WIKIMIND_LLM__FALLBACK", true)?,
         offline_fallback: src.flag("WIKIMIND_LLM__OFFLINE_FALLBACK", true)?,
+        max_cost_per_source_usd: src
+            .get("WIKIMIND_LLM__MAX_COST_PER_SOURCE_USD")
+            .map(|raw| {
+                raw.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        var: "WIKIMIND_LLM__MAX_COST_PER_SOURCE_USD",
+                        value: raw.to_owned(),
+                        message: "expected an amount in US dollars, such as 0.5".to_owned(),
+                    })
+            })
+            .transpose()?,
         anthropic: provider_settings(src, ProviderKind::Anthropic)?,
         openai: provider_settings(src, ProviderKind::Openai)?,
         google: provider_settings(src, ProviderKind::Google)?,

@@ -105,6 +105,8 @@ pub struct LlmSettings {
     /// When every configured provider fails, compile with the offline compiler, mark the
     /// article, and compile it again with the model once a provider answers.
     pub offline_fallback: bool,
+    /// A source whose compile is estimated above this waits for a person's go-ahead.
+    pub max_cost_per_source_usd: Option<f64>,
     /// How often, while articles wait for the model, the model is asked whether it is back.
     pub fallback_recheck_secs: u64,
     pub anthropic: ProviderSettings,

@@ -100,7 +100,7 @@ pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     let row: Option<(Uuid,)> = on_db!(db, |p| {
         sqlx::query_as(
             "select id from job_runs where source_id = $1 \
-         and status in ('queued', 'running', 'paused_budget') limit 1",
+         and status in ('queued', 'running', 'paused_budget', 'awaiting_approval') limit 1",
         )
         .bind(source_id)
         .fetch_optional(p)
@@ -352,16 +352,17 @@ pub async fn finish(
     get(db, id).await
 }
 
-/// Parks a running job until the monthly budget allows spending again: it leaves its worker,
-/// and the attempt it was on is given back (the model was never asked).
-pub async fn pause_for_budget(db: &Db, id: Uuid, message: &str) -> DbResult<Job> {
+/// Parks a running job in a waiting `status` (for the budget, or for a person's go-ahead): it
+/// leaves its worker, and the attempt it was on is given back (the model was never asked).
+pub async fn park(db: &Db, id: Uuid, status: JobStatus, message: &str) -> DbResult<Job> {
     on_db!(db, |p| sqlx::query(
-        "update job_runs set status = 'paused_budget', message = $2, error = null, progress = 0, \
+        "update job_runs set status = $3, message = $2, error = null, progress = 0, \
          attempts = case when attempts > 0 then attempts - 1 else 0 end, \
          worker = null, lease_until = null, dispatched_at = null where id = $1"
     )
     .bind(id)
     .bind(message)
+    .bind(status.as_str())
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
@@ -402,18 +403,24 @@ pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(Uuid, Option<Uui
     Ok(resumed)
 }
 
-/// Turns a source's job that waits for the budget into an offline compile, queued at once;
-/// `None` when the source has no such job.
-pub async fn paused_to_offline(db: &Db, source_id: Uuid) -> DbResult<Option<Job>> {
+/// Queues a source's waiting job (for the budget or for a go-ahead) at once as a job of
+/// `kind`; `None` when the source has no waiting job.
+pub async fn resume_waiting_as(
+    db: &Db,
+    source_id: Uuid,
+    kind: JobKind,
+    message: &str,
+) -> DbResult<Option<Job>> {
     let row: Option<(Uuid,)> = on_db!(db, |p| {
         sqlx::query_as(
-        "update job_runs set kind = 'compile_offline', status = 'queued', dispatched_at = null, \
-         message = 'compiling with the offline compiler instead' \
-         where source_id = $1 and status = 'paused_budget' returning id"
-    )
-    .bind(source_id)
-    .fetch_optional(p)
-    .await
+            "update job_runs set kind = $2, status = 'queued', dispatched_at = null, message = $3 \
+         where source_id = $1 and status in ('paused_budget', 'awaiting_approval') returning id",
+        )
+        .bind(source_id)
+        .bind(kind.as_str())
+        .bind(message)
+        .fetch_optional(p)
+        .await
     })?;
     match row {
         Some((id,)) => get(db, id).await.map(Some),

@@ -16,6 +16,9 @@ crate::text_enum! {
         /// Compile with the offline compiler only, spending nothing (a person's choice while
         /// the budget is spent).
         CompileOffline => "compile_offline",
+        /// Compile with the model although the estimate is above the per-source limit (a
+        /// person gave the go-ahead).
+        CompileApproved => "compile_approved",
     }
 }
 
@@ -26,6 +29,8 @@ crate::text_enum! {
         Running => "running",
         /// Waiting for the monthly budget (enforced and spent); queued again when it allows.
         PausedBudget => "paused_budget",
+        /// Its estimated cost is above the per-source limit; waits for a person's go-ahead.
+        AwaitingApproval => "awaiting_approval",
         Succeeded => "succeeded",
         Failed => "failed",
     }

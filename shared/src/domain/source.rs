@@ -29,6 +29,8 @@ crate::text_enum! {
         Compiling => "compiling",
         /// Its compile waits for the monthly budget.
         PausedBudget => "paused_budget",
+        /// Waits for a person's go-ahead: its estimated cost is above the per-source limit.
+        AwaitingApproval => "awaiting_approval",
         Compiled => "compiled",
         Failed => "failed",
     }

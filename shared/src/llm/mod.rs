@@ -11,6 +11,7 @@ pub(crate) mod http;
 mod streaming;
 
 pub mod anthropic;
+pub mod estimate;
 pub mod google;
 pub mod offline;
 pub mod ollama;

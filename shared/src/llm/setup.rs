@@ -89,6 +89,22 @@ pub fn provider_order(settings: &Settings) -> Vec<ProviderKind> {
     order
 }
 
+/// What compiling a text of `text_len` bytes is estimated to cost with the provider tried
+/// first (the router's default price list).
+pub fn compile_estimate(settings: &Settings, text_len: usize) -> super::estimate::Estimate {
+    let kind = provider_order(settings)
+        .first()
+        .copied()
+        .unwrap_or(ProviderKind::Offline);
+    let model = settings
+        .llm
+        .provider(kind)
+        .model
+        .clone()
+        .unwrap_or_else(|| default_model(kind).to_owned());
+    super::estimate::compile(text_len, kind, &model, &super::PricingTable::default())
+}
+
 /// Builds the router used for compilation (and later for answers).
 pub fn build_router(
     settings: &Settings,

@@ -154,18 +154,22 @@ async fn finish(
             progress.source_updated().await;
             db::jobs::finish(&ctx.db, job.job_id, JobStatus::Failed, None, Some(&message)).await
         }
-        Err(e) if e.waits_for_budget => {
-            tracing::warn!("the monthly budget is spent; the job waits for it");
-            if let Err(db_err) =
-                db::sources::set_status(&ctx.db, job.source_id, SourceStatus::PausedBudget).await
-            {
+        Err(e) if e.waits.is_some() => {
+            let (job_status, stage) = match e.waits {
+                Some(JobStatus::AwaitingApproval) => {
+                    (JobStatus::AwaitingApproval, SourceStatus::AwaitingApproval)
+                }
+                _ => (JobStatus::PausedBudget, SourceStatus::PausedBudget),
+            };
+            tracing::warn!(reason = %e.message, "the job waits");
+            if let Err(db_err) = db::sources::set_status(&ctx.db, job.source_id, stage).await {
                 tracing::error!(error = %db_err, "could not record that the source waits");
             }
-            let recorded = db::jobs::pause_for_budget(&ctx.db, job.job_id, &e.message).await;
+            let recorded = db::jobs::park(&ctx.db, job.job_id, job_status, &e.message).await;
             progress
                 .publish(shared::events::EventKind::SourceProgress {
                     source_id: job.source_id,
-                    stage: SourceStatus::PausedBudget,
+                    stage,
                     message: e.message.clone(),
                 })
                 .await;

@@ -18,10 +18,6 @@ use super::StageError;
 use crate::context::WorkerContext;
 use crate::progress::Progress;
 
-/// Characters per chunk sent to an LLM (about 12k tokens, well inside every model's window).
-const LLM_CHUNK_CHARS: usize = 48_000;
-/// The most chunk calls one source may cost; longer texts get proportionally larger chunks.
-const MAX_CHUNKS: usize = 16;
 /// Concepts listed in the prompt so the model reuses instead of inventing.
 const PROMPT_CONCEPTS: usize = 200;
 /// Existing pages listed in the prompt as link targets (the most related ones).
@@ -124,7 +120,7 @@ async fn compile_with(
     let chunk_chars = if offline_only {
         usize::MAX
     } else {
-        LLM_CHUNK_CHARS.max(text.len().div_ceil(MAX_CHUNKS))
+        shared::llm::estimate::chunk_chars(text.len())
     };
     let chunks = compile::chunk_text(text, chunk_chars);
     let title = source.title.as_deref();
@@ -200,7 +196,7 @@ async fn compile_chunk(
             role: Role::User,
             content: compile_user_prompt(title, text, concepts, titles),
         }],
-        max_tokens: 8192,
+        max_tokens: shared::llm::estimate::COMPILE_MAX_TOKENS,
         temperature: 0.2,
         json_schema: Some(JsonSchema {
             name: "compiled_article".to_owned(),

@@ -8,20 +8,21 @@ mod publish;
 use shared::db::articles::ArticleKey;
 use shared::db::source_checks::Validators;
 use shared::db::{self, DbError};
-use shared::domain::{JobKind, Source, SourceKind, SourceStatus};
+use shared::domain::{JobKind, JobStatus, Source, SourceKind, SourceStatus};
 use shared::ingest::content_hash;
+use shared::llm::estimate::Estimate;
 
 use crate::context::WorkerContext;
 use crate::progress::Progress;
 
 /// A stage failed. `retryable` failures (timeouts, 5xx, a busy database) are attempted again
-/// with backoff; the others (bad content, refused URLs) fail the job at once, except a model
-/// call refused by the enforced budget, which parks the job until the budget allows.
+/// with backoff; the others (bad content, refused URLs) fail the job at once, except those
+/// that make the job wait (`waits`): for the enforced budget, or for a person's go-ahead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct StageError {
     pub retryable: bool,
-    pub waits_for_budget: bool,
+    pub waits: Option<JobStatus>,
     pub message: String,
 }
 
@@ -30,7 +31,7 @@ impl StageError {
     pub fn transient(message: impl Into<String>) -> Self {
         Self {
             retryable: true,
-            waits_for_budget: false,
+            waits: None,
             message: message.into(),
         }
     }
@@ -39,7 +40,7 @@ impl StageError {
     pub fn permanent(message: impl Into<String>) -> Self {
         Self {
             retryable: false,
-            waits_for_budget: false,
+            waits: None,
             message: message.into(),
         }
     }
@@ -48,10 +49,27 @@ impl StageError {
     pub fn budget_spent() -> Self {
         Self {
             retryable: false,
-            waits_for_budget: true,
+            waits: Some(JobStatus::PausedBudget),
             message: "waiting for the monthly LLM budget: it is spent; the compile goes on when \
                       it is raised or the month turns, or compile offline now"
                 .to_owned(),
+        }
+    }
+
+    /// The source would cost more than the per-source limit: a person decides.
+    pub fn needs_go_ahead(estimate: &Estimate, limit: f64) -> Self {
+        Self {
+            retryable: false,
+            waits: Some(JobStatus::AwaitingApproval),
+            message: format!(
+                "waiting for your go-ahead: compiling it is estimated at ${:.4} ({} tokens in, \
+                 {} out, {} with {}), more than the limit of ${limit:.4} per source",
+                estimate.cost_usd,
+                estimate.input_tokens,
+                estimate.output_tokens,
+                estimate.model,
+                estimate.provider.as_str(),
+            ),
         }
     }
 }
@@ -162,6 +180,14 @@ pub async fn process_source(
     };
     let source = db::sources::get(&ctx.db, source.id).await?;
     progress.stage(SourceStatus::Compiling, "compiling").await;
+    if !matches!(job, JobKind::CompileOffline | JobKind::CompileApproved)
+        && let Some(limit) = ctx.settings.llm.max_cost_per_source_usd
+    {
+        let estimate = shared::llm::setup::compile_estimate(&ctx.settings, text.len());
+        if estimate.cost_usd > limit {
+            return Err(StageError::needs_go_ahead(&estimate, limit));
+        }
+    }
     let router = if job == JobKind::CompileOffline {
         &ctx.offline_router
     } else {
