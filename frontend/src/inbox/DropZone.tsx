@@ -1,8 +1,9 @@
 // The file drop zone of the Inbox: a real file picker (keyboard: focus it and press Enter or
 // Space) plus the highlight while files are dragged over the page, and the per-file outcomes.
-import { useId, type ChangeEvent } from "react";
+import { useId, useState, type ChangeEvent } from "react";
 import { Link } from "react-router";
 import { bytes } from "../components/format";
+import { folderFiles } from "./folder";
 import type { Upload } from "./hooks";
 import { FILE_ACCEPT, sourceTitle } from "./sourceView";
 
@@ -46,7 +47,17 @@ export default function DropZone({
   onClear: () => void;
 }) {
   const inputId = useId();
+  const folderId = useId();
+  const [skipped, setSkipped] = useState(0);
   const busy = uploads.some((u) => u.state === "waiting" || u.state === "uploading");
+  const count = (state: Upload["state"]) => uploads.filter((u) => u.state === state).length;
+
+  const onFolder = (e: ChangeEvent<HTMLInputElement>) => {
+    const chosen = folderFiles(Array.from(e.target.files ?? []));
+    e.target.value = "";
+    setSkipped(chosen.skipped);
+    if (chosen.files.length > 0) onFiles(chosen.files);
+  };
 
   const onChange = (e: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(e.target.files ?? []);
@@ -63,23 +74,47 @@ export default function DropZone({
         </span>
         <div className="drop-zone-text">
           <p className="drop-zone-title">{dragging ? "Release to add" : "Drop files anywhere on this page"}</p>
-          <p className="muted small">PDF, Markdown, text or HTML — or drag a link here from another tab.</p>
+          <p className="muted small">
+            PDF, Markdown, text or HTML — a whole folder or notes vault too — or drag a link here from another tab.
+          </p>
         </div>
-        <input
-          id={inputId}
-          className="visually-hidden drop-zone-input"
-          type="file"
-          multiple
-          accept={FILE_ACCEPT}
-          onChange={onChange}
-        />
-        <label htmlFor={inputId} className="button drop-zone-pick">
-          Choose files
-        </label>
+        <div className="drop-zone-picks">
+          <input
+            id={inputId}
+            className="visually-hidden drop-zone-input"
+            type="file"
+            multiple
+            accept={FILE_ACCEPT}
+            onChange={onChange}
+          />
+          <label htmlFor={inputId} className="button drop-zone-pick">
+            Choose files
+          </label>
+          <input
+            id={folderId}
+            className="visually-hidden drop-zone-input"
+            type="file"
+            multiple
+            {...{ webkitdirectory: "" }}
+            onChange={onFolder}
+          />
+          <label htmlFor={folderId} className="button drop-zone-pick">
+            Choose a folder
+          </label>
+        </div>
       </div>
       <div aria-live="polite">
         {uploads.length > 0 ? (
           <>
+            {uploads.length > 1 ? (
+              <p className="small upload-summary" role="status">
+                {count("added")} of {uploads.length} added
+                {count("duplicate") > 0 ? ` · ${count("duplicate")} already in your library` : ""}
+                {count("error") > 0 ? ` · ${count("error")} failed` : ""}
+                {busy ? ` · ${count("waiting") + count("uploading")} to go` : ""}
+                {skipped > 0 ? ` · ${skipped} other files of the folder left out` : ""}
+              </p>
+            ) : null}
             <ul className="uploads" aria-label="Uploads">
               {uploads.map((u) => (
                 <li key={u.key} className={`upload upload-${u.state}`} data-upload-state={u.state}>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type DragEvent } from "react"
 import { useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { IngestReply, Source } from "../api/types";
+import { filesOfEntries, folderFiles } from "./folder";
 import { droppedUrl, isSupportedFile, outcomeOf } from "./sourceView";
 
 /** The current time, refreshed every `intervalMs`, so "3 minutes ago" stays true. */
@@ -95,6 +96,14 @@ export function useFileDrop(onFiles: (files: File[]) => void, onUrl: (url: strin
       if (!accepts(e)) return;
       e.preventDefault();
       const dt = e.dataTransfer;
+      // A dropped folder is walked; its entries must be taken now, while the drop lasts.
+      const entries = Array.from(dt.items ?? [])
+        .map((item) => item.webkitGetAsEntry?.() ?? null)
+        .filter((entry): entry is FileSystemEntry => entry !== null);
+      if (entries.some((entry) => entry.isDirectory)) {
+        void filesOfEntries(entries).then((found) => onFiles(folderFiles(found).files));
+        return;
+      }
       const files = Array.from(dt.files ?? []);
       if (files.length > 0) {
         onFiles(files);
@@ -153,7 +162,8 @@ export function useUploads() {
         const ok = isSupportedFile(file);
         const upload: Upload = {
           key: nextKey.current++,
-          name: file.name,
+          // Files of a chosen folder show where in it they are.
+          name: file.webkitRelativePath || file.name,
           size: file.size,
           state: ok ? "waiting" : "error",
           message: ok ? undefined : UNSUPPORTED_MESSAGE,
