@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use shared::db;
 use shared::jobs::JobQueue;
-use shared::llm::{CompletionRequest, ProviderKind, Task};
+use shared::llm::{CompletionRequest, ProviderKind};
 use shared::recompile::{Recompile, RecompileError};
 use tokio_util::sync::CancellationToken;
 
@@ -62,14 +62,11 @@ async fn one_round(ctx: &WorkerContext, queue: &JobQueue) -> db::DbResult<()> {
 /// A one-word round trip through the configured chain; true when a model (not the offline
 /// compiler) answered.
 async fn model_answers(ctx: &WorkerContext) -> bool {
-    let mut request = CompletionRequest::new(
-        Task::Test,
-        "You are a connectivity check. Reply with the single word: ok",
-        "ping",
-    );
-    request.max_tokens = 16;
-    request.temperature = 0.0;
-    match ctx.router.complete(&request).await {
+    match ctx
+        .router
+        .complete(&CompletionRequest::connectivity_check())
+        .await
+    {
         Ok(reply) => reply.provider != ProviderKind::Offline,
         Err(e) => {
             tracing::debug!(error = %e, "the model is still unreachable");

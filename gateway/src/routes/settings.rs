@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use shared::budget::{BudgetChange, BudgetStatus};
 use shared::db::{self, costs::CostBucket};
 use shared::llm::setup::{default_model, is_configured, provider_order};
-use shared::llm::{CompletionRequest, ProviderKind, Task};
+use shared::llm::{CompletionRequest, ProviderKind};
 use shared::search::Ranking;
 
 use crate::error::{ApiError, ApiResult};
@@ -201,13 +201,7 @@ async fn test_provider(
         .first()
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
-    let mut request = CompletionRequest::new(
-        Task::Test,
-        "You are a connectivity check. Reply with the single word: ok",
-        "ping",
-    );
-    request.max_tokens = 16;
-    request.temperature = 0.0;
+    let request = CompletionRequest::connectivity_check();
     let started = Instant::now();
     let outcome = router.complete_with(kind, &request).await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -280,20 +280,11 @@ async fn bad_subscriptions_are_refused_and_a_page_that_is_no_feed_says_so() {
         .post_json(&format!("/api/feeds/{missing}/poll"), &json!({}))
         .await;
     assert_envelope(status, &body, 404);
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/feeds/{id}")))
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 200);
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/feeds/{id}")))
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 404);
+    let (status, body) = app.delete_json(&format!("/api/feeds/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["deleted"], id, "{body}");
+    let (status, body) = app.delete_json(&format!("/api/feeds/{id}")).await;
+    assert_envelope(status, &body, 404);
     let (_, list) = app.get_json("/api/feeds").await;
     assert_eq!(list["total"], 0, "{list}");
     app.stop().await;

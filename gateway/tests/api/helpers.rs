@@ -97,25 +97,30 @@ impl TestApp {
     }
 
     pub(crate) async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .client
-            .post(self.url(path))
-            .json(body)
-            .send()
+        self.send_json(reqwest::Method::POST, path, Some(body))
             .await
-            .expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
     }
 
     pub(crate) async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .client
-            .put(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request");
+        self.send_json(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub(crate) async fn delete_json(&self, path: &str) -> (u16, Value) {
+        self.send_json(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// Sends a request with an optional JSON body; the reply's status and JSON (or null).
+    async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let r = request.send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }

@@ -103,19 +103,7 @@ impl EnvSource {
 /// `WIKIMIND_LLM__MONTHLY_BUDGET_USD`, `WIKIMIND_LLM__BUDGET_WARN_AT` and
 /// `WIKIMIND_LLM__BUDGET_ENFORCE`.
 fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
-    let monthly_usd = src
-        .get("WIKIMIND_LLM__MONTHLY_BUDGET_USD")
-        .map(|raw| {
-            raw.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| ConfigError::Invalid {
-                    var: "WIKIMIND_LLM__MONTHLY_BUDGET_USD",
-                    value: raw.to_owned(),
-                    message: "expected an amount in US dollars, such as 20 or 7.5".to_owned(),
-                })
-        })
-        .transpose()?;
+    let monthly_usd = optional_usd(src, "WIKIMIND_LLM__MONTHLY_BUDGET_USD")?;
     let warn_fraction = src
         .get("WIKIMIND_LLM__BUDGET_WARN_AT")
         .map(|raw| {
@@ -144,6 +132,22 @@ fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
         warn_fraction,
         enforce,
     })
+}
+
+/// An amount in US dollars of at least 0, when the variable is set.
+fn optional_usd(src: &EnvSource, var: &'static str) -> Result<Option<f64>, ConfigError> {
+    src.get(var)
+        .map(|raw| {
+            raw.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    var,
+                    value: raw.to_owned(),
+                    message: "expected an amount in US dollars, such as 20 or 0.5".to_owned(),
+                })
+        })
+        .transpose()
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {
@@ -352,19 +356,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
             .transpose()?,
         fallback: src.flag("WIKIMIND_LLM__FALLBACK", true)?,
         offline_fallback: src.flag("WIKIMIND_LLM__OFFLINE_FALLBACK", true)?,
-        max_cost_per_source_usd: src
-            .get("WIKIMIND_LLM__MAX_COST_PER_SOURCE_USD")
-            .map(|raw| {
-                raw.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| ConfigError::Invalid {
-                        var: "WIKIMIND_LLM__MAX_COST_PER_SOURCE_USD",
-                        value: raw.to_owned(),
-                        message: "expected an amount in US dollars, such as 0.5".to_owned(),
-                    })
-            })
-            .transpose()?,
+        max_cost_per_source_usd: optional_usd(src, "WIKIMIND_LLM__MAX_COST_PER_SOURCE_USD")?,
         anthropic: provider_settings(src, ProviderKind::Anthropic)?,
         openai: provider_settings(src, ProviderKind::Openai)?,
         google: provider_settings(src, ProviderKind::Google)?,

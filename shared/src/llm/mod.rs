@@ -151,6 +151,19 @@ impl CompletionRequest {
         }
     }
 
+    /// The smallest real request: a one-word reply, to learn whether a model answers (the
+    /// Settings screen's test, and the check for a model's return after an outage).
+    pub fn connectivity_check() -> Self {
+        let mut request = Self::new(
+            Task::Test,
+            "You are a connectivity check. Reply with the single word: ok",
+            "ping",
+        );
+        request.max_tokens = 16;
+        request.temperature = 0.0;
+        request
+    }
+
     /// Sets the schema the reply must follow.
     pub fn with_schema(mut self, name: impl Into<String>, schema: serde_json::Value) -> Self {
         self.json_schema = Some(JsonSchema {
