@@ -191,47 +191,53 @@ impl Budget {
     }
 
     /// Applies a change from Settings, refusing values the environment sets, and returns
-    /// the status after it. Jobs that waited are queued again when spending may go on.
+    /// the status after it. Every value is checked before any is stored, so a refused change
+    /// changes nothing.
     pub async fn change(&self, change: &BudgetChange) -> Result<BudgetStatus, BudgetError> {
         let env = self.set_in_environment();
-        if let Some(amount) = change.monthly_usd {
-            if env.monthly_usd {
-                return Err(BudgetError::SetInEnvironment(
-                    "the monthly budget",
-                    "WIKIMIND_LLM__MONTHLY_BUDGET_USD",
-                ));
+        if change.monthly_usd.is_some() && env.monthly_usd {
+            return Err(BudgetError::SetInEnvironment(
+                "the monthly budget",
+                "WIKIMIND_LLM__MONTHLY_BUDGET_USD",
+            ));
+        }
+        if change.warn_fraction.is_some() && env.warn_fraction {
+            return Err(BudgetError::SetInEnvironment(
+                "the warning share",
+                "WIKIMIND_LLM__BUDGET_WARN_AT",
+            ));
+        }
+        if change.enforce.is_some() && env.enforce {
+            return Err(BudgetError::SetInEnvironment(
+                "enforcement",
+                "WIKIMIND_LLM__BUDGET_ENFORCE",
+            ));
+        }
+        if let Some(Some(usd)) = change.monthly_usd
+            && !(usd.is_finite() && usd >= 0.0)
+        {
+            return Err(BudgetError::Invalid(
+                "monthly_usd must be an amount of at least 0 US dollars".to_owned(),
+            ));
+        }
+        if let Some(fraction) = change.warn_fraction
+            && !valid_fraction(fraction)
+        {
+            return Err(BudgetError::Invalid(
+                "warn_fraction must be a share above 0 and at most 1, such as 0.8".to_owned(),
+            ));
+        }
+        match change.monthly_usd {
+            Some(Some(usd)) => {
+                db::app_settings::put(&self.db, KEY_MONTHLY, &usd.to_string()).await?
             }
-            match amount {
-                Some(usd) if !(usd.is_finite() && usd >= 0.0) => {
-                    return Err(BudgetError::Invalid(
-                        "monthly_usd must be an amount of at least 0 US dollars".to_owned(),
-                    ));
-                }
-                Some(usd) => db::app_settings::put(&self.db, KEY_MONTHLY, &usd.to_string()).await?,
-                None => db::app_settings::remove(&self.db, KEY_MONTHLY).await?,
-            }
+            Some(None) => db::app_settings::remove(&self.db, KEY_MONTHLY).await?,
+            None => {}
         }
         if let Some(fraction) = change.warn_fraction {
-            if env.warn_fraction {
-                return Err(BudgetError::SetInEnvironment(
-                    "the warning share",
-                    "WIKIMIND_LLM__BUDGET_WARN_AT",
-                ));
-            }
-            if !valid_fraction(fraction) {
-                return Err(BudgetError::Invalid(
-                    "warn_fraction must be a share above 0 and at most 1, such as 0.8".to_owned(),
-                ));
-            }
             db::app_settings::put(&self.db, KEY_WARN, &fraction.to_string()).await?;
         }
         if let Some(enforce) = change.enforce {
-            if env.enforce {
-                return Err(BudgetError::SetInEnvironment(
-                    "enforcement",
-                    "WIKIMIND_LLM__BUDGET_ENFORCE",
-                ));
-            }
             db::app_settings::put(
                 &self.db,
                 KEY_ENFORCE,

@@ -86,9 +86,15 @@ pub struct Document {
     pub items: Vec<Item>,
 }
 
-/// Reads an RSS, Atom or JSON Feed document.
-pub fn parse(bytes: &[u8]) -> Result<Document, FeedError> {
-    let feed = feed_rs::parser::parse(bytes).map_err(|e| FeedError::NotAFeed(e.to_string()))?;
+/// Reads an RSS, Atom or JSON Feed document served at `url`. An item without an id of its own
+/// gets one derived from its link and title (or the feed's address and its title), so it is
+/// the same item on every reading.
+pub fn parse(bytes: &[u8], url: &str) -> Result<Document, FeedError> {
+    let feed = feed_rs::parser::Builder::new()
+        .base_uri(Some(url))
+        .build()
+        .parse(bytes)
+        .map_err(|e| FeedError::NotAFeed(e.to_string()))?;
     let items = feed
         .entries
         .into_iter()
@@ -147,6 +153,24 @@ pub async fn accept(
     if !db::feeds::insert_item(db, feed_id, &new).await? {
         return Ok(None);
     }
+    match source_of(db, storage, feed_id, item, link).await {
+        Ok(made) => Ok(made),
+        Err(e) => {
+            // Not seen after all: the next reading tries the item again.
+            db::feeds::forget_item(db, feed_id, &item.guid).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The source a newly seen item becomes (see [`accept`]).
+async fn source_of(
+    db: &Db,
+    storage: &Storage,
+    feed_id: Uuid,
+    item: &Item,
+    link: Option<url::Url>,
+) -> Result<Option<(Uuid, Uuid)>, FeedError> {
     let title = item
         .title
         .as_deref()
@@ -155,8 +179,12 @@ pub async fn accept(
     let id = Uuid::now_v7();
     let source = match link {
         Some(url) => {
-            if let Some(existing) = db::sources::find_live_by_url(db, url.as_str()).await? {
-                db::feeds::set_item_source(db, feed_id, &item.guid, existing.id).await?;
+            // A source already: the item is seen, and its content never stands in for that
+            // source (which is not the feed's).
+            if db::sources::find_live_by_url(db, url.as_str())
+                .await?
+                .is_some()
+            {
                 return Ok(None);
             }
             NewSource {
@@ -209,7 +237,7 @@ mod tests {
 
     #[test]
     fn rss_items_keep_their_guid_link_and_content() {
-        let doc = parse(RSS.as_bytes()).expect("rss");
+        let doc = parse(RSS.as_bytes(), "http://example.test/feed").expect("rss");
         assert_eq!(doc.title.as_deref(), Some("Tides"));
         assert_eq!(doc.items.len(), 2);
         assert_eq!(doc.items[0].guid, "a1");
@@ -227,22 +255,35 @@ mod tests {
     }
 
     #[test]
+    fn an_item_without_an_id_is_the_same_item_on_every_reading() {
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Neap</title><description>Weak tides.</description></item>
+            </channel></rss>"#;
+        let first = parse(rss.as_bytes(), "http://example.test/feed").expect("rss");
+        let again = parse(rss.as_bytes(), "http://example.test/feed").expect("rss");
+        assert_eq!(first.items[0].guid, again.items[0].guid);
+    }
+
+    #[test]
     fn atom_and_json_feed_are_read_and_other_documents_refused() {
         let atom = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
             <id>urn:a</id><updated>2026-01-01T00:00:00Z</updated>
             <entry><id>urn:e1</id><title>One</title><updated>2026-01-01T00:00:00Z</updated>
             <link rel="alternate" href="https://example.test/one"/></entry></feed>"#;
-        let doc = parse(atom.as_bytes()).expect("atom");
+        let doc = parse(atom.as_bytes(), "http://example.test/atom").expect("atom");
         assert_eq!(
             doc.items[0].link.as_deref(),
             Some("https://example.test/one")
         );
         let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J",
             "items":[{"id":"j1","url":"https://example.test/j1","content_text":"Hi"}]}"#;
-        let doc = parse(json.as_bytes()).expect("json feed");
+        let doc = parse(json.as_bytes(), "http://example.test/json").expect("json feed");
         assert_eq!(doc.items[0].guid, "j1");
         assert!(matches!(
-            parse(b"<html><body>not a feed</body></html>"),
+            parse(
+                b"<html><body>not a feed</body></html>",
+                "http://example.test/"
+            ),
             Err(FeedError::NotAFeed(_))
         ));
     }

@@ -357,7 +357,10 @@ async fn when_every_provider_fails_the_last_error_is_reported() {
         .with_retry_policy(fast_retries(2));
     let err = router.complete(&compile_request()).await.unwrap_err();
     match err {
-        LlmError::AllFailed(message) => assert!(message.contains("HTTP 502"), "{message}"),
+        LlmError::AllFailed { message, outage } => {
+            assert!(message.contains("HTTP 502"), "{message}");
+            assert!(outage, "a 502 is an outage");
+        }
         other => panic!("expected AllFailed, got {other:?}"),
     }
     assert_eq!((first.request_count(), second.request_count()), (3, 3));
@@ -429,7 +432,7 @@ async fn unsupported_providers_are_skipped_silently() {
 
     let only_offline = Router::new(vec![Arc::new(ChatlessProvider)]);
     let err = only_offline.complete(&compile_request()).await.unwrap_err();
-    assert!(matches!(err, LlmError::AllFailed(_)), "{err:?}");
+    assert!(matches!(err, LlmError::AllFailed { .. }), "{err:?}");
     let err = only_offline
         .complete_with(ProviderKind::Google, &compile_request())
         .await

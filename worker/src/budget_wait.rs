@@ -24,6 +24,7 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
                 for (job_id, source_id) in resumed {
                     if let Some(source_id) = source_id {
                         shared::outbox::dispatch(&ctx.db, &queue, job_id, source_id).await;
+                        announce(&ctx, job_id, source_id).await;
                     }
                 }
             }
@@ -31,5 +32,22 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
                 tracing::warn!(error = %e, "could not look at the jobs waiting for the budget")
             }
         }
+    }
+}
+
+/// Tells open screens that the job and its source are queued again.
+async fn announce(ctx: &WorkerContext, job_id: uuid::Uuid, source_id: uuid::Uuid) {
+    use shared::events::{Event, EventKind};
+    if let Ok(job) = shared::db::jobs::get(&ctx.db, job_id).await {
+        ctx.bus
+            .publish(Event::new(EventKind::JobUpdated { job: Box::new(job) }))
+            .await;
+    }
+    if let Ok(source) = shared::db::sources::get(&ctx.db, source_id).await {
+        ctx.bus
+            .publish(Event::new(EventKind::SourceUpdated {
+                source: Box::new(source),
+            }))
+            .await;
     }
 }

@@ -112,7 +112,7 @@ async fn read_and_accept(
         }
         Conditional::Fetched(fetched) => fetched,
     };
-    let document = shared::feeds::parse(&fetched.bytes).map_err(|e| e.to_string())?;
+    let document = shared::feeds::parse(&fetched.bytes, &due.url).map_err(|e| e.to_string())?;
     let allow_private = ctx.settings.ingest.allow_private_urls;
     let mut polled = Polled::default();
     for item in &document.items {

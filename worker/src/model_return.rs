@@ -1,7 +1,8 @@
 //! Articles the offline compiler wrote while the model was unreachable are compiled again by
-//! the model once it answers. While any wait, the model is asked a one-word question every
-//! `WIKIMIND_LLM__FALLBACK_RECHECK_SECS`; when it answers, their sources are queued for a
-//! recompile (a batch per round). Nothing is asked while no article waits.
+//! the model once it answers. While any wait, one worker (the round is claimed once across
+//! all of them) asks the model a one-word question every `WIKIMIND_LLM__FALLBACK_RECHECK_SECS`;
+//! when it answers, their sources are queued for a recompile (a batch per round) and stop
+//! waiting — the compile decides again. Nothing is asked while no article waits.
 
 use std::time::Duration;
 
@@ -15,6 +16,10 @@ use crate::context::WorkerContext;
 
 /// Sources queued again per round.
 const BATCH: i64 = 50;
+/// The round's name in the `schedules` table.
+const SCHEDULE: &str = "model_return";
+/// How often an idle worker checks whether the round is due.
+const TICK: Duration = Duration::from_secs(1);
 
 /// Looks for the model's return until `stop` is cancelled.
 pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
@@ -26,14 +31,20 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
     {
         return;
     }
-    let interval = Duration::from_secs(ctx.settings.llm.fallback_recheck_secs);
+    let period = Duration::from_secs(ctx.settings.llm.fallback_recheck_secs);
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(interval) => {}
+            () = tokio::time::sleep(TICK.min(period)) => {}
         }
-        if let Err(e) = one_round(&ctx, &queue).await {
-            tracing::warn!(error = %e, "could not look at the articles waiting for the model");
+        match db::health::claim_schedule(&ctx.db, SCHEDULE, &ctx.worker_name, period).await {
+            Ok(true) => {
+                if let Err(e) = one_round(&ctx, &queue).await {
+                    tracing::warn!(error = %e, "could not look at the articles waiting for the model");
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check the model-return schedule"),
         }
     }
 }
@@ -48,6 +59,7 @@ async fn one_round(ctx: &WorkerContext, queue: &JobQueue) -> db::DbResult<()> {
         "the model answers again; compiling the offline stand-ins with it"
     );
     for source_id in waiting {
+        db::articles::handed_to_model(&ctx.db, source_id).await?;
         match shared::recompile::queue(&ctx.db, source_id, Recompile::Stored).await {
             Ok(job) => shared::outbox::dispatch(&ctx.db, queue, job.id, source_id).await,
             // Already queued (by a person, or the previous round): it is compiled anyway.

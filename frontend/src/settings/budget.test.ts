@@ -14,8 +14,8 @@ describe("budgetState", () => {
     expect(budgetState(10, budget(10)).level).toBe("over");
     expect(budgetState(12, budget(10)).fraction).toBeCloseTo(1.2);
   });
-  it("treats a zero budget as spent by any cost", () => {
-    expect(budgetState(0, budget(0)).level).toBe("ok");
+  it("treats a zero budget as spent from the start, as the server does", () => {
+    expect(budgetState(0, budget(0)).level).toBe("over");
     expect(budgetState(0.01, budget(0)).level).toBe("over");
   });
 });

@@ -10,7 +10,8 @@ export function budgetState(
   budget: Pick<Budget, "monthly_usd" | "warn_fraction">,
 ): { fraction: number | null; level: BudgetLevel } {
   if (budget.monthly_usd === null) return { fraction: null, level: "ok" };
-  if (budget.monthly_usd <= 0) return { fraction: spentUsd > 0 ? 1 : 0, level: spentUsd > 0 ? "over" : "ok" };
+  // A budget of nothing is spent from the start, as the server counts it: nothing may be spent.
+  if (budget.monthly_usd <= 0) return { fraction: 1, level: "over" };
   const fraction = spentUsd / budget.monthly_usd;
   const level: BudgetLevel = fraction >= 1 ? "over" : fraction >= budget.warn_fraction ? "warn" : "ok";
   return { fraction, level };

@@ -152,9 +152,20 @@ async fn put_budget(
         enforce: body.enforce,
     };
     state.budget.change(&change).await?;
-    for (job_id, source_id) in state.budget.resume_paused().await? {
-        if let Some(source_id) = source_id {
-            shared::outbox::dispatch(&state.db, &state.queue, job_id, source_id).await;
+    for (job_id, _) in state.budget.resume_paused().await? {
+        let job = db::jobs::get(&state.db, job_id).await?;
+        super::sources::queued(&state, &job).await;
+        if let Some(source_id) = job.source_id
+            && let Ok(source) = db::sources::get(&state.db, source_id).await
+        {
+            state
+                .bus
+                .publish(shared::events::Event::new(
+                    shared::events::EventKind::SourceUpdated {
+                        source: Box::new(source),
+                    },
+                ))
+                .await;
         }
     }
     Ok(Json(state.budget.status().await?))

@@ -155,7 +155,24 @@ async fn an_unenforced_budget_stops_optional_calls_only() {
     set_budget(&app, json!({"monthly_usd": 0})).await;
     let compiled = post_and_wait(&app, BEES).await;
     assert_eq!(compiled["status"], "compiled", "{compiled}");
-    assert!(fake.request_count() >= 1, "compiles go on");
+    let asked = fake.request_count();
+    assert!(asked >= 1, "compiles go on");
+    // An answer is optional spending: it is written from the wiki's sentences instead.
+    let (status, reply) = app
+        .post_json(
+            "/api/ask",
+            &json!({"question": "Where do worker bees collect nectar?"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["turn"]["mode"], "extractive", "{reply}");
+    assert!(
+        reply["turn"]["answer"]
+            .as_str()
+            .is_some_and(|a| a.contains("budget is spent")),
+        "{reply}"
+    );
+    assert_eq!(fake.request_count(), asked, "the model was not asked");
     app.stop().await;
 }
 
@@ -194,6 +211,16 @@ async fn budget_changes_are_checked_and_the_environment_wins() {
         assert!((400..500).contains(&status), "{bad}: {status} {body}");
         assert!(body["error"].is_object(), "{body}");
     }
+    // A change with one bad value stores none of it.
+    let (status, body) = app
+        .put_json(
+            "/api/settings/budget",
+            &json!({"enforce": true, "warn_fraction": 2}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (_, settings) = app.get_json("/api/settings").await;
+    assert_eq!(settings["budget"]["enforce"], false, "{settings}");
     let changed = set_budget(&app, json!({"warn_fraction": 0.5, "enforce": true})).await;
     assert_eq!(changed["warn_fraction"], 0.5, "{changed}");
     assert_eq!(changed["enforce"], true, "{changed}");

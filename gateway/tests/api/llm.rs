@@ -238,15 +238,40 @@ async fn a_provider_that_is_down_gives_extractive_answers_and_offline_articles_c
 
     // Once the model answers again, the article is compiled with it.
     fake.set_mode(Mode::Normal);
+    let page = compiled_by_model(&app, &article).await;
+    assert_eq!(page["awaiting_model"], false, "{page}");
+
+    // A second outage: the check for the model's return reaches the model every time (it is
+    // never answered from the response cache), so nothing is recompiled while it is down.
+    fake.set_mode(Mode::Fail(503));
+    let second = app.compiled_note(SECOND_NOTE).await;
+    let (_, page) = app.get_json(&format!("/api/articles/{second}")).await;
+    assert_eq!(page["awaiting_model"], true, "{page}");
+    let version = page["version"].clone();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, page) = app.get_json(&format!("/api/articles/{second}")).await;
+    assert_eq!(page["provider"], "offline", "{page}");
+    assert_eq!(
+        page["version"], version,
+        "not compiled again while the model is down"
+    );
+    fake.set_mode(Mode::Normal);
+    compiled_by_model(&app, &second).await;
+    app.stop().await;
+}
+
+const SECOND_NOTE: &str = "# Wasps\n\nPaper wasps chew wood into pulp to build their nests. A \
+     queen starts the nest alone in spring and raises the first workers herself.";
+
+/// Waits until an article was compiled by the fake OpenAI-compatible model.
+async fn compiled_by_model(app: &crate::helpers::TestApp, article: &str) -> serde_json::Value {
     let deadline = tokio::time::Instant::now() + LIMIT;
-    let page = loop {
+    loop {
         let (_, page) = app.get_json(&format!("/api/articles/{article}")).await;
         if page["provider"] == "openai" {
-            break page;
+            return page;
         }
         assert!(tokio::time::Instant::now() < deadline, "{page}");
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert_eq!(page["awaiting_model"], false, "{page}");
-    app.stop().await;
+    }
 }

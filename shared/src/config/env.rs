@@ -134,6 +134,21 @@ fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
     })
 }
 
+/// `WIKIMIND_INGEST__FEED_POLL_SECS`: within the range a subscription may ask for.
+fn feed_poll_secs(src: &EnvSource) -> Result<i64, ConfigError> {
+    const VAR: &str = "WIKIMIND_INGEST__FEED_POLL_SECS";
+    let secs: i64 = src.parse(VAR, 3600)?;
+    let range = crate::feeds::MIN_POLL_SECS..=crate::feeds::MAX_POLL_SECS;
+    if !range.contains(&secs) {
+        return Err(ConfigError::Invalid {
+            var: VAR,
+            value: secs.to_string(),
+            message: format!("expected {} to {} seconds", range.start(), range.end()),
+        });
+    }
+    Ok(secs)
+}
+
 /// An amount in US dollars of at least 0, when the variable is set.
 fn optional_usd(src: &EnvSource, var: &'static str) -> Result<Option<f64>, ConfigError> {
     src.get(var)
@@ -396,7 +411,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
     const MB: usize = 1024 * 1024;
     let ingest = IngestSettings {
         allow_private_urls: src.flag("WIKIMIND_INGEST__ALLOW_PRIVATE_URLS", false)?,
-        feed_poll_secs: src.parse("WIKIMIND_INGEST__FEED_POLL_SECS", 3600i64)?,
+        feed_poll_secs: feed_poll_secs(src)?,
         max_upload_bytes: positive(
             "WIKIMIND_INGEST__MAX_UPLOAD_BYTES",
             src.parse("WIKIMIND_INGEST__MAX_UPLOAD_BYTES", 50 * MB)?,

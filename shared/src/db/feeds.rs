@@ -211,6 +211,19 @@ pub async fn insert_item(db: &Db, feed_id: Uuid, item: &NewItem<'_>) -> DbResult
     Ok(n > 0)
 }
 
+/// Forgets an item (it could not become a source; the next reading tries it again).
+pub async fn forget_item(db: &Db, feed_id: Uuid, guid: &str) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "delete from feed_items where feed_id = $1 and guid = $2"
+    )
+    .bind(feed_id)
+    .bind(guid)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Records the source an item became.
 pub async fn set_item_source(db: &Db, feed_id: Uuid, guid: &str, source_id: Uuid) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(

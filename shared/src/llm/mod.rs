@@ -230,9 +230,11 @@ pub enum LlmError {
     /// The provider cannot serve this kind of request (the router skips it).
     #[error("request not supported by this provider: {0}")]
     Unsupported(String),
-    /// Every provider in the chain failed; carries the last error's message.
-    #[error("all LLM providers failed; last error: {0}")]
-    AllFailed(String),
+    /// Every provider in the chain failed; carries the last error's message, and whether
+    /// that error was an outage (see [`LlmError::is_outage`]) rather than a refusal of this
+    /// request.
+    #[error("all LLM providers failed; last error: {message}")]
+    AllFailed { message: String, outage: bool },
     /// The monthly budget is enforced and spent.
     #[error("monthly LLM budget exceeded")]
     BudgetExceeded,
@@ -251,6 +253,19 @@ impl LlmError {
             LlmError::RateLimited { .. } | LlmError::Timeout | LlmError::Transport(_) => true,
             LlmError::Http { status, .. } => *status == 408 || *status >= 500,
             _ => false,
+        }
+    }
+
+    /// True when the model cannot be had at all — down, unreachable, overloaded, or refusing
+    /// the key — as opposed to refusing this one request (a 400 for its size or content): an
+    /// outage passes for every request once it ends, a refusal does not.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            LlmError::AllFailed { outage, .. } => *outage,
+            LlmError::Http { status, .. } => {
+                matches!(status, 401 | 403 | 404) || self.is_retryable()
+            }
+            _ => self.is_retryable(),
         }
     }
 }

@@ -70,6 +70,20 @@ impl RetryPolicy {
     }
 }
 
+/// The error of a chain whose every provider failed (or none could serve the request).
+fn all_failed(last: Option<LlmError>, none: &str) -> LlmError {
+    match last {
+        Some(e) => LlmError::AllFailed {
+            outage: e.is_outage(),
+            message: e.to_string(),
+        },
+        None => LlmError::AllFailed {
+            message: none.to_owned(),
+            outage: false,
+        },
+    }
+}
+
 /// A number in `[0, 1)`. Jitter needs no quality randomness; each `RandomState` is
 /// seeded differently, which avoids a dependency on `rand`.
 fn unit_random() -> f64 {
@@ -237,10 +251,10 @@ impl Router {
                 }
             }
         }
-        let message = last_error
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "no configured provider supports this request".into());
-        Err(LlmError::AllFailed(message))
+        Err(all_failed(
+            last_error,
+            "no configured provider supports this request",
+        ))
     }
 
     /// Runs `req` on the first provider of `kind` only (retries, no fallback) and
@@ -268,11 +282,12 @@ impl Router {
         req: &CompletionRequest,
     ) -> Result<CompletionResponse, LlmError> {
         // The cache is asked once per provider, before any attempt, and filled by the attempt
-        // that succeeds (the offline compiler is never cached: it costs nothing).
+        // that succeeds (the offline compiler is never cached: it costs nothing; nor is a
+        // connectivity check, whose point is to reach the model).
         let cache = self
             .cache
             .as_ref()
-            .filter(|_| provider.kind() != ProviderKind::Offline);
+            .filter(|_| provider.kind() != ProviderKind::Offline && req.task != Task::Test);
         let key = cache.map(|_| cache_key(provider.kind(), provider.model(), req));
         if let (Some(cache), Some(key)) = (cache, &key)
             && let Some(hit) = cache.get(key).await
@@ -420,10 +435,7 @@ impl Router {
                 }
             }
         }
-        let message = last_error
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "no configured provider can stream".into());
-        Err(LlmError::AllFailed(message))
+        Err(all_failed(last_error, "no configured provider can stream"))
     }
 
     /// Prices and records a finished call (an unsupported request is not a call).
@@ -496,6 +508,22 @@ mod tests {
             assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
             assert!(policy.delay(30, &err) <= Duration::from_millis(500));
         }
+    }
+
+    #[test]
+    fn an_outage_is_told_from_a_refusal_of_the_request() {
+        let http = |status| LlmError::Http {
+            status,
+            body: String::new(),
+        };
+        assert!(http(503).is_outage());
+        assert!(http(401).is_outage(), "a refused key refuses every request");
+        assert!(LlmError::Timeout.is_outage());
+        assert!(!http(400).is_outage(), "too long or refused content");
+        assert!(!LlmError::InvalidResponse("x".into()).is_outage());
+        assert!(all_failed(Some(http(502)), "none").is_outage());
+        assert!(!all_failed(Some(http(400)), "none").is_outage());
+        assert!(!all_failed(None, "none").is_outage());
     }
 
     #[test]

@@ -162,10 +162,12 @@ async fn finish(
                 _ => (JobStatus::PausedBudget, SourceStatus::PausedBudget),
             };
             tracing::warn!(reason = %e.message, "the job waits");
+            // The job first: a resume between the two writes then finds it waiting and puts
+            // the source back to `pending` after this.
+            let recorded = db::jobs::park(&ctx.db, job.job_id, job_status, &e.message).await;
             if let Err(db_err) = db::sources::set_status(&ctx.db, job.source_id, stage).await {
                 tracing::error!(error = %db_err, "could not record that the source waits");
             }
-            let recorded = db::jobs::park(&ctx.db, job.job_id, job_status, &e.message).await;
             progress
                 .publish(shared::events::EventKind::SourceProgress {
                     source_id: job.source_id,

@@ -64,7 +64,12 @@ pub(super) async fn compile_text(
     progress: &Progress,
 ) -> Result<Compiled, StageError> {
     match compile_with(ctx, router, source, text, progress).await {
-        Ok(compiled) => Ok(compiled),
+        // The chain's own offline compiler (enabled behind a model) stood in: it waits too.
+        Ok(compiled) => Ok(Compiled {
+            awaiting_model: compiled.provider == ProviderKind::Offline
+                && router.default_kind() != Some(ProviderKind::Offline),
+            ..compiled
+        }),
         Err(Failure::Stage(e)) => Err(e),
         Err(Failure::Llm(e))
             if falls_back(&e)
@@ -88,10 +93,11 @@ pub(super) async fn compile_text(
     }
 }
 
-/// Failures the offline compiler stands in for: the providers failed. Not a spent budget
-/// (the job waits for it) and not a missing configuration.
+/// Failures the offline compiler stands in for: the model cannot be had (an outage), which
+/// passes. Not a spent budget (the job waits for it), and not a refusal of this source's
+/// request (its size or content), which compiling again with the model would meet again.
 fn falls_back(e: &LlmError) -> bool {
-    !matches!(e, LlmError::BudgetExceeded | LlmError::NotConfigured(_))
+    e.is_outage()
 }
 
 async fn compile_with(
@@ -237,7 +243,7 @@ async fn compile_chunk(
 fn llm_error(e: LlmError) -> StageError {
     if matches!(e, LlmError::BudgetExceeded) {
         StageError::budget_spent()
-    } else if e.is_retryable() || matches!(e, LlmError::AllFailed(_)) {
+    } else if e.is_retryable() || matches!(e, LlmError::AllFailed { .. }) {
         StageError::transient(format!("LLM: {e}"))
     } else {
         StageError::permanent(format!("LLM: {e}"))

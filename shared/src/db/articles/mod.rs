@@ -469,14 +469,33 @@ pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
         .collect())
 }
 
-/// Sources of articles the offline compiler wrote in the model's place, oldest first.
+/// Sources of articles the offline compiler wrote in the model's place, oldest first; those
+/// with a job under way or waiting are left out (that job compiles them).
 pub async fn awaiting_model_sources(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
     let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
         "select s.source_id from article_sources s join articles a on a.id = s.article_id \
-         where a.awaiting_model group by s.source_id order by min(a.updated_at) limit $1"
+         where a.awaiting_model and not exists (select 1 from job_runs j \
+           where j.source_id = s.source_id \
+           and j.status in ('queued', 'running', 'paused_budget', 'awaiting_approval')) \
+         group by s.source_id order by min(a.updated_at) limit $1"
     )
     .bind(limit)
     .fetch_all(p)
     .await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Hands a source's offline stand-ins to the model: no longer waiting. The compile decides
+/// again (a new stand-in waits again; a refusal of the source stays visible on its job
+/// instead of being asked again every round).
+pub async fn handed_to_model(db: &Db, source_id: Uuid) -> DbResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update articles set awaiting_model = false where awaiting_model \
+         and id in (select article_id from article_sources where source_id = $1)"
+    )
+    .bind(source_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
