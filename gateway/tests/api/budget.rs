@@ -279,3 +279,24 @@ async fn a_source_estimated_above_the_per_source_limit_waits_for_a_go_ahead() {
     assert!(fake.request_count() >= 1, "the model compiled it");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn deleting_a_waiting_source_ends_its_job() {
+    let (_fake, app) = app_on_fake_model().await;
+    set_budget(&app, json!({"monthly_usd": 0, "enforce": true})).await;
+    let waiting = post_and_wait(&app, BEES).await;
+    assert_eq!(waiting["status"], "paused_budget", "{waiting}");
+    let id = waiting["id"].as_str().expect("id");
+    let (status, body) = app.delete_json(&format!("/api/sources/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, jobs) = app.get_json("/api/jobs?status=paused_budget").await;
+    assert_eq!(jobs["items"].as_array().map(Vec::len), Some(0), "{jobs}");
+    let (_, failed) = app.get_json("/api/jobs?status=failed").await;
+    assert_eq!(
+        failed["items"][0]["error"], "the source was deleted",
+        "{failed}"
+    );
+    let (_, settings) = app.get_json("/api/settings").await;
+    assert_eq!(settings["budget"]["paused_jobs"], 0, "{settings}");
+    app.stop().await;
+}

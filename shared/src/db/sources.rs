@@ -313,13 +313,27 @@ pub async fn set_duplicate(db: &Db, id: Uuid, existing: Uuid) -> DbResult<()> {
     Ok(())
 }
 
-/// Deletes a source row (articles keep existing unless deleted separately).
+/// Deletes a source row (articles keep existing unless deleted separately). A job of it that
+/// waits (for the budget or a go-ahead) ends with it, rather than waiting for nothing.
 pub async fn delete(db: &Db, id: Uuid) -> DbResult<()> {
-    let done = on_db!(db, |p| sqlx::query("delete from sources where id = $1")
+    let at = now();
+    let done = on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "update job_runs set status = 'failed', error = 'the source was deleted', \
+             finished_at = $2 where source_id = $1 and status in ('paused_budget', 'awaiting_approval')",
+        )
         .bind(id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("delete from sources where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await.map(|()| done)
+    })?;
     if done == 0 {
         return Err(DbError::NotFound);
     }
