@@ -156,16 +156,23 @@ impl Budget {
         })
     }
 
-    /// The policy and this month's spending.
-    pub async fn status(&self) -> DbResult<BudgetStatus> {
+    /// The policy, this month's spending and where it stands: what every check needs (two
+    /// reads, no writes, so it can sit before every paid call).
+    async fn spending(&self) -> DbResult<(BudgetPolicy, f64, BudgetLevel)> {
         let policy = self.policy().await?;
-        let now = Utc::now();
-        let spent_usd = db::costs::spent_since(&self.db, month_start(now)).await?;
+        let spent = db::costs::spent_since(&self.db, month_start(Utc::now())).await?;
+        let level = level(&policy, spent);
+        Ok((policy, spent, level))
+    }
+
+    /// The policy and this month's spending, with the jobs waiting for it.
+    pub async fn status(&self) -> DbResult<BudgetStatus> {
+        let (policy, spent_usd, level) = self.spending().await?;
         Ok(BudgetStatus {
-            level: level(&policy, spent_usd),
+            level,
             policy,
             set_in_environment: self.set_in_environment(),
-            month: now.format("%Y-%m").to_string(),
+            month: Utc::now().format("%Y-%m").to_string(),
             spent_usd,
             paused_jobs: db::jobs::paused_for_budget_count(&self.db).await?,
         })
@@ -174,20 +181,15 @@ impl Budget {
     /// True when a budget is set and this month's spending has reached it: optional model
     /// calls stop then, enforced or not.
     pub async fn limit_reached(&self) -> DbResult<bool> {
-        let policy = self.policy().await?;
-        if policy.monthly_usd.is_none() {
-            return Ok(false);
-        }
-        let spent = db::costs::spent_since(&self.db, month_start(Utc::now())).await?;
-        Ok(level(&policy, spent) == BudgetLevel::Exceeded)
+        Ok(self.spending().await?.2 == BudgetLevel::Exceeded)
     }
 
     /// Whether a paid call may go ahead: not when the budget is enforced and spent. Sends
     /// the month's notice of each level the first time spending is found past it.
     pub async fn may_spend(&self) -> DbResult<bool> {
-        let status = self.status().await?;
-        self.notify(&status).await?;
-        Ok(!(status.policy.enforce && status.level == BudgetLevel::Exceeded))
+        let (policy, spent, level) = self.spending().await?;
+        self.notify(&policy, spent, level).await?;
+        Ok(!(policy.enforce && level == BudgetLevel::Exceeded))
     }
 
     /// Applies a change from Settings, refusing values the environment sets, and returns
@@ -266,22 +268,23 @@ impl Budget {
     }
 
     /// Sends `budget.warning` / `budget.exceeded` once per month and limit, across processes
-    /// (the stored notice is swapped in one conditional write; only its writer sends).
-    async fn notify(&self, status: &BudgetStatus) -> DbResult<()> {
-        let (Some(bus), Some(limit)) = (&self.bus, status.policy.monthly_usd) else {
+    /// (the stored notice is swapped in one conditional write; only its writer sends). Below
+    /// the warning share nothing is written.
+    async fn notify(&self, policy: &BudgetPolicy, spent: f64, level: BudgetLevel) -> DbResult<()> {
+        let (Some(bus), Some(limit)) = (&self.bus, policy.monthly_usd) else {
             return Ok(());
         };
-        let mark = format!("{}|{limit}", status.month);
-        let event = match status.level {
+        let mark = format!("{}|{limit}", Utc::now().format("%Y-%m"));
+        let event = match level {
             BudgetLevel::Ok => return Ok(()),
             BudgetLevel::Warning => {
                 if !db::app_settings::swap(&self.db, NOTICE_WARNING, &mark).await? {
                     return Ok(());
                 }
                 EventKind::BudgetWarning {
-                    spent_usd: status.spent_usd,
+                    spent_usd: spent,
                     monthly_usd: limit,
-                    warn_fraction: status.policy.warn_fraction,
+                    warn_fraction: policy.warn_fraction,
                 }
             }
             BudgetLevel::Exceeded => {
@@ -289,16 +292,16 @@ impl Budget {
                     return Ok(());
                 }
                 EventKind::BudgetExceeded {
-                    spent_usd: status.spent_usd,
+                    spent_usd: spent,
                     monthly_usd: limit,
-                    enforced: status.policy.enforce,
+                    enforced: policy.enforce,
                 }
             }
         };
         tracing::warn!(
-            spent_usd = status.spent_usd,
+            spent_usd = spent,
             monthly_usd = limit,
-            level = ?status.level,
+            level = ?level,
             "LLM spending crossed a budget mark"
         );
         bus.publish(Event::new(event)).await;
