@@ -8,7 +8,7 @@ use shared::db::{self, DbError};
 use shared::domain::{JobKind, Source, SourceKind, Title, TitleError};
 use shared::events::{Event, EventKind};
 use shared::extract::{DocumentKind, sniff};
-use shared::ingest::{content_hash, first_heading, normalise_text, url_guard};
+use shared::ingest::{content_hash, first_heading, link_source, normalise_text, url_guard};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -143,17 +143,22 @@ pub async fn ingest_url(state: &AppState, raw: &str) -> Result<Accepted, ApiErro
     let allow_private = state.settings.ingest.allow_private_urls;
     let url = url_guard::parse_url(raw, allow_private)
         .map_err(|e| ApiError::Validation(e.to_string()))?;
-    url_guard::resolve_checked(&url, allow_private)
-        .await
-        .map_err(|e| ApiError::Validation(e.to_string()))?;
-    if let Some(existing) = db::sources::find_live_by_url(&state.db, url.as_str()).await? {
+    // A video is read through YouTube's player at the configured base URL, never fetched
+    // from the link itself; every form of its link is one source.
+    let (kind, url_text) = link_source(&url);
+    if kind == SourceKind::Url {
+        url_guard::resolve_checked(&url, allow_private)
+            .await
+            .map_err(|e| ApiError::Validation(e.to_string()))?;
+    }
+    if let Some(existing) = db::sources::find_live_by_url(&state.db, &url_text).await? {
         return Ok(Accepted::Duplicate(existing));
     }
     let new = NewSource {
         id: Uuid::now_v7(),
-        kind: SourceKind::Url,
+        kind,
         title: None,
-        url: Some(url.to_string()),
+        url: Some(url_text),
         content_hash: None,
         original_hash: None,
         original_ext: None,

@@ -109,6 +109,7 @@ mod tests {
             max_redirects: 1,
             max_pdf_pages: 1,
             feed_poll_secs: 3600,
+            youtube: Default::default(),
         };
         let server = shared::config::Settings::for_data_dir("/nonexistent").server;
         let limits = BodyLimits::from_settings(&ingest, &server);

@@ -181,17 +181,15 @@ async fn source_of(
         Some(url) => {
             // A source already: the item is seen, and its content never stands in for that
             // source (which is not the feed's).
-            if db::sources::find_live_by_url(db, url.as_str())
-                .await?
-                .is_some()
-            {
+            let (kind, url) = crate::ingest::link_source(&url);
+            if db::sources::find_live_by_url(db, &url).await?.is_some() {
                 return Ok(None);
             }
             NewSource {
                 id,
-                kind: SourceKind::Url,
+                kind,
                 title,
-                url: Some(url.to_string()),
+                url: Some(url),
                 content_hash: None,
                 original_hash: None,
                 original_ext: None,

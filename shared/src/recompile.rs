@@ -73,7 +73,7 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
         return Err(RecompileError::Duplicate);
     }
     let kind = match how {
-        Recompile::Refetch if source.kind != SourceKind::Url => {
+        Recompile::Refetch if !matches!(source.kind, SourceKind::Url | SourceKind::Youtube) => {
             return Err(RecompileError::NotAUrl);
         }
         Recompile::Refetch => JobKind::RefreshSource,

@@ -64,7 +64,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
 }
 
 /// Extensions an original document may be stored under.
-const ORIGINAL_EXTENSIONS: &[&str] = &["md", "txt", "html", "pdf"];
+/// `json` holds a video's transcript with its timings.
+const ORIGINAL_EXTENSIONS: &[&str] = &["md", "txt", "html", "pdf", "json"];
 
 /// The data directory.
 #[derive(Debug, Clone)]

@@ -3,3 +3,4 @@
 pub mod backend;
 pub mod corpus_server;
 pub mod fake_llm;
+pub mod fake_youtube;

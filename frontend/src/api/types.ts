@@ -2,7 +2,7 @@
 
 export type Uuid = string;
 
-export type SourceKind = "text" | "markdown" | "html" | "pdf" | "url";
+export type SourceKind = "text" | "markdown" | "html" | "pdf" | "url" | "youtube";
 export type SourceStatus =
   | "pending"
   | "fetching"
@@ -92,6 +92,8 @@ export interface Claim {
   verified: boolean;
   span: ClaimSpan | null;
   source_id: Uuid | null;
+  /** Opens the source where the quote is, when it can be opened there: a video at its time. */
+  source_link: string | null;
   /** Set when a contradiction was resolved against this claim. */
   disputed: ClaimDispute | null;
 }

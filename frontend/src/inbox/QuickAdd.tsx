@@ -43,7 +43,7 @@ function hint(plan: QuickAddPlan): string {
     case "text":
       return plan.title ? `This will be kept as a note titled “${plan.title}”.` : "This will be kept as a note.";
     default:
-      return "Paste a web address (https://…) or type a note; markdown works.";
+      return "Paste a web address (https://…) or a YouTube link, or type a note; markdown works.";
   }
 }
 

@@ -76,9 +76,11 @@ function DeleteConfirm({ source, onCancel }: { source: Source; onCancel: () => v
   );
 }
 
-/** A web page has an original only once it was fetched; every other kind has one from the start. */
+/** A web page or a video has an original only once it was fetched; every other kind has one
+ * from the start. */
 function hasOriginal(source: Source): boolean {
-  return source.kind !== "url" || source.original_mime !== null || source.content_hash !== null;
+  const fetched = source.kind === "url" || source.kind === "youtube";
+  return !fetched || source.original_mime !== null || source.content_hash !== null;
 }
 
 export default function SourceActions({ source }: { source: Source }) {

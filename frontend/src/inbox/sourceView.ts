@@ -13,6 +13,7 @@ const KIND_LABELS: Record<SourceKind, string> = {
   html: "HTML",
   pdf: "PDF",
   url: "Web page",
+  youtube: "Video",
 };
 
 /** "PDF", "Web page", "Note"…; an unknown kind is shown as it is. */

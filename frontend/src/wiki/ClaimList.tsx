@@ -7,8 +7,10 @@ import { api } from "../api/client";
 import type { Claim, ClaimSpan } from "../api/types";
 import { Badge, ErrorBox, Loading } from "../components/common";
 import { sourceQuoteHref } from "../inbox/span";
+import { safeExternalUrl } from "../components/urls";
 import { plainText } from "../markdown/plain";
 import { excerptAround } from "./excerpt";
+import { sourceLinkLabel } from "./labels";
 
 /** Code points of context shown either side of a quote. */
 export const EXCERPT_RADIUS = 300;
@@ -48,6 +50,7 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
   const [open, setOpen] = useState(focused);
   const panelId = useId();
   const inSource = claim.verified && claim.span !== null && claim.source_id !== null;
+  const sourceLink = claim.verified ? safeExternalUrl(claim.source_link) : null;
   const item = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (focused) item.current?.scrollIntoView({ block: "center" });
@@ -91,6 +94,11 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
           >
             {open ? "Hide quote" : "Show quote in source"}
           </button>
+        ) : null}
+        {sourceLink ? (
+          <a className="claim-source-link" href={sourceLink} target="_blank" rel="noopener noreferrer">
+            {sourceLinkLabel(sourceLink)}
+          </a>
         ) : null}
       </p>
       {inSource && claim.span && claim.source_id ? (

@@ -1,6 +1,14 @@
 // Wiki labels: concept keys normalised like the gateway, relation names, and URL filters.
 import { describe, expect, it } from "vitest";
-import { conceptHref, conceptKey, filtersFromParams, hasFilters, humanizeRelation, withParam } from "./labels";
+import {
+  conceptHref,
+  conceptKey,
+  filtersFromParams,
+  hasFilters,
+  humanizeRelation,
+  sourceLinkLabel,
+  withParam,
+} from "./labels";
 
 describe("labels", () => {
   it("normalises concept names like the gateway", () => {
@@ -8,6 +16,12 @@ describe("labels", () => {
     expect(conceptKey("Karpathy's Wiki")).toBe("karpathys-wiki");
     expect(conceptKey("日本")).toBe("日本");
     expect(conceptHref("Thread Pool")).toBe("/wiki?concept=thread-pool");
+  });
+  it("names a link into a source by the time it opens at", () => {
+    expect(sourceLinkLabel("https://www.youtube.com/watch?v=LightHouse1&t=22s")).toBe("Watch at 0:22");
+    expect(sourceLinkLabel("https://www.youtube.com/watch?v=LightHouse1&t=3725s")).toBe("Watch at 1:02:05");
+    expect(sourceLinkLabel("https://www.youtube.com/watch?v=LightHouse1")).toBe("Open the source at the quote");
+    expect(sourceLinkLabel("not a url")).toBe("Open the source at the quote");
   });
   it("humanises relation types", () => {
     expect(humanizeRelation("related_to")).toBe("related to");

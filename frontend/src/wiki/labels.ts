@@ -48,3 +48,25 @@ export function withParam(params: URLSearchParams, key: string, value: string): 
   else next.delete(key);
   return next;
 }
+
+/** "Watch at 1:05" for a link that opens a video at a time (`t=65s`); "Open the source at the
+ * quote" for any other. */
+export function sourceLinkLabel(link: string): string {
+  const seconds = startSeconds(link);
+  if (seconds === null) return "Open the source at the quote";
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor(seconds / 60) % 60;
+  const s = String(seconds % 60).padStart(2, "0");
+  return h > 0 ? `Watch at ${h}:${String(m).padStart(2, "0")}:${s}` : `Watch at ${m}:${s}`;
+}
+
+/** The `t=` of a link, in seconds; null without one. */
+function startSeconds(link: string): number | null {
+  try {
+    const t = new URL(link).searchParams.get("t");
+    const match = t ? /^(\d+)s?$/.exec(t) : null;
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}

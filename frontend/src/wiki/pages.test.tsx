@@ -92,6 +92,7 @@ const ARTICLE: ArticleDetail = {
       verified: true,
       span: { start: QUOTE_START, end: QUOTE_START + Array.from(QUOTE).length },
       source_id: "s1",
+      source_link: null,
       disputed: null,
     },
     {
@@ -101,6 +102,7 @@ const ARTICLE: ArticleDetail = {
       verified: false,
       span: null,
       source_id: "s1",
+      source_link: null,
       disputed: { resolution: "source_b_wins", by: { id: "a2", slug: "green-threads", title: "Green threads" } },
     },
   ],
@@ -313,6 +315,20 @@ describe("ArticlePage", () => {
     const span = ARTICLE.claims[0]?.span;
     expect(open.getAttribute("href")).toBe(`/sources/s1?start=${span?.start}&end=${span?.end}`);
     expect((items[0] as HTMLElement).querySelector("blockquote")?.textContent).toBe(QUOTE);
+  });
+
+  it("opens a video's quote at its time", async () => {
+    const link = "https://www.youtube.com/watch?v=LightHouse1&t=22s";
+    const claims = ARTICLE.claims.map((c, i) => ({ ...c, source_link: i === 0 ? link : "javascript:alert(1)" }));
+    mocks.getArticle.mockResolvedValue({ ...ARTICLE, claims });
+    renderAt("/wiki/thread-pool");
+    const list = await screen.findByRole("list", { name: "Claims" });
+    const items = within(list).getAllByRole("listitem");
+    const watch = within(items[0] as HTMLElement).getByRole("link", { name: "Watch at 0:22" });
+    expect(watch.getAttribute("href")).toBe(link);
+    expect(watch.getAttribute("rel")).toContain("noopener");
+    // An unverified claim, or a link that is no web address, gets none.
+    expect(within(items[1] as HTMLElement).queryByRole("link", { name: /Watch at|Open the source/ })).toBeNull();
   });
 
   it("queues a re-compile of every source", async () => {

@@ -74,9 +74,10 @@ async fn get_article(
     if id_or_slug.len() > 200 {
         return Err(ApiError::not_found("article"));
     }
-    let article = db::articles::get_detail(&state.db, &id_or_slug)
+    let mut article = db::articles::get_detail(&state.db, &id_or_slug)
         .await
         .map_err(ApiError::missing("article"))?;
+    shared::wiki::link_claims(&mut article, &state.storage);
     Ok(Json(article))
 }
 

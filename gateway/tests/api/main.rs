@@ -29,3 +29,4 @@ mod storage_faults;
 mod text_edges;
 mod vault;
 mod wiki_health;
+mod youtube;

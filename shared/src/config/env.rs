@@ -7,6 +7,7 @@ use std::str::FromStr;
 use super::{
     AuthSettings, BudgetSettings, DatabaseSettings, IngestSettings, JobsSettings, LlmSettings,
     LogFormat, ProviderSettings, RedisSettings, Secret, Settings, TelemetrySettings,
+    YoutubeSettings,
 };
 use crate::llm::ProviderKind;
 
@@ -132,6 +133,35 @@ fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
         warn_fraction,
         enforce,
     })
+}
+
+/// `WIKIMIND_INGEST__YOUTUBE_URL` and `WIKIMIND_INGEST__YOUTUBE_LANGUAGES`.
+fn youtube_settings(src: &EnvSource) -> Result<YoutubeSettings, ConfigError> {
+    const URL_VAR: &str = "WIKIMIND_INGEST__YOUTUBE_URL";
+    let mut settings = YoutubeSettings::default();
+    if let Some(raw) = src.get(URL_VAR) {
+        let url = url::Url::parse(raw)
+            .map_err(|e| e.to_string())
+            .and_then(|u| match u.scheme() {
+                "http" | "https" => Ok(u),
+                other => Err(format!("expected an http or https URL, not {other}")),
+            })
+            .map_err(|message| ConfigError::Invalid {
+                var: URL_VAR,
+                value: raw.to_owned(),
+                message,
+            })?;
+        settings.base_url = url;
+    }
+    if let Some(raw) = src.get("WIKIMIND_INGEST__YOUTUBE_LANGUAGES") {
+        settings.languages = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    Ok(settings)
 }
 
 /// `WIKIMIND_INGEST__FEED_POLL_SECS`: within the range a subscription may ask for.
@@ -412,6 +442,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
     let ingest = IngestSettings {
         allow_private_urls: src.flag("WIKIMIND_INGEST__ALLOW_PRIVATE_URLS", false)?,
         feed_poll_secs: feed_poll_secs(src)?,
+        youtube: youtube_settings(src)?,
         max_upload_bytes: positive(
             "WIKIMIND_INGEST__MAX_UPLOAD_BYTES",
             src.parse("WIKIMIND_INGEST__MAX_UPLOAD_BYTES", 50 * MB)?,
@@ -477,6 +508,30 @@ mod tests {
 
     fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         build(&EnvSource::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn youtube_reads_from_its_base_url_in_the_preferred_languages() {
+        let s = load(&[]).expect("defaults");
+        assert_eq!(
+            s.ingest.youtube.base_url.as_str(),
+            "https://www.youtube.com/"
+        );
+        assert!(s.ingest.youtube.languages.is_empty());
+        let s = load(&[
+            ("WIKIMIND_INGEST__YOUTUBE_URL", "http://127.0.0.1:9/"),
+            ("WIKIMIND_INGEST__YOUTUBE_LANGUAGES", " en, de ,,"),
+        ])
+        .expect("valid");
+        assert_eq!(s.ingest.youtube.base_url.as_str(), "http://127.0.0.1:9/");
+        assert_eq!(s.ingest.youtube.languages, ["en", "de"]);
+        for bad in ["not a url", "ftp://127.0.0.1/"] {
+            let err = load(&[("WIKIMIND_INGEST__YOUTUBE_URL", bad)]).expect_err(bad);
+            assert!(
+                err.to_string().contains("WIKIMIND_INGEST__YOUTUBE_URL"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -240,6 +240,27 @@ pub struct IngestSettings {
     pub max_pdf_pages: usize,
     /// Seconds between two polls of a feed, unless its subscription says otherwise.
     pub feed_poll_secs: i64,
+    pub youtube: YoutubeSettings,
+}
+
+/// Where video transcripts come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YoutubeSettings {
+    /// The base of YouTube's watch pages and player API (`WIKIMIND_INGEST__YOUTUBE_URL`,
+    /// default `https://www.youtube.com`); a video's public links keep pointing at YouTube.
+    pub base_url: url::Url,
+    /// Caption languages to prefer, in order (`WIKIMIND_INGEST__YOUTUBE_LANGUAGES`, comma
+    /// separated); without one the video's own language is read.
+    pub languages: Vec<String>,
+}
+
+impl Default for YoutubeSettings {
+    fn default() -> Self {
+        Self {
+            base_url: url::Url::parse(crate::ingest::youtube::PUBLIC_BASE).expect("valid URL"),
+            languages: Vec::new(),
+        }
+    }
 }
 
 /// How logs are written.

@@ -24,6 +24,9 @@ pub struct Claim {
     pub verified: bool,
     pub span: Option<ClaimSpan>,
     pub source_id: Option<Uuid>,
+    /// Opens the source where the quote is, when the source can be opened there: a video at
+    /// the time of the quote.
+    pub source_link: Option<String>,
     /// Set when a person resolved a contradiction against this claim.
     pub disputed: Option<ClaimDispute>,
 }

@@ -17,6 +17,8 @@ crate::text_enum! {
         Pdf => "pdf",
         /// A web page fetched by URL.
         Url => "url",
+        /// A YouTube video, read through its transcript.
+        Youtube => "youtube",
     }
 }
 

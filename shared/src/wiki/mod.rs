@@ -3,6 +3,7 @@
 
 mod article_file;
 mod candidates;
+mod claim_links;
 mod concept_pages;
 mod concepts;
 mod graph;
@@ -15,6 +16,7 @@ mod writer;
 
 pub use article_file::{ArticleFile, ClaimLine, SourceLine, render_article};
 pub use candidates::related_titles;
+pub use claim_links::link_claims;
 pub use concept_pages::{PageChange, delete_source_and_refresh, merge_and_refresh, save_compiled};
 pub use concepts::{ConceptNode, HIERARCHY_SYSTEM_PROMPT, concept_tree, refresh_model_hierarchy};
 pub use graph::{Graph, GraphCache, GraphEdge, GraphNode, MAX_GRAPH_NODES, communities};

@@ -3,6 +3,7 @@
 use shared::db::sources::Extracted as ExtractedMeta;
 use shared::domain::{Source, SourceKind, Title, single_line};
 use shared::extract::{self, DocumentKind, ExtractError};
+use shared::ingest::youtube::Transcript;
 use shared::ingest::{content_hash, first_heading, normalise_text};
 
 use super::StageError;
@@ -12,6 +13,7 @@ use super::StageError;
 pub(super) struct Extracted {
     pub kind: DocumentKind,
     pub ext: &'static str,
+    pub mime: &'static str,
     pub original: Vec<u8>,
     pub text: String,
     pub content_hash: String,
@@ -33,7 +35,7 @@ impl Extracted {
             published: self.published.clone(),
             content_hash: self.content_hash.clone(),
             original_ext: Some(self.ext.to_owned()),
-            original_mime: Some(self.kind.mime().to_owned()),
+            original_mime: Some(self.mime.to_owned()),
             byte_size: i64::try_from(self.original.len()).ok(),
             page_count: self.page_count,
         }
@@ -75,6 +77,38 @@ pub(super) fn extract_document(
             (text, title, None, None, None)
         }
     };
+    finish(kind, bytes, text, title, author, published, page_count)
+}
+
+/// Extracts a video's transcript, stored as the JSON of [`Transcript`]: its clean text keeps
+/// the paragraphs' times.
+pub(super) fn extract_transcript(bytes: &[u8]) -> Result<Extracted, StageError> {
+    let transcript: Transcript = serde_json::from_slice(bytes)
+        .map_err(|e| StageError::permanent(format!("the stored transcript cannot be read: {e}")))?;
+    let mut extracted = finish(
+        DocumentKind::Text,
+        bytes,
+        transcript.clean_text(),
+        transcript.title,
+        transcript.channel,
+        transcript.published,
+        None,
+    )?;
+    extracted.ext = "json";
+    extracted.mime = "application/json";
+    Ok(extracted)
+}
+
+/// Normalises what an extractor found, under the rules for everything a person types.
+fn finish(
+    kind: DocumentKind,
+    bytes: &[u8],
+    text: String,
+    title: Option<String>,
+    author: Option<String>,
+    published: Option<String>,
+    page_count: Option<i32>,
+) -> Result<Extracted, StageError> {
     let text = normalise_text(&text);
     // Metadata from documents follows the same rules as everything a person types.
     let title = title
@@ -91,6 +125,7 @@ pub(super) fn extract_document(
     Ok(Extracted {
         kind,
         ext: kind.extension(),
+        mime: kind.mime(),
         original: bytes.to_vec(),
         content_hash: content_hash(&text),
         text,

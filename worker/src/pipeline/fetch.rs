@@ -107,13 +107,32 @@ impl Fetcher {
 
     /// Fetches a URL, refusing private targets, oversized bodies and error statuses.
     pub async fn fetch(&self, url: &Url) -> Result<Fetched, StageError> {
-        match self.fetch_if_changed(url, &Validators::default()).await? {
-            Conditional::Fetched(fetched) => Ok(fetched),
-            // Without validators there is nothing for a 304 to answer.
-            Conditional::NotModified => Err(StageError::permanent(
-                "the server answered 304 Not Modified to a plain request",
-            )),
+        self.fetch_if_changed(url, &Validators::default())
+            .await
+            .and_then(plain)
+    }
+
+    /// A GET with headers of the caller's (a language, a cookie), under the same checks.
+    pub async fn get_with(
+        &self,
+        url: &Url,
+        headers: &[(reqwest::header::HeaderName, &str)],
+    ) -> Result<Fetched, StageError> {
+        let mut request = self.client.get(url.clone());
+        for (name, value) in headers {
+            request = request.header(name, *value);
         }
+        self.send(url, request).await.and_then(plain)
+    }
+
+    /// A POST of a JSON body (an API call), under the same checks.
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<Fetched, StageError> {
+        let request = self.client.post(url.clone()).json(body);
+        self.send(url, request).await.and_then(plain)
     }
 
     /// Fetches a URL unless it is unchanged since a fetch that returned `validators`
@@ -125,8 +144,6 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
     ) -> Result<Conditional, StageError> {
-        url_guard::check_static(url, self.allow_private)
-            .map_err(|e| StageError::permanent(e.to_string()))?;
         let mut request = self.client.get(url.clone()).header(
             reqwest::header::ACCEPT,
             "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
@@ -137,6 +154,18 @@ impl Fetcher {
         if let Some(modified) = &validators.last_modified {
             request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
         }
+        self.send(url, request).await
+    }
+
+    /// Sends a request to `url` (checked first; every redirect and connection is checked by
+    /// the client) and reads its body within the size limit.
+    async fn send(
+        &self,
+        url: &Url,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Conditional, StageError> {
+        url_guard::check_static(url, self.allow_private)
+            .map_err(|e| StageError::permanent(e.to_string()))?;
         let response = request.send().await.map_err(describe_send_error)?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
@@ -191,6 +220,16 @@ impl Fetcher {
             bytes,
             validators,
         }))
+    }
+}
+
+/// A request without validators has nothing for a 304 to answer.
+fn plain(answer: Conditional) -> Result<Fetched, StageError> {
+    match answer {
+        Conditional::Fetched(fetched) => Ok(fetched),
+        Conditional::NotModified => Err(StageError::permanent(
+            "the server answered 304 Not Modified to a plain request",
+        )),
     }
 }
 

@@ -4,6 +4,7 @@ mod compile;
 mod extract;
 pub mod fetch;
 mod publish;
+mod youtube;
 
 use shared::db::articles::ArticleKey;
 use shared::db::source_checks::Validators;
@@ -142,7 +143,11 @@ pub async fn process_source(
     let text = match stored {
         Some(text) => text,
         None => {
-            let (extracted, validators) = extract_source(ctx, source, refresh, progress).await?;
+            let Obtained {
+                extracted,
+                fetched,
+                validators,
+            } = extract_source(ctx, source, refresh, progress).await?;
             let stored =
                 db::sources::set_extracted(&ctx.db, source.id, &extracted.meta(source)).await;
             // A refreshed page now serving another source's content stays as it was.
@@ -153,7 +158,7 @@ pub async fn process_source(
                 ));
             }
             // A fetched original is kept once its text is the source's (or a duplicate's).
-            if validators.is_some() {
+            if fetched {
                 ctx.storage
                     .write_original(source.id, extracted.ext, &extracted.original)?;
             }
@@ -219,16 +224,46 @@ fn clean_text_if_extracted(ctx: &WorkerContext, source: &Source) -> Option<Strin
     (content_hash(&text) == hash).then_some(text)
 }
 
-/// Gets the original (fetching it for URLs: the first time, or again for a `refresh`) and
-/// extracts its clean text; with the validators of the fetch, when there was one.
+/// A source's clean text, and how its original was had.
+struct Obtained {
+    extracted: extract::Extracted,
+    /// The original came from the network just now: it is kept once the text is stored.
+    fetched: bool,
+    /// The page fetch's validators, from which Health asks whether it changed.
+    validators: Option<Validators>,
+}
+
+/// Gets the original (fetching it for URLs and videos: the first time, or again for a
+/// `refresh`) and extracts its clean text.
 async fn extract_source(
     ctx: &WorkerContext,
     source: &Source,
     refresh: bool,
     progress: &Progress,
-) -> Result<(extract::Extracted, Option<Validators>), StageError> {
-    let fetch = source.kind == SourceKind::Url
-        && (refresh || ctx.storage.find_original(source.id).is_none());
+) -> Result<Obtained, StageError> {
+    let remote = matches!(source.kind, SourceKind::Url | SourceKind::Youtube);
+    let fetch = remote && (refresh || ctx.storage.find_original(source.id).is_none());
+    if source.kind == SourceKind::Youtube && fetch {
+        progress
+            .stage(SourceStatus::Fetching, "fetching the transcript")
+            .await;
+        let video = source
+            .url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| shared::ingest::youtube::video_id(&u))
+            .ok_or_else(|| StageError::permanent("the source names no YouTube video"))?;
+        let transcript =
+            youtube::fetch_transcript(&ctx.fetcher, &ctx.settings.ingest.youtube, &video).await?;
+        let original = serde_json::to_vec(&transcript)
+            .map_err(|e| StageError::permanent(format!("storing the transcript: {e}")))?;
+        progress.stage(SourceStatus::Extracting, "extracting").await;
+        return Ok(Obtained {
+            extracted: extract::extract_transcript(&original)?,
+            fetched: true,
+            validators: None,
+        });
+    }
     let mut validators = None;
     let (bytes, hint) = if fetch {
         progress.stage(SourceStatus::Fetching, "fetching").await;
@@ -264,11 +299,23 @@ async fn extract_source(
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|e| StageError::transient(format!("reading {}: {e}", path.display())))?;
+        if source.kind == SourceKind::Youtube {
+            progress.stage(SourceStatus::Extracting, "extracting").await;
+            return Ok(Obtained {
+                extracted: extract::extract_transcript(&bytes)?,
+                fetched: false,
+                validators: None,
+            });
+        }
         (bytes, Some(format!("original.{ext}")))
     };
     progress.stage(SourceStatus::Extracting, "extracting").await;
     let extracted = extract_bytes(ctx, bytes, hint).await?;
-    Ok((extracted, validators))
+    Ok(Obtained {
+        extracted,
+        fetched: validators.is_some(),
+        validators,
+    })
 }
 
 /// Extracts a document's clean text off the async threads, within the job's time limit.

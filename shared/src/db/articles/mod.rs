@@ -374,6 +374,7 @@ pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
                     _ => None,
                 },
                 source_id: c.source_id,
+                source_link: None,
             })
         })
         .collect::<DbResult<Vec<_>>>()?;
