@@ -140,6 +140,29 @@ impl From<shared::budget::BudgetError> for ApiError {
     }
 }
 
+impl From<shared::llm::stored::ChangeError> for ApiError {
+    fn from(e: shared::llm::stored::ChangeError) -> Self {
+        use shared::llm::stored::ChangeError;
+        match e {
+            ChangeError::Invalid(m) => ApiError::BadRequest(m),
+            ChangeError::SetInEnvironment(..) => ApiError::Conflict(e.to_string()),
+            ChangeError::Secret(e) => ApiError::Internal(e.into()),
+            ChangeError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<shared::llm::live::LiveError> for ApiError {
+    fn from(e: shared::llm::live::LiveError) -> Self {
+        use shared::llm::live::LiveError;
+        match e {
+            // A stored value the providers cannot be built from (it was checked when saved).
+            LiveError::Build(e) => ApiError::BadRequest(e.to_string()),
+            LiveError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<shared::storage::StorageError> for ApiError {
     fn from(e: shared::storage::StorageError) -> Self {
         if e.is_out_of_space() {

@@ -56,28 +56,30 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The router answers go through, when a language model is configured. The offline compiler
-/// only compiles, so on its own it means extractive answers.
-fn answer_router(
-    settings: &Settings,
+/// The model router of this process: the environment's providers with those set in Settings,
+/// answering repeated requests from the cache and asking the budget before paid calls.
+async fn live_llm(
+    settings: &Arc<Settings>,
     db: &Db,
     budget: &shared::budget::Budget,
-) -> anyhow::Result<Option<Arc<shared::llm::Router>>> {
-    let order = shared::llm::setup::provider_order(settings);
-    if order
-        .first()
-        .is_none_or(|k| *k == shared::llm::ProviderKind::Offline)
-    {
-        return Ok(None);
-    }
-    let recorder = Arc::new(shared::db::costs::DbCostRecorder::new(db.clone()));
-    let router = shared::llm::build_router(settings, recorder)
-        .context("configuring the LLM providers for answers")?
-        .with_cache(Arc::new(shared::db::llm_cache::DbResponseCache::new(
-            db.clone(),
-        )))
-        .with_gate(Arc::new(budget.clone()));
-    Ok(Some(Arc::new(router)))
+) -> anyhow::Result<Arc<shared::llm::live::LiveLlm>> {
+    let secrets = shared::secrets::SecretBox::for_settings(settings)
+        .context("opening the key that seals stored provider keys")?;
+    let llm = shared::llm::live::LiveLlm::new(
+        db.clone(),
+        settings.clone(),
+        secrets,
+        shared::llm::live::Decoration {
+            recorder: Arc::new(shared::db::costs::DbCostRecorder::new(db.clone())),
+            cache: Some(Arc::new(shared::db::llm_cache::DbResponseCache::new(
+                db.clone(),
+            ))),
+            gate: Some(Arc::new(budget.clone())),
+        },
+    )
+    .await
+    .context("configuring the LLM providers")?;
+    Ok(Arc::new(llm))
 }
 
 impl Application {
@@ -124,7 +126,7 @@ impl Application {
         let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
             .with_events(bus.clone());
         let state = AppState {
-            answer_llm: answer_router(&settings, &db, &budget)?,
+            llm: live_llm(&settings, &db, &budget).await?,
             budget,
             db: db.clone(),
             search,
@@ -148,9 +150,11 @@ impl Application {
             )?),
         };
         let worker = if options.with_worker {
-            let mut ctx = worker::build_context(settings.clone(), db, bus)?;
+            let mut ctx = worker::build_context(settings.clone(), db, bus).await?;
             // One embedder in the process, so its indexing passes never overlap.
             ctx.embedder = state.embedder.clone();
+            // One router too, so a change in Settings reaches the worker's next job at once.
+            ctx.llm = state.llm.clone();
             ctx.wiki = state.wiki.clone();
             let stop = CancellationToken::new();
             let token = stop.clone();

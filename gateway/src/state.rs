@@ -27,9 +27,9 @@ pub struct AppState {
     pub origins: OriginPolicy,
     /// Signs the web app's session cookies.
     pub session_key: Arc<SessionKey>,
-    /// The model router for answers; `None` when no language model is configured (answers
-    /// are then extractive).
-    pub answer_llm: Option<Arc<shared::llm::Router>>,
+    /// The model router in force, rebuilt when the providers change in Settings; its
+    /// `answers()` is `None` when no language model is configured (answers are extractive).
+    pub llm: Arc<shared::llm::live::LiveLlm>,
     /// The monthly budget in force (the environment's values over those set in Settings).
     pub budget: shared::budget::Budget,
     /// Full-text or hybrid search over the wiki's passages.

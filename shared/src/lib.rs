@@ -19,6 +19,7 @@ pub mod llm;
 pub mod outbox;
 pub mod recompile;
 pub mod search;
+pub mod secrets;
 pub mod shutdown;
 pub mod storage;
 pub mod telemetry;

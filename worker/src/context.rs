@@ -19,7 +19,8 @@ pub struct WorkerContext {
     pub bus: SharedBus,
     /// The monthly budget: the router's gate, and what resumes jobs that waited for it.
     pub budget: shared::budget::Budget,
-    pub router: Arc<Router>,
+    /// The model router in force (rebuilt when the providers change in Settings).
+    pub llm: Arc<shared::llm::live::LiveLlm>,
     /// The offline compiler alone, for compiles a person asked to spend nothing on.
     pub offline_router: Arc<Router>,
     /// The embedding provider for hybrid search, when one is configured.

@@ -18,15 +18,18 @@ const SCHEDULE: &str = "health";
 
 /// Runs Health's waiting runs until `stop` is cancelled.
 pub async fn run(ctx: WorkerContext, stop: CancellationToken) {
-    let runner = Runner {
+    let mut runner = Runner {
         db: ctx.db.clone(),
         bus: ctx.bus.clone(),
         worker: ctx.worker_name.to_string(),
         lease: ctx.settings.jobs.lease(),
-        model: Runner::model_of(&ctx.router),
+        model: Runner::model_of(&ctx.llm.router()),
         budget: ctx.settings.llm.budget.clone(),
     };
     loop {
+        // A model added or changed in Settings judges the next run's contradictions.
+        ctx.llm.refresh_or_keep().await;
+        runner.model = Runner::model_of(&ctx.llm.router());
         if let Some(period) = ctx.settings.health.schedule {
             queue_if_due(&ctx, period).await;
         }

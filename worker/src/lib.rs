@@ -43,7 +43,7 @@ const CONSUMER_RESTART_DELAY: Duration = Duration::from_secs(2);
 const QUEUE_POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Builds the worker's shared state.
-pub fn build_context(
+pub async fn build_context(
     settings: Arc<Settings>,
     db: Db,
     bus: SharedBus,
@@ -54,10 +54,20 @@ pub fn build_context(
     // Every paid call asks the budget first; crossing its marks is announced on the bus.
     let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
         .with_events(bus.clone());
-    let router = shared::llm::build_router(&settings, recorder.clone())
-        .context("configuring LLM providers")?
-        .with_cache(Arc::new(db::llm_cache::DbResponseCache::new(db.clone())))
-        .with_gate(Arc::new(budget.clone()));
+    let secrets = shared::secrets::SecretBox::for_settings(&settings)
+        .context("opening the key that seals stored provider keys")?;
+    let llm = shared::llm::live::LiveLlm::new(
+        db.clone(),
+        settings.clone(),
+        secrets,
+        shared::llm::live::Decoration {
+            recorder: recorder.clone(),
+            cache: Some(Arc::new(db::llm_cache::DbResponseCache::new(db.clone()))),
+            gate: Some(Arc::new(budget.clone())),
+        },
+    )
+    .await
+    .context("configuring LLM providers")?;
     let embedder = shared::embed::from_settings(&settings, recorder)
         .context("configuring the embedding provider")?;
     let fetcher =
@@ -73,7 +83,7 @@ pub fn build_context(
         storage,
         bus,
         budget,
-        router: Arc::new(router),
+        llm: Arc::new(llm),
         offline_router: Arc::new(shared::llm::Router::new(vec![Arc::new(
             shared::llm::offline::OfflineProvider,
         )])),

@@ -16,6 +16,6 @@ async fn main() -> anyhow::Result<()> {
     let bus = shared::events::bus_for_deployment(&settings)
         .await
         .context("connecting the event bus to Redis")?;
-    let ctx = worker::build_context(settings, db, bus)?;
+    let ctx = worker::build_context(settings, db, bus).await?;
     worker::run(ctx, queue, shared::shutdown::signal()).await
 }

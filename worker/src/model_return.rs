@@ -23,12 +23,7 @@ const TICK: Duration = Duration::from_secs(1);
 
 /// Looks for the model's return until `stop` is cancelled.
 pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
-    if !ctx.settings.llm.offline_fallback
-        || ctx
-            .router
-            .default_kind()
-            .is_none_or(|k| k == ProviderKind::Offline)
-    {
+    if !ctx.settings.llm.offline_fallback {
         return;
     }
     let period = Duration::from_secs(ctx.settings.llm.fallback_recheck_secs);
@@ -36,6 +31,15 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(TICK.min(period)) => {}
+        }
+        // Without a model there is nothing to come back (a key may be added in Settings).
+        if ctx
+            .llm
+            .router()
+            .default_kind()
+            .is_none_or(|k| k == ProviderKind::Offline)
+        {
+            continue;
         }
         match db::health::claim_schedule(&ctx.db, SCHEDULE, &ctx.worker_name, period).await {
             Ok(true) => {
@@ -74,8 +78,10 @@ async fn one_round(ctx: &WorkerContext, queue: &JobQueue) -> db::DbResult<()> {
 /// A one-word round trip through the configured chain; true when a model (not the offline
 /// compiler) answered.
 async fn model_answers(ctx: &WorkerContext) -> bool {
+    ctx.llm.refresh_or_keep().await;
     match ctx
-        .router
+        .llm
+        .router()
         .complete(&CompletionRequest::connectivity_check())
         .await
     {

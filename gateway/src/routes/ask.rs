@@ -71,11 +71,13 @@ pub(crate) fn checked_question(question: &str) -> ApiResult<String> {
     Ok(q.to_owned())
 }
 
-pub(crate) fn answerer(state: &AppState) -> Answerer<'_> {
+/// What answers with the providers in force (a change in Settings is seen at once).
+pub(crate) async fn answerer(state: &AppState) -> Answerer<'_> {
+    state.llm.refresh_or_keep().await;
     Answerer {
         db: &state.db,
         search: &state.search,
-        llm: state.answer_llm.as_deref(),
+        llm: state.llm.answers(),
         settings: &state.settings,
     }
 }
@@ -99,7 +101,10 @@ async fn ask(
     ApiJson(req): ApiJson<AskRequest>,
 ) -> ApiResult<Json<AskReply>> {
     let question = checked_question(&req.question)?;
-    let (conversation, turn) = answerer(&state).ask(&question, req.conversation_id).await?;
+    let (conversation, turn) = answerer(&state)
+        .await
+        .ask(&question, req.conversation_id)
+        .await?;
     Ok(Json(AskReply { conversation, turn }))
 }
 
@@ -172,7 +177,7 @@ async fn fork_conversation(
         })?;
     let title = conversation_title(&question);
     let fork = db::conversations::create(&state.db, &title, Some((parent.id, at))).await?;
-    match answerer(&state).ask(&question, Some(fork.id)).await {
+    match answerer(&state).await.ask(&question, Some(fork.id)).await {
         Ok((conversation, turn)) => Ok(Json(AskReply { conversation, turn })),
         Err(e) => {
             // An unanswered fork would be an empty branch; leave nothing behind.

@@ -50,13 +50,19 @@ async fn ask_stream(
     ApiJson(req): ApiJson<AskRequest>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let question = checked_question(&req.question)?;
-    let prepared = answerer(&state)
-        .prepare(&question, req.conversation_id)
-        .await?;
+    let answerer_now = answerer(&state).await;
+    let prepared = answerer_now.prepare(&question, req.conversation_id).await?;
+    let llm = answerer_now.llm.clone();
     let request_id = crate::request_id::current();
     let (tx, rx) = unbounded_channel::<Event>();
     tokio::spawn(async move {
-        let answerer = answerer(&state);
+        // The same providers that planned the answer write it.
+        let answerer = Answerer {
+            db: &state.db,
+            search: &state.search,
+            llm,
+            settings: &state.settings,
+        };
         if let Err(err) = answer(answerer, prepared, &tx).await {
             let _ = tx.send(error_event(err, request_id.as_deref()));
         }
@@ -73,7 +79,7 @@ async fn answer(
     mut prepared: Prepared,
     tx: &UnboundedSender<Event>,
 ) -> ApiResult<()> {
-    let written = match (&prepared.plan, answerer.llm) {
+    let written = match (&prepared.plan, answerer.llm.as_deref()) {
         (Plan::Model { system, user }, Some(llm)) => {
             let passages = u32::try_from(prepared.retrieved.passages.len()).unwrap_or(u32::MAX);
             let mut filter = MarkerFilter::new(passages);

@@ -1,7 +1,9 @@
-//! `/api/settings`, `/api/settings/budget`, `/api/providers/{kind}/test` and `/api/costs`: what
-//! the Settings screen shows and changes — which LLM providers are configured and in the call
-//! chain, a real round trip to one of them, the monthly budget (changed here unless the
-//! environment sets it), and this month's spending by provider and by task.
+//! `/api/settings`, `/api/settings/budget`, `/api/settings/providers/{kind}`,
+//! `/api/settings/llm`, `/api/providers/{kind}/test` and `/api/costs`: what the Settings screen
+//! shows and changes — which LLM providers are configured and in the call chain, their keys
+//! (stored sealed, never shown) and models, the default provider, a real round trip to one of
+//! them, the monthly budget (each changed here unless the environment sets it), and this
+//! month's spending by provider and by task.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use shared::budget::{BudgetChange, BudgetStatus};
 use shared::db::{self, costs::CostBucket};
 use shared::llm::setup::{default_model, is_configured, provider_order};
+use shared::llm::stored::{self, KeySource, ProviderChange};
 use shared::llm::{CompletionRequest, ProviderKind};
 use shared::search::Ranking;
 
@@ -29,6 +32,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(get_settings))
         .route("/settings/budget", put(put_budget))
+        .route("/settings/providers/{kind}", put(put_provider))
+        .route("/settings/llm", put(put_llm))
         .route("/providers/{kind}/test", post(test_provider))
         .route("/costs", get(get_costs))
 }
@@ -41,6 +46,16 @@ struct ProviderView {
     is_default: bool,
     model: String,
     base_url: Option<String>,
+    /// Where its API key comes from; the key itself is never returned.
+    key: KeySource,
+    set_in_environment: ProviderEnv,
+}
+
+/// Which of a provider's values the environment sets (they cannot be changed here).
+#[derive(Debug, Serialize)]
+struct ProviderEnv {
+    api_key: bool,
+    model: bool,
 }
 
 /// How search ranks, and how far embedding has got.
@@ -65,6 +80,8 @@ struct SettingsView {
     version: &'static str,
     providers: Vec<ProviderView>,
     default_provider: ProviderKind,
+    /// True when `WIKIMIND_LLM__DEFAULT_PROVIDER` chooses it.
+    default_provider_set_in_environment: bool,
     fallback: bool,
     offline_compiler: bool,
     budget: BudgetStatus,
@@ -92,7 +109,14 @@ async fn search_view(state: &AppState) -> ApiResult<SearchView> {
 }
 
 async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsView>> {
-    let settings = &state.settings;
+    state.llm.refresh().await?;
+    settings_view(&state).await.map(Json)
+}
+
+async fn settings_view(state: &AppState) -> ApiResult<SettingsView> {
+    let current = state.llm.current();
+    let settings = &current.effective.settings;
+    let env = state.llm.environment();
     let chain = provider_order(settings);
     let default_provider = chain.first().copied().unwrap_or(ProviderKind::Offline);
     let providers = ProviderKind::ALL
@@ -100,6 +124,11 @@ async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsV
         .map(|&kind| {
             let p = settings.llm.provider(kind);
             ProviderView {
+                key: current.effective.key_source(kind),
+                set_in_environment: ProviderEnv {
+                    api_key: env.llm.provider(kind).api_key.is_some(),
+                    model: env.llm.provider(kind).model.is_some(),
+                },
                 kind,
                 // The offline compiler needs nothing: it is always available.
                 configured: kind == ProviderKind::Offline || is_configured(kind, p),
@@ -113,16 +142,85 @@ async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsV
             }
         })
         .collect();
-    Ok(Json(SettingsView {
+    Ok(SettingsView {
         version: shared::VERSION,
         providers,
         default_provider,
+        default_provider_set_in_environment: env.llm.default_provider.is_some(),
         fallback: settings.llm.fallback,
         offline_compiler: default_provider == ProviderKind::Offline,
         budget: state.budget.status().await?,
-        search: search_view(&state).await?,
+        search: search_view(state).await?,
         auth_required: settings.auth.token.is_some(),
-    }))
+    })
+}
+
+/// Body of `PUT /api/settings/providers/{kind}`: a field left out stays as it is; `null` or
+/// an empty string removes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderBody {
+    #[serde(default, deserialize_with = "present")]
+    api_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    model: Option<Option<String>>,
+}
+
+fn provider_kind(raw: &str) -> ApiResult<ProviderKind> {
+    raw.to_ascii_lowercase()
+        .parse::<ProviderKind>()
+        .map_err(|_| ApiError::not_found("provider"))
+}
+
+/// Stores a provider's key (sealed) or model; the providers in force are rebuilt at once, and
+/// the workers take the change before their next job.
+async fn put_provider(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    ApiJson(body): ApiJson<ProviderBody>,
+) -> ApiResult<Json<SettingsView>> {
+    let kind = provider_kind(&kind)?;
+    let change = ProviderChange {
+        api_key: body.api_key,
+        model: body.model,
+    };
+    stored::change_provider(
+        &state.db,
+        state.llm.environment(),
+        state.llm.secrets(),
+        kind,
+        &change,
+    )
+    .await?;
+    state.llm.refresh().await?;
+    settings_view(&state).await.map(Json)
+}
+
+/// Body of `PUT /api/settings/llm`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LlmBody {
+    /// `null` goes back to the first configured provider.
+    default_provider: Option<String>,
+}
+
+async fn put_llm(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LlmBody>,
+) -> ApiResult<Json<SettingsView>> {
+    let default = match body.default_provider.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            raw.to_ascii_lowercase()
+                .parse::<ProviderKind>()
+                .map_err(|_| {
+                    ApiError::BadRequest(format!("default_provider: no provider is called {raw:?}"))
+                })?,
+        ),
+    };
+    stored::change_default(&state.db, state.llm.environment(), default).await?;
+    state.llm.refresh().await?;
+    settings_view(&state).await.map(Json)
 }
 
 /// Body of `PUT /api/settings/budget`: a field left out stays as it is.
@@ -137,8 +235,10 @@ struct BudgetBody {
 }
 
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
-    Option::<f64>::deserialize(d).map(Some)
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Changes the budget; jobs that waited for it are queued again when it now allows spending.
@@ -186,10 +286,7 @@ async fn test_provider(
     State(state): State<AppState>,
     Path(kind): Path<String>,
 ) -> ApiResult<Json<ProviderTest>> {
-    let kind = kind
-        .to_ascii_lowercase()
-        .parse::<ProviderKind>()
-        .map_err(|_| ApiError::not_found("provider"))?;
+    let kind = provider_kind(&kind)?;
     if kind == ProviderKind::Offline {
         return Ok(Json(ProviderTest {
             ok: true,
@@ -200,11 +297,13 @@ async fn test_provider(
         }));
     }
     let recorder = Arc::new(db::costs::DbCostRecorder::new(state.db.clone()));
-    let router = shared::llm::setup::build_single(&state.settings, kind, TEST_TIMEOUT, recorder)
+    state.llm.refresh().await?;
+    let settings = state.llm.settings();
+    let router = shared::llm::setup::build_single(&settings, kind, TEST_TIMEOUT, recorder)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?
         .ok_or_else(|| {
             ApiError::BadRequest(format!(
-                "{kind} is not configured: set its API key or base URL in the environment"
+                "{kind} is not configured: set its API key here or in the environment"
             ))
         })?;
     let model = router

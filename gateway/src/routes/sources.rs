@@ -336,7 +336,7 @@ async fn get_source(
         .filter(|_| source.content_hash.is_some())
         .map(|m| {
             let len = usize::try_from(m.len()).unwrap_or(usize::MAX);
-            shared::llm::setup::compile_estimate(&state.settings, len)
+            shared::llm::setup::compile_estimate(&state.llm.settings(), len)
         });
     Ok(Json(SourceDetail {
         source,
@@ -422,7 +422,7 @@ async fn delete_source(
     let id = parse_id(&id, "source")?;
     let deleted = shared::wiki::delete_source_and_refresh(
         &state.wiki,
-        state.answer_llm.as_deref(),
+        state.llm.answers().as_deref(),
         id,
         q.cascade.unwrap_or(false),
     )

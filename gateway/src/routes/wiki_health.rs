@@ -112,7 +112,7 @@ async fn fix(
         .as_deref()
         .map(|k| parse_id(k, "article"))
         .transpose()?;
-    let fixed = health::fix(&state.wiki, state.answer_llm.as_deref(), id, keep)
+    let fixed = health::fix(&state.wiki, state.llm.answers().as_deref(), id, keep)
         .await
         .map_err(action_error)?;
     if let Some(job) = &fixed.job {

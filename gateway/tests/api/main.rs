@@ -21,6 +21,7 @@ mod ingest;
 mod links;
 mod llm;
 mod origin;
+mod provider_settings;
 mod search;
 mod settings;
 mod sources;

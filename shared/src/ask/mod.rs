@@ -49,12 +49,12 @@ pub enum AskError {
 
 /// What answering needs: the database, the searcher, and the model router when a model is
 /// configured.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Answerer<'a> {
     pub db: &'a Db,
     pub search: &'a Searcher,
     /// `None` when no language model is configured: answers are extractive.
-    pub llm: Option<&'a Router>,
+    pub llm: Option<std::sync::Arc<Router>>,
     pub settings: &'a Settings,
 }
 
@@ -203,7 +203,7 @@ impl Answerer<'_> {
         conversation_id: Option<Uuid>,
     ) -> Result<(Conversation, Turn), AskError> {
         let mut prepared = self.prepare(question, conversation_id).await?;
-        let written = match (&prepared.plan, self.llm) {
+        let written = match (&prepared.plan, self.llm.as_deref()) {
             (Plan::Model { system, user }, Some(llm)) => {
                 match llm.complete(&Self::request(system, user)).await {
                     Ok(reply) => Some((reply.content, reply.provider.to_string(), reply.model)),

@@ -498,6 +498,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         health: health::health_settings(src)?,
         ingest,
         telemetry: TelemetrySettings { log_format },
+        secret_key: src.string("WIKIMIND_SECRET_KEY").map(Secret::new),
         auth,
     })
 }

@@ -31,6 +31,9 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub telemetry: TelemetrySettings,
     pub auth: AuthSettings,
+    /// Encrypts what Settings stores at rest (provider keys): `WIKIMIND_SECRET_KEY`, else a
+    /// key generated once into the data directory (see [`crate::secrets`]).
+    pub secret_key: Option<Secret>,
 }
 
 /// Where the HTTP server listens, which host names it answers to, and its connection limits.
@@ -143,6 +146,17 @@ impl LlmSettings {
             ProviderKind::Google => &self.google,
             ProviderKind::Ollama => &self.ollama,
             ProviderKind::Offline => &self.offline,
+        }
+    }
+
+    /// The settings of one provider, to change.
+    pub fn provider_mut(&mut self, kind: ProviderKind) -> &mut ProviderSettings {
+        match kind {
+            ProviderKind::Anthropic => &mut self.anthropic,
+            ProviderKind::Openai => &mut self.openai,
+            ProviderKind::Google => &mut self.google,
+            ProviderKind::Ollama => &mut self.ollama,
+            ProviderKind::Offline => &mut self.offline,
         }
     }
 }

@@ -13,12 +13,14 @@ mod streaming;
 pub mod anthropic;
 pub mod estimate;
 pub mod google;
+pub mod live;
 pub mod offline;
 pub mod ollama;
 pub mod openai;
 pub mod pricing;
 pub mod router;
 pub mod setup;
+pub mod stored;
 
 use std::time::Duration;
 

@@ -185,10 +185,13 @@ pub async fn process_source(
     };
     let source = db::sources::get(&ctx.db, source.id).await?;
     progress.stage(SourceStatus::Compiling, "compiling").await;
+    // Providers changed in Settings since the last job are the ones this compile uses.
+    ctx.llm.refresh_or_keep().await;
+    let llm = ctx.llm.current();
     if !matches!(job, JobKind::CompileOffline | JobKind::CompileApproved)
         && let Some(limit) = ctx.settings.llm.max_cost_per_source_usd
     {
-        let estimate = shared::llm::setup::compile_estimate(&ctx.settings, text.len());
+        let estimate = shared::llm::setup::compile_estimate(&llm.effective.settings, text.len());
         if estimate.cost_usd > limit {
             return Err(StageError::needs_go_ahead(&estimate, limit));
         }
@@ -196,7 +199,7 @@ pub async fn process_source(
     let router = if job == JobKind::CompileOffline {
         &ctx.offline_router
     } else {
-        &ctx.router
+        &llm.router
     };
     let compiled = compile::compile_text(ctx, router, &source, &text, progress).await?;
     progress.message(0.85, "linking").await;

@@ -137,7 +137,7 @@ pub(super) async fn publish_article(
 
     let published = wiki::save_compiled(
         &ctx.wiki,
-        Some(&ctx.router),
+        Some(&ctx.llm.router()),
         Draft {
             text: format!("{}\n\n{}\n\n{text}", result.summary, result.article_body),
             write,

@@ -1,0 +1,158 @@
+//! The model router in force, rebuilt when a person changes the providers on the Settings
+//! screen. Each process holds one [`LiveLlm`] and calls [`LiveLlm::refresh`] where a change
+//! must be seen (before a job, before an answer, after a change): one small query, and a
+//! rebuild only when the stored provider settings differ from those the router was built from.
+
+use std::sync::{Arc, RwLock};
+
+use super::stored::{self, Effective};
+use super::{CostRecorder, LlmError, ProviderKind, ResponseCache, Router, SpendGate};
+use crate::config::Settings;
+use crate::db::{Db, DbError};
+use crate::secrets::SecretBox;
+
+/// Why the router could not be (re)built.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("configuring the LLM providers: {0}")]
+    Build(#[from] LlmError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// What every router of this process is given besides its providers.
+#[derive(Clone)]
+pub struct Decoration {
+    pub recorder: Arc<dyn CostRecorder>,
+    pub cache: Option<Arc<dyn ResponseCache>>,
+    pub gate: Option<Arc<dyn SpendGate>>,
+}
+
+/// The settings in force and the router built from them.
+pub struct Current {
+    /// The stored rows the router was built from.
+    rows: Vec<(String, String)>,
+    pub effective: Effective,
+    pub router: Arc<Router>,
+}
+
+/// The router of one process, as the providers are configured now.
+pub struct LiveLlm {
+    db: Db,
+    env: Arc<Settings>,
+    secrets: SecretBox,
+    decoration: Decoration,
+    current: RwLock<Arc<Current>>,
+}
+
+impl std::fmt::Debug for LiveLlm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveLlm")
+            .field("router", &self.router())
+            .finish_non_exhaustive()
+    }
+}
+
+fn build(
+    env: &Settings,
+    rows: Vec<(String, String)>,
+    secrets: &SecretBox,
+    decoration: &Decoration,
+) -> Result<Current, LlmError> {
+    let effective = stored::apply(env, &rows, secrets);
+    let mut router = super::build_router(&effective.settings, decoration.recorder.clone())?;
+    if let Some(cache) = &decoration.cache {
+        router = router.with_cache(cache.clone());
+    }
+    if let Some(gate) = &decoration.gate {
+        router = router.with_gate(gate.clone());
+    }
+    Ok(Current {
+        rows,
+        effective,
+        router: Arc::new(router),
+    })
+}
+
+impl LiveLlm {
+    /// Builds the router from the environment and what is stored now.
+    pub async fn new(
+        db: Db,
+        env: Arc<Settings>,
+        secrets: SecretBox,
+        decoration: Decoration,
+    ) -> Result<Self, LiveError> {
+        let rows = stored::load(&db).await?;
+        let current = build(&env, rows, &secrets, &decoration)?;
+        Ok(Self {
+            db,
+            env,
+            secrets,
+            decoration,
+            current: RwLock::new(Arc::new(current)),
+        })
+    }
+
+    /// The settings and router in force.
+    pub fn current(&self) -> Arc<Current> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The router in force.
+    pub fn router(&self) -> Arc<Router> {
+        self.current().router.clone()
+    }
+
+    /// The settings in force: the environment's, with stored provider settings where it sets
+    /// none.
+    pub fn settings(&self) -> Settings {
+        self.current().effective.settings.clone()
+    }
+
+    /// The router answers go through: none when the offline compiler leads (it only
+    /// compiles, so answers are extractive).
+    pub fn answers(&self) -> Option<Arc<Router>> {
+        let router = self.router();
+        router
+            .default_kind()
+            .is_some_and(|k| k != ProviderKind::Offline)
+            .then_some(router)
+    }
+
+    /// The environment's settings, before anything stored.
+    pub fn environment(&self) -> &Settings {
+        &self.env
+    }
+
+    /// The box stored keys are sealed with.
+    pub fn secrets(&self) -> &SecretBox {
+        &self.secrets
+    }
+
+    /// Rebuilds the router when the stored provider settings changed since it was built. A
+    /// rebuild that fails keeps the router in force (and says why).
+    pub async fn refresh(&self) -> Result<(), LiveError> {
+        let rows = stored::load(&self.db).await?;
+        if self.current().rows == rows {
+            return Ok(());
+        }
+        let current = build(&self.env, rows, &self.secrets, &self.decoration)?;
+        tracing::info!(providers = ?current.router.providers(), "the LLM providers changed");
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(current);
+        Ok(())
+    }
+
+    /// [`LiveLlm::refresh`] where a failure must not stop the caller: it is logged, and the
+    /// router in force stays.
+    pub async fn refresh_or_keep(&self) {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "the LLM providers could not be reloaded; the ones in force stay");
+        }
+    }
+}
