@@ -21,6 +21,7 @@ import type {
   Job,
   JobStatus,
   Page,
+  ProviderChange,
   ProviderKind,
   ProviderTest,
   SearchReply,
@@ -119,6 +120,12 @@ export const api = {
     form.append("file", file, file.name);
     return request<IngestReply>("/api/sources/file", { method: "POST", body: form });
   },
+  /** A ZIP of notes (a folder, an Obsidian vault): each file in it becomes a source. */
+  importArchive: (file: File) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    return request<BatchReply>("/api/sources/import", { method: "POST", body: form });
+  },
   recompileSource: (id: string) =>
     request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
   /** Compiles with the built-in offline compiler, spending nothing (also instead of waiting for the budget). */
@@ -192,6 +199,12 @@ export const api = {
     request<{ deleted: string }>(`/api/feeds/${encodeURIComponent(id)}`, { method: "DELETE" }),
   getSettings: () => request<SettingsView>("/api/settings"),
   updateBudget: (change: BudgetChange) => request<Budget>("/api/settings/budget", json("PUT", change)),
+  /** Saves a provider's key (sealed at rest, never sent back) or model. */
+  updateProvider: (kind: ProviderKind, change: ProviderChange) =>
+    request<SettingsView>(`/api/settings/providers/${kind}`, json("PUT", change)),
+  /** Chooses the provider tried first; `null` goes back to the first configured one. */
+  updateDefaultProvider: (kind: ProviderKind | null) =>
+    request<SettingsView>("/api/settings/llm", json("PUT", { default_provider: kind })),
   testProvider: (kind: ProviderKind) =>
     request<ProviderTest>(`/api/providers/${encodeURIComponent(kind)}/test`, { method: "POST" }),
   getCosts: (month?: string) => request<CostSummary>(withQuery("/api/costs", { month })),

@@ -230,6 +230,18 @@ export interface ProviderInfo {
   is_default: boolean;
   model: string;
   base_url: string | null;
+  /** Where its API key comes from; the key itself is never sent. */
+  key: KeySource;
+  /** Values the environment sets, which cannot be changed in the web app. */
+  set_in_environment: { api_key: boolean; model: boolean };
+}
+
+export type KeySource = "none" | "environment" | "settings" | "unreadable";
+
+/** A change to a provider's key or model: a field left out stays, `null` removes it. */
+export interface ProviderChange {
+  api_key?: string | null;
+  model?: string | null;
 }
 
 export type BudgetLevel = "ok" | "warning" | "exceeded";
@@ -277,6 +289,8 @@ export interface SettingsView {
   version: string;
   providers: ProviderInfo[];
   default_provider: ProviderKind;
+  /** `WIKIMIND_LLM__DEFAULT_PROVIDER` chooses it: it cannot be changed here. */
+  default_provider_set_in_environment: boolean;
   fallback: boolean;
   /** No LLM is configured: articles come from the built-in offline compiler. */
   offline_compiler: boolean;
@@ -331,13 +345,16 @@ export interface Feed {
 
 /** How one link of `POST /api/sources/urls` went. */
 export interface BatchItem {
-  url: string;
+  /** The link, for a batch of links. */
+  url?: string;
+  /** The file's path in the archive, for an import. */
+  path?: string;
   outcome: "added" | "duplicate" | "refused";
   source?: Source;
   error?: { code: string; message: string };
 }
 
-/** Reply of `POST /api/sources/urls`. */
+/** Reply of `POST /api/sources/urls` and `POST /api/sources/import`. */
 export interface BatchReply {
   items: BatchItem[];
   added: number;

@@ -75,7 +75,8 @@ export default function DropZone({
         <div className="drop-zone-text">
           <p className="drop-zone-title">{dragging ? "Release to add" : "Drop files anywhere on this page"}</p>
           <p className="muted small">
-            PDF, Markdown, text or HTML — a whole folder or notes vault too — or drag a link here from another tab.
+            PDF, Markdown, text or HTML — a whole folder, a notes vault or a ZIP of one too — or drag a link here from
+            another tab.
           </p>
         </div>
         <div className="drop-zone-picks">

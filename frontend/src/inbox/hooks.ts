@@ -2,9 +2,9 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import type { IngestReply, Source } from "../api/types";
+import type { BatchReply, IngestReply, Source } from "../api/types";
 import { filesOfEntries, folderFiles } from "./folder";
-import { droppedUrl, isSupportedFile, outcomeOf } from "./sourceView";
+import { droppedUrl, isArchive, isSupportedFile, outcomeOf } from "./sourceView";
 
 /** The current time, refreshed every `intervalMs`, so "3 minutes ago" stays true. */
 export function useNow(intervalMs = 30_000): number {
@@ -128,7 +128,20 @@ export interface Upload {
   message?: string;
 }
 
-export const UNSUPPORTED_MESSAGE = "Not a supported file type: choose a PDF, Markdown, text or HTML file.";
+export const UNSUPPORTED_MESSAGE =
+  "Not a supported file type: choose a PDF, Markdown, text or HTML file, or a ZIP of them.";
+
+/** One row per file of an imported archive, named by its place in it. */
+export function archiveRows(archive: string, reply: BatchReply, nextKey: () => number): Upload[] {
+  return reply.items.map((item) => ({
+    key: nextKey(),
+    name: `${archive} › ${item.path ?? item.url ?? ""}`,
+    size: null,
+    state: item.outcome === "refused" ? "error" : item.outcome,
+    source: item.source,
+    message: item.error?.message,
+  }));
+}
 
 /** The per-file outcomes of dropped or chosen files, uploaded one after the other. */
 export function useUploads() {
@@ -141,12 +154,19 @@ export function useUploads() {
   }, []);
 
   const run = useCallback(
-    async (jobs: { key: number; send: () => Promise<IngestReply> }[]) => {
+    async (jobs: { key: number; name: string; send: () => Promise<IngestReply | BatchReply> }[]) => {
       for (const job of jobs) {
         update(job.key, { state: "uploading" });
         try {
           const reply = await job.send();
-          update(job.key, { state: outcomeOf(reply), source: reply.source });
+          if ("items" in reply) {
+            // An archive's row becomes one row per file in it.
+            const rows = archiveRows(job.name, reply, () => nextKey.current++);
+            if (rows.length === 0) update(job.key, { state: "error", message: "The archive holds no notes." });
+            else setUploads((list) => list.flatMap((u) => (u.key === job.key ? rows : [u])));
+          } else {
+            update(job.key, { state: outcomeOf(reply), source: reply.source });
+          }
           void queryClient.invalidateQueries({ queryKey: ["sources"] });
         } catch (e) {
           update(job.key, { state: "error", message: errorMessage(e) });
@@ -171,7 +191,15 @@ export function useUploads() {
         return { upload, file, ok };
       });
       setUploads((list) => [...list, ...items.map((i) => i.upload)]);
-      void run(items.filter((i) => i.ok).map((i) => ({ key: i.upload.key, send: () => api.addFile(i.file) })));
+      void run(
+        items
+          .filter((i) => i.ok)
+          .map((i) => ({
+            key: i.upload.key,
+            name: i.upload.name,
+            send: () => (isArchive(i.file) ? api.importArchive(i.file) : api.addFile(i.file)),
+          })),
+      );
     },
     [run],
   );
@@ -180,7 +208,7 @@ export function useUploads() {
     (url: string) => {
       const upload: Upload = { key: nextKey.current++, name: url, size: null, state: "waiting" };
       setUploads((list) => [...list, upload]);
-      void run([{ key: upload.key, send: () => api.addUrl(url) }]);
+      void run([{ key: upload.key, name: url, send: () => api.addUrl(url) }]);
     },
     [run],
   );

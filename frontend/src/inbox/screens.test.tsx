@@ -206,7 +206,7 @@ describe("Inbox", () => {
     const picker = screen.getByLabelText("Choose files") as HTMLInputElement;
     expect(picker.type).toBe("file");
     expect(picker.multiple).toBe(true);
-    expect(picker.accept).toBe(".pdf,.md,.markdown,.txt,.html,.htm,application/pdf,text/*");
+    expect(picker.accept).toBe(".pdf,.md,.markdown,.txt,.html,.htm,.zip,application/pdf,application/zip,text/*");
 
     const pdf = new File(["%PDF-1.4"], "paper.pdf", { type: "application/pdf" });
     fireEvent.change(picker, { target: { files: [pdf] } });
@@ -216,10 +216,10 @@ describe("Inbox", () => {
     const zone = screen.getByRole("region", { name: "Add files" });
     const md = new File(["# n"], "notes.md", { type: "text/markdown" });
     const fake = new File(["x"], "fake.pdf", { type: "application/pdf" });
-    const zip = new File(["PK"], "a.zip", { type: "application/zip" });
+    const photo = new File(["JFIF"], "a.jpg", { type: "image/jpeg" });
     fireEvent.dragEnter(zone, { dataTransfer: { types: ["Files"], files: [] } });
     expect(zone.className).toContain("is-dragging");
-    fireEvent.drop(zone, { dataTransfer: { types: ["Files"], files: [md, fake, zip], getData: () => "" } });
+    fireEvent.drop(zone, { dataTransfer: { types: ["Files"], files: [md, fake, photo], getData: () => "" } });
     expect(zone.className).not.toContain("is-dragging");
 
     await waitFor(() => expect(addFile).toHaveBeenCalledTimes(3));
@@ -236,6 +236,32 @@ describe("Inbox", () => {
     expect(states[2]?.textContent).toContain("the file is not a PDF");
     expect(states[3]?.textContent).toContain("Not a supported file type");
     expect(addFile.mock.calls.map(([f]) => f.name)).toEqual(["paper.pdf", "notes.md", "fake.pdf"]);
+  });
+
+  it("imports a dropped ZIP whole and lists each file of it", async () => {
+    vi.spyOn(api, "listSources").mockResolvedValue(page([]));
+    const addFile = vi.spyOn(api, "addFile");
+    const importArchive = vi.spyOn(api, "importArchive").mockResolvedValue({
+      added: 1,
+      items: [
+        { path: "vault/Tides.md", outcome: "added", source: source({ id: "z1", kind: "markdown", title: "Tides" }) },
+        { path: "vault/empty.md", outcome: "refused", error: { code: "validation", message: "the file is empty" } },
+      ],
+    });
+    renderAt("/");
+    const zone = screen.getByRole("region", { name: "Add files" });
+    const zip = new File(["PK"], "vault.zip", { type: "application/zip" });
+    fireEvent.drop(zone, { dataTransfer: { types: ["Files"], files: [zip], getData: () => "" } });
+    const uploads = await screen.findByRole("list", { name: "Uploads" });
+    await waitFor(() => expect(within(uploads).getAllByRole("listitem")).toHaveLength(2));
+    const rows = within(uploads).getAllByRole("listitem");
+    expect(rows.map((r) => r.getAttribute("data-upload-state"))).toEqual(["added", "error"]);
+    expect(rows[0]?.textContent).toContain("vault.zip › vault/Tides.md");
+    expect(within(rows[0] as HTMLElement).getByRole("link").getAttribute("href")).toBe("/sources/z1");
+    expect(rows[1]?.textContent).toContain("the file is empty");
+    expect(importArchive).toHaveBeenCalledWith(zip);
+    expect(addFile).not.toHaveBeenCalled();
+    expect(zone.querySelector(".upload-summary")?.textContent).toContain("1 of 2 added");
   });
 });
 

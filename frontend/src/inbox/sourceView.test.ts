@@ -6,6 +6,7 @@ import {
   droppedUrl,
   effectiveStage,
   failureText,
+  isArchive,
   isSupportedFile,
   kindLabel,
   publishedText,
@@ -94,7 +95,9 @@ describe("files and drops", () => {
     expect(isSupportedFile({ name: "README", type: "text/plain" })).toBe(true);
     expect(isSupportedFile({ name: "scan", type: "application/pdf" })).toBe(true);
     expect(isSupportedFile({ name: "photo.jpg", type: "image/jpeg" })).toBe(false);
-    expect(isSupportedFile({ name: "archive.zip", type: "application/zip" })).toBe(false);
+    expect(isSupportedFile({ name: "archive.zip", type: "application/zip" })).toBe(true);
+    expect(isArchive({ name: "Vault.ZIP", type: "" })).toBe(true);
+    expect(isArchive({ name: "notes.md", type: "text/markdown" })).toBe(false);
     expect(isSupportedFile({ name: "pdf", type: "" })).toBe(false);
   });
   it("takes the first http(s) link of a drop that is not from this app", () => {

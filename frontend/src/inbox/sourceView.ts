@@ -107,10 +107,18 @@ export function withStatus(params: URLSearchParams, status: SourceStatus | ""): 
 const SUPPORTED_EXTENSIONS = ["pdf", "md", "markdown", "txt", "text", "html", "htm"];
 
 /** The `accept` attribute of the file picker. */
-export const FILE_ACCEPT = ".pdf,.md,.markdown,.txt,.html,.htm,application/pdf,text/*";
+export const FILE_ACCEPT = ".pdf,.md,.markdown,.txt,.html,.htm,.zip,application/pdf,application/zip,text/*";
 
-/** Files the gateway ingests: PDF, markdown, plain text and HTML (by extension or type). */
+/** A ZIP of notes, sent whole to be imported file by file. */
+export function isArchive(file: { name: string; type: string }): boolean {
+  const type = file.type.toLowerCase();
+  return /\.zip$/i.test(file.name) || type === "application/zip" || type === "application/x-zip-compressed";
+}
+
+/** Files the gateway ingests: PDF, markdown, plain text and HTML (by extension or type), and
+ * ZIP archives of them. */
 export function isSupportedFile(file: { name: string; type: string }): boolean {
+  if (isArchive(file)) return true;
   const ext = /\.([^./\\]+)$/.exec(file.name)?.[1]?.toLowerCase();
   if (ext && SUPPORTED_EXTENSIONS.includes(ext)) return true;
   const type = file.type.toLowerCase();

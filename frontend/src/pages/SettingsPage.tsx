@@ -9,6 +9,7 @@ import { api } from "../api/client";
 import type { SessionInfo } from "../api/types";
 import { ErrorBox, Loading, useTitle } from "../components/common";
 import CostTables from "../settings/CostTables";
+import ProviderForm from "../settings/ProviderForm";
 import ProviderTable, { PROVIDER_NAMES } from "../settings/ProviderTable";
 import SearchSection from "../settings/SearchSection";
 
@@ -50,9 +51,11 @@ export default function SettingsPage() {
             <p className="muted">
               Default provider: <strong>{PROVIDER_NAMES[settings.data.default_provider]}</strong>
               {settings.data.fallback ? "; other configured providers are tried when it fails." : "; no fallback."}{" "}
-              Providers are configured in the environment (<code>.env</code>); restart WikiMind after a change.
+              Keys and models saved here are used by the next compile or answer; the environment (
+              <code>.env</code>) wins where it sets one.
             </p>
             <ProviderTable providers={settings.data.providers} />
+            <ProviderForm settings={settings.data} />
           </section>
           <SearchSection search={settings.data.search} />
           <CostTables settings={settings.data} />

@@ -6,6 +6,7 @@ import type { ProviderInfo, ProviderKind, ProviderTest } from "../api/types";
 import { Badge } from "../components/common";
 import { duration } from "../components/format";
 import { providerEnvHint } from "./budget";
+import { keySourceLabel } from "./providers";
 
 export const PROVIDER_NAMES: Record<ProviderKind, string> = {
   anthropic: "Anthropic",
@@ -49,6 +50,9 @@ function ProviderRow({ provider }: { provider: ProviderInfo }) {
       <td>
         {provider.configured ? <Badge kind="ok">configured</Badge> : <Badge kind="muted">not configured</Badge>}
         {provider.in_chain && !provider.is_default ? <span className="muted small"> · fallback</span> : null}
+        {provider.kind !== "offline" && provider.key !== "none" ? (
+          <div className="muted small">{keySourceLabel(provider.key)}</div>
+        ) : null}
         {!provider.configured ? <div className="muted small break">{providerEnvHint(provider.kind)}</div> : null}
       </td>
       <td>

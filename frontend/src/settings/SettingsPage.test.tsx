@@ -12,9 +12,17 @@ import SettingsPage from "../pages/SettingsPage";
 const SETTINGS: SettingsView = {
   version: "1.0.0",
   providers: [
-    { kind: "offline", configured: true, in_chain: true, is_default: true, model: "extractive", base_url: null },
+    {
+      kind: "offline", configured: true, in_chain: true, is_default: true, model: "extractive", base_url: null,
+      key: "none", set_in_environment: { api_key: false, model: false },
+    },
+    {
+      kind: "openai", configured: false, in_chain: false, is_default: false, model: "gpt-4o", base_url: null,
+      key: "none", set_in_environment: { api_key: false, model: true },
+    },
   ],
   default_provider: "offline",
+  default_provider_set_in_environment: false,
   fallback: false,
   offline_compiler: true,
   budget: {
@@ -64,6 +72,32 @@ describe("SettingsPage", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Test Offline compiler" }));
     expect(await screen.findByText(/Answered in/)).toBeTruthy();
     await waitFor(() => expect(costs).toHaveBeenCalledTimes(2));
+  });
+
+  it("saves a typed key without showing it again, and leaves what the environment sets", async () => {
+    const getSettings = vi.spyOn(api, "getSettings").mockResolvedValue(SETTINGS);
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    const saved: SettingsView = {
+      ...SETTINGS,
+      providers: SETTINGS.providers.map((p) => (p.kind === "openai" ? { ...p, key: "settings", configured: true } : p)),
+    };
+    const update = vi.spyOn(api, "updateProvider").mockImplementation(() => {
+      getSettings.mockResolvedValue(saved);
+      return Promise.resolve(saved);
+    });
+    renderSettings();
+    const form = await screen.findByRole("form", { name: "OpenAI-compatible key and model" });
+    const model = within(form).getByLabelText(/^Model/) as HTMLInputElement;
+    expect(model.disabled).toBe(true);
+    expect(within(form).getByText("Set in the environment")).toBeTruthy();
+    const key = within(form).getByLabelText(/^API key/) as HTMLInputElement;
+    expect(key.type).toBe("password");
+    fireEvent.change(key, { target: { value: " sk-typed " } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save OpenAI-compatible" }));
+    await waitFor(() => expect(update).toHaveBeenCalledWith("openai", { api_key: "sk-typed" }));
+    expect(await within(form).findByText("Saved")).toBeTruthy();
+    expect(key.value).toBe("");
+    expect(await within(form).findByText("key saved here")).toBeTruthy();
   });
 
   it("shows a failed logout and stays", async () => {

@@ -23,9 +23,9 @@ export function currentMonth(now: Date = new Date()): string {
 }
 
 const ENV_HINTS: Record<ProviderKind, string> = {
-  anthropic: "Set WIKIMIND_LLM__ANTHROPIC__API_KEY to enable.",
-  openai: "Set WIKIMIND_LLM__OPENAI__API_KEY, or WIKIMIND_LLM__OPENAI__BASE_URL for a compatible server.",
-  google: "Set WIKIMIND_LLM__GOOGLE__API_KEY to enable.",
+  anthropic: "Save its key below, or set WIKIMIND_LLM__ANTHROPIC__API_KEY.",
+  openai: "Save its key below, or set WIKIMIND_LLM__OPENAI__API_KEY (or WIKIMIND_LLM__OPENAI__BASE_URL for a compatible server).",
+  google: "Save its key below, or set WIKIMIND_LLM__GOOGLE__API_KEY.",
   ollama: "Set WIKIMIND_LLM__OLLAMA__BASE_URL (e.g. http://127.0.0.1:11434) to enable.",
   offline: "Always available.",
 };
