@@ -37,16 +37,16 @@ test("a key saved in Settings is used by the next compile and never shown again"
   const table = page.getByRole("table", { name: "Providers" });
   await table.locator('tr[data-provider="anthropic"]').getByText("not configured").waitFor();
 
-  await page.getByLabel("Provider", { exact: true }).selectOption("google");
+  await page.getByRole("combobox", { name: /^Provider/ }).selectOption("google");
   const google = page.getByRole("form", { name: "Google Gemini key and model" });
   assert.equal(await google.getByLabel(/^Model/).isDisabled(), true);
   assert.ok(await google.getByText("Set in the environment").isVisible());
 
-  await page.getByLabel("Provider", { exact: true }).selectOption("anthropic");
+  await page.getByRole("combobox", { name: /^Provider/ }).selectOption("anthropic");
   const form = page.getByRole("form", { name: "Anthropic key and model" });
   await form.getByLabel(/^API key/).fill(KEY);
   await form.getByRole("button", { name: "Save Anthropic" }).click();
-  await form.getByText("Saved").waitFor();
+  await form.getByText("Saved", { exact: true }).waitFor();
   await table.locator('tr[data-provider="anthropic"]').getByText("key saved here").waitFor();
   assert.equal(await form.getByLabel(/^API key/).inputValue(), "");
   assert.ok(!(await page.content()).includes(KEY), "the key is never shown");
