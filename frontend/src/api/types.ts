@@ -449,6 +449,8 @@ export interface Conversation {
   forked_at_turn: number | null;
   filed_article_id: Uuid | null;
   turn_count: number;
+  /** What the model's calls for its answers cost, in US dollars. */
+  cost_usd: number;
   created_at: string;
   updated_at: string;
 }

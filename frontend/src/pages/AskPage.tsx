@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { AskReply } from "../api/types";
 import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
-import { timeAgo } from "../components/format";
+import { timeAgo, usd } from "../components/format";
 import TurnView from "../ask/TurnView";
 import { streamAnswer } from "../ask/stream";
 
@@ -117,6 +117,11 @@ export default function AskPage() {
           <h1 id="ask-heading">{conversation ? conversation.title : "Ask your wiki"}</h1>
           {conversation ? (
             <div className="row ask-tools">
+              {conversation.cost_usd > 0 ? (
+                <span className="muted small" title="What the model's answers in this conversation cost">
+                  {usd(conversation.cost_usd)}
+                </span>
+              ) : null}
               <a className="button" href={api.exportUrl(conversation.id)} download>
                 Export
               </a>

@@ -92,8 +92,8 @@ async fn answer(
                         let _ = tx.send(token(&shown));
                     }
                 };
-                llm.stream(&Answerer::request(system, user), &mut on_text)
-                    .await
+                let request = Answerer::request(system, user, prepared.conversation_id);
+                llm.stream(&request, &mut on_text).await
             };
             match reply {
                 Ok(reply) => {

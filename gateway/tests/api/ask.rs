@@ -181,8 +181,27 @@ async fn ask_through(kind: ProviderKind, base_path: &str) {
         "{costs:?}"
     );
 
-    // A second question in the conversation carries the first as context.
+    // The answer's calls are the conversation's cost.
     let conversation = reply["conversation"]["id"].as_str().expect("id");
+    let answered: Vec<_> = costs.iter().filter(|c| c.task == "qa").collect();
+    assert!(
+        answered
+            .iter()
+            .all(|c| c.conversation_id.map(|u| u.to_string()).as_deref() == Some(conversation)),
+        "{answered:?}"
+    );
+    let (_, detail) = app
+        .get_json(&format!("/api/conversations/{conversation}"))
+        .await;
+    let spent: f64 = answered.iter().map(|c| c.cost_usd).sum();
+    let shown = detail["conversation"]["cost_usd"]
+        .as_f64()
+        .expect("cost_usd");
+    assert!((shown - spent).abs() < 1e-9, "{shown} vs {spent}");
+    // A local Ollama model costs nothing; the others are priced.
+    assert_eq!(shown > 0.0, kind != ProviderKind::Ollama, "{detail}");
+
+    // A second question in the conversation carries the first as context.
     fake.clear_requests();
     let next = ask(
         &app,

@@ -63,6 +63,9 @@ pub struct Answerer<'a> {
 pub struct Prepared {
     pub question: String,
     pub conversation: Option<Conversation>,
+    /// The conversation's id: the existing one's, or the one a new conversation will have,
+    /// so the model's calls are attributed to it before it is stored.
+    pub conversation_id: Uuid,
     pub prior: Vec<Turn>,
     pub retrieved: Retrieved,
     pub plan: Plan,
@@ -178,6 +181,7 @@ impl Answerer<'_> {
         };
         Ok(Prepared {
             question: question.to_owned(),
+            conversation_id: conversation.as_ref().map_or_else(Uuid::now_v7, |c| c.id),
             conversation,
             prior,
             retrieved,
@@ -189,10 +193,12 @@ impl Answerer<'_> {
         Ok(crate::budget::limit_reached(self.db, &self.settings.llm.budget).await?)
     }
 
-    /// The request sent to the model for a [`Plan::Model`].
-    pub fn request(system: &str, user: &str) -> CompletionRequest {
+    /// The request sent to the model for a [`Plan::Model`] in `conversation` (whose cost it
+    /// is).
+    pub fn request(system: &str, user: &str, conversation: Uuid) -> CompletionRequest {
         let mut req = CompletionRequest::new(Task::Qa, system, user);
         req.max_tokens = ANSWER_MAX_TOKENS;
+        req.conversation_id = Some(conversation);
         req
     }
 
@@ -205,7 +211,10 @@ impl Answerer<'_> {
         let mut prepared = self.prepare(question, conversation_id).await?;
         let written = match (&prepared.plan, self.llm.as_deref()) {
             (Plan::Model { system, user }, Some(llm)) => {
-                match llm.complete(&Self::request(system, user)).await {
+                match llm
+                    .complete(&Self::request(system, user, prepared.conversation_id))
+                    .await
+                {
                     Ok(reply) => Some((reply.content, reply.provider.to_string(), reply.model)),
                     Err(e) => {
                         prepared.degrade(&e);
@@ -285,8 +294,13 @@ impl Answerer<'_> {
         let conversation = match prepared.conversation {
             Some(c) => c,
             None => {
-                db::conversations::create(self.db, &conversation_title(&prepared.question), None)
-                    .await?
+                db::conversations::create_with_id(
+                    self.db,
+                    prepared.conversation_id,
+                    &conversation_title(&prepared.question),
+                    None,
+                )
+                .await?
             }
         };
         let turn = Turn {

@@ -20,6 +20,7 @@ struct ConversationRow {
     forked_at_turn: Option<i32>,
     filed_article_id: Option<Uuid>,
     turn_count: i64,
+    cost_usd: f64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -33,6 +34,7 @@ impl From<ConversationRow> for Conversation {
             forked_at_turn: r.forked_at_turn,
             filed_article_id: r.filed_article_id,
             turn_count: r.turn_count,
+            cost_usd: r.cost_usd,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -86,6 +88,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> DbResult<String> {
 
 const CONVERSATION_COLUMNS: &str = "c.id, c.title, c.parent_id, c.forked_at_turn, \
      c.filed_article_id, (select count(*) from turns t where t.conversation_id = c.id) as turn_count, \
+     (select coalesce(sum(l.cost_usd), 0.0) from cost_log l where l.conversation_id = c.id) as cost_usd, \
      c.created_at, c.updated_at";
 
 /// One conversation.
@@ -165,7 +168,16 @@ pub async fn thread(db: &Db, conversation_id: Uuid) -> DbResult<Vec<Turn>> {
 
 /// A new, empty conversation.
 pub async fn create(db: &Db, title: &str, parent: Option<(Uuid, i32)>) -> DbResult<Conversation> {
-    let id = Uuid::now_v7();
+    create_with_id(db, Uuid::now_v7(), title, parent).await
+}
+
+/// Creates a conversation under an id chosen before (its first answer's calls carry it).
+pub async fn create_with_id(
+    db: &Db,
+    id: Uuid,
+    title: &str,
+    parent: Option<(Uuid, i32)>,
+) -> DbResult<Conversation> {
     let ts = now();
     on_db!(db, |p| sqlx::query(
         "insert into conversations (id, title, parent_id, forked_at_turn, created_at, updated_at) \

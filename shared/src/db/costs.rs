@@ -17,6 +17,8 @@ pub struct CostRow {
     pub latency_ms: i64,
     pub ok: bool,
     pub job_id: Option<Uuid>,
+    /// The conversation an answer's call was made for.
+    pub conversation_id: Option<Uuid>,
     /// Answered from the response cache (no call, no cost).
     pub cached: bool,
 }
@@ -25,8 +27,8 @@ pub struct CostRow {
 pub async fn insert(db: &Db, row: &CostRow) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "insert into cost_log (id, provider, model, task, input_tokens, output_tokens, cost_usd, \
-         latency_ms, ok, job_id, created_at, cached) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+         latency_ms, ok, job_id, created_at, cached, conversation_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )
     .bind(Uuid::now_v7())
     .bind(&row.provider)
@@ -40,6 +42,7 @@ pub async fn insert(db: &Db, row: &CostRow) -> DbResult<()> {
     .bind(row.job_id)
     .bind(now())
     .bind(row.cached)
+    .bind(row.conversation_id)
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
@@ -58,14 +61,15 @@ type CostTuple = (
     bool,
     Option<Uuid>,
     bool,
+    Option<Uuid>,
 );
 
 /// Every row, oldest first (for tests and exports).
 pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
     let rows: Vec<CostTuple> = on_db!(db, |p| {
         sqlx::query_as(
-        "select provider, model, task, input_tokens, output_tokens, cost_usd, latency_ms, ok, job_id, cached \
-         from cost_log order by created_at, id"
+        "select provider, model, task, input_tokens, output_tokens, cost_usd, latency_ms, ok, job_id, cached, \
+         conversation_id from cost_log order by created_at, id"
     )
     .fetch_all(p)
     .await
@@ -84,6 +88,7 @@ pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
                 ok,
                 job_id,
                 cached,
+                conversation_id,
             )| CostRow {
                 provider,
                 model,
@@ -94,6 +99,7 @@ pub async fn all(db: &Db) -> DbResult<Vec<CostRow>> {
                 latency_ms,
                 ok,
                 job_id,
+                conversation_id,
                 cached,
             },
         )
@@ -126,6 +132,7 @@ impl crate::llm::CostRecorder for DbCostRecorder {
             latency_ms: i64::try_from(e.latency_ms).unwrap_or(i64::MAX),
             ok: e.ok,
             job_id: e.job_id,
+            conversation_id: e.conversation_id,
             cached: e.cached,
         };
         if let Err(err) = insert(&self.db, &row).await {

@@ -87,7 +87,7 @@ pub struct Turn {
 }
 
 /// A conversation; a fork names its parent and the turn index it branched at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: Uuid,
     pub title: String,
@@ -96,6 +96,8 @@ pub struct Conversation {
     pub filed_article_id: Option<Uuid>,
     /// Turns of this conversation's own (not inherited from a parent).
     pub turn_count: i64,
+    /// What the model's calls for its answers cost, in US dollars.
+    pub cost_usd: f64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -212,6 +212,7 @@ impl Embedder {
                 cost_usd: self.pricing.cost(kind, &self.core.model, usage),
                 latency_ms,
                 job_id,
+                conversation_id: None,
                 ok,
                 cached: false,
             })

@@ -131,6 +131,8 @@ pub struct CompletionRequest {
     pub structured: Option<StructuredInput>,
     /// The job this call belongs to, carried into the cost log.
     pub job_id: Option<Uuid>,
+    /// The conversation this call answers in, carried into the cost log.
+    pub conversation_id: Option<Uuid>,
 }
 
 impl CompletionRequest {
@@ -150,6 +152,7 @@ impl CompletionRequest {
             json_schema: None,
             structured: None,
             job_id: None,
+            conversation_id: None,
         }
     }
 

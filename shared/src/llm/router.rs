@@ -104,6 +104,7 @@ pub struct CostEntry {
     pub cost_usd: f64,
     pub latency_ms: u64,
     pub job_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
     /// False for a failed attempt (tokens and cost are then 0).
     pub ok: bool,
     /// Answered from the response cache: no call was made, and the cost is 0.
@@ -376,6 +377,7 @@ impl Router {
                 cost_usd: 0.0,
                 latency_ms: 0,
                 job_id: req.job_id,
+                conversation_id: req.conversation_id,
                 ok: true,
                 cached: true,
             })
@@ -456,6 +458,7 @@ impl Router {
             cost_usd: 0.0,
             latency_ms,
             job_id: req.job_id,
+            conversation_id: req.conversation_id,
             ok: false,
             cached: false,
         };

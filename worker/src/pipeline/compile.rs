@@ -214,6 +214,7 @@ async fn compile_chunk(
             existing_titles: titles.to_vec(),
         }),
         job_id: Some(progress.job_id()),
+        conversation_id: None,
     };
     let reply = router.complete(&request).await.map_err(Failure::Llm)?;
     match parse_compile_result(&reply.content) {
