@@ -159,6 +159,7 @@ impl From<shared::llm::live::LiveError> for ApiError {
             // A stored value the providers cannot be built from (it was checked when saved).
             LiveError::Build(e) => ApiError::BadRequest(e.to_string()),
             LiveError::Db(e) => e.into(),
+            LiveError::Secrets(e) => ApiError::Internal(e.into()),
         }
     }
 }

@@ -56,32 +56,6 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The model router of this process: the environment's providers with those set in Settings,
-/// answering repeated requests from the cache and asking the budget before paid calls.
-async fn live_llm(
-    settings: &Arc<Settings>,
-    db: &Db,
-    budget: &shared::budget::Budget,
-) -> anyhow::Result<Arc<shared::llm::live::LiveLlm>> {
-    let secrets = shared::secrets::SecretBox::for_settings(settings)
-        .context("opening the key that seals stored provider keys")?;
-    let llm = shared::llm::live::LiveLlm::new(
-        db.clone(),
-        settings.clone(),
-        secrets,
-        shared::llm::live::Decoration {
-            recorder: Arc::new(shared::db::costs::DbCostRecorder::new(db.clone())),
-            cache: Some(Arc::new(shared::db::llm_cache::DbResponseCache::new(
-                db.clone(),
-            ))),
-            gate: Some(Arc::new(budget.clone())),
-        },
-    )
-    .await
-    .context("configuring the LLM providers")?;
-    Ok(Arc::new(llm))
-}
-
 impl Application {
     /// Connects everything and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
@@ -126,7 +100,11 @@ impl Application {
         let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
             .with_events(bus.clone());
         let state = AppState {
-            llm: live_llm(&settings, &db, &budget).await?,
+            llm: Arc::new(
+                shared::llm::live::LiveLlm::for_deployment(db.clone(), settings.clone(), &budget)
+                    .await
+                    .context("configuring the LLM providers")?,
+            ),
             budget,
             db: db.clone(),
             search,

@@ -50,24 +50,12 @@ pub async fn build_context(
 ) -> anyhow::Result<WorkerContext> {
     let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
     let recorder = Arc::new(db::costs::DbCostRecorder::new(db.clone()));
-    // Identical requests (recompiling unchanged input) are answered from the shared cache.
-    // Every paid call asks the budget first; crossing its marks is announced on the bus.
+    // Crossing the budget's marks is announced on the bus.
     let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
         .with_events(bus.clone());
-    let secrets = shared::secrets::SecretBox::for_settings(&settings)
-        .context("opening the key that seals stored provider keys")?;
-    let llm = shared::llm::live::LiveLlm::new(
-        db.clone(),
-        settings.clone(),
-        secrets,
-        shared::llm::live::Decoration {
-            recorder: recorder.clone(),
-            cache: Some(Arc::new(db::llm_cache::DbResponseCache::new(db.clone()))),
-            gate: Some(Arc::new(budget.clone())),
-        },
-    )
-    .await
-    .context("configuring LLM providers")?;
+    let llm = shared::llm::live::LiveLlm::for_deployment(db.clone(), settings.clone(), &budget)
+        .await
+        .context("configuring LLM providers")?;
     let embedder = shared::embed::from_settings(&settings, recorder)
         .context("configuring the embedding provider")?;
     let fetcher =

@@ -14,6 +14,8 @@ use crate::secrets::SecretBox;
 /// Why the router could not be (re)built.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretError),
     #[error("configuring the LLM providers: {0}")]
     Build(#[from] LlmError),
     #[error(transparent)]
@@ -75,6 +77,25 @@ fn build(
 }
 
 impl LiveLlm {
+    /// The router of a gateway or worker: calls are logged in the cost log, identical
+    /// requests (recompiling unchanged input) are answered from the shared cache, and every
+    /// paid call asks `budget` first.
+    pub async fn for_deployment(
+        db: Db,
+        env: Arc<Settings>,
+        budget: &crate::budget::Budget,
+    ) -> Result<Self, LiveError> {
+        let secrets = SecretBox::for_settings(&env)?;
+        let decoration = Decoration {
+            recorder: Arc::new(crate::db::costs::DbCostRecorder::new(db.clone())),
+            cache: Some(Arc::new(crate::db::llm_cache::DbResponseCache::new(
+                db.clone(),
+            ))),
+            gate: Some(Arc::new(budget.clone())),
+        };
+        Self::new(db, env, secrets, decoration).await
+    }
+
     /// Builds the router from the environment and what is stored now.
     pub async fn new(
         db: Db,
