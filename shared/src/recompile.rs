@@ -82,7 +82,12 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
         Recompile::Stored if source.content_hash.is_some() => JobKind::CompileSource,
         Recompile::Stored => JobKind::IngestSource,
     };
-    let job = db::jobs::insert_queued(db, Uuid::now_v7(), kind, Some(id)).await?;
+    // The check above answers most requests; a request racing another past it meets the
+    // unique index that allows one unfinished job per source.
+    let job = match db::jobs::insert_queued(db, Uuid::now_v7(), kind, Some(id)).await {
+        Err(DbError::Conflict { .. }) => return Err(RecompileError::Busy),
+        other => other?,
+    };
     db::sources::set_status(db, id, SourceStatus::Pending).await?;
     Ok(job)
 }

@@ -342,3 +342,70 @@ async fn content_already_fetched_by_url_is_recognised_when_uploaded_as_a_file() 
         "no second article for the same content"
     );
 }
+
+#[tokio::test]
+async fn recompile_requests_at_the_same_moment_queue_one_job() {
+    use shared::db::{self, sources::NewSource};
+    use shared::domain::{JobKind, JobStatus, SourceKind};
+    use shared::recompile::{Recompile, RecompileError};
+
+    // No worker: the jobs stay as queued, so only the requests race.
+    let env = testkit::backend::TestEnv::new().await;
+    let db = db::Db::connect(&env.settings().database)
+        .await
+        .expect("database");
+    db.migrate().await.expect("migrations");
+    let source = uuid::Uuid::now_v7();
+    let first_job = uuid::Uuid::now_v7();
+    let new = NewSource {
+        id: source,
+        kind: SourceKind::Text,
+        title: Some("Kettles".to_owned()),
+        url: None,
+        content_hash: Some("0".repeat(64)),
+        original_hash: None,
+        original_ext: None,
+        original_mime: None,
+        byte_size: None,
+    };
+    db::sources::insert_with_job(&db, &new, first_job, JobKind::IngestSource)
+        .await
+        .expect("source");
+    db::jobs::finish(&db, first_job, JobStatus::Succeeded, None, None)
+        .await
+        .expect("finished");
+
+    for round in 0..3 {
+        let attempts = (0..8).map(|_| shared::recompile::queue(&db, source, Recompile::Stored));
+        let results = futures::future::join_all(attempts).await;
+        let queued: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(queued.len(), 1, "round {round}: {results:?}");
+        assert!(
+            results
+                .iter()
+                .all(|r| r.is_ok() || matches!(r, Err(RecompileError::Busy))),
+            "{results:?}"
+        );
+        assert!(
+            db::jobs::source_has_unfinished(&db, source)
+                .await
+                .expect("jobs")
+        );
+        // A request that got past the check before the other's job was stored meets the
+        // index: a second unfinished job of the source cannot be stored at all.
+        let second = db::jobs::insert_queued(
+            &db,
+            uuid::Uuid::now_v7(),
+            JobKind::CompileSource,
+            Some(source),
+        )
+        .await;
+        assert!(
+            matches!(second, Err(db::DbError::Conflict { .. })),
+            "{second:?}"
+        );
+        db::jobs::finish(&db, queued[0].id, JobStatus::Succeeded, None, None)
+            .await
+            .expect("finished");
+    }
+}
