@@ -157,7 +157,7 @@ impl From<shared::llm::live::LiveError> for ApiError {
         use shared::llm::live::LiveError;
         match e {
             // A stored value the providers cannot be built from (it was checked when saved).
-            LiveError::Build(e) => ApiError::BadRequest(e.to_string()),
+            LiveError::Build(e) => ApiError::Internal(e.into()),
             LiveError::Db(e) => e.into(),
             LiveError::Secrets(e) => ApiError::Internal(e.into()),
         }

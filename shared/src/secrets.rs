@@ -55,7 +55,8 @@ impl SecretBox {
         }
     }
 
-    /// A key derived from a passphrase of any length.
+    /// A key derived from a passphrase (`WIKIMIND_SECRET_KEY` is required to be at least 32
+    /// characters, so it is a random key rather than a word to guess).
     pub fn from_passphrase(passphrase: &str) -> Self {
         let mut hash = Sha256::new();
         hash.update(b"wikimind secret key v1\0");
@@ -149,18 +150,25 @@ impl SecretBox {
     }
 }
 
-/// Creates `path` with `bytes`, readable and writable by its owner only; fails if it exists.
+/// Creates `path` with `bytes`, readable and writable by its owner only; fails with
+/// `AlreadyExists` if it exists. The file appears whole or not at all: it is written under a
+/// temporary name and linked into place, so a process starting at the same moment (or after
+/// a crash) never reads it half-written.
 fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(".{KEY_FILE}.{}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    linked
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
             () = tokio::time::sleep(TICK.min(period)) => {}
         }
         // Without a model there is nothing to come back (a key may be added in Settings).
+        ctx.llm.refresh_or_keep().await;
         if ctx
             .llm
             .router()

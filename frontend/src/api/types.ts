@@ -289,6 +289,8 @@ export interface SettingsView {
   version: string;
   providers: ProviderInfo[];
   default_provider: ProviderKind;
+  /** The provider chosen to be tried first; null when the first with a key leads. */
+  chosen_default_provider: ProviderKind | null;
   /** `WIKIMIND_LLM__DEFAULT_PROVIDER` chooses it: it cannot be changed here. */
   default_provider_set_in_environment: boolean;
   fallback: boolean;

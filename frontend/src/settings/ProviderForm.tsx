@@ -90,7 +90,7 @@ function KeyAndModel({ provider }: { provider: ProviderInfo }) {
 }
 
 function DefaultProvider({ settings }: { settings: SettingsView }) {
-  const [choice, setChoice] = useState<ProviderKind | "">(settings.default_provider);
+  const [choice, setChoice] = useState<ProviderKind | "">(settings.chosen_default_provider ?? "");
   const save = useSaveSettings((kind: ProviderKind | null) => api.updateDefaultProvider(kind));
   const env = settings.default_provider_set_in_environment;
   const submit = (e: FormEvent) => {
@@ -141,7 +141,8 @@ export default function ProviderForm({ settings }: { settings: SettingsView }) {
         </select>
       </label>
       {provider ? <KeyAndModel key={provider.kind} provider={provider} /> : null}
-      <DefaultProvider settings={settings} />
+      {/* A new choice saved (here or elsewhere) starts the form again from it. */}
+      <DefaultProvider key={settings.chosen_default_provider ?? ""} settings={settings} />
     </div>
   );
 }

@@ -22,6 +22,7 @@ const SETTINGS: SettingsView = {
     },
   ],
   default_provider: "offline",
+  chosen_default_provider: null,
   default_provider_set_in_environment: false,
   fallback: false,
   offline_compiler: true,

@@ -80,6 +80,9 @@ struct SettingsView {
     version: &'static str,
     providers: Vec<ProviderView>,
     default_provider: ProviderKind,
+    /// The provider chosen to be tried first (in the environment or here); `None` when the
+    /// first with a key leads.
+    chosen_default_provider: Option<ProviderKind>,
     /// True when `WIKIMIND_LLM__DEFAULT_PROVIDER` chooses it.
     default_provider_set_in_environment: bool,
     fallback: bool,
@@ -109,7 +112,8 @@ async fn search_view(state: &AppState) -> ApiResult<SearchView> {
 }
 
 async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsView>> {
-    state.llm.refresh().await?;
+    // The screen that mends a setting must open even when the stored ones cannot be used.
+    state.llm.refresh_or_keep().await;
     settings_view(&state).await.map(Json)
 }
 
@@ -146,6 +150,7 @@ async fn settings_view(state: &AppState) -> ApiResult<SettingsView> {
         version: shared::VERSION,
         providers,
         default_provider,
+        chosen_default_provider: settings.llm.default_provider,
         default_provider_set_in_environment: env.llm.default_provider.is_some(),
         fallback: settings.llm.fallback,
         offline_compiler: default_provider == ProviderKind::Offline,

@@ -330,6 +330,8 @@ async fn get_source(
     let source = db::sources::get(&state.db, id)
         .await
         .map_err(ApiError::missing("source"))?;
+    // Estimated with the providers in force (a key or model changed in Settings counts).
+    state.llm.refresh_or_keep().await;
     // The text's size on disk is all an estimate needs; nothing is read.
     let estimate = std::fs::metadata(state.storage.text_path(id))
         .ok()
@@ -420,6 +422,7 @@ async fn delete_source(
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id, "source")?;
+    state.llm.refresh_or_keep().await;
     let deleted = shared::wiki::delete_source_and_refresh(
         &state.wiki,
         state.llm.answers().as_deref(),

@@ -112,6 +112,7 @@ async fn fix(
         .as_deref()
         .map(|k| parse_id(k, "article"))
         .transpose()?;
+    state.llm.refresh_or_keep().await;
     let fixed = health::fix(&state.wiki, state.llm.answers().as_deref(), id, keep)
         .await
         .map_err(action_error)?;

@@ -43,6 +43,7 @@ async fn a_key_saved_in_settings_is_used_sealed_at_rest_and_never_returned() {
     assert_eq!(anthropic["configured"], true);
     assert_eq!(anthropic["model"], "claude-from-settings");
     assert_eq!(view["default_provider"], "anthropic");
+    assert_eq!(view["chosen_default_provider"], serde_json::Value::Null);
     assert!(!view.to_string().contains(KEY), "never returned: {view}");
     let settings_text = app.get("/api/settings").await.text().await.expect("text");
     assert!(!settings_text.contains(KEY));

@@ -135,6 +135,20 @@ fn budget_settings(src: &EnvSource) -> Result<BudgetSettings, ConfigError> {
     })
 }
 
+/// `WIKIMIND_SECRET_KEY`: long enough to be a random key, not a word to guess (it is not
+/// stretched).
+fn secret_key(src: &EnvSource) -> Result<Option<Secret>, ConfigError> {
+    const VAR: &str = "WIKIMIND_SECRET_KEY";
+    match src.string(VAR) {
+        Some(key) if key.chars().count() < 32 => Err(ConfigError::Invalid {
+            var: VAR,
+            value: "(hidden)".to_owned(),
+            message: "at least 32 characters; make one with `openssl rand -hex 32`".to_owned(),
+        }),
+        key => Ok(key.map(Secret::new)),
+    }
+}
+
 /// `WIKIMIND_INGEST__YOUTUBE_URL` and `WIKIMIND_INGEST__YOUTUBE_LANGUAGES`.
 fn youtube_settings(src: &EnvSource) -> Result<YoutubeSettings, ConfigError> {
     const URL_VAR: &str = "WIKIMIND_INGEST__YOUTUBE_URL";
@@ -498,7 +512,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         health: health::health_settings(src)?,
         ingest,
         telemetry: TelemetrySettings { log_format },
-        secret_key: src.string("WIKIMIND_SECRET_KEY").map(Secret::new),
+        secret_key: secret_key(src)?,
         auth,
     })
 }
@@ -509,6 +523,15 @@ mod tests {
 
     fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         build(&EnvSource::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn a_secret_key_must_be_long_and_is_never_echoed() {
+        let err = load(&[("WIKIMIND_SECRET_KEY", "short-word")]).expect_err("short");
+        assert!(err.to_string().contains("WIKIMIND_SECRET_KEY"), "{err}");
+        assert!(!err.to_string().contains("short-word"), "{err}");
+        let s = load(&[("WIKIMIND_SECRET_KEY", &"k".repeat(32))]).expect("long enough");
+        assert!(s.secret_key.is_some());
     }
 
     #[test]

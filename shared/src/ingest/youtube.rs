@@ -78,6 +78,9 @@ pub enum YoutubeError {
     Unavailable(String),
     #[error("YouTube refused to play the video here: {0}")]
     Refused(String),
+    /// YouTube asks this address to prove it is not a bot: it may pass later.
+    #[error("YouTube asked to confirm this is not a bot: {0}")]
+    BotCheck(String),
     #[error("the video has no captions, so there is no transcript to compile")]
     NoCaptions,
     #[error("the video's captions are empty")]
@@ -164,6 +167,9 @@ pub fn parse_player(answer: &Value) -> Result<PlayerInfo, YoutubeError> {
     match status {
         "OK" => {}
         "ERROR" => return Err(YoutubeError::Unavailable(reason())),
+        "LOGIN_REQUIRED" if reason().to_lowercase().contains("bot") => {
+            return Err(YoutubeError::BotCheck(reason()));
+        }
         _ => return Err(YoutubeError::Refused(reason())),
     }
     let text = |pointer: &str| {
@@ -401,19 +407,25 @@ pub fn seconds_before(text: &str, offset: usize) -> Option<u32> {
         .next_back()
 }
 
-/// The seconds of a line that opens with `[m:ss]` or `[h:mm:ss]`.
+/// The seconds of a line that is a time and nothing else: `[m:ss]` or `[h:mm:ss]` (a
+/// caption that merely starts with one is words, not a time).
 fn leading_timestamp(line: &str) -> Option<u32> {
-    let inner = line.strip_prefix('[')?;
-    let inner = &inner[..inner.find(']')?];
+    let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
     let parts: Vec<u32> = inner
         .split(':')
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
-    match parts[..] {
-        [m, s] if s < 60 => Some(m * 60 + s),
-        [h, m, s] if m < 60 && s < 60 => Some(h * 3600 + m * 60 + s),
-        _ => None,
+    let (h, m, s) = match parts[..] {
+        [m, s] => (0, m, s),
+        [h, m, s] if m < 60 => (h, m, s),
+        _ => return None,
+    };
+    if s >= 60 {
+        return None;
     }
+    h.checked_mul(3600)?
+        .checked_add(m.checked_mul(60)?)?
+        .checked_add(s)
 }
 
 #[cfg(test)]
@@ -514,8 +526,13 @@ mod tests {
                 "This video is unavailable".to_owned()
             ))
         );
-        let bot = serde_json::json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in"}});
-        assert!(matches!(parse_player(&bot), Err(YoutubeError::Refused(_))));
+        let private = serde_json::json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "This video is private"}});
+        assert!(matches!(
+            parse_player(&private),
+            Err(YoutubeError::Refused(_))
+        ));
+        let bot = serde_json::json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in to confirm you're not a bot"}});
+        assert!(matches!(parse_player(&bot), Err(YoutubeError::BotCheck(_))));
         assert!(matches!(
             parse_player(&serde_json::json!({})),
             Err(YoutubeError::Unrecognised(_))
@@ -611,5 +628,10 @@ mod tests {
             Some(30),
             "at a time's own line"
         );
+        // Words that start like a time, or a time too large to count, are not times.
+        assert_eq!(leading_timestamp("[1:00] chapter one"), None);
+        assert_eq!(leading_timestamp("[71582789:00]"), None);
+        assert_eq!(leading_timestamp("[4294967295:59:59]"), None);
+        assert_eq!(leading_timestamp("[1:02:03]"), Some(3723));
     }
 }

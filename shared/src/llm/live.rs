@@ -45,6 +45,9 @@ pub struct LiveLlm {
     secrets: SecretBox,
     decoration: Decoration,
     current: RwLock<Arc<Current>>,
+    /// One refresh at a time: a slower refresh that read the rows earlier must not put back
+    /// what a later one replaced.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for LiveLlm {
@@ -111,6 +114,7 @@ impl LiveLlm {
             secrets,
             decoration,
             current: RwLock::new(Arc::new(current)),
+            refreshing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -156,6 +160,7 @@ impl LiveLlm {
     /// Rebuilds the router when the stored provider settings changed since it was built. A
     /// rebuild that fails keeps the router in force (and says why).
     pub async fn refresh(&self) -> Result<(), LiveError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let rows = stored::load(&self.db).await?;
         if self.current().rows == rows {
             return Ok(());

@@ -28,8 +28,12 @@ fn endpoint(settings: &YoutubeSettings, path: &str) -> Result<Url, StageError> {
 }
 
 /// Every way the video itself stops the transcript is final; trying again changes nothing.
+/// YouTube's check for bots is about this address, not the video: it may pass later.
 fn refused(e: YoutubeError) -> StageError {
-    StageError::permanent(e.to_string())
+    match e {
+        YoutubeError::BotCheck(_) => StageError::transient(e.to_string()),
+        e => StageError::permanent(e.to_string()),
+    }
 }
 
 /// Fetches the transcript of `video`.
