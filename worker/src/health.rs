@@ -23,13 +23,15 @@ pub async fn run(ctx: WorkerContext, stop: CancellationToken) {
         bus: ctx.bus.clone(),
         worker: ctx.worker_name.to_string(),
         lease: ctx.settings.jobs.lease(),
-        model: Runner::model_of(&ctx.llm.router()),
+        // The judge of contradictions: none when only the offline compiler is configured (it
+        // cannot judge, so the figures rule applies).
+        model: ctx.llm.answers(),
         budget: ctx.settings.llm.budget.clone(),
     };
     loop {
         // A model added or changed in Settings judges the next run's contradictions.
         ctx.llm.refresh_or_keep().await;
-        runner.model = Runner::model_of(&ctx.llm.router());
+        runner.model = ctx.llm.answers();
         if let Some(period) = ctx.settings.health.schedule {
             queue_if_due(&ctx, period).await;
         }

@@ -34,12 +34,7 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
         }
         // Without a model there is nothing to come back (a key may be added in Settings).
         ctx.llm.refresh_or_keep().await;
-        if ctx
-            .llm
-            .router()
-            .default_kind()
-            .is_none_or(|k| k == ProviderKind::Offline)
-        {
+        if ctx.llm.answers().is_none() {
             continue;
         }
         match db::health::claim_schedule(&ctx.db, SCHEDULE, &ctx.worker_name, period).await {

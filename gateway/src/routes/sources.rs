@@ -338,7 +338,7 @@ async fn get_source(
         .filter(|_| source.content_hash.is_some())
         .map(|m| {
             let len = usize::try_from(m.len()).unwrap_or(usize::MAX);
-            shared::llm::setup::compile_estimate(&state.llm.settings(), len)
+            shared::llm::setup::compile_estimate(&state.llm.current().effective.settings, len)
         });
     Ok(Json(SourceDetail {
         source,

@@ -27,7 +27,7 @@ use crate::config::BudgetSettings;
 use crate::db::health::{self as queries, FindingRow, PageAt, RunRow};
 use crate::db::{Db, DbResult};
 use crate::events::{Event, EventKind, SharedBus};
-use crate::llm::{ProviderKind, Router};
+use crate::llm::Router;
 
 pub use fix::{ActionError, Fix, Fixed, fix};
 pub use report::{FindingView, HealthReport, PageRef, RunView, dismiss, history, report};
@@ -306,15 +306,6 @@ pub async fn request(db: &Db, trigger: &str) -> DbResult<RunRow> {
 }
 
 impl Runner {
-    /// The router as the judge of contradictions: `None` when only the offline compiler is
-    /// configured (it cannot judge, so the figures rule applies).
-    pub fn model_of(router: &Arc<Router>) -> Option<Arc<Router>> {
-        router
-            .default_kind()
-            .is_some_and(|k| k != ProviderKind::Offline)
-            .then(|| router.clone())
-    }
-
     /// Takes the next waiting run (or one whose worker stopped) and runs it; `None` when no
     /// run was waiting.
     pub async fn run_next(&self) -> DbResult<Option<RunOutcome>> {

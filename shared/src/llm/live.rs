@@ -137,8 +137,8 @@ impl LiveLlm {
         self.current().effective.settings.clone()
     }
 
-    /// The router answers go through: none when the offline compiler leads (it only
-    /// compiles, so answers are extractive).
+    /// The router when a model leads: what answers, fixes and judges contradictions; none
+    /// when the offline compiler leads (it only compiles, so answers are extractive).
     pub fn answers(&self) -> Option<Arc<Router>> {
         let router = self.router();
         router
