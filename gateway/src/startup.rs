@@ -81,34 +81,27 @@ impl Application {
                 outbox_stop.clone(),
             ))
         });
-        let embedder = shared::embed::from_settings(
-            &settings,
-            Arc::new(shared::db::costs::DbCostRecorder::new(db.clone())),
-        )
-        .context("configuring the embedding provider")?;
-        let search = shared::search::Searcher::new(
-            db.clone(),
-            embedder.clone(),
-            settings.llm.budget.clone(),
+        let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
+            .with_events(bus.clone());
+        let llm = Arc::new(
+            shared::llm::live::LiveLlm::for_deployment(db.clone(), settings.clone(), &budget)
+                .await
+                .context("configuring the LLM and embedding providers")?,
         );
+        let search =
+            shared::search::Searcher::new(db.clone(), llm.clone(), settings.llm.budget.clone());
         let wiki = shared::wiki::Wiki::new(
             db.clone(),
             storage.clone(),
             bus.clone(),
-            embedder.clone().map(|e| (e, settings.llm.budget.clone())),
+            llm.clone(),
+            settings.llm.budget.clone(),
         );
-        let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
-            .with_events(bus.clone());
         let state = AppState {
-            llm: Arc::new(
-                shared::llm::live::LiveLlm::for_deployment(db.clone(), settings.clone(), &budget)
-                    .await
-                    .context("configuring the LLM providers")?,
-            ),
+            llm,
             budget,
             db: db.clone(),
             search,
-            embedder,
             wiki,
             graph: Default::default(),
             storage,
@@ -129,9 +122,8 @@ impl Application {
         };
         let worker = if options.with_worker {
             let mut ctx = worker::build_context(settings.clone(), db, bus).await?;
-            // One embedder in the process, so its indexing passes never overlap.
-            ctx.embedder = state.embedder.clone();
-            // One router too, so a change in Settings reaches the worker's next job at once.
+            // One router and embedder in the process, so a change in Settings reaches the
+            // worker's next job at once and indexing passes never overlap.
             ctx.llm = state.llm.clone();
             ctx.wiki = state.wiki.clone();
             let stop = CancellationToken::new();

@@ -34,8 +34,6 @@ pub struct AppState {
     pub budget: shared::budget::Budget,
     /// Full-text or hybrid search over the wiki's passages.
     pub search: shared::search::Searcher,
-    /// The embedding provider, when one is configured (passages filed back are embedded).
-    pub embedder: Option<Arc<shared::embed::Embedder>>,
     /// Every write to the wiki goes through it.
     pub wiki: shared::wiki::Wiki,
     /// The wiki's graph, computed once per change of the wiki.

@@ -23,8 +23,6 @@ pub struct WorkerContext {
     pub llm: Arc<shared::llm::live::LiveLlm>,
     /// The offline compiler alone, for compiles a person asked to spend nothing on.
     pub offline_router: Arc<Router>,
-    /// The embedding provider for hybrid search, when one is configured.
-    pub embedder: Option<Arc<shared::embed::Embedder>>,
     pub fetcher: Fetcher,
     pub settings: Arc<Settings>,
     /// Every write to the wiki goes through it.

@@ -49,33 +49,31 @@ pub async fn build_context(
     bus: SharedBus,
 ) -> anyhow::Result<WorkerContext> {
     let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
-    let recorder = Arc::new(db::costs::DbCostRecorder::new(db.clone()));
     // Crossing the budget's marks is announced on the bus.
     let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
         .with_events(bus.clone());
     let llm = shared::llm::live::LiveLlm::for_deployment(db.clone(), settings.clone(), &budget)
         .await
         .context("configuring LLM providers")?;
-    let embedder = shared::embed::from_settings(&settings, recorder)
-        .context("configuring the embedding provider")?;
     let fetcher =
         pipeline::fetch::Fetcher::new(&settings.ingest).context("building the HTTP client")?;
+    let llm = Arc::new(llm);
     let wiki = shared::wiki::Wiki::new(
         db.clone(),
         storage.clone(),
         bus.clone(),
-        embedder.clone().map(|e| (e, settings.llm.budget.clone())),
+        llm.clone(),
+        settings.llm.budget.clone(),
     );
     Ok(WorkerContext {
         db,
         storage,
         bus,
         budget,
-        llm: Arc::new(llm),
+        llm,
         offline_router: Arc::new(shared::llm::Router::new(vec![Arc::new(
             shared::llm::offline::OfflineProvider,
         )])),
-        embedder,
         fetcher,
         settings,
         wiki,
@@ -229,10 +227,10 @@ where
 /// Embeds the passages left without a vector: written before an embedding provider was
 /// configured, under another model, or while the provider was unreachable.
 async fn embed_backlog(ctx: WorkerContext) {
-    let Some(embedder) = &ctx.embedder else {
+    let Some(embedder) = ctx.llm.embedder() else {
         return;
     };
-    match shared::embed::index_pending(&ctx.db, embedder, &ctx.settings.llm.budget, None).await {
+    match shared::embed::index_pending(&ctx.db, &embedder, &ctx.settings.llm.budget, None).await {
         Ok(report) if report.embedded > 0 => {
             tracing::info!(
                 embedded = report.embedded,

@@ -16,6 +16,7 @@ import type {
   IngestReply,
   BatchReply,
   Budget,
+  EmbeddingsChange,
   Feed,
   BudgetChange,
   Job,
@@ -205,6 +206,9 @@ export const api = {
   /** Chooses the provider tried first; `null` goes back to the first configured one. */
   updateDefaultProvider: (kind: ProviderKind | null) =>
     request<SettingsView>("/api/settings/llm", json("PUT", { default_provider: kind })),
+  /** Chooses the embedding provider and model; the wiki is then embedded in the background. */
+  updateEmbeddings: (change: EmbeddingsChange) =>
+    request<SettingsView>("/api/settings/embeddings", json("PUT", change)),
   testProvider: (kind: ProviderKind) =>
     request<ProviderTest>(`/api/providers/${encodeURIComponent(kind)}/test`, { method: "POST" }),
   getCosts: (month?: string) => request<CostSummary>(withQuery("/api/costs", { month })),

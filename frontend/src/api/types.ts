@@ -271,8 +271,10 @@ export interface BudgetChange {
 /** How search ranks: by words only, or by words and meaning (embeddings) fused. */
 export type Ranking = "full_text" | "hybrid";
 
+export type EmbeddingProvider = "openai" | "ollama" | "google";
+
 export interface EmbeddingsInfo {
-  provider: "openai" | "ollama" | "google";
+  provider: EmbeddingProvider;
   model: string;
   base_url: string | null;
   dimensions: number | null;
@@ -283,6 +285,16 @@ export interface EmbeddingsInfo {
 export interface SearchInfo {
   ranking: Ranking;
   embeddings: EmbeddingsInfo | null;
+  /** `WIKIMIND_EMBEDDINGS__PROVIDER` chooses the provider: it cannot be changed here. */
+  embeddings_set_in_environment: boolean;
+  /** Why the provider chosen here is not in use (its key was forgotten, say). */
+  embeddings_problem: string | null;
+}
+
+/** A change to the embedding provider; `null` removes a value (no provider: full text only). */
+export interface EmbeddingsChange {
+  provider?: EmbeddingProvider | null;
+  model?: string | null;
 }
 
 export interface SettingsView {

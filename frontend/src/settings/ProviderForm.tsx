@@ -2,25 +2,14 @@
 // never shown again (the server keeps it sealed); a value the environment sets is shown but
 // cannot be changed here. The next compile or answer uses what is saved.
 import { useState, type FormEvent } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { ProviderChange, ProviderInfo, ProviderKind, SettingsView } from "../api/types";
 import { errorMessage } from "../inbox/hooks";
 import { PROVIDER_NAMES } from "./ProviderTable";
 import { keySourceLabel, providerChange } from "./providers";
+import { useSaveSettings } from "./useSaveSettings";
 
 const ENV_NOTE = "Set in the environment";
-
-function useSaveSettings<T>(save: (value: T) => Promise<SettingsView>) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: save,
-    onSuccess: (view) => {
-      queryClient.setQueryData(["settings"], view);
-      void queryClient.invalidateQueries({ queryKey: ["settings"] });
-    },
-  });
-}
 
 function KeyAndModel({ provider }: { provider: ProviderInfo }) {
   const name = PROVIDER_NAMES[provider.kind];

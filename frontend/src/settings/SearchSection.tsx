@@ -1,15 +1,81 @@
 // The Settings screen's search section: whether search ranks by words only or by words and
-// meaning, which embedding model gives the meaning, and how many passages still wait for it.
-import type { SearchInfo } from "../api/types";
+// meaning, which embedding model gives the meaning (chosen here unless the environment
+// chooses it), and how many passages still wait for it.
+import { useState, type FormEvent } from "react";
+import { api } from "../api/client";
+import type { EmbeddingProvider, EmbeddingsChange, SearchInfo } from "../api/types";
+import { errorMessage } from "../inbox/hooks";
+import { useSaveSettings } from "./useSaveSettings";
 
-const EMBEDDING_PROVIDERS: Record<string, string> = {
+const EMBEDDING_PROVIDERS: Record<EmbeddingProvider, string> = {
   openai: "OpenAI-compatible",
   ollama: "Ollama",
   google: "Google Gemini",
 };
 
+function EmbeddingForm({ search }: { search: SearchInfo }) {
+  const current = search.embeddings;
+  const [provider, setProvider] = useState<EmbeddingProvider | "">(current?.provider ?? "");
+  const [model, setModel] = useState(current?.model ?? "");
+  const save = useSaveSettings((change: EmbeddingsChange) => api.updateEmbeddings(change));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const typed = model.trim();
+    save.mutate({ provider: provider === "" ? null : provider, model: typed === "" ? null : typed });
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="Embedding provider">
+      <div className="row">
+        <label>
+          Embeddings by
+          <select
+            value={provider}
+            onChange={(e) => {
+              setProvider(e.target.value as EmbeddingProvider | "");
+              // The old provider's model means nothing to another: start from the new one's default.
+              setModel("");
+            }}
+          >
+            <option value="">None (words only)</option>
+            {(Object.keys(EMBEDDING_PROVIDERS) as EmbeddingProvider[]).map((p) => (
+              <option key={p} value={p}>
+                {EMBEDDING_PROVIDERS[p]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Model
+          <input
+            type="text"
+            spellCheck={false}
+            placeholder="the provider's default"
+            value={model}
+            disabled={provider === ""}
+            onChange={(e) => setModel(e.target.value)}
+          />
+        </label>
+      </div>
+      <p className="small muted">
+        The key and address are those saved (or set in the environment) for the same provider above. Changing the
+        model embeds every passage again, in the background.
+      </p>
+      <div className="row">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? "Saving…" : "Save embeddings"}
+        </button>
+        <span aria-live="polite" className="small">
+          {save.isError ? <span className="test-bad">{errorMessage(save.error)}</span> : null}
+          {save.isSuccess ? <span className="test-ok">Saved</span> : null}
+        </span>
+      </div>
+    </form>
+  );
+}
+
 export default function SearchSection({ search }: { search: SearchInfo }) {
   const e = search.embeddings;
+  const env = search.embeddings_set_in_environment;
   return (
     <section aria-labelledby="search-heading" className="card stack">
       <h2 id="search-heading">Search</h2>
@@ -23,14 +89,15 @@ export default function SearchSection({ search }: { search: SearchInfo }) {
             <div className="meta-row">
               <dt>Embeddings</dt>
               <dd>
-              {EMBEDDING_PROVIDERS[e.provider] ?? e.provider} · <code>{e.model}</code>
-              {e.dimensions ? ` · ${e.dimensions} dimensions` : ""}
-              {e.base_url ? (
-                <>
-                  {" "}
-                  at <code>{e.base_url}</code>
-                </>
-              ) : null}
+                {EMBEDDING_PROVIDERS[e.provider] ?? e.provider} · <code>{e.model}</code>
+                {e.dimensions ? ` · ${e.dimensions} dimensions` : ""}
+                {e.base_url ? (
+                  <>
+                    {" "}
+                    at <code>{e.base_url}</code>
+                  </>
+                ) : null}
+                {env ? <span className="muted small"> · set in the environment</span> : null}
               </dd>
             </div>
             <div className="meta-row">
@@ -45,10 +112,14 @@ export default function SearchSection({ search }: { search: SearchInfo }) {
         </>
       ) : (
         <p className="muted">
-          Search ranks by words (full text). Set <code>WIKIMIND_EMBEDDINGS__PROVIDER</code> (<code>openai</code>,{" "}
-          <code>ollama</code> or <code>google</code>) to rank by meaning as well.
+          Search ranks by words (full text). Choose an embedding provider below, or set{" "}
+          <code>WIKIMIND_EMBEDDINGS__PROVIDER</code> (<code>openai</code>, <code>ollama</code> or <code>google</code>),
+          to rank by meaning as well.
         </p>
       )}
+      {search.embeddings_problem ? <p className="test-bad">{search.embeddings_problem}</p> : null}
+      {/* A choice saved (here or elsewhere) starts the form again from it. */}
+      {env ? null : <EmbeddingForm key={`${e?.provider ?? ""}:${e?.model ?? ""}`} search={search} />}
     </section>
   );
 }

@@ -36,7 +36,7 @@ const SETTINGS: SettingsView = {
     level: "ok",
     paused_jobs: 0,
   },
-  search: { ranking: "full_text", embeddings: null },
+  search: { ranking: "full_text", embeddings: null, embeddings_set_in_environment: false, embeddings_problem: null },
   auth_required: true,
 };
 
@@ -129,6 +129,8 @@ describe("SettingsPage", () => {
       search: {
         ranking: "hybrid",
         embeddings: { provider: "ollama", model: "nomic-embed-text", base_url: null, dimensions: null, pending_passages: 12 },
+        embeddings_set_in_environment: true,
+        embeddings_problem: null,
       },
     });
     vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
@@ -137,6 +139,25 @@ describe("SettingsPage", () => {
     expect(within(section).getByText(/words and meaning/)).toBeTruthy();
     expect(within(section).getByText("nomic-embed-text")).toBeTruthy();
     expect(within(section).getByText(/12 passages/)).toBeTruthy();
+    // The environment chooses it, so there is nothing to change here.
+    expect(within(section).queryByRole("form", { name: "Embedding provider" })).toBeNull();
+  });
+
+  it("chooses an embedding provider and shows why a choice cannot be used", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue({
+      ...SETTINGS,
+      search: { ...SETTINGS.search, embeddings_problem: "Gemini embeddings need a Google key" },
+    });
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    const update = vi.spyOn(api, "updateEmbeddings").mockResolvedValue(SETTINGS);
+    renderSettings();
+    const section = await screen.findByRole("region", { name: "Search" });
+    expect(within(section).getByText(/need a Google key/)).toBeTruthy();
+    const form = within(section).getByRole("form", { name: "Embedding provider" });
+    fireEvent.change(within(form).getByLabelText("Embeddings by"), { target: { value: "ollama" } });
+    fireEvent.change(within(form).getByLabelText("Model"), { target: { value: " mxbai-embed-large " } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save embeddings" }));
+    await waitFor(() => expect(update).toHaveBeenCalledWith({ provider: "ollama", model: "mxbai-embed-large" }));
   });
 
   it("explains how to turn on hybrid search", async () => {

@@ -1,9 +1,10 @@
 //! `/api/settings`, `/api/settings/budget`, `/api/settings/providers/{kind}`,
-//! `/api/settings/llm`, `/api/providers/{kind}/test` and `/api/costs`: what the Settings screen
-//! shows and changes — which LLM providers are configured and in the call chain, their keys
-//! (stored sealed, never shown) and models, the default provider, a real round trip to one of
-//! them, the monthly budget (each changed here unless the environment sets it), and this
-//! month's spending by provider and by task.
+//! `/api/settings/llm`, `/api/settings/embeddings`, `/api/providers/{kind}/test` and
+//! `/api/costs`: what the Settings screen shows and changes — which LLM providers are
+//! configured and in the call chain, their keys (stored sealed, never shown) and models, the
+//! default provider, the embedding provider, a real round trip to one of them, the monthly
+//! budget (each changed here unless the environment sets it), and this month's spending by
+//! provider and by task.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shared::budget::{BudgetChange, BudgetStatus};
 use shared::db::{self, costs::CostBucket};
+use shared::embed::stored::EmbeddingChange;
+use shared::llm::live::Current;
 use shared::llm::setup::{default_model, is_configured, provider_order};
 use shared::llm::stored::{self, KeySource, ProviderChange};
 use shared::llm::{CompletionRequest, ProviderKind};
@@ -34,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/budget", put(put_budget))
         .route("/settings/providers/{kind}", put(put_provider))
         .route("/settings/llm", put(put_llm))
+        .route("/settings/embeddings", put(put_embeddings))
         .route("/providers/{kind}/test", post(test_provider))
         .route("/costs", get(get_costs))
 }
@@ -63,6 +67,11 @@ struct ProviderEnv {
 struct SearchView {
     ranking: Ranking,
     embeddings: Option<EmbeddingsView>,
+    /// True when `WIKIMIND_EMBEDDINGS__PROVIDER` chooses the provider (it cannot be changed
+    /// here).
+    embeddings_set_in_environment: bool,
+    /// Why the provider chosen here is not in use (its key was forgotten, say).
+    embeddings_problem: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -92,11 +101,17 @@ struct SettingsView {
     auth_required: bool,
 }
 
-async fn search_view(state: &AppState) -> ApiResult<SearchView> {
-    let (Some(settings), Some(embedder)) = (&state.settings.embeddings, &state.embedder) else {
+async fn search_view(state: &AppState, current: &Current) -> ApiResult<SearchView> {
+    let set_in_environment = state.llm.environment().embeddings.is_some();
+    let problem = current.effective.embeddings_problem.clone();
+    let (Some(settings), Some(embedder)) =
+        (&current.effective.settings.embeddings, &current.embedder)
+    else {
         return Ok(SearchView {
             ranking: Ranking::FullText,
             embeddings: None,
+            embeddings_set_in_environment: set_in_environment,
+            embeddings_problem: problem,
         });
     };
     Ok(SearchView {
@@ -108,6 +123,8 @@ async fn search_view(state: &AppState) -> ApiResult<SearchView> {
             dimensions: settings.dimensions,
             pending_passages: db::vectors::pending_count(&state.db, &embedder.model_id()).await?,
         }),
+        embeddings_set_in_environment: set_in_environment,
+        embeddings_problem: problem,
     })
 }
 
@@ -155,7 +172,7 @@ async fn settings_view(state: &AppState) -> ApiResult<SettingsView> {
         fallback: settings.llm.fallback,
         offline_compiler: default_provider == ProviderKind::Offline,
         budget: state.budget.status().await?,
-        search: search_view(state).await?,
+        search: search_view(state, &current).await?,
         auth_required: settings.auth.token.is_some(),
     })
 }
@@ -225,6 +242,41 @@ async fn put_llm(
     };
     stored::change_default(&state.db, state.llm.environment(), default).await?;
     state.llm.refresh().await?;
+    settings_view(&state).await.map(Json)
+}
+
+/// Body of `PUT /api/settings/embeddings`: a field left out stays as it is; `null` or an
+/// empty string removes it (no provider: search is full-text only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmbeddingsBody {
+    #[serde(default, deserialize_with = "present")]
+    provider: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    model: Option<Option<String>>,
+}
+
+/// Chooses the embedding provider; the wiki's passages are then embedded with it in the
+/// background (search stays full-text until some are).
+async fn put_embeddings(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<EmbeddingsBody>,
+) -> ApiResult<Json<SettingsView>> {
+    state.llm.refresh_or_keep().await;
+    let change = EmbeddingChange {
+        provider: body.provider,
+        model: body.model,
+    };
+    shared::embed::stored::change(
+        &state.db,
+        state.llm.environment(),
+        &state.llm.current().effective.settings,
+        &change,
+    )
+    .await?;
+    state.llm.refresh().await?;
+    let wiki = state.wiki.clone();
+    tokio::spawn(async move { wiki.embed_pending().await });
     settings_view(&state).await.map(Json)
 }
 

@@ -15,14 +15,14 @@ use crate::llm::use_provider;
 use crate::search::{ingest_corpus, search};
 
 /// Words of the heapq page, misspelled past what stemming forgives.
-const MISSPELLED: &str = "prioritty queu algoritm";
-const CORPUS: [&str; 3] = [
+pub(crate) const MISSPELLED: &str = "prioritty queu algoritm";
+pub(crate) const CORPUS: [&str; 3] = [
     "html/python/heapq.html",
     "html/python/bisect.html",
     "html/python/csv.html",
 ];
 
-fn use_embeddings(s: &mut Settings, provider: EmbeddingProvider, base_url: String) {
+pub(crate) fn use_embeddings(s: &mut Settings, provider: EmbeddingProvider, base_url: String) {
     s.embeddings = Some(EmbeddingSettings {
         provider,
         model: provider.default_model().to_owned(),
@@ -33,7 +33,7 @@ fn use_embeddings(s: &mut Settings, provider: EmbeddingProvider, base_url: Strin
     });
 }
 
-fn embedding_requests(fake: &FakeLlm, path_end: &str) -> Vec<Value> {
+pub(crate) fn embedding_requests(fake: &FakeLlm, path_end: &str) -> Vec<Value> {
     fake.requests()
         .into_iter()
         .filter(|r| r.path.ends_with(path_end))
@@ -60,7 +60,7 @@ fn embedded_inputs(fake: &FakeLlm) -> usize {
 }
 
 /// Waits until Settings reports no passage waiting for its vector.
-async fn wait_until_embedded(app: &TestApp) {
+pub(crate) async fn wait_until_embedded(app: &TestApp) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let (_, settings) = app.get_json("/api/settings").await;

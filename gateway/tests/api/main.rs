@@ -10,6 +10,7 @@ mod connections;
 mod contradictions;
 mod credentials;
 mod durability;
+mod embedding_settings;
 mod feeds;
 mod graph;
 mod health;

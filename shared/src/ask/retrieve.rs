@@ -56,7 +56,7 @@ fn choose(
 pub async fn retrieve(search: &Searcher, question: &str) -> DbResult<Retrieved> {
     let terms = QueryTerms::parse(question);
     let ranked = search.passages(question, &terms, CANDIDATES).await?;
-    let passages = choose(&terms, ranked.hits, search.min_similarity());
+    let passages = choose(&terms, ranked.hits, ranked.min_similarity);
     Ok(Retrieved {
         terms,
         passages,

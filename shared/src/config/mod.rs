@@ -172,7 +172,28 @@ pub enum EmbeddingProvider {
     Google,
 }
 
+impl std::str::FromStr for EmbeddingProvider {
+    type Err = ();
+
+    /// `openai`, `ollama` or `google`, in any case.
+    fn from_str(raw: &str) -> Result<Self, ()> {
+        match raw.to_ascii_lowercase().as_str() {
+            "openai" => Ok(EmbeddingProvider::Openai),
+            "ollama" => Ok(EmbeddingProvider::Ollama),
+            "google" => Ok(EmbeddingProvider::Google),
+            _ => Err(()),
+        }
+    }
+}
+
 impl EmbeddingProvider {
+    /// Every provider, in the order the Settings screen offers them.
+    pub const ALL: &'static [EmbeddingProvider] = &[
+        EmbeddingProvider::Openai,
+        EmbeddingProvider::Ollama,
+        EmbeddingProvider::Google,
+    ];
+
     /// The provider's name in settings and in the cost log.
     pub fn as_str(self) -> &'static str {
         self.llm_kind().as_str()
@@ -188,8 +209,13 @@ impl EmbeddingProvider {
     }
 }
 
-/// The embedding provider behind hybrid search (`WIKIMIND_EMBEDDINGS__*`).
-#[derive(Debug, Clone)]
+/// The similarity above which a passage counts as relevant without sharing words, unless
+/// `WIKIMIND_EMBEDDINGS__MIN_SIMILARITY` says otherwise.
+pub const DEFAULT_MIN_SIMILARITY: f32 = 0.45;
+
+/// The embedding provider behind hybrid search (`WIKIMIND_EMBEDDINGS__*`, or chosen on the
+/// Settings screen when the environment names none).
+#[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddingSettings {
     pub provider: EmbeddingProvider,
     pub model: String,

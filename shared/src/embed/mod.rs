@@ -7,6 +7,7 @@
 //! embedding fails is answered from full-text search alone.
 
 mod index;
+pub mod stored;
 pub mod vector;
 mod wire;
 

@@ -1,5 +1,5 @@
-//! The model router in force, rebuilt when a person changes the providers on the Settings
-//! screen. Each process holds one [`LiveLlm`] and calls [`LiveLlm::refresh`] where a change
+//! The model router and embedder in force, rebuilt when a person changes the providers on the
+//! Settings screen. Each process holds one [`LiveLlm`] and calls [`LiveLlm::refresh`] where a change
 //! must be seen (before a job, before an answer, after a change): one small query, and a
 //! rebuild only when the stored provider settings differ from those the router was built from.
 
@@ -9,6 +9,7 @@ use super::stored::{self, Effective};
 use super::{CostRecorder, LlmError, ProviderKind, ResponseCache, Router, SpendGate};
 use crate::config::Settings;
 use crate::db::{Db, DbError};
+use crate::embed::Embedder;
 use crate::secrets::SecretBox;
 
 /// Why the router could not be (re)built.
@@ -30,12 +31,14 @@ pub struct Decoration {
     pub gate: Option<Arc<dyn SpendGate>>,
 }
 
-/// The settings in force and the router built from them.
+/// The settings in force and the router and embedder built from them.
 pub struct Current {
     /// The stored rows the router was built from.
     rows: Vec<(String, String)>,
     pub effective: Effective,
     pub router: Arc<Router>,
+    /// Embeds passages and questions; `None` keeps search full-text only.
+    pub embedder: Option<Arc<Embedder>>,
 }
 
 /// The router of one process, as the providers are configured now.
@@ -63,8 +66,22 @@ fn build(
     rows: Vec<(String, String)>,
     secrets: &SecretBox,
     decoration: &Decoration,
+    previous: Option<&Current>,
 ) -> Result<Current, LlmError> {
     let effective = stored::apply(env, &rows, secrets);
+    let embedder = match &effective.settings.embeddings {
+        None => None,
+        // Unchanged embedding settings keep their embedder, and with it the guard that keeps
+        // two indexing passes of this process from embedding the same passages.
+        Some(e) => match previous.filter(|p| p.effective.settings.embeddings.as_ref() == Some(e)) {
+            Some(p) => p.embedder.clone(),
+            None => Some(Arc::new(Embedder::new(
+                e,
+                std::time::Duration::from_secs(effective.settings.llm.timeout_secs),
+                decoration.recorder.clone(),
+            )?)),
+        },
+    };
     let mut router = super::build_router(&effective.settings, decoration.recorder.clone())?;
     if let Some(cache) = &decoration.cache {
         router = router.with_cache(cache.clone());
@@ -76,6 +93,7 @@ fn build(
         rows,
         effective,
         router: Arc::new(router),
+        embedder,
     })
 }
 
@@ -107,7 +125,7 @@ impl LiveLlm {
         decoration: Decoration,
     ) -> Result<Self, LiveError> {
         let rows = stored::load(&db).await?;
-        let current = build(&env, rows, &secrets, &decoration)?;
+        let current = build(&env, rows, &secrets, &decoration, None)?;
         Ok(Self {
             db,
             env,
@@ -129,6 +147,11 @@ impl LiveLlm {
     /// The router in force.
     pub fn router(&self) -> Arc<Router> {
         self.current().router.clone()
+    }
+
+    /// The embedder in force; `None` when no embedding provider is configured.
+    pub fn embedder(&self) -> Option<Arc<Embedder>> {
+        self.current().embedder.clone()
     }
 
     /// The settings in force: the environment's, with stored provider settings where it sets
@@ -165,8 +188,19 @@ impl LiveLlm {
         if self.current().rows == rows {
             return Ok(());
         }
-        let current = build(&self.env, rows, &self.secrets, &self.decoration)?;
-        tracing::info!(providers = ?current.router.providers(), "the LLM providers changed");
+        let previous = self.current();
+        let current = build(
+            &self.env,
+            rows,
+            &self.secrets,
+            &self.decoration,
+            Some(&previous),
+        )?;
+        tracing::info!(
+            providers = ?current.router.providers(),
+            embeddings = ?current.embedder.as_ref().map(|e| e.model_id()),
+            "the LLM providers changed"
+        );
         *self
             .current
             .write()

@@ -48,6 +48,8 @@ pub struct Effective {
     pub settings: Settings,
     /// Per provider (in [`ProviderKind::ALL`] order), where its key comes from.
     pub keys: Vec<(ProviderKind, KeySource)>,
+    /// Why the embedding provider chosen in Settings is not in use, when it is not.
+    pub embeddings_problem: Option<String>,
 }
 
 impl Effective {
@@ -95,7 +97,13 @@ pub fn apply(env: &Settings, rows: &[(String, String)], secrets: &SecretBox) -> 
     if settings.llm.default_provider.is_none() {
         settings.llm.default_provider = stored(DEFAULT_PROVIDER).and_then(|v| v.parse().ok());
     }
-    Effective { settings, keys }
+    // After the keys: a chosen embedding provider uses its LLM provider's key in force.
+    let embeddings_problem = crate::embed::stored::apply(&mut settings, stored);
+    Effective {
+        settings,
+        keys,
+        embeddings_problem,
+    }
 }
 
 /// The stored provider settings, as [`apply`] takes them.
@@ -124,7 +132,7 @@ pub struct ProviderChange {
 }
 
 /// A value a person typed: trimmed, one line, not too long; empty means none.
-fn clean(field: &str, value: Option<&str>) -> Result<Option<String>, ChangeError> {
+pub(crate) fn clean(field: &str, value: Option<&str>) -> Result<Option<String>, ChangeError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

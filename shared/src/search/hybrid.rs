@@ -7,7 +7,7 @@
 //! down, budget spent), the full-text ranking is returned and says so.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -16,6 +16,7 @@ use crate::config::BudgetSettings;
 use crate::db::search::PassageHit;
 use crate::db::{self, Db, DbResult};
 use crate::embed::Embedder;
+use crate::llm::live::LiveLlm;
 
 /// The reciprocal-rank-fusion constant.
 const RRF_K: f64 = 60.0;
@@ -35,37 +36,50 @@ pub enum Ranking {
 pub struct Ranked {
     pub hits: Vec<PassageHit>,
     pub ranking: Ranking,
+    /// The similarity above which a passage found by meaning counts as relevant, for the
+    /// embedder that ranked these; `None` for full-text ranking.
+    pub min_similarity: Option<f32>,
 }
 
-/// Searches the wiki's passages (cheap to clone).
-#[derive(Clone, Debug)]
+impl Ranked {
+    fn full_text(hits: Vec<PassageHit>) -> Self {
+        Self {
+            hits,
+            ranking: Ranking::FullText,
+            min_similarity: None,
+        }
+    }
+}
+
+/// Searches the wiki's passages (cheap to clone). Hybrid while an embedding provider is in
+/// force (it may be chosen or changed on the Settings screen at any time).
+#[derive(Clone)]
 pub struct Searcher {
     db: Db,
-    semantic: Option<Semantic>,
+    llm: Arc<LiveLlm>,
+    budget: BudgetSettings,
+    /// The vectors of the embedding model in force, replaced when the model changes.
+    index: Arc<Mutex<Option<Arc<VectorIndex>>>>,
 }
 
-#[derive(Clone, Debug)]
-struct Semantic {
-    embedder: Arc<Embedder>,
-    index: Arc<VectorIndex>,
-    budget: BudgetSettings,
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher")
+            .field("embedder", &self.llm.embedder())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Searcher {
-    /// Hybrid search when `embedder` is set; `budget` stops question embeddings once spent.
-    pub fn new(db: Db, embedder: Option<Arc<Embedder>>, budget: BudgetSettings) -> Self {
-        let semantic = embedder.map(|embedder| Semantic {
-            index: Arc::new(VectorIndex::new(embedder.model_id())),
-            embedder,
+    /// Searches with the embedder `llm` holds, if any; `budget` stops question embeddings
+    /// once spent.
+    pub fn new(db: Db, llm: Arc<LiveLlm>, budget: BudgetSettings) -> Self {
+        Self {
+            db,
+            llm,
             budget,
-        });
-        Self { db, semantic }
-    }
-
-    /// The similarity above which a passage found by meaning counts as relevant; `None` for
-    /// full-text search.
-    pub fn min_similarity(&self) -> Option<f32> {
-        self.semantic.as_ref().map(|s| s.embedder.min_similarity())
+            index: Arc::default(),
+        }
     }
 
     /// Up to `limit` passages for `question` (whose content words are `terms`), best first.
@@ -76,26 +90,15 @@ impl Searcher {
         limit: i64,
     ) -> DbResult<Ranked> {
         let full_text = db::search::passages(&self.db, terms, limit).await?;
-        let Some(semantic) = &self.semantic else {
-            return Ok(Ranked {
-                hits: full_text,
-                ranking: Ranking::FullText,
-            });
+        let Some(embedder) = self.llm.embedder() else {
+            return Ok(Ranked::full_text(full_text));
         };
-        let nearest = match self.nearest(semantic, question, limit).await {
+        let nearest = match self.nearest(&embedder, question, limit).await {
             Ok(Some(nearest)) => nearest,
-            Ok(None) => {
-                return Ok(Ranked {
-                    hits: full_text,
-                    ranking: Ranking::FullText,
-                });
-            }
+            Ok(None) => return Ok(Ranked::full_text(full_text)),
             Err(e) => {
                 tracing::warn!(error = %e, "question not embedded; ranking by full text only");
-                return Ok(Ranked {
-                    hits: full_text,
-                    ranking: Ranking::FullText,
-                });
+                return Ok(Ranked::full_text(full_text));
             }
         };
         let ids: Vec<i64> = nearest.iter().map(|(id, _)| *id).collect();
@@ -118,27 +121,47 @@ impl Searcher {
         Ok(Ranked {
             hits,
             ranking: Ranking::Hybrid,
+            min_similarity: Some(embedder.min_similarity()),
         })
+    }
+
+    /// The vector index of `embedder`'s model: the one held while the model is unchanged, a
+    /// new (empty, filled on refresh) one after a change.
+    fn index_for(&self, embedder: &Embedder) -> Arc<VectorIndex> {
+        let model = embedder.model_id();
+        let mut held = self
+            .index
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match held.as_ref() {
+            Some(index) if index.model() == model => index.clone(),
+            _ => {
+                let index = Arc::new(VectorIndex::new(model));
+                *held = Some(index.clone());
+                index
+            }
+        }
     }
 
     /// The nearest passages, or `None` when the budget is spent or nothing is embedded yet.
     async fn nearest(
         &self,
-        semantic: &Semantic,
+        embedder: &Embedder,
         question: &str,
         limit: i64,
     ) -> Result<Option<Vec<(i64, f32)>>, Box<dyn std::error::Error + Send + Sync>> {
-        if crate::budget::limit_reached(&self.db, &semantic.budget).await? {
+        if crate::budget::limit_reached(&self.db, &self.budget).await? {
             return Ok(None);
         }
+        let index = self.index_for(embedder);
         // Nothing embedded yet (just configured, or the provider has been down): the question
         // is not sent to be embedded for nothing.
-        if semantic.index.refresh(&self.db).await? == 0 {
+        if index.refresh(&self.db).await? == 0 {
             return Ok(None);
         }
-        let query = semantic.embedder.embed_query(question).await?;
+        let query = embedder.embed_query(question).await?;
         let k = usize::try_from(limit).unwrap_or(1);
-        Ok(Some(semantic.index.nearest(&query, k).await))
+        Ok(Some(index.nearest(&query, k).await))
     }
 }
 

@@ -42,6 +42,11 @@ impl VectorIndex {
         }
     }
 
+    /// The model whose vectors these are.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
     /// The `k` passages most similar to `query` (a unit vector), best first, with their
     /// cosine similarity, among the vectors loaded by the last [`VectorIndex::refresh`].
     pub async fn nearest(&self, query: &[f32], k: usize) -> Vec<(i64, f32)> {

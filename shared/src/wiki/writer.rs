@@ -22,8 +22,8 @@ use crate::compile::{RelationType, aliases_of, identifier_of, normalize_title, s
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
-use crate::embed::Embedder;
 use crate::events::{Event, EventKind, SharedBus};
+use crate::llm::live::LiveLlm;
 use crate::storage::Storage;
 
 /// Longest wait at a stop for the last rewrite of `index.md`.
@@ -87,7 +87,9 @@ pub struct Wiki {
     db: Db,
     pub(super) storage: Storage,
     bus: SharedBus,
-    embedder: Option<(Arc<Embedder>, BudgetSettings)>,
+    /// Holds the embedder in force, which passages are embedded with.
+    llm: Arc<LiveLlm>,
+    budget: BudgetSettings,
     index: Arc<IndexWriter>,
 }
 
@@ -96,26 +98,28 @@ impl std::fmt::Debug for Wiki {
         f.debug_struct("Wiki")
             .field("db", &self.db.dialect())
             .field("data_dir", &self.storage.root())
-            .field("embeds", &self.embedder.is_some())
+            .field("embedder", &self.llm.embedder())
             .finish_non_exhaustive()
     }
 }
 
 impl Wiki {
-    /// A writer over this database, data directory and event bus; passages are embedded when
-    /// an embedding provider is given (within the budget).
+    /// A writer over this database, data directory and event bus; passages are embedded
+    /// while `llm` holds an embedder (within `budget`).
     pub fn new(
         db: Db,
         storage: Storage,
         bus: SharedBus,
-        embedder: Option<(Arc<Embedder>, BudgetSettings)>,
+        llm: Arc<LiveLlm>,
+        budget: BudgetSettings,
     ) -> Self {
         Self {
             index: IndexWriter::new(db.clone(), storage.clone()),
             db,
             storage,
             bus,
-            embedder,
+            llm,
+            budget,
         }
     }
 
@@ -467,10 +471,10 @@ impl Wiki {
     /// Gives passages without vectors theirs, when an embedding provider is configured.
     /// A failure leaves them to the next pass; they are found by full-text search meanwhile.
     pub async fn embed_pending(&self) {
-        let Some((embedder, budget)) = &self.embedder else {
+        let Some(embedder) = self.llm.embedder() else {
             return;
         };
-        if let Err(e) = crate::embed::index_pending(&self.db, embedder, budget, None).await {
+        if let Err(e) = crate::embed::index_pending(&self.db, &embedder, &self.budget, None).await {
             tracing::warn!(error = %e, "passages not embedded yet; they are found by full-text search");
         }
     }

@@ -213,7 +213,7 @@ pub async fn process_source(
 /// does not fail the compile: the article is found by full-text search meanwhile, and the
 /// next pass (the next compile, or the next worker start) embeds what was left.
 async fn embed_passages(ctx: &WorkerContext, progress: &Progress) {
-    if ctx.embedder.is_none() {
+    if ctx.llm.embedder().is_none() {
         return;
     }
     progress.message(0.95, "embedding").await;

@@ -5,7 +5,7 @@
 //! set separately, for example to embed with a local Ollama while answering with Anthropic.
 
 use super::{ConfigError, EnvSource, provider_settings};
-use crate::config::{EmbeddingProvider, EmbeddingSettings};
+use crate::config::{DEFAULT_MIN_SIMILARITY, EmbeddingProvider, EmbeddingSettings};
 use crate::llm::ProviderKind;
 
 const PROVIDER: &str = "WIKIMIND_EMBEDDINGS__PROVIDER";
@@ -22,18 +22,11 @@ pub(super) fn embedding_settings(
     let Some(raw) = src.get(PROVIDER) else {
         return Ok(None);
     };
-    let provider = match raw.to_ascii_lowercase().as_str() {
-        "openai" => EmbeddingProvider::Openai,
-        "ollama" => EmbeddingProvider::Ollama,
-        "google" => EmbeddingProvider::Google,
-        _ => {
-            return Err(ConfigError::Invalid {
-                var: PROVIDER,
-                value: raw.to_owned(),
-                message: "expected openai, ollama or google".to_owned(),
-            });
-        }
-    };
+    let provider: EmbeddingProvider = raw.parse().map_err(|()| ConfigError::Invalid {
+        var: PROVIDER,
+        value: raw.to_owned(),
+        message: "expected openai, ollama or google".to_owned(),
+    })?;
     let llm = provider_settings(src, provider.llm_kind())?;
     let base_url = match src.string(BASE_URL) {
         Some(url) => Some(http_url(BASE_URL, url)?),
@@ -63,7 +56,7 @@ pub(super) fn embedding_settings(
         .transpose()?
         .map(|d| super::positive(DIMENSIONS, d))
         .transpose()?;
-    let min_similarity: f32 = src.parse(MIN_SIMILARITY, 0.45)?;
+    let min_similarity: f32 = src.parse(MIN_SIMILARITY, DEFAULT_MIN_SIMILARITY)?;
     if !(0.0..1.0).contains(&min_similarity) {
         return Err(ConfigError::Invalid {
             var: MIN_SIMILARITY,
