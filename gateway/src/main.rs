@@ -1,4 +1,4 @@
-//! The `gateway` binary: `serve` (default), `migrate` and `healthcheck`.
+//! The `gateway` binary: `serve` (default), `migrate`, `backup`, `restore` and `healthcheck`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -29,6 +29,20 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a backup archive: a consistent snapshot of the database, the raw/ and wiki/
+    /// files and the secret key file, with a manifest of checksums. It restores into either
+    /// database (SQLite or PostgreSQL).
+    Backup {
+        /// Where to write the archive [default: <data dir>/backups/wikimind-<time>.zip].
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup archive into an empty database and data directory (the configured
+    /// ones). The archive is checked whole before anything is written.
+    Restore {
+        /// The archive `gateway backup` wrote.
+        archive: std::path::PathBuf,
+    },
     /// Exit 0 when the server at URL answers /health (for container health checks).
     Healthcheck {
         #[arg(default_value = "http://127.0.0.1:7842/health")]
@@ -64,8 +78,62 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied ({})", db.dialect());
             Ok(())
         }
+        Command::Backup { output } => backup(&settings, output).await,
+        Command::Restore { archive } => restore(&settings, &archive).await,
         Command::Healthcheck { .. } => Ok(()),
     }
+}
+
+async fn migrated_database(settings: &Settings) -> anyhow::Result<shared::db::Db> {
+    let db = shared::db::Db::connect(&settings.database)
+        .await
+        .context("connecting to the database")?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+async fn backup(settings: &Settings, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let db = migrated_database(settings).await?;
+    let storage = shared::storage::Storage::open(&settings.data_dir)
+        .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
+    let output = output.unwrap_or_else(|| {
+        storage.root().join("backups").join(format!(
+            "wikimind-{}.zip",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        ))
+    });
+    let manifest = shared::backup::create(&db, &storage, &output).await?;
+    println!(
+        "backed up {} rows and {} files to {}",
+        manifest.rows(),
+        manifest
+            .entries
+            .iter()
+            .filter(|e| e.path.starts_with("files/"))
+            .count(),
+        output.display()
+    );
+    Ok(())
+}
+
+async fn restore(settings: &Settings, archive: &std::path::Path) -> anyhow::Result<()> {
+    let db = migrated_database(settings).await?;
+    let storage = shared::storage::Storage::open(&settings.data_dir)
+        .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
+    let manifest = shared::backup::restore(archive, &db, &storage).await?;
+    println!(
+        "restored {} rows and {} files from a {} backup of {} into {}",
+        manifest.rows(),
+        manifest
+            .entries
+            .iter()
+            .filter(|e| e.path.starts_with("files/"))
+            .count(),
+        manifest.dialect,
+        manifest.created_at.format("%Y-%m-%d %H:%M UTC"),
+        db.dialect()
+    );
+    Ok(())
 }
 
 async fn healthcheck(url: &str) -> anyhow::Result<()> {

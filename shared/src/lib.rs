@@ -5,6 +5,7 @@
 //! This crate knows nothing of HTTP serving; the gateway and the worker build on it.
 
 pub mod ask;
+pub mod backup;
 pub mod budget;
 pub mod config;
 pub mod db;

@@ -67,6 +67,13 @@ pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// The env the application runs on (its database, queue and data directory).
+    pub(crate) fn env(&self) -> &TestEnv {
+        self.env
+            .as_ref()
+            .expect("an app started by spawn_app owns its env")
+    }
+
     /// Stops the application gracefully and waits for it; returns its env, if it owns one.
     pub(crate) async fn stop(mut self) -> Option<TestEnv> {
         if let Some(stop) = self.stop.take() {

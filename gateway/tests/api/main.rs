@@ -4,6 +4,7 @@
 mod articles;
 mod ask;
 mod ask_stream;
+mod backup;
 mod budget;
 mod concepts;
 mod connections;

@@ -8,6 +8,7 @@
 
 pub mod app_settings;
 pub mod articles;
+pub mod backup;
 pub mod concepts;
 pub mod contradictions;
 pub mod conversations;

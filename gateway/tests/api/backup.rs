@@ -1,0 +1,215 @@
+//! Backup and restore through the `gateway backup` and `gateway restore` commands: a wiki
+//! backed up on one database restores into the other dialect, and back, with the same
+//! articles, claims, links and conversations; a damaged archive or a database that already
+//! holds a wiki is refused without writing anything.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use testkit::backend::{Backend, TestEnv};
+
+use crate::helpers::{TestApp, spawn_app, start};
+use crate::hybrid::CORPUS;
+use crate::search::{ingest_corpus, search};
+
+fn gateway(args: &[&str], env: &TestEnv) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .args(args)
+        .envs(env.process_env())
+        .env("WIKIMIND_LOG", "warn")
+        .output()
+        .expect("the gateway binary runs")
+}
+
+fn succeeded(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+fn refused(output: &Output) -> String {
+    assert!(!output.status.success(), "expected a refusal");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn other(backend: Backend) -> Backend {
+    match backend {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    }
+}
+
+/// Everything a reader sees of the wiki: every article in full (claims, links, backlinks,
+/// concepts) and every conversation, in a stable order.
+async fn wiki(app: &TestApp) -> Value {
+    let (status, list) = app.get_json("/api/articles?limit=100").await;
+    assert_eq!(status, 200, "{list}");
+    let mut articles = Vec::new();
+    for item in list["items"].as_array().expect("items") {
+        let id = item["id"].as_str().expect("id");
+        let (status, article) = app.get_json(&format!("/api/articles/{id}")).await;
+        assert_eq!(status, 200, "{article}");
+        articles.push(article);
+    }
+    articles.sort_by_key(|a| a["slug"].as_str().unwrap_or_default().to_owned());
+    let (_, conversations) = app.get_json("/api/conversations").await;
+    json!({"articles": articles, "conversations": conversations})
+}
+
+fn wiki_files(data_dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(data_dir.join("wiki"))
+        .expect("wiki dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The same wiki files, named and compared line by line so a difference is readable. The
+/// index says when it was last generated, which a rewrite of the same index changes.
+fn assert_same_files(left: &Path, right: &Path) {
+    let (left, right) = (wiki_files(left), wiki_files(right));
+    let names = |f: &[(String, String)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&left), names(&right));
+    for ((name, a), (_, b)) in left.iter().zip(&right) {
+        let differing: Vec<(&str, &str)> = a
+            .lines()
+            .zip(b.lines())
+            .filter(|(x, y)| x != y && !x.starts_with("generated: "))
+            .collect();
+        assert!(differing.is_empty(), "{name} differs: {differing:?}");
+        assert_eq!(a.lines().count(), b.lines().count(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_backup_restores_into_the_other_dialect_and_back() {
+    let app = spawn_app().await;
+    ingest_corpus(&app, &CORPUS).await;
+    let (status, answer) = app
+        .post_json(
+            "/api/ask",
+            &json!({"question": "How does heapq keep a priority queue?"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let before = wiki(&app).await;
+    let articles = before["articles"].as_array().expect("articles").len();
+    assert!(articles >= 3, "{before}");
+    // The index is rewritten in the background; the backup should hold the settled one.
+    app.index_containing(&format!("**{articles} articles**"))
+        .await;
+    assert!(
+        before["articles"]
+            .as_array()
+            .expect("articles")
+            .iter()
+            .any(|a| !a["claims"].as_array().is_none_or(Vec::is_empty)),
+        "claims to compare"
+    );
+
+    let archives = tempfile::tempdir().expect("temporary directory");
+    let first = archives.path().join("first.zip");
+    let first_arg = first.to_str().expect("utf-8 path");
+    let stdout = succeeded(&gateway(&["backup", "--output", first_arg], app.env()));
+    assert!(stdout.contains("backed up"), "{stdout}");
+
+    // Into the other dialect.
+    let there = TestEnv::with_backend(other(Backend::selected())).await;
+    let stdout = succeeded(&gateway(&["restore", first_arg], &there));
+    assert!(stdout.contains("restored"), "{stdout}");
+    let restored = start(there.settings(), true).await;
+    assert_eq!(wiki(&restored).await, before);
+    assert_same_files(&restored.data_dir, &app.data_dir);
+    let reply = search(&restored, "heapq priority queue").await;
+    assert!(
+        !reply["results"].as_array().expect("results").is_empty(),
+        "{reply}"
+    );
+
+    // A database that holds a wiki is never written over.
+    let output = gateway(&["restore", first_arg], &there);
+    assert!(refused(&output).contains("already holds a wiki"));
+
+    // And back, from the restored copy.
+    let second = archives.path().join("second.zip");
+    let second_arg = second.to_str().expect("utf-8 path");
+    succeeded(&gateway(&["backup", "--output", second_arg], &there));
+    let back = TestEnv::new().await;
+    succeeded(&gateway(&["restore", second_arg], &back));
+    let returned = start(back.settings(), true).await;
+    assert_eq!(wiki(&returned).await, before);
+
+    restored.stop().await;
+    returned.stop().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_damaged_archive_is_refused_and_nothing_is_written() {
+    let app = spawn_app().await;
+    app.compiled_note(
+        "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart.",
+    )
+    .await;
+    let archives = tempfile::tempdir().expect("temporary directory");
+    let good = archives.path().join("good.zip");
+    succeeded(&gateway(
+        &["backup", "--output", good.to_str().expect("path")],
+        app.env(),
+    ));
+    let bytes = std::fs::read(&good).expect("archive");
+
+    // One byte changed inside an entry, the archive cut short, and something else entirely.
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 3;
+    flipped[middle] ^= 0x5a;
+    let cut = bytes[..bytes.len() / 2].to_vec();
+    for (name, damaged) in [
+        ("flipped.zip", flipped),
+        ("cut.zip", cut),
+        ("text.zip", b"not an archive".to_vec()),
+    ] {
+        let path = archives.path().join(name);
+        std::fs::write(&path, damaged).expect("write");
+        let target = TestEnv::new().await;
+        let stderr = refused(&gateway(
+            &["restore", path.to_str().expect("path")],
+            &target,
+        ));
+        assert!(
+            stderr.contains("not a WikiMind backup that can be restored"),
+            "{name}: {stderr}"
+        );
+        let untouched = start(target.settings(), false).await;
+        let (_, list) = untouched.get_json("/api/articles").await;
+        assert_eq!(list["total"], 0, "{name}: {list}");
+        assert!(wiki_files(&untouched.data_dir).is_empty(), "{name}");
+        untouched.stop().await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_column_of_the_schema_is_backed_up_or_left_out_on_purpose() {
+    let app = spawn_app().await;
+    let (unnamed, missing) = shared::db::backup::uncovered_columns(&app.db)
+        .await
+        .expect("schema read");
+    assert!(
+        unnamed.is_empty(),
+        "columns no backup holds (add them to shared::db::backup::TABLES): {unnamed:?}"
+    );
+    assert!(missing.is_empty(), "columns the schema lacks: {missing:?}");
+    app.stop().await;
+}

@@ -1,0 +1,527 @@
+//! Backup and restore of a whole WikiMind: one ZIP archive holding a consistent snapshot of
+//! the database as dialect-neutral JSON lines (see [`crate::db::backup`]), the `raw/` and
+//! `wiki/` files, the key stored provider keys are sealed with, and a manifest with every
+//! entry's size and SHA-256.
+//!
+//! A restore reads and checks the whole archive before it writes anything, and writes only
+//! into an empty database and data directory, so a corrupt archive or a wrong target loses
+//! nothing. Because the database part is dialect-neutral, a personal SQLite wiki restores into
+//! the PostgreSQL production stack and back.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::db::backup::{self as tables, TABLES, Table};
+use crate::db::{Db, DbError};
+use crate::storage::Storage;
+
+/// What the manifest's `format` says.
+const FORMAT: &str = "wikimind-backup";
+/// The archive layout this build writes and reads.
+const FORMAT_VERSION: u32 = 1;
+const MANIFEST: &str = "manifest.json";
+/// Directories of the data directory an archive holds.
+const FILE_DIRS: [&str; 2] = ["raw", "wiki"];
+/// The file the generated secret key lives in (see [`crate::secrets`]).
+const SECRET_KEY_FILE: &str = "secret.key";
+/// Rows written to the database per transaction on restore.
+const RESTORE_BATCH: usize = 500;
+/// Largest manifest read (it lists entries, not their content).
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a backup or restore failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the archive is not a WikiMind backup that can be restored: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    NotEmpty(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+    move |source| BackupError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn corrupt(message: impl std::fmt::Display) -> BackupError {
+    BackupError::Corrupt(message.to_string())
+}
+
+/// One table in the archive.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TableEntry {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: u64,
+}
+
+/// One file of the archive, as the manifest vouches for it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// What an archive holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The WikiMind version that wrote it.
+    pub wikimind: String,
+    /// The dialect it was taken from (it restores into either).
+    pub dialect: String,
+    pub tables: Vec<TableEntry>,
+    pub entries: Vec<FileEntry>,
+}
+
+impl Manifest {
+    /// Rows of the archive over every table.
+    pub fn rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+fn table_path(name: &str) -> String {
+    format!("database/{name}.jsonl")
+}
+
+/// A ZIP being written, each entry hashed as it goes.
+struct Writer {
+    zip: zip::ZipWriter<BufWriter<File>>,
+    path: PathBuf,
+    open: Option<(String, Sha256, u64)>,
+    entries: Vec<FileEntry>,
+}
+
+impl Writer {
+    fn start(&mut self, name: &str) -> std::io::Result<()> {
+        self.finish_entry();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        self.zip.start_file(name, options)?;
+        self.open = Some((name.to_owned(), Sha256::new(), 0));
+        Ok(())
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.zip.write_all(bytes)?;
+        if let Some((_, hash, n)) = &mut self.open {
+            hash.update(bytes);
+            *n += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    fn finish_entry(&mut self) {
+        if let Some((path, hash, bytes)) = self.open.take() {
+            self.entries.push(FileEntry {
+                path,
+                bytes,
+                sha256: hex::encode(hash.finalize()),
+            });
+        }
+    }
+
+    fn add_file(&mut self, name: &str, source: &Path) -> Result<(), BackupError> {
+        let mut file = File::open(source).map_err(io(source))?;
+        self.start(name).map_err(io(&self.path))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf).map_err(io(source))?;
+            if n == 0 {
+                break;
+            }
+            self.write(&buf[..n]).map_err(io(&self.path))?;
+        }
+        Ok(())
+    }
+}
+
+/// Every regular file under `dir`, as paths relative to `base` with `/` separators.
+fn files_under(
+    base: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<(), BackupError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io(dir))?;
+    paths.sort();
+    for path in paths {
+        let kind = std::fs::symlink_metadata(&path)
+            .map_err(io(&path))?
+            .file_type();
+        if kind.is_dir() {
+            files_under(base, &path, out)?;
+        } else if kind.is_file() {
+            // Files being written are renamed into place when whole; their temporaries are not
+            // part of the wiki.
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                continue;
+            }
+            let relative = path
+                .strip_prefix(base)
+                .ok()
+                .and_then(|p| p.to_str())
+                .map(|p| p.replace(std::path::MAIN_SEPARATOR, "/"));
+            if let Some(relative) = relative {
+                out.push((relative, path));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a backup of `db` and `storage` to `out` (written aside and renamed into place, so
+/// `out` is never half an archive). The archive holds the secret key file when there is one,
+/// so keep it as private as the data directory.
+pub async fn create(db: &Db, storage: &Storage, out: &Path) -> Result<Manifest, BackupError> {
+    let partial = out.with_extension("zip.partial");
+    let file = create_private(&partial)?;
+    let mut writer = Writer {
+        zip: zip::ZipWriter::new(BufWriter::new(file)),
+        path: partial.clone(),
+        open: None,
+        entries: Vec::new(),
+    };
+    let result = write_archive(db, storage, &mut writer).await;
+    let manifest = match result {
+        Ok(manifest) => manifest,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    let mut inner = writer.zip.finish().map_err(|e| io(&partial)(e.into()))?;
+    inner.flush().map_err(io(&partial))?;
+    inner
+        .into_inner()
+        .map_err(|e| io(&partial)(e.into_error()))?
+        .sync_all()
+        .map_err(io(&partial))?;
+    std::fs::rename(&partial, out).map_err(io(out))?;
+    Ok(manifest)
+}
+
+fn create_private(path: &Path) -> Result<File, BackupError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(io(path))
+}
+
+async fn write_archive(
+    db: &Db,
+    storage: &Storage,
+    writer: &mut Writer,
+) -> Result<Manifest, BackupError> {
+    let created_at = crate::db::now();
+    // The database first: its snapshot is the moment of the backup. Files written after it
+    // (a compile finishing meanwhile) may come along; rows never point at missing files
+    // because files are written before the rows that name them.
+    let mut current: Option<&'static str> = None;
+    let mut line = Vec::new();
+    let counts = tables::dump(db, |table: &Table, row| {
+        if current != Some(table.name) {
+            writer.start(&table_path(table.name))?;
+            current = Some(table.name);
+        }
+        line.clear();
+        serde_json::to_writer(&mut line, &row)?;
+        line.push(b'\n');
+        writer.write(&line)
+    })
+    .await?;
+    let root = storage.root().to_owned();
+    let mut files = Vec::new();
+    for dir in FILE_DIRS {
+        files_under(&root, &root.join(dir), &mut files)?;
+    }
+    let key = root.join(SECRET_KEY_FILE);
+    if key.is_file() {
+        files.push((SECRET_KEY_FILE.to_owned(), key));
+    }
+    for (relative, path) in files {
+        writer.add_file(&format!("files/{relative}"), &path)?;
+    }
+    writer.finish_entry();
+    let manifest = Manifest {
+        format: FORMAT.to_owned(),
+        version: FORMAT_VERSION,
+        created_at,
+        wikimind: crate::VERSION.to_owned(),
+        dialect: db.dialect().to_owned(),
+        tables: TABLES
+            .iter()
+            .map(|t| TableEntry {
+                name: t.name.to_owned(),
+                columns: t.columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
+                rows: counts
+                    .iter()
+                    .find(|(name, _)| *name == t.name)
+                    .map_or(0, |(_, n)| *n),
+            })
+            .collect(),
+        entries: std::mem::take(&mut writer.entries),
+    };
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    writer
+        .zip
+        .start_file(MANIFEST, options)
+        .map_err(|e| io(&writer.path)(e.into()))?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| io(&writer.path)(e.into()))?;
+    writer.zip.write_all(&json).map_err(io(&writer.path))?;
+    Ok(manifest)
+}
+
+type Archive = zip::ZipArchive<BufReader<File>>;
+
+fn open_archive(path: &Path) -> Result<Archive, BackupError> {
+    let file = File::open(path).map_err(io(path))?;
+    zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| corrupt(format!("not a ZIP archive ({e})")))
+}
+
+/// Reads an archive's manifest and checks every entry it lists against its size and SHA-256,
+/// and that its tables are those this version restores. Nothing is written.
+pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
+    let mut zip = open_archive(path)?;
+    let manifest: Manifest = {
+        let entry = zip
+            .by_name(MANIFEST)
+            .map_err(|_| corrupt("it has no manifest.json"))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(MAX_MANIFEST_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(|e| corrupt(format!("manifest.json cannot be read ({e})")))?;
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("manifest.json: {e}")))?
+    };
+    if manifest.format != FORMAT {
+        return Err(corrupt(format!("its format is {:?}", manifest.format)));
+    }
+    if manifest.version != FORMAT_VERSION {
+        return Err(corrupt(format!(
+            "it is of format version {}, and this WikiMind restores version {FORMAT_VERSION}",
+            manifest.version
+        )));
+    }
+    for table in TABLES {
+        let expected: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+        match manifest.tables.iter().find(|t| t.name == table.name) {
+            Some(t) if t.columns == expected => {}
+            Some(_) => {
+                return Err(corrupt(format!(
+                    "the columns of {} differ from this version's",
+                    table.name
+                )));
+            }
+            None => return Err(corrupt(format!("it has no table {}", table.name))),
+        }
+    }
+    let listed: HashMap<&str, &FileEntry> = manifest
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e))
+        .collect();
+    for table in &manifest.tables {
+        if table.rows > 0 && !listed.contains_key(table_path(&table.name).as_str()) {
+            return Err(corrupt(format!("the rows of {} are missing", table.name)));
+        }
+    }
+    for entry in &manifest.entries {
+        if entry.path.starts_with("files/")
+            && safe_relative(&entry.path["files/".len()..]).is_none()
+        {
+            return Err(corrupt(format!(
+                "{} is not a path inside the data directory",
+                entry.path
+            )));
+        }
+        let mut file = zip
+            .by_name(&entry.path)
+            .map_err(|_| corrupt(format!("{} is listed but missing", entry.path)))?;
+        let mut hash = Sha256::new();
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| corrupt(format!("{} cannot be read ({e})", entry.path)))?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            // An entry longer than the manifest says is damaged; stop reading it there.
+            if bytes > entry.bytes {
+                break;
+            }
+            hash.update(&buf[..n]);
+        }
+        if bytes != entry.bytes || hex::encode(hash.finalize()) != entry.sha256 {
+            return Err(corrupt(format!(
+                "{} does not match its checksum: the archive is damaged",
+                entry.path
+            )));
+        }
+    }
+    Ok(manifest)
+}
+
+/// `relative` as a path under the data directory, or `None` if it would leave it or is not a
+/// file of `raw/`, `wiki/` or the secret key.
+fn safe_relative(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(relative);
+    let plain = path
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let first = relative.split('/').next().unwrap_or("");
+    let allowed =
+        FILE_DIRS.contains(&first) && relative.contains('/') || relative == SECRET_KEY_FILE;
+    (plain && allowed && !relative.is_empty()).then(|| path.to_owned())
+}
+
+/// True when `dir` has no file (empty directories do not count).
+fn has_no_files(dir: &Path) -> Result<bool, BackupError> {
+    let mut files = Vec::new();
+    files_under(dir, dir, &mut files)?;
+    Ok(files.is_empty())
+}
+
+/// Restores the archive at `path` into `db` and `storage`, which must be empty: no row in any
+/// table a backup holds, no file under `raw/` or `wiki/`. The archive is verified whole first.
+/// Jobs that were unfinished when the backup was taken are queued again.
+pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
+    let manifest = verify(path)?;
+    if !tables::is_empty(db).await? {
+        return Err(BackupError::NotEmpty(
+            "the database already holds a wiki; restore into an empty one".to_owned(),
+        ));
+    }
+    for dir in FILE_DIRS {
+        if !has_no_files(&storage.root().join(dir))? {
+            return Err(BackupError::NotEmpty(format!(
+                "{} already holds files; restore into an empty data directory",
+                storage.root().join(dir).display()
+            )));
+        }
+    }
+    let mut zip = open_archive(path)?;
+    for table in TABLES {
+        let rows = manifest
+            .tables
+            .iter()
+            .find(|t| t.name == table.name)
+            .map_or(0, |t| t.rows);
+        if rows == 0 {
+            continue;
+        }
+        let entry_path = table_path(table.name);
+        let entry = zip
+            .by_name(&entry_path)
+            .map_err(|_| corrupt(format!("{entry_path} is missing")))?;
+        let mut batch = Vec::with_capacity(RESTORE_BATCH);
+        let mut reader = BufReader::new(entry);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader
+                .read_line(&mut line)
+                .map_err(|e| corrupt(format!("{entry_path}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            let row: Vec<serde_json::Value> =
+                serde_json::from_str(&line).map_err(|e| corrupt(format!("{entry_path}: {e}")))?;
+            batch.push(row);
+            if batch.len() == RESTORE_BATCH {
+                tables::restore_rows(db, table, std::mem::take(&mut batch)).await?;
+            }
+        }
+        if !batch.is_empty() {
+            tables::restore_rows(db, table, batch).await?;
+        }
+    }
+    tables::after_restore(db).await?;
+    for entry in &manifest.entries {
+        let Some(relative) = entry.path.strip_prefix("files/") else {
+            continue;
+        };
+        let relative = safe_relative(relative).ok_or_else(|| {
+            corrupt(format!(
+                "{} is not a path inside the data directory",
+                entry.path
+            ))
+        })?;
+        let target = storage.root().join(&relative);
+        // A secret key already in the directory (made when the database was first opened)
+        // gives way to the archive's, which the stored provider keys are sealed with.
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.bytes).unwrap_or(0));
+        zip.by_name(&entry.path)
+            .map_err(|_| corrupt(format!("{} is missing", entry.path)))?
+            .read_to_end(&mut bytes)
+            .map_err(|e| corrupt(format!("{}: {e}", entry.path)))?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        crate::storage::write_atomic(&target, &bytes).map_err(|e| BackupError::Io {
+            path: target.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        #[cfg(unix)]
+        if relative == Path::new(SECRET_KEY_FILE) {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
+                .map_err(io(&target))?;
+        }
+    }
+    Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archived_paths_stay_inside_the_data_directory() {
+        assert!(safe_relative("raw/0b7c/original.pdf").is_some());
+        assert!(safe_relative("wiki/heapq.md").is_some());
+        assert!(safe_relative("secret.key").is_some());
+        assert!(safe_relative("raw/../../etc/passwd").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("db/wikimind.db").is_none());
+        assert!(safe_relative("wiki").is_none());
+        assert!(safe_relative("").is_none());
+    }
+}
