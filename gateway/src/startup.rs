@@ -36,8 +36,10 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     worker: Option<WorkerTask>,
-    outbox_stop: CancellationToken,
-    outbox: Option<JoinHandle<()>>,
+    /// Stops the tasks in `background`.
+    background_stop: CancellationToken,
+    /// The outbox drain (without an embedded worker) and the daily backup, when they run.
+    background: Vec<JoinHandle<()>>,
 }
 
 struct WorkerTask {
@@ -72,15 +74,23 @@ impl Application {
         // A gateway without a worker drains the outbox itself, so a job committed while the
         // queue was unreachable is queued as soon as it is back (an embedded worker does this
         // as part of its own loop).
-        let outbox_stop = CancellationToken::new();
-        let outbox = (!options.with_worker).then(|| {
-            tokio::spawn(shared::outbox::run(
+        let background_stop = CancellationToken::new();
+        let mut background = Vec::new();
+        if !options.with_worker {
+            background.push(tokio::spawn(shared::outbox::run(
                 db.clone(),
                 queue.clone(),
                 settings.jobs.max_attempts,
-                outbox_stop.clone(),
-            ))
-        });
+                background_stop.clone(),
+            )));
+        }
+        if settings.daily_backups {
+            background.push(tokio::spawn(shared::backup::daily::run(
+                db.clone(),
+                storage.clone(),
+                background_stop.clone(),
+            )));
+        }
         let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
             .with_events(bus.clone());
         let llm = Arc::new(
@@ -143,8 +153,8 @@ impl Application {
             listener,
             state,
             worker,
-            outbox_stop,
-            outbox,
+            background_stop,
+            background,
         })
     }
 
@@ -180,9 +190,9 @@ impl Application {
                 Err(e) => tracing::error!(error = %e, "the worker task panicked"),
             }
         }
-        self.outbox_stop.cancel();
-        if let Some(outbox) = self.outbox {
-            let _ = outbox.await;
+        self.background_stop.cancel();
+        for task in self.background {
+            let _ = task.await;
         }
         self.state.wiki.flush_index().await;
         self.state.db.close().await;

@@ -115,6 +115,8 @@ impl TestEnv {
         s.ingest.allow_private_urls = true;
         s.jobs.max_attempts = 2;
         s.llm.max_retries = 1;
+        // A test that wants the daily backup turns it on.
+        s.daily_backups = false;
         if let (Some(pg), Some(prefix)) = (&self.postgres, &self.redis_prefix) {
             s.database.url = Secret::new(pg.url.clone());
             s.database.max_connections = 5;

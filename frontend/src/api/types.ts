@@ -289,6 +289,22 @@ export interface SearchInfo {
   embeddings_set_in_environment: boolean;
   /** Why the provider chosen here is not in use (its key was forgotten, say). */
   embeddings_problem: string | null;
+  /** What is chosen here, whether or not it is in use; a null model is the provider's default. */
+  embeddings_choice: { provider: EmbeddingProvider; model: string | null } | null;
+}
+
+export interface BackupFile {
+  name: string;
+  bytes: number;
+  created_at: string;
+}
+
+export interface BackupsInfo {
+  /** A backup is written on the first run of each day. */
+  daily: boolean;
+  directory: string;
+  last: BackupFile | null;
+  count: number;
 }
 
 /** A change to the embedding provider; `null` removes a value (no provider: full text only). */
@@ -310,6 +326,7 @@ export interface SettingsView {
   offline_compiler: boolean;
   budget: Budget;
   search: SearchInfo;
+  backups: BackupsInfo;
   auth_required: boolean;
 }
 

@@ -8,6 +8,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { SessionInfo } from "../api/types";
 import { ErrorBox, Loading, useTitle } from "../components/common";
+import BackupsSection from "../settings/BackupsSection";
 import CostTables from "../settings/CostTables";
 import ProviderForm from "../settings/ProviderForm";
 import ProviderTable, { PROVIDER_NAMES } from "../settings/ProviderTable";
@@ -58,6 +59,7 @@ export default function SettingsPage() {
             <ProviderForm settings={settings.data} />
           </section>
           <SearchSection search={settings.data.search} />
+          <BackupsSection backups={settings.data.backups} />
           <CostTables settings={settings.data} />
           <section aria-labelledby="about-heading" className="card stack">
             <h2 id="about-heading">About</h2>

@@ -14,9 +14,10 @@ const EMBEDDING_PROVIDERS: Record<EmbeddingProvider, string> = {
 };
 
 function EmbeddingForm({ search }: { search: SearchInfo }) {
-  const current = search.embeddings;
-  const [provider, setProvider] = useState<EmbeddingProvider | "">(current?.provider ?? "");
-  const [model, setModel] = useState(current?.model ?? "");
+  // Starts from what is stored, usable or not: saving must not drop a choice waiting for its key.
+  const chosen = search.embeddings_choice;
+  const [provider, setProvider] = useState<EmbeddingProvider | "">(chosen?.provider ?? "");
+  const [model, setModel] = useState(chosen?.model ?? "");
   const save = useSaveSettings((change: EmbeddingsChange) => api.updateEmbeddings(change));
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -118,8 +119,7 @@ export default function SearchSection({ search }: { search: SearchInfo }) {
         </p>
       )}
       {search.embeddings_problem ? <p className="test-bad">{search.embeddings_problem}</p> : null}
-      {/* A choice saved (here or elsewhere) starts the form again from it. */}
-      {env ? null : <EmbeddingForm key={`${e?.provider ?? ""}:${e?.model ?? ""}`} search={search} />}
+      {env ? null : <EmbeddingForm search={search} />}
     </section>
   );
 }

@@ -36,7 +36,8 @@ const SETTINGS: SettingsView = {
     level: "ok",
     paused_jobs: 0,
   },
-  search: { ranking: "full_text", embeddings: null, embeddings_set_in_environment: false, embeddings_problem: null },
+  search: { ranking: "full_text", embeddings: null, embeddings_set_in_environment: false, embeddings_problem: null, embeddings_choice: null },
+  backups: { daily: true, directory: "/data/backups", count: 0, last: null },
   auth_required: true,
 };
 
@@ -131,6 +132,7 @@ describe("SettingsPage", () => {
         embeddings: { provider: "ollama", model: "nomic-embed-text", base_url: null, dimensions: null, pending_passages: 12 },
         embeddings_set_in_environment: true,
         embeddings_problem: null,
+        embeddings_choice: null,
       },
     });
     vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
@@ -146,7 +148,11 @@ describe("SettingsPage", () => {
   it("chooses an embedding provider and shows why a choice cannot be used", async () => {
     vi.spyOn(api, "getSettings").mockResolvedValue({
       ...SETTINGS,
-      search: { ...SETTINGS.search, embeddings_problem: "Gemini embeddings need a Google key" },
+      search: {
+        ...SETTINGS.search,
+        embeddings_problem: "Gemini embeddings need a Google key",
+        embeddings_choice: { provider: "google", model: null },
+      },
     });
     vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
     const update = vi.spyOn(api, "updateEmbeddings").mockResolvedValue(SETTINGS);
@@ -154,10 +160,31 @@ describe("SettingsPage", () => {
     const section = await screen.findByRole("region", { name: "Search" });
     expect(within(section).getByText(/need a Google key/)).toBeTruthy();
     const form = within(section).getByRole("form", { name: "Embedding provider" });
+    // The stored choice shows even though it cannot be used yet.
+    expect((within(form).getByLabelText("Embeddings by") as HTMLSelectElement).value).toBe("google");
     fireEvent.change(within(form).getByLabelText("Embeddings by"), { target: { value: "ollama" } });
     fireEvent.change(within(form).getByLabelText("Model"), { target: { value: " mxbai-embed-large " } });
     fireEvent.click(within(form).getByRole("button", { name: "Save embeddings" }));
     await waitFor(() => expect(update).toHaveBeenCalledWith({ provider: "ollama", model: "mxbai-embed-large" }));
+  });
+
+  it("shows the last backup and offers the vault", async () => {
+    vi.spyOn(api, "getSettings").mockResolvedValue({
+      ...SETTINGS,
+      backups: {
+        daily: true,
+        directory: "/data/backups",
+        count: 3,
+        last: { name: "daily-2026-12-05.zip", bytes: 2048, created_at: "2026-12-05T03:00:00Z" },
+      },
+    });
+    vi.spyOn(api, "getCosts").mockResolvedValue(COSTS);
+    renderSettings();
+    const section = await screen.findByRole("region", { name: "Backups" });
+    expect(within(section).getByText("daily-2026-12-05.zip")).toBeTruthy();
+    expect(within(section).getByText(/3 archives/)).toBeTruthy();
+    const vault = within(section).getByRole("link", { name: /Obsidian vault/ });
+    expect(vault.getAttribute("href")).toBe("/api/export?format=obsidian");
   });
 
   it("explains how to turn on hybrid search", async () => {

@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod ask;
 pub mod ask_stream;
+pub mod export;
 pub mod feeds;
 pub mod health;
 pub mod jobs;
@@ -27,6 +28,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(feeds::router())
         .merge(ask::router())
         .merge(ask_stream::router())
+        .merge(export::router())
         .merge(jobs::router())
         .merge(search::router())
         .merge(settings::router())

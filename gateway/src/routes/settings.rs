@@ -72,6 +72,8 @@ struct SearchView {
     embeddings_set_in_environment: bool,
     /// Why the provider chosen here is not in use (its key was forgotten, say).
     embeddings_problem: Option<String>,
+    /// What is chosen here, whether or not it is in use.
+    embeddings_choice: Option<shared::embed::stored::EmbeddingChoice>,
 }
 
 #[derive(Debug, Serialize)]
@@ -82,6 +84,33 @@ struct EmbeddingsView {
     dimensions: Option<u32>,
     /// Passages still waiting for a vector from this model.
     pending_passages: i64,
+}
+
+/// The archives in the backups directory and whether a daily one is written.
+#[derive(Debug, Serialize)]
+struct BackupsView {
+    /// True when a backup is written on the first run of each day.
+    daily: bool,
+    /// Where the archives are.
+    directory: String,
+    /// The newest archive.
+    last: Option<shared::backup::daily::BackupFile>,
+    count: usize,
+}
+
+fn backups_view(state: &AppState) -> BackupsView {
+    let files = shared::backup::daily::list(&state.storage).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the backups directory could not be read");
+        Vec::new()
+    });
+    BackupsView {
+        daily: state.settings.daily_backups,
+        directory: shared::backup::daily::directory(&state.storage)
+            .display()
+            .to_string(),
+        count: files.len(),
+        last: files.into_iter().next(),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -98,12 +127,14 @@ struct SettingsView {
     offline_compiler: bool,
     budget: BudgetStatus,
     search: SearchView,
+    backups: BackupsView,
     auth_required: bool,
 }
 
 async fn search_view(state: &AppState, current: &Current) -> ApiResult<SearchView> {
     let set_in_environment = state.llm.environment().embeddings.is_some();
     let problem = current.effective.embeddings_problem.clone();
+    let choice = shared::embed::stored::choice(current.stored_rows());
     let (Some(settings), Some(embedder)) =
         (&current.effective.settings.embeddings, &current.embedder)
     else {
@@ -112,6 +143,7 @@ async fn search_view(state: &AppState, current: &Current) -> ApiResult<SearchVie
             embeddings: None,
             embeddings_set_in_environment: set_in_environment,
             embeddings_problem: problem,
+            embeddings_choice: choice,
         });
     };
     Ok(SearchView {
@@ -125,6 +157,7 @@ async fn search_view(state: &AppState, current: &Current) -> ApiResult<SearchVie
         }),
         embeddings_set_in_environment: set_in_environment,
         embeddings_problem: problem,
+        embeddings_choice: choice,
     })
 }
 
@@ -173,6 +206,7 @@ async fn settings_view(state: &AppState) -> ApiResult<SettingsView> {
         offline_compiler: default_provider == ProviderKind::Offline,
         budget: state.budget.status().await?,
         search: search_view(state, &current).await?,
+        backups: backups_view(state),
         auth_required: settings.auth.token.is_some(),
     })
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 use testkit::backend::{Backend, TestEnv};
 
-use crate::helpers::{TestApp, spawn_app, start};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, start};
 use crate::hybrid::CORPUS;
 use crate::search::{ingest_corpus, search};
 
@@ -139,7 +139,7 @@ async fn a_backup_restores_into_the_other_dialect_and_back() {
 
     // A database that holds a wiki is never written over.
     let output = gateway(&["restore", first_arg], &there);
-    assert!(refused(&output).contains("already holds a wiki"));
+    assert!(refused(&output).contains("restore into an empty"));
 
     // And back, from the restored copy.
     let second = archives.path().join("second.zip");
@@ -211,5 +211,78 @@ async fn every_column_of_the_schema_is_backed_up_or_left_out_on_purpose() {
         "columns no backup holds (add them to shared::db::backup::TABLES): {unnamed:?}"
     );
     assert!(missing.is_empty(), "columns the schema lacks: {missing:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_daily_backup_is_written_on_the_first_run_of_a_day_and_settings_show_it() {
+    let app = spawn_app_with(|s| s.daily_backups = true).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let backups = loop {
+        let (_, settings) = app.get_json("/api/settings").await;
+        if !settings["backups"]["last"].is_null() {
+            break settings["backups"].clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{settings}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(backups["daily"], true);
+    assert_eq!(backups["count"], 1);
+    assert_eq!(
+        backups["last"]["name"],
+        format!("daily-{today}.zip"),
+        "{backups}"
+    );
+    let archive = app
+        .data_dir
+        .join("backups")
+        .join(backups["last"]["name"].as_str().expect("name"));
+    let manifest = shared::backup::verify(&archive).expect("a whole archive");
+    assert_eq!(manifest.format, "wikimind-backup");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_vault_downloads_as_one_zip_and_other_formats_are_refused() {
+    let app = spawn_app().await;
+    let id = app
+        .compiled_note(
+            "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart.",
+        )
+        .await;
+    let (_, article) = app.get_json(&format!("/api/articles/{id}")).await;
+    app.index_containing("Otters").await;
+    let response = app.get("/api/export?format=obsidian").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().expect("type"),
+        "application/zip"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("disposition")
+            .starts_with("attachment; filename=\"wikimind-vault-")
+    );
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP archive");
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| {
+            zip.by_index(i)
+                .expect("entry")
+                .name()
+                .expect("name")
+                .into_owned()
+        })
+        .collect();
+    let slug = article["slug"].as_str().expect("slug");
+    assert!(names.contains(&format!("{slug}.md")), "{names:?}");
+    assert!(names.contains(&"index.md".to_owned()), "{names:?}");
+    let (status, body) = app.get_json("/api/export?format=pdf").await;
+    crate::helpers::assert_envelope(status, &body, 400);
     app.stop().await;
 }

@@ -317,6 +317,8 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         }
         None => default_sqlite_url(&data_dir),
     };
+    // The personal setup (SQLite) has nothing else backing it up.
+    let daily_backups = src.flag("WIKIMIND_BACKUP__DAILY", db_url.starts_with("sqlite:"))?;
     let max_connections = positive(
         "WIKIMIND_DATABASE__MAX_CONNECTIONS",
         src.parse("WIKIMIND_DATABASE__MAX_CONNECTIONS", 10u32)?,
@@ -444,6 +446,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
         telemetry: TelemetrySettings { log_format },
         secret_key: secret_key(src)?,
         auth,
+        daily_backups,
     })
 }
 

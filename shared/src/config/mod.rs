@@ -34,6 +34,9 @@ pub struct Settings {
     /// Encrypts what Settings stores at rest (provider keys): `WIKIMIND_SECRET_KEY`, else a
     /// key generated once into the data directory (see [`crate::secrets`]).
     pub secret_key: Option<Secret>,
+    /// Write a backup on the first run of each day (`WIKIMIND_BACKUP__DAILY`; on by default
+    /// with SQLite, the personal setup, where nothing else backs the wiki up).
+    pub daily_backups: bool,
 }
 
 /// Where the HTTP server listens, which host names it answers to, and its connection limits.

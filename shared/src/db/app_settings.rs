@@ -50,3 +50,38 @@ pub async fn remove(db: &Db, key: &str) -> DbResult<()> {
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Applies several changes at once, in one transaction: `Some(value)` stores, `None` removes.
+/// For values that only mean something together (a provider and its model), so no reader sees
+/// one without the other.
+pub async fn change_together(db: &Db, changes: &[(&str, Option<&str>)]) -> DbResult<()> {
+    use super::BeginWrite;
+    let at = now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        for (key, value) in changes {
+            match value {
+                Some(value) => {
+                    sqlx::query(
+                        "insert into app_settings (key, value, updated_at) values ($1, $2, $3) \
+                         on conflict (key) do update set value = excluded.value, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(key)
+                    .bind(value)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("delete from app_settings where key = $1")
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await
+    })?;
+    Ok(())
+}

@@ -18,6 +18,23 @@ const MODEL: &str = "llm.embeddings.model";
 /// The variable that makes the embedding settings the environment's.
 const ENV_VAR: &str = "WIKIMIND_EMBEDDINGS__PROVIDER";
 
+/// What is stored, whether or not it can be used: what the Settings form starts from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EmbeddingChoice {
+    pub provider: String,
+    /// `None`: the provider's default model.
+    pub model: Option<String>,
+}
+
+/// The stored choice among `rows` (as [`crate::llm::stored::load`] reads them).
+pub fn choice(rows: &[(String, String)]) -> Option<EmbeddingChoice> {
+    let stored = |name: &str| rows.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    Some(EmbeddingChoice {
+        provider: stored(PROVIDER)?,
+        model: stored(MODEL),
+    })
+}
+
 /// Why a provider cannot embed with the keys in force; `None` when it can.
 fn missing_key(provider: EmbeddingProvider, llm: &ProviderSettings) -> Option<String> {
     match provider {
@@ -106,21 +123,18 @@ pub async fn change(
         None => None,
         Some(v) => Some(clean("model", v.as_deref())?),
     };
-    if let Some(provider) = provider {
-        match provider {
-            Some(p) => db::app_settings::put(db, PROVIDER, p.as_str()).await?,
-            None => db::app_settings::remove(db, PROVIDER).await?,
-        }
+    let provider_name = provider.map(|p| p.map(EmbeddingProvider::as_str));
+    let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
+    if let Some(provider) = provider_name {
+        changes.push((PROVIDER, provider));
         if model.is_none() {
-            db::app_settings::remove(db, MODEL).await?;
+            changes.push((MODEL, None));
         }
     }
-    if let Some(model) = model {
-        match model {
-            Some(m) => db::app_settings::put(db, MODEL, &m).await?,
-            None => db::app_settings::remove(db, MODEL).await?,
-        }
+    if let Some(model) = &model {
+        changes.push((MODEL, model.as_deref()));
     }
+    db::app_settings::change_together(db, &changes).await?;
     Ok(())
 }
 

@@ -31,6 +31,13 @@ pub struct Decoration {
     pub gate: Option<Arc<dyn SpendGate>>,
 }
 
+impl Current {
+    /// The stored provider rows these were built from.
+    pub fn stored_rows(&self) -> &[(String, String)] {
+        &self.rows
+    }
+}
+
 /// The settings in force and the router and embedder built from them.
 pub struct Current {
     /// The stored rows the router was built from.
@@ -51,7 +58,12 @@ pub struct LiveLlm {
     /// One refresh at a time: a slower refresh that read the rows earlier must not put back
     /// what a later one replaced.
     refreshing: tokio::sync::Mutex<()>,
+    /// When the stored rows were last read.
+    checked: std::sync::Mutex<std::time::Instant>,
 }
+
+/// How old a check [`LiveLlm::refresh_soon`] lets pass.
+const RECHECK_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for LiveLlm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -133,6 +145,7 @@ impl LiveLlm {
             decoration,
             current: RwLock::new(Arc::new(current)),
             refreshing: tokio::sync::Mutex::new(()),
+            checked: std::sync::Mutex::new(std::time::Instant::now()),
         })
     }
 
@@ -185,6 +198,10 @@ impl LiveLlm {
     pub async fn refresh(&self) -> Result<(), LiveError> {
         let _one_at_a_time = self.refreshing.lock().await;
         let rows = stored::load(&self.db).await?;
+        *self
+            .checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = std::time::Instant::now();
         if self.current().rows == rows {
             return Ok(());
         }
@@ -206,6 +223,19 @@ impl LiveLlm {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(current);
         Ok(())
+    }
+
+    /// [`LiveLlm::refresh_or_keep`] unless the rows were read within the last two seconds: for
+    /// paths as frequent as search, where a change made in another process may take that
+    /// long to arrive.
+    pub async fn refresh_soon(&self) {
+        let last = *self
+            .checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if last.elapsed() >= RECHECK_AFTER {
+            self.refresh_or_keep().await;
+        }
     }
 
     /// [`LiveLlm::refresh`] where a failure must not stop the caller: it is logged, and the

@@ -90,6 +90,8 @@ impl Searcher {
         limit: i64,
     ) -> DbResult<Ranked> {
         let full_text = db::search::passages(&self.db, terms, limit).await?;
+        // An embedding provider chosen in another process reaches this one here.
+        self.llm.refresh_soon().await;
         let Some(embedder) = self.llm.embedder() else {
             return Ok(Ranked::full_text(full_text));
         };
@@ -126,8 +128,10 @@ impl Searcher {
     }
 
     /// The vector index of `embedder`'s model: the one held while the model is unchanged, a
-    /// new (empty, filled on refresh) one after a change.
-    fn index_for(&self, embedder: &Embedder) -> Arc<VectorIndex> {
+    /// new (empty, filled on refresh) one after a change. Only the embedder in force replaces
+    /// the index held, so a search still on the previous one cannot swap it back (and make
+    /// every later search load all vectors again).
+    fn index_for(&self, embedder: &Arc<Embedder>) -> Arc<VectorIndex> {
         let model = embedder.model_id();
         let mut held = self
             .index
@@ -137,7 +141,13 @@ impl Searcher {
             Some(index) if index.model() == model => index.clone(),
             _ => {
                 let index = Arc::new(VectorIndex::new(model));
-                *held = Some(index.clone());
+                let in_force = self
+                    .llm
+                    .embedder()
+                    .is_some_and(|e| Arc::ptr_eq(&e, embedder));
+                if in_force {
+                    *held = Some(index.clone());
+                }
                 index
             }
         }
@@ -146,7 +156,7 @@ impl Searcher {
     /// The nearest passages, or `None` when the budget is spent or nothing is embedded yet.
     async fn nearest(
         &self,
-        embedder: &Embedder,
+        embedder: &Arc<Embedder>,
         question: &str,
         limit: i64,
     ) -> Result<Option<Vec<(i64, f32)>>, Box<dyn std::error::Error + Send + Sync>> {

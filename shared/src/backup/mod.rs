@@ -8,9 +8,16 @@
 //! nothing. Because the database part is dialect-neutral, a personal SQLite wiki restores into
 //! the PostgreSQL production stack and back.
 
+pub mod daily;
+mod restore;
+pub mod vault;
+
+pub use restore::restore;
+
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -29,8 +36,6 @@ const MANIFEST: &str = "manifest.json";
 const FILE_DIRS: [&str; 2] = ["raw", "wiki"];
 /// The file the generated secret key lives in (see [`crate::secrets`]).
 const SECRET_KEY_FILE: &str = "secret.key";
-/// Rows written to the database per transaction on restore.
-const RESTORE_BATCH: usize = 500;
 /// Largest manifest read (it lists entries, not their content).
 const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -142,7 +147,13 @@ impl Writer {
     }
 
     fn add_file(&mut self, name: &str, source: &Path) -> Result<(), BackupError> {
-        let mut file = File::open(source).map_err(io(source))?;
+        let mut file = match File::open(source) {
+            Ok(file) => file,
+            // Deleted (with its source) since the directory was listed: not part of the wiki
+            // the database snapshot describes either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(source)(e)),
+        };
         self.start(name).map_err(io(&self.path))?;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -337,18 +348,19 @@ pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
             manifest.version
         )));
     }
-    for table in TABLES {
-        let expected: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
-        match manifest.tables.iter().find(|t| t.name == table.name) {
-            Some(t) if t.columns == expected => {}
-            Some(_) => {
-                return Err(corrupt(format!(
-                    "the columns of {} differ from this version's",
-                    table.name
-                )));
-            }
-            None => return Err(corrupt(format!("it has no table {}", table.name))),
-        }
+    // Tables added since the archive was written are restored empty, and columns added since
+    // take their defaults; a table or column this version does not know is refused.
+    for archived in &manifest.tables {
+        let table = TABLES
+            .iter()
+            .find(|t| t.name == archived.name)
+            .ok_or_else(|| {
+                corrupt(format!(
+                    "it has a table {} this version does not know",
+                    archived.name
+                ))
+            })?;
+        tables::archived_columns(table, &archived.columns).map_err(corrupt)?;
     }
     let listed: HashMap<&str, &FileEntry> = manifest
         .entries
@@ -410,103 +422,6 @@ fn safe_relative(relative: &str) -> Option<PathBuf> {
     let allowed =
         FILE_DIRS.contains(&first) && relative.contains('/') || relative == SECRET_KEY_FILE;
     (plain && allowed && !relative.is_empty()).then(|| path.to_owned())
-}
-
-/// True when `dir` has no file (empty directories do not count).
-fn has_no_files(dir: &Path) -> Result<bool, BackupError> {
-    let mut files = Vec::new();
-    files_under(dir, dir, &mut files)?;
-    Ok(files.is_empty())
-}
-
-/// Restores the archive at `path` into `db` and `storage`, which must be empty: no row in any
-/// table a backup holds, no file under `raw/` or `wiki/`. The archive is verified whole first.
-/// Jobs that were unfinished when the backup was taken are queued again.
-pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
-    let manifest = verify(path)?;
-    if !tables::is_empty(db).await? {
-        return Err(BackupError::NotEmpty(
-            "the database already holds a wiki; restore into an empty one".to_owned(),
-        ));
-    }
-    for dir in FILE_DIRS {
-        if !has_no_files(&storage.root().join(dir))? {
-            return Err(BackupError::NotEmpty(format!(
-                "{} already holds files; restore into an empty data directory",
-                storage.root().join(dir).display()
-            )));
-        }
-    }
-    let mut zip = open_archive(path)?;
-    for table in TABLES {
-        let rows = manifest
-            .tables
-            .iter()
-            .find(|t| t.name == table.name)
-            .map_or(0, |t| t.rows);
-        if rows == 0 {
-            continue;
-        }
-        let entry_path = table_path(table.name);
-        let entry = zip
-            .by_name(&entry_path)
-            .map_err(|_| corrupt(format!("{entry_path} is missing")))?;
-        let mut batch = Vec::with_capacity(RESTORE_BATCH);
-        let mut reader = BufReader::new(entry);
-        let mut line = String::new();
-        loop {
-            line.clear();
-            let n = reader
-                .read_line(&mut line)
-                .map_err(|e| corrupt(format!("{entry_path}: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            let row: Vec<serde_json::Value> =
-                serde_json::from_str(&line).map_err(|e| corrupt(format!("{entry_path}: {e}")))?;
-            batch.push(row);
-            if batch.len() == RESTORE_BATCH {
-                tables::restore_rows(db, table, std::mem::take(&mut batch)).await?;
-            }
-        }
-        if !batch.is_empty() {
-            tables::restore_rows(db, table, batch).await?;
-        }
-    }
-    tables::after_restore(db).await?;
-    for entry in &manifest.entries {
-        let Some(relative) = entry.path.strip_prefix("files/") else {
-            continue;
-        };
-        let relative = safe_relative(relative).ok_or_else(|| {
-            corrupt(format!(
-                "{} is not a path inside the data directory",
-                entry.path
-            ))
-        })?;
-        let target = storage.root().join(&relative);
-        // A secret key already in the directory (made when the database was first opened)
-        // gives way to the archive's, which the stored provider keys are sealed with.
-        let mut bytes = Vec::with_capacity(usize::try_from(entry.bytes).unwrap_or(0));
-        zip.by_name(&entry.path)
-            .map_err(|_| corrupt(format!("{} is missing", entry.path)))?
-            .read_to_end(&mut bytes)
-            .map_err(|e| corrupt(format!("{}: {e}", entry.path)))?;
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        crate::storage::write_atomic(&target, &bytes).map_err(|e| BackupError::Io {
-            path: target.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        #[cfg(unix)]
-        if relative == Path::new(SECRET_KEY_FILE) {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
-                .map_err(io(&target))?;
-        }
-    }
-    Ok(manifest)
 }
 
 #[cfg(test)]

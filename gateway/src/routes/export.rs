@@ -1,0 +1,60 @@
+//! `GET /api/export?format=obsidian`: the wiki as a vault, one ZIP download that Obsidian
+//! opens as it is.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/export", get(export))
+}
+
+/// Query of `GET /api/export`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    /// `obsidian` (the only format so far, and the default).
+    format: Option<String>,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    match q.format.as_deref().unwrap_or("obsidian") {
+        "obsidian" => {}
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format: expected obsidian, not {other:?}"
+            )));
+        }
+    }
+    let storage = state.storage.clone();
+    let bytes = tokio::task::spawn_blocking(move || shared::backup::vault::vault_zip(&storage))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let name = format!(
+        "wikimind-vault-{}.zip",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

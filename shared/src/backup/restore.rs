@@ -1,0 +1,242 @@
+//! Restoring an archive: into an empty database and data directory only, with every entry
+//! checked twice (whole, before anything is written, and again as it is written) and the
+//! database written in one transaction, so a failed restore leaves both as they were.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{
+    Archive, BackupError, FILE_DIRS, FileEntry, Manifest, SECRET_KEY_FILE, corrupt, create_private,
+    io, open_archive, safe_relative, table_path, verify,
+};
+use crate::db::Db;
+use crate::db::backup::{self as tables, TABLES};
+use crate::storage::Storage;
+
+/// True when `dir` holds nothing but empty directories (a symbolic link counts as something:
+/// a restore must not write through one).
+fn holds_nothing(dir: &Path) -> Result<bool, BackupError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    for entry in entries {
+        let path = entry.map_err(io(dir))?.path();
+        let kind = std::fs::symlink_metadata(&path)
+            .map_err(io(&path))?
+            .file_type();
+        if !kind.is_dir() || !holds_nothing(&path)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Reads through to `inner`, hashing what passes.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hash: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Fails unless what was read is exactly what the manifest vouches for.
+    fn check(self, entry: &FileEntry) -> Result<(), BackupError> {
+        if self.bytes != entry.bytes || hex::encode(self.hash.finalize()) != entry.sha256 {
+            return Err(corrupt(format!(
+                "{} does not match its checksum: the archive is damaged",
+                entry.path
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn entry<'a>(manifest: &'a Manifest, path: &str) -> Result<&'a FileEntry, BackupError> {
+    manifest
+        .entries
+        .iter()
+        .find(|e| e.path == path)
+        .ok_or_else(|| corrupt(format!("{path} is not in the manifest")))
+}
+
+/// Copies the archive's files into `staging`, checking each again as it is written; returns
+/// their paths relative to the data directory.
+fn stage_files(
+    zip: &mut Archive,
+    manifest: &Manifest,
+    staging: &Path,
+) -> Result<Vec<PathBuf>, BackupError> {
+    let mut staged = Vec::new();
+    for entry in &manifest.entries {
+        let Some(relative) = entry.path.strip_prefix("files/") else {
+            continue;
+        };
+        let relative = safe_relative(relative).ok_or_else(|| {
+            corrupt(format!(
+                "{} is not a path inside the data directory",
+                entry.path
+            ))
+        })?;
+        let target = staging.join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        // Every staged file is private; the secret key stays so once in place.
+        let mut out = create_private(&target)?;
+        let file = zip
+            .by_name(&entry.path)
+            .map_err(|_| corrupt(format!("{} is missing", entry.path)))?;
+        let mut reader = Hashing::new(file.take(entry.bytes.saturating_add(1)));
+        std::io::copy(&mut reader, &mut out)
+            .map_err(|e| corrupt(format!("{}: {e}", entry.path)))?;
+        reader.check(entry)?;
+        out.sync_all().map_err(io(&target))?;
+        if relative != Path::new(SECRET_KEY_FILE) {
+            set_mode(&target, 0o644)?;
+        }
+        staged.push(relative);
+    }
+    Ok(staged)
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<(), BackupError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Writes every table of the archive through `restore`, checking each entry again as it is
+/// read.
+async fn restore_tables(
+    zip: &mut Archive,
+    manifest: &Manifest,
+    restore: &mut tables::Restore,
+) -> Result<(), BackupError> {
+    for table in TABLES {
+        let Some(archived) = manifest.tables.iter().find(|t| t.name == table.name) else {
+            continue;
+        };
+        if archived.rows == 0 {
+            continue;
+        }
+        let columns = tables::archived_columns(table, &archived.columns)?;
+        let path = table_path(table.name);
+        let listed = entry(manifest, &path)?;
+        let file = zip
+            .by_name(&path)
+            .map_err(|_| corrupt(format!("{path} is missing")))?;
+        let mut reader = BufReader::new(Hashing::new(file.take(listed.bytes.saturating_add(1))));
+        let mut line = String::new();
+        let mut rows = 0u64;
+        loop {
+            line.clear();
+            let n = reader
+                .read_line(&mut line)
+                .map_err(|e| corrupt(format!("{path}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            let row: Vec<serde_json::Value> =
+                serde_json::from_str(&line).map_err(|e| corrupt(format!("{path}: {e}")))?;
+            restore.row(table, &columns, row).await?;
+            rows += 1;
+        }
+        reader.into_inner().check(listed)?;
+        if rows != archived.rows {
+            return Err(corrupt(format!(
+                "{path} holds {rows} rows where the manifest says {}",
+                archived.rows
+            )));
+        }
+        restore.end_table().await?;
+    }
+    Ok(())
+}
+
+/// Restores the archive at `path` into `db` and `storage`, which must be empty: no row in any
+/// table a backup holds, nothing under `raw/` or `wiki/`. The archive is verified whole first;
+/// its files are staged (and checked again) before the database is written in one
+/// transaction, and moved into place once it is committed. A restore that fails leaves the
+/// database and data directory as it found them.
+pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
+    let manifest = verify(path)?;
+    for dir in FILE_DIRS {
+        let dir = storage.root().join(dir);
+        if !holds_nothing(&dir)? {
+            return Err(BackupError::NotEmpty(format!(
+                "{} is not empty; restore into an empty data directory",
+                dir.display()
+            )));
+        }
+    }
+    let staging = storage
+        .root()
+        .join(format!(".restore-{}", uuid::Uuid::new_v4().simple()));
+    let result = restore_staged(path, db, storage, &manifest, &staging).await;
+    if let Err(e) = std::fs::remove_dir_all(&staging)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %staging.display(), error = %e, "the restore's staging directory was not removed");
+    }
+    result.map(|()| manifest)
+}
+
+async fn restore_staged(
+    path: &Path,
+    db: &Db,
+    storage: &Storage,
+    manifest: &Manifest,
+    staging: &Path,
+) -> Result<(), BackupError> {
+    let mut zip = open_archive(path)?;
+    let staged = stage_files(&mut zip, manifest, staging)?;
+    let Some(mut restore) = tables::Restore::begin(db).await? else {
+        return Err(BackupError::NotEmpty(
+            "the database already holds a wiki; restore into an empty one".to_owned(),
+        ));
+    };
+    if let Err(e) = restore_tables(&mut zip, manifest, &mut restore).await {
+        if let Err(rollback) = restore.rollback().await {
+            tracing::warn!(error = %rollback, "rolling the restore back failed");
+        }
+        return Err(e);
+    }
+    restore.commit().await?;
+    // The database holds the wiki now; its files follow. A secret key the data directory
+    // already had (made when it was first opened) gives way to the archive's, which the
+    // stored provider keys are sealed with.
+    for relative in staged {
+        let target = storage.root().join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::rename(staging.join(&relative), &target).map_err(io(&target))?;
+    }
+    Ok(())
+}
