@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod ask;
 pub mod ask_stream;
+pub mod backups;
 pub mod export;
 pub mod feeds;
 pub mod health;
@@ -29,6 +30,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(ask::router())
         .merge(ask_stream::router())
         .merge(export::router())
+        .merge(backups::router())
         .merge(jobs::router())
         .merge(search::router())
         .merge(settings::router())

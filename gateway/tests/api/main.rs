@@ -6,6 +6,7 @@ mod ask;
 mod ask_stream;
 mod backup;
 mod budget;
+mod cli;
 mod concepts;
 mod connections;
 mod contradictions;

@@ -1,0 +1,134 @@
+//! The `wikimind` command line against a running WikiMind: a folder added (and compiled), a
+//! question answered with citations, search, the article list, status, and a backup made
+//! through the API that restores into the other dialect with the same wiki. Exit codes tell
+//! scripts what happened.
+
+use std::process::Output;
+
+use tokio::process::Command;
+
+use serde_json::Value;
+use testkit::backend::{Backend, TestEnv};
+
+use crate::backup::{gateway, other, succeeded, wiki};
+use crate::helpers::{TestApp, spawn_app, start};
+
+/// Runs the command line without blocking the runtime the application serves on.
+async fn wikimind(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wikimind"))
+        .args(args)
+        .env("WIKIMIND_URL", &app.address)
+        .env_remove("WIKIMIND_TOKEN")
+        .output()
+        .await
+        .expect("the wikimind binary runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[tokio::test]
+async fn a_folder_added_asked_searched_and_backed_up_from_the_command_line() {
+    let app = spawn_app().await;
+    let notes = tempfile::tempdir().expect("folder");
+    std::fs::create_dir_all(notes.path().join("vault/.obsidian")).expect("dirs");
+    std::fs::write(
+        notes.path().join("vault/otters.md"),
+        "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart. \
+         An otter eats about a quarter of its weight in food every day.",
+    )
+    .expect("write");
+    std::fs::write(
+        notes.path().join("vault/kelp.md"),
+        "# Kelp\n\nKelp forests grow along cold rocky coasts. Sea urchins graze kelp \
+         when otters are scarce, so otters keep the forests standing.",
+    )
+    .expect("write");
+    std::fs::write(notes.path().join("vault/.obsidian/app.md"), "{}").expect("write");
+    let folder = notes.path().join("vault").display().to_string();
+
+    let added = wikimind(&app, &["add", &folder]).await;
+    let stdout = succeeded(&added);
+    assert!(stdout.contains("2 of 2 compiled"), "{stdout}");
+
+    let list = wikimind(&app, &["--json", "articles"]).await;
+    assert!(list.status.success());
+    // Two pages from the notes, and the concept page they share.
+    let total = json_of(&list)["total"].as_i64().expect("total");
+    assert!(total >= 2, "{total}");
+
+    let answer = wikimind(
+        &app,
+        &["ask", "Why do sea otters hold hands while they sleep?"],
+    )
+    .await;
+    let stdout = succeeded(&answer);
+    assert!(stdout.contains("[1] Otters"), "{stdout}");
+    let answer = wikimind(&app, &["--json", "ask", "How much does an otter eat?"]).await;
+    let reply = json_of(&answer);
+    assert!(
+        !reply["turn"]["citations"]
+            .as_array()
+            .expect("citations")
+            .is_empty(),
+        "{reply}"
+    );
+
+    let found = wikimind(&app, &["search", "kelp forests"]).await;
+    assert!(succeeded(&found).contains("Kelp (kelp)"));
+
+    let status = wikimind(&app, &["status"]).await;
+    let stdout = succeeded(&status);
+    assert!(
+        stdout.contains(&format!("articles: {total}, sources: 2")),
+        "{stdout}"
+    );
+
+    // A backup made through the API restores into the other dialect with the same wiki.
+    app.index_containing(&format!("**{total} articles**")).await;
+    let before = wiki(&app).await;
+    let archives = tempfile::tempdir().expect("dir");
+    let archive = archives.path().join("from-the-cli.zip");
+    let archive_arg = archive.to_str().expect("path");
+    succeeded(&wikimind(&app, &["backup", "--output", archive_arg]).await);
+    let there = TestEnv::with_backend(other(Backend::selected())).await;
+    succeeded(&gateway(&["restore", archive_arg], &there));
+    let restored = start(there.settings(), true).await;
+    assert_eq!(wiki(&restored).await, before);
+    restored.stop().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn exit_codes_tell_a_refusal_from_an_unreachable_server() {
+    let app = spawn_app().await;
+    let missing = wikimind(&app, &["add", "/nonexistent/notes.md"]).await;
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("refused /nonexistent/notes.md"));
+
+    let empty = wikimind(&app, &["ask", "   "]).await;
+    assert_eq!(
+        empty.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&empty.stderr)
+    );
+
+    let usage = wikimind(&app, &["add"]).await;
+    assert_eq!(usage.status.code(), Some(2));
+
+    let nowhere = Command::new(env!("CARGO_BIN_EXE_wikimind"))
+        .args(["--url", "http://127.0.0.1:9", "status"])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(nowhere.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("cannot reach WikiMind"));
+    app.stop().await;
+}
