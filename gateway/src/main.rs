@@ -84,51 +84,37 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn migrated_database(settings: &Settings) -> anyhow::Result<shared::db::Db> {
+/// The configured database (migrated) and data directory, as backup and restore use them.
+async fn data(settings: &Settings) -> anyhow::Result<(shared::db::Db, shared::storage::Storage)> {
     let db = shared::db::Db::connect(&settings.database)
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
-    Ok(db)
+    let storage = shared::storage::Storage::open(&settings.data_dir)
+        .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
+    Ok((db, storage))
 }
 
 async fn backup(settings: &Settings, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
-    let db = migrated_database(settings).await?;
-    let storage = shared::storage::Storage::open(&settings.data_dir)
-        .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
-    let output = output.unwrap_or_else(|| {
-        storage.root().join("backups").join(format!(
-            "wikimind-{}.zip",
-            chrono::Utc::now().format("%Y%m%d-%H%M%S")
-        ))
-    });
+    let (db, storage) = data(settings).await?;
+    let output = output.unwrap_or_else(|| shared::backup::daily::new_archive_path(&storage));
     let manifest = shared::backup::create(&db, &storage, &output).await?;
     println!(
         "backed up {} rows and {} files to {}",
         manifest.rows(),
-        manifest
-            .entries
-            .iter()
-            .filter(|e| e.path.starts_with("files/"))
-            .count(),
+        manifest.files(),
         output.display()
     );
     Ok(())
 }
 
 async fn restore(settings: &Settings, archive: &std::path::Path) -> anyhow::Result<()> {
-    let db = migrated_database(settings).await?;
-    let storage = shared::storage::Storage::open(&settings.data_dir)
-        .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
+    let (db, storage) = data(settings).await?;
     let manifest = shared::backup::restore(archive, &db, &storage).await?;
     println!(
         "restored {} rows and {} files from a {} backup of {} into {}",
         manifest.rows(),
-        manifest
-            .entries
-            .iter()
-            .filter(|e| e.path.starts_with("files/"))
-            .count(),
+        manifest.files(),
         manifest.dialect,
         manifest.created_at.format("%Y-%m-%d %H:%M UTC"),
         db.dialect()

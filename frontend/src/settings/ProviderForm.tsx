@@ -4,9 +4,9 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { ProviderChange, ProviderInfo, ProviderKind, SettingsView } from "../api/types";
-import { errorMessage } from "../inbox/hooks";
 import { PROVIDER_NAMES } from "./ProviderTable";
 import { keySourceLabel, providerChange } from "./providers";
+import SaveStatus from "./SaveStatus";
 import { useSaveSettings } from "./useSaveSettings";
 
 const ENV_NOTE = "Set in the environment";
@@ -68,11 +68,7 @@ function KeyAndModel({ provider }: { provider: ProviderInfo }) {
             Forget the saved key
           </button>
         ) : null}
-        <span aria-live="polite" className="small">
-          {invalid ? <span className="test-bad">{invalid}</span> : null}
-          {save.isError ? <span className="test-bad">{errorMessage(save.error)}</span> : null}
-          {save.isSuccess && !invalid ? <span className="test-ok">Saved</span> : null}
-        </span>
+        <SaveStatus save={save} invalid={invalid} />
       </div>
     </form>
   );
@@ -104,10 +100,7 @@ function DefaultProvider({ settings }: { settings: SettingsView }) {
       <button type="submit" disabled={env || save.isPending}>
         {save.isPending ? "Saving…" : "Save default"}
       </button>
-      <span aria-live="polite" className="small">
-        {save.isError ? <span className="test-bad">{errorMessage(save.error)}</span> : null}
-        {save.isSuccess ? <span className="test-ok">Saved</span> : null}
-      </span>
+      <SaveStatus save={save} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { EmbeddingProvider, EmbeddingsChange, SearchInfo } from "../api/types";
-import { errorMessage } from "../inbox/hooks";
+import SaveStatus from "./SaveStatus";
 import { useSaveSettings } from "./useSaveSettings";
 
 const EMBEDDING_PROVIDERS: Record<EmbeddingProvider, string> = {
@@ -65,10 +65,7 @@ function EmbeddingForm({ search }: { search: SearchInfo }) {
         <button type="submit" disabled={save.isPending}>
           {save.isPending ? "Saving…" : "Save embeddings"}
         </button>
-        <span aria-live="polite" className="small">
-          {save.isError ? <span className="test-bad">{errorMessage(save.error)}</span> : null}
-          {save.isSuccess ? <span className="test-ok">Saved</span> : null}
-        </span>
+        <SaveStatus save={save} />
       </div>
     </form>
   );

@@ -39,11 +39,11 @@ async fn list(State(state): State<AppState>) -> ApiResult<Json<BackupList>> {
 
 /// Writes a backup now → `201` with the archive.
 async fn create(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<BackupFile>)> {
-    let name = format!(
-        "wikimind-{}.zip",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")
-    );
-    let path = daily::directory(&state.storage).join(&name);
+    let path = daily::new_archive_path(&state.storage);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     shared::backup::create(&state.db, &state.storage, &path)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -60,9 +60,14 @@ async fn download(State(state): State<AppState>, Path(name): Path<String>) -> Ap
         return Err(ApiError::not_found("backup"));
     }
     let path = daily::directory(&state.storage).join(&name);
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(file) => file,
+        // Pruned since it was listed.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApiError::not_found("backup"));
+        }
+        Err(e) => return Err(ApiError::Internal(e.into())),
+    };
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     Ok((
         [

@@ -14,7 +14,17 @@ use crate::hybrid::CORPUS;
 use crate::search::{ingest_corpus, search};
 
 pub(crate) fn gateway(args: &[&str], env: &TestEnv) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    // Only the env's own database and queue: none inherited from the test run.
+    for var in [
+        "WIKIMIND_DATABASE_URL",
+        "DATABASE_URL",
+        "WIKIMIND_REDIS_URL",
+        "REDIS_URL",
+    ] {
+        command.env_remove(var);
+    }
+    command
         .args(args)
         .envs(env.process_env())
         .env("WIKIMIND_LOG", "warn")
@@ -240,6 +250,14 @@ async fn every_column_of_the_schema_is_backed_up_or_left_out_on_purpose() {
 
 #[tokio::test]
 async fn a_daily_backup_is_written_on_the_first_run_of_a_day_and_settings_show_it() {
+    // Either day, should the test run across midnight (UTC).
+    let days = [
+        chrono::Utc::now().date_naive(),
+        chrono::Utc::now()
+            .date_naive()
+            .succ_opt()
+            .expect("tomorrow"),
+    ];
     let app = spawn_app_with(|s| s.daily_backups = true).await;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     let backups = loop {
@@ -250,15 +268,14 @@ async fn a_daily_backup_is_written_on_the_first_run_of_a_day_and_settings_show_i
         assert!(tokio::time::Instant::now() < deadline, "{settings}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
     assert_eq!(backups["daily"], true);
     assert_eq!(backups["count"], 1);
-    assert_eq!(
-        backups["last"]["name"],
-        format!("daily-{today}.zip"),
+    let names: Vec<String> = days
+        .iter()
+        .map(|d| format!("daily-{}.zip", d.format("%Y-%m-%d")))
+        .collect();
+    assert!(
+        names.iter().any(|n| backups["last"]["name"] == n.as_str()),
         "{backups}"
     );
     let archive = app
@@ -308,5 +325,96 @@ async fn the_vault_downloads_as_one_zip_and_other_formats_are_refused() {
     assert!(names.contains(&"index.md".to_owned()), "{names:?}");
     let (status, body) = app.get_json("/api/export?format=pdf").await;
     crate::helpers::assert_envelope(status, &body, 400);
+    app.stop().await;
+}
+
+/// Like [`with_entry_changed`], with the manifest vouching for the changed entry: damage only
+/// a restore part way through can find.
+fn with_entry_changed_and_vouched(archive: &[u8], name: &str, from: &str, to: &str) -> Vec<u8> {
+    use sha2::Digest;
+    use std::io::Read;
+    let changed = with_entry_changed(archive, name, from, to);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&changed)).expect("archive");
+    let mut content = Vec::new();
+    zip.by_name(name)
+        .expect("entry")
+        .read_to_end(&mut content)
+        .expect("read");
+    let mut manifest_text = String::new();
+    zip.by_name("manifest.json")
+        .expect("manifest")
+        .read_to_string(&mut manifest_text)
+        .expect("read");
+    let mut manifest: Value = serde_json::from_str(&manifest_text).expect("json");
+    for entry in manifest["entries"].as_array_mut().expect("entries") {
+        if entry["path"] == name {
+            entry["bytes"] = json!(content.len());
+            entry["sha256"] = json!(hex::encode(sha2::Sha256::digest(&content)));
+        }
+    }
+    with_entry_changed(
+        &changed,
+        "manifest.json",
+        &manifest_text,
+        &serde_json::to_string_pretty(&manifest).expect("json"),
+    )
+}
+
+#[tokio::test]
+async fn a_restore_that_fails_part_way_leaves_nothing_and_a_wiki_is_never_written_over() {
+    let app = spawn_app().await;
+    app.compiled_note(
+        "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart.",
+    )
+    .await;
+    let archives = tempfile::tempdir().expect("temporary directory");
+    let good = archives.path().join("good.zip");
+    let good_arg = good.to_str().expect("path");
+    succeeded(&gateway(&["backup", "--output", good_arg], app.env()));
+
+    // A row no database takes, found only once the sources before it are written.
+    let bad = archives.path().join("bad-row.zip");
+    let bytes = std::fs::read(&good).expect("archive");
+    std::fs::write(
+        &bad,
+        with_entry_changed_and_vouched(&bytes, "database/articles.jsonl", "[\"", "[\"not-a-uuid"),
+    )
+    .expect("write");
+    let target = TestEnv::new().await;
+    let stderr = refused(&gateway(&["restore", bad.to_str().expect("path")], &target));
+    assert!(stderr.contains("articles"), "{stderr}");
+    let leftovers: Vec<String> = std::fs::read_dir(target.data_dir())
+        .expect("data dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".restore-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    {
+        let untouched = start(target.settings(), false).await;
+        let (_, sources) = untouched.get_json("/api/sources").await;
+        assert_eq!(sources["total"], 0, "{sources}");
+        assert!(wiki_files(&untouched.data_dir).is_empty());
+        assert_eq!(
+            std::fs::read_dir(target.data_dir().join("raw"))
+                .expect("raw")
+                .count(),
+            0
+        );
+        untouched.stop().await;
+    }
+
+    // The same target takes the good archive; emptied of its files, its database still holds
+    // the wiki, and a second restore is refused.
+    succeeded(&gateway(&["restore", good_arg], &target));
+    for dir in ["raw", "wiki"] {
+        let path = target.data_dir().join(dir);
+        std::fs::remove_dir_all(&path).expect("remove");
+        std::fs::create_dir_all(&path).expect("create");
+    }
+    let stderr = refused(&gateway(&["restore", good_arg], &target));
+    assert!(
+        stderr.contains("already holds a wiki (its sources have rows)"),
+        "{stderr}"
+    );
     app.stop().await;
 }

@@ -13,14 +13,18 @@ use testkit::backend::{Backend, TestEnv};
 use crate::backup::{gateway, other, succeeded, wiki};
 use crate::helpers::{TestApp, spawn_app, start};
 
-/// Runs the command line without blocking the runtime the application serves on.
+/// Runs the command line without blocking the runtime the application serves on; one that
+/// hangs fails the test instead of stalling the run.
 async fn wikimind(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wikimind"))
+    let run = Command::new(env!("CARGO_BIN_EXE_wikimind"))
         .args(args)
         .env("WIKIMIND_URL", &app.address)
         .env_remove("WIKIMIND_TOKEN")
-        .output()
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(std::time::Duration::from_secs(300), run)
         .await
+        .unwrap_or_else(|_| panic!("wikimind {args:?} did not finish"))
         .expect("the wikimind binary runs")
 }
 

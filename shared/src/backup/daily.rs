@@ -1,6 +1,6 @@
 //! Daily backups of a personal WikiMind (on by default with SQLite, `WIKIMIND_BACKUP__DAILY`):
 //! the first time the gateway runs on a day, it writes `backups/daily-YYYY-MM-DD.zip`, then
-//! keeps the newest 7 daily archives and the newest of each of the 4 latest weeks. Archives
+//! keeps the newest 7 daily archives and, of the older ones, the newest of each of 4 weeks. Archives
 //! a person wrote there with `gateway backup` are listed but never removed.
 
 use std::collections::BTreeSet;
@@ -35,6 +35,14 @@ pub fn directory(storage: &Storage) -> PathBuf {
     storage.root().join("backups")
 }
 
+/// Where a backup made now on request goes: `backups/wikimind-<UTC time>.zip`.
+pub fn new_archive_path(storage: &Storage) -> PathBuf {
+    directory(storage).join(format!(
+        "wikimind-{}.zip",
+        Utc::now().format("%Y%m%d-%H%M%S-%3f")
+    ))
+}
+
 fn daily_name(day: NaiveDate) -> String {
     format!("{PREFIX}{}.zip", day.format("%Y-%m-%d"))
 }
@@ -65,15 +73,15 @@ pub fn list(storage: &Storage) -> std::io::Result<Vec<BackupFile>> {
     Ok(files)
 }
 
-/// The days whose daily archives are kept: the newest [`DAILY_KEPT`], and the newest of each of
-/// the [`WEEKS_KEPT`] latest ISO weeks.
+/// The days whose daily archives are kept: the newest [`DAILY_KEPT`], and of the older ones
+/// the newest of each of the [`WEEKS_KEPT`] latest ISO weeks (about a month more).
 fn kept(days: &[NaiveDate]) -> BTreeSet<NaiveDate> {
     let mut newest_first = days.to_vec();
     newest_first.sort_unstable_by(|a, b| b.cmp(a));
     newest_first.dedup();
     let mut keep: BTreeSet<NaiveDate> = newest_first.iter().take(DAILY_KEPT).copied().collect();
     let mut weeks = Vec::new();
-    for day in &newest_first {
+    for day in newest_first.iter().skip(DAILY_KEPT) {
         let week = (day.iso_week().year(), day.iso_week().week());
         if !weeks.contains(&week) {
             if weeks.len() == WEEKS_KEPT {
@@ -129,7 +137,12 @@ fn prune(dir: &Path) -> Result<(), BackupError> {
 /// tried again at the next check.
 pub async fn run(db: Db, storage: Storage, stop: CancellationToken) {
     loop {
-        match run_if_due(&db, &storage, Utc::now().date_naive()).await {
+        // A shutdown does not wait for a backup under way (its partial file is removed).
+        let due = tokio::select! {
+            () = stop.cancelled() => return,
+            due = run_if_due(&db, &storage, Utc::now().date_naive()) => due,
+        };
+        match due {
             Ok(Some(path)) => tracing::info!(path = %path.display(), "wrote the daily backup"),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "the daily backup failed; trying again later"),
@@ -165,9 +178,11 @@ mod tests {
             "2026-12-03",
             "2026-12-04",
             "2026-12-05",
-            // …and the newest of each of the four latest weeks (Sundays end ISO weeks).
+            // …and, before them, the newest of each of four weeks (Sundays end ISO weeks).
+            "2026-11-08",
             "2026-11-15",
             "2026-11-22",
+            "2026-11-28",
         ]
         .into_iter()
         .map(day)

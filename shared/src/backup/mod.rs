@@ -102,6 +102,14 @@ impl Manifest {
     pub fn rows(&self) -> u64 {
         self.tables.iter().map(|t| t.rows).sum()
     }
+
+    /// Files of the data directory the archive holds.
+    pub fn files(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.path.starts_with("files/"))
+            .count()
+    }
 }
 
 fn table_path(name: &str) -> String {
@@ -215,20 +223,16 @@ fn files_under(
 pub async fn create(db: &Db, storage: &Storage, out: &Path) -> Result<Manifest, BackupError> {
     let partial = out.with_extension("zip.partial");
     let file = create_private(&partial)?;
+    // Removes the partial archive however this ends early: an error, or the future dropped
+    // (a client that went away, a shutdown).
+    let mut guard = PartialFile(Some(partial.clone()));
     let mut writer = Writer {
         zip: zip::ZipWriter::new(BufWriter::new(file)),
         path: partial.clone(),
         open: None,
         entries: Vec::new(),
     };
-    let result = write_archive(db, storage, &mut writer).await;
-    let manifest = match result {
-        Ok(manifest) => manifest,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
+    let manifest = write_archive(db, storage, &mut writer).await?;
     let mut inner = writer.zip.finish().map_err(|e| io(&partial)(e.into()))?;
     inner.flush().map_err(io(&partial))?;
     inner
@@ -237,7 +241,19 @@ pub async fn create(db: &Db, storage: &Storage, out: &Path) -> Result<Manifest, 
         .sync_all()
         .map_err(io(&partial))?;
     std::fs::rename(&partial, out).map_err(io(out))?;
+    guard.0 = None;
     Ok(manifest)
+}
+
+/// A file removed when dropped, unless taken out first.
+struct PartialFile(Option<PathBuf>);
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn create_private(path: &Path) -> Result<File, BackupError> {

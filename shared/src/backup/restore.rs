@@ -179,11 +179,12 @@ async fn restore_tables(
     Ok(())
 }
 
-/// Restores the archive at `path` into `db` and `storage`, which must be empty: no row in any
-/// table a backup holds, nothing under `raw/` or `wiki/`. The archive is verified whole first;
-/// its files are staged (and checked again) before the database is written in one
-/// transaction, and moved into place once it is committed. A restore that fails leaves the
-/// database and data directory as it found them.
+/// Restores the archive at `path` into `db` and `storage`, which must be empty: no source,
+/// article, conversation or feed in the database, nothing under `raw/` or `wiki/`. The archive
+/// is verified whole first; its files are staged (and checked again as they are written), the
+/// database is written in one transaction, the files are moved into place, and only then is
+/// the transaction committed. A restore that fails leaves the database and the data directory
+/// as it found them.
 pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
     let manifest = verify(path)?;
     for dir in FILE_DIRS {
@@ -195,48 +196,90 @@ pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest
             )));
         }
     }
+    let mut restore = match tables::Restore::begin(db).await? {
+        Ok(restore) => restore,
+        Err(table) => {
+            return Err(BackupError::NotEmpty(format!(
+                "the database already holds a wiki (its {table} have rows); restore into an empty one"
+            )));
+        }
+    };
     let staging = storage
         .root()
         .join(format!(".restore-{}", uuid::Uuid::new_v4().simple()));
-    let result = restore_staged(path, db, storage, &manifest, &staging).await;
-    if let Err(e) = std::fs::remove_dir_all(&staging)
+    let mut moved = Vec::new();
+    let written = write_all(path, &manifest, &mut restore, storage, &staging, &mut moved).await;
+    let outcome = match written {
+        Ok(key) => match restore.commit().await {
+            Ok(()) => Ok(key),
+            Err(e) => Err(e.into()),
+        },
+        Err(e) => {
+            if let Err(rollback) = restore.rollback().await {
+                tracing::warn!(error = %rollback, "rolling the restore back failed");
+            }
+            Err(e)
+        }
+    };
+    let mut keep_staging = false;
+    let outcome = match outcome {
+        // The secret key replaces one the data directory may have made when it was first
+        // opened, so it moves only once nothing can be undone any more.
+        Ok(Some(key)) => std::fs::rename(&key, storage.root().join(SECRET_KEY_FILE)).map_err(|e| {
+            keep_staging = true;
+            BackupError::Io {
+                path: key.clone(),
+                source: std::io::Error::new(
+                    e.kind(),
+                    format!("the wiki is restored, but its secret key stays here; move it into the data directory as {SECRET_KEY_FILE} ({e})"),
+                ),
+            }
+        }),
+        Ok(None) => Ok(()),
+        Err(e) => {
+            for file in moved.iter().rev() {
+                if let Err(e) = std::fs::remove_file(file) {
+                    tracing::warn!(path = %file.display(), error = %e, "a restored file was not removed after the restore failed");
+                }
+            }
+            Err(e)
+        }
+    };
+    // Kept only when the secret key could not be moved out of it.
+    if !keep_staging
+        && let Err(e) = std::fs::remove_dir_all(&staging)
         && e.kind() != std::io::ErrorKind::NotFound
     {
         tracing::warn!(path = %staging.display(), error = %e, "the restore's staging directory was not removed");
     }
-    result.map(|()| manifest)
+    outcome.map(|()| manifest)
 }
 
-async fn restore_staged(
+/// Stages the files, writes every table and moves the files (all but the secret key) into
+/// place, recording each moved file in `moved`. Returns the staged secret key, if any.
+async fn write_all(
     path: &Path,
-    db: &Db,
-    storage: &Storage,
     manifest: &Manifest,
+    restore: &mut tables::Restore,
+    storage: &Storage,
     staging: &Path,
-) -> Result<(), BackupError> {
+    moved: &mut Vec<PathBuf>,
+) -> Result<Option<PathBuf>, BackupError> {
     let mut zip = open_archive(path)?;
     let staged = stage_files(&mut zip, manifest, staging)?;
-    let Some(mut restore) = tables::Restore::begin(db).await? else {
-        return Err(BackupError::NotEmpty(
-            "the database already holds a wiki; restore into an empty one".to_owned(),
-        ));
-    };
-    if let Err(e) = restore_tables(&mut zip, manifest, &mut restore).await {
-        if let Err(rollback) = restore.rollback().await {
-            tracing::warn!(error = %rollback, "rolling the restore back failed");
-        }
-        return Err(e);
-    }
-    restore.commit().await?;
-    // The database holds the wiki now; its files follow. A secret key the data directory
-    // already had (made when it was first opened) gives way to the archive's, which the
-    // stored provider keys are sealed with.
+    restore_tables(&mut zip, manifest, restore).await?;
+    let mut key = None;
     for relative in staged {
+        if relative == Path::new(SECRET_KEY_FILE) {
+            key = Some(staging.join(&relative));
+            continue;
+        }
         let target = storage.root().join(&relative);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         std::fs::rename(staging.join(&relative), &target).map_err(io(&target))?;
+        moved.push(target);
     }
-    Ok(())
+    Ok(key)
 }

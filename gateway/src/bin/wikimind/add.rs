@@ -114,10 +114,12 @@ pub(crate) async fn add(client: &Client, items: &[String]) -> CliResult<Vec<Adde
     Ok(added)
 }
 
-const FINISHED: [&str; 2] = ["compiled", "failed"];
+/// Statuses the wait ends at: done, failed, or waiting for the person (the budget to be
+/// raised, or a go-ahead for a costly compile), which no amount of waiting here changes.
+const SETTLED: [&str; 4] = ["compiled", "failed", "paused_budget", "awaiting_approval"];
 
-/// Waits until each added source is compiled or failed, a bar per source (on a terminal);
-/// returns the sources as they ended.
+/// Waits until each added source is settled (see [`SETTLED`]), a bar per source (on a
+/// terminal); returns the sources as they ended.
 pub(crate) async fn wait(client: &Client, added: &[Added], bars: bool) -> CliResult<Vec<Value>> {
     let multi = MultiProgress::new();
     if !bars {
@@ -140,11 +142,19 @@ pub(crate) async fn wait(client: &Client, added: &[Added], bars: bool) -> CliRes
     while !pending.is_empty() {
         let mut still = Vec::new();
         for (id, bar) in pending {
-            let source = client.get(&format!("/api/sources/{id}")).await?;
+            let source = match client.get(&format!("/api/sources/{id}")).await {
+                Ok(source) => source,
+                // Deleted meanwhile (by a person, or as a duplicate): nothing left to wait for.
+                Err(Failure::Server { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => {
+                    bar.finish_with_message("deleted");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let status = source["status"].as_str().unwrap_or("").to_owned();
             bar.set_message(status.clone());
             bar.set_position(progress(&status));
-            if FINISHED.contains(&status.as_str()) {
+            if SETTLED.contains(&status.as_str()) {
                 bar.finish();
                 finished.push(source);
             } else {
@@ -166,7 +176,7 @@ fn progress(status: &str) -> u64 {
         "fetching" => 20,
         "extracting" => 40,
         "compiling" => 70,
-        "compiled" | "failed" => 100,
+        "compiled" | "failed" | "paused_budget" | "awaiting_approval" => 100,
         _ => 50,
     }
 }

@@ -15,11 +15,13 @@ struct Event {
     data: String,
 }
 
-/// Splits complete events off the front of `buffer` (events end with a blank line).
-fn take_events(buffer: &mut String) -> Vec<Event> {
+/// Splits complete events off the front of `buffer` (events end with a blank line). Bytes,
+/// not text: a character split between two chunks is decoded only once it is whole.
+fn take_events(buffer: &mut Vec<u8>) -> Vec<Event> {
     let mut events = Vec::new();
-    while let Some(end) = buffer.find("\n\n") {
-        let block: String = buffer.drain(..end + 2).collect();
+    while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+        let bytes: Vec<u8> = buffer.drain(..end + 2).collect();
+        let block = String::from_utf8_lossy(&bytes);
         let mut name = "message".to_owned();
         let mut data = Vec::new();
         for line in block.lines() {
@@ -51,10 +53,11 @@ pub(crate) async fn ask(
         .send(client.request(Method::POST, "/api/ask/stream").json(&body))
         .await?;
     let mut bytes = response.bytes_stream();
-    let mut buffer = String::new();
+    let mut buffer: Vec<u8> = Vec::new();
     while let Some(chunk) = bytes.next().await {
         let chunk = chunk.map_err(|e| Failure::Local(format!("the answer stream broke: {e}")))?;
-        buffer.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
+        // Line ends may be CRLF; the events are split on bare LFs.
+        buffer.extend(chunk.iter().filter(|&&b| b != b'\r'));
         for event in take_events(&mut buffer) {
             let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
             match event.name.as_str() {
@@ -106,15 +109,26 @@ mod tests {
     #[test]
     fn events_are_split_where_they_end_and_partial_ones_wait() {
         let mut buffer =
-            "event: token\ndata: {\"text\":\"Hel\"}\n\nevent: token\ndata: {\"te".to_owned();
+            b"event: token\ndata: {\"text\":\"Hel\"}\n\nevent: token\ndata: {\"te".to_vec();
         let events = take_events(&mut buffer);
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].name, "token");
         assert_eq!(events[0].data, "{\"text\":\"Hel\"}");
-        buffer.push_str("xt\":\"lo\"}\n\n: keepalive\n\n");
+        buffer.extend_from_slice(b"xt\":\"lo\"}\n\n: keepalive\n\n");
         let events = take_events(&mut buffer);
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].data, "{\"text\":\"lo\"}");
         assert!(buffer.is_empty());
+    }
+
+    #[test]
+    fn a_character_split_between_chunks_arrives_whole() {
+        let event = "event: token\ndata: {\"text\":\"café\"}\n\n".as_bytes();
+        let cut = event.len() - 5; // inside the two bytes of "é"
+        let mut buffer = event[..cut].to_vec();
+        assert!(take_events(&mut buffer).is_empty());
+        buffer.extend_from_slice(&event[cut..]);
+        let events = take_events(&mut buffer);
+        assert_eq!(events[0].data, "{\"text\":\"café\"}");
     }
 }

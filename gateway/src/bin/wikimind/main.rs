@@ -193,11 +193,18 @@ async fn run(cli: &Cli, client: &Client) -> CliResult<ExitCode> {
             let made = client
                 .json(client.request(Method::POST, "/api/backups"))
                 .await?;
+            // Only a plain file name is taken from the server, here and in the URL.
             let name = made["name"]
                 .as_str()
+                .filter(|n| std::path::Path::new(n).file_name() == Some(std::ffi::OsStr::new(n)))
                 .ok_or_else(|| Failure::Local("the server named no archive".to_owned()))?;
             let output = output.clone().unwrap_or_else(|| PathBuf::from(name));
-            download(client, &format!("/api/backups/{name}"), &output).await?;
+            download(
+                client,
+                &format!("/api/backups/{}", urlencoding(name)),
+                &output,
+            )
+            .await?;
             report(
                 cli,
                 json!({"backup": made, "saved": output}),
@@ -297,6 +304,22 @@ async fn add(cli: &Cli, client: &Client, items: &[String], no_wait: bool) -> Cli
         let bars = !cli.json && std::io::stderr().is_terminal();
         let finished = add::wait(client, &added, bars).await?;
         for source in &finished {
+            let name = source["title"]
+                .as_str()
+                .unwrap_or(source["id"].as_str().unwrap_or(""));
+            match source["status"].as_str() {
+                Some("paused_budget") => {
+                    ok = false;
+                    eprintln!("waiting {name}: the monthly budget is spent; raise it in Settings");
+                }
+                Some("awaiting_approval") => {
+                    ok = false;
+                    eprintln!(
+                        "waiting {name}: its estimated cost is above the per-source limit; approve it in the Inbox"
+                    );
+                }
+                _ => {}
+            }
             if source["status"] == "failed" {
                 ok = false;
                 eprintln!(

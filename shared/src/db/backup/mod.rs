@@ -326,6 +326,27 @@ enum Tx {
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
+/// The tables whose rows make a wiki: a database with any is never restored into.
+const WIKI_TABLES: [&str; 4] = ["sources", "articles", "conversations", "feeds"];
+
+/// Runs one statement with `cells` bound, in the restore's transaction.
+async fn execute(tx: &mut Tx, sql: &str, cells: Vec<Cell>) -> DbResult<()> {
+    let sql = sqlx::AssertSqlSafe(sql);
+    match tx {
+        Tx::Sqlite(tx) => {
+            bind_cells!(sqlx::query(sql), cells, sqlite_blob)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Tx::Postgres(tx) => {
+            bind_cells!(sqlx::query(sql), cells, postgres_array)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// A restore in progress: one write transaction over every table, so a restore that fails
 /// anywhere leaves the database as empty as it found it.
 pub struct Restore {
@@ -336,8 +357,11 @@ pub struct Restore {
 }
 
 impl Restore {
-    /// Starts a restore into `db`, which must hold no row in any table a backup holds.
-    pub async fn begin(db: &Db) -> DbResult<Option<Self>> {
+    /// Starts a restore into `db`. `Ok(Err(table))` when the database already holds a wiki
+    /// (`table`, one of its sources, articles, conversations or feeds, has rows). Anything else
+    /// a deployment writes when it first runs (jobs, Health runs, settings) is cleared, in the
+    /// same transaction, so the archive's rows go in alone.
+    pub async fn begin(db: &Db) -> DbResult<Result<Self, &'static str>> {
         let tx = match db {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -347,8 +371,8 @@ impl Restore {
             deferred: Vec::new(),
             statement: None,
         };
-        for table in TABLES {
-            let sql = format!("select exists (select 1 from {})", table.name);
+        for table in WIKI_TABLES {
+            let sql = format!("select exists (select 1 from {table})");
             let sql = sqlx::AssertSqlSafe(sql.as_str());
             let any: bool = match &mut restore.tx {
                 Tx::Sqlite(tx) => sqlx::query_scalar(sql).fetch_one(&mut **tx).await?,
@@ -356,10 +380,15 @@ impl Restore {
             };
             if any {
                 restore.rollback().await?;
-                return Ok(None);
+                return Ok(Err(table));
             }
         }
-        Ok(Some(restore))
+        // Children before parents.
+        for table in TABLES.iter().rev() {
+            let sql = format!("delete from {}", table.name);
+            execute(&mut restore.tx, &sql, Vec::new()).await?;
+        }
+        Ok(Ok(restore))
     }
 
     /// Inserts one archived row of `table` whose values are those of `columns` (see
@@ -413,20 +442,7 @@ impl Restore {
             .as_ref()
             .map(|(_, s)| s.as_str())
             .unwrap_or_default();
-        let sql = sqlx::AssertSqlSafe(sql);
-        match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                bind_cells!(sqlx::query(sql), cells, sqlite_blob)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            Tx::Postgres(tx) => {
-                bind_cells!(sqlx::query(sql), cells, postgres_array)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        };
-        Ok(())
+        execute(&mut self.tx, sql, cells).await
     }
 
     /// Sets the self-references held back while `table`'s rows went in.
@@ -440,19 +456,7 @@ impl Restore {
                 cell(d.table, d.key.0, d.key.1, &d.key_value)?,
                 cell(d.table, d.column, Id, &d.value)?,
             ];
-            let sql = sqlx::AssertSqlSafe(sql.as_str());
-            match &mut self.tx {
-                Tx::Sqlite(tx) => {
-                    bind_cells!(sqlx::query(sql), cells, sqlite_blob)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                Tx::Postgres(tx) => {
-                    bind_cells!(sqlx::query(sql), cells, postgres_array)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-            };
+            execute(&mut self.tx, &sql, cells).await?;
         }
         Ok(())
     }
