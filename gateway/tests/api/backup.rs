@@ -190,8 +190,8 @@ fn with_entry_changed(archive: &[u8], name: &str, from: &str, to: &str) -> Vec<u
     out.finish().expect("finish").into_inner()
 }
 
-#[tokio::test]
-async fn a_damaged_archive_is_refused_and_nothing_is_written() {
+/// An app with one compiled note, and its backup (`good.zip` in a directory of its own).
+async fn backed_up_note() -> (TestApp, tempfile::TempDir, std::path::PathBuf) {
     let app = spawn_app().await;
     app.compiled_note(
         "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart.",
@@ -203,6 +203,12 @@ async fn a_damaged_archive_is_refused_and_nothing_is_written() {
         &["backup", "--output", good.to_str().expect("path")],
         app.env(),
     ));
+    (app, archives, good)
+}
+
+#[tokio::test]
+async fn a_damaged_archive_is_refused_and_nothing_is_written() {
+    let (app, archives, good) = backed_up_note().await;
     let bytes = std::fs::read(&good).expect("archive");
 
     // One word changed inside the articles' rows (the manifest left as it was), the archive
@@ -362,15 +368,8 @@ fn with_entry_changed_and_vouched(archive: &[u8], name: &str, from: &str, to: &s
 
 #[tokio::test]
 async fn a_restore_that_fails_part_way_leaves_nothing_and_a_wiki_is_never_written_over() {
-    let app = spawn_app().await;
-    app.compiled_note(
-        "# Otters\n\nSea otters hold hands while they sleep so they do not drift apart.",
-    )
-    .await;
-    let archives = tempfile::tempdir().expect("temporary directory");
-    let good = archives.path().join("good.zip");
+    let (app, archives, good) = backed_up_note().await;
     let good_arg = good.to_str().expect("path");
-    succeeded(&gateway(&["backup", "--output", good_arg], app.env()));
 
     // A row no database takes, found only once the sources before it are written.
     let bad = archives.path().join("bad-row.zip");

@@ -190,13 +190,6 @@ impl std::str::FromStr for EmbeddingProvider {
 }
 
 impl EmbeddingProvider {
-    /// Every provider, in the order the Settings screen offers them.
-    pub const ALL: &'static [EmbeddingProvider] = &[
-        EmbeddingProvider::Openai,
-        EmbeddingProvider::Ollama,
-        EmbeddingProvider::Google,
-    ];
-
     /// The provider's name in settings and in the cost log.
     pub fn as_str(self) -> &'static str {
         self.llm_kind().as_str()
