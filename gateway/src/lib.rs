@@ -8,6 +8,7 @@ pub mod extract;
 pub mod import;
 pub mod ingest;
 pub mod limits;
+pub mod mcp;
 pub mod origin;
 pub mod request_id;
 pub mod routes;
@@ -18,4 +19,4 @@ pub mod startup;
 pub mod state;
 pub mod throttle;
 
-pub use startup::{Application, ServeOptions};
+pub use startup::{Application, ServeOptions, Services};

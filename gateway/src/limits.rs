@@ -51,7 +51,8 @@ impl BodyLimits {
     pub fn for_path(&self, path: &str) -> usize {
         match path {
             "/api/sources/file" | "/api/sources/import" => self.upload,
-            "/api/sources/text" => self.text,
+            // A note added through MCP is a text source in a JSON-RPC envelope.
+            "/api/sources/text" | "/mcp" => self.text,
             _ => DEFAULT_LIMIT,
         }
     }
@@ -115,6 +116,7 @@ mod tests {
         let limits = BodyLimits::from_settings(&ingest, &server);
         assert_eq!(limits.for_path("/api/sources/file"), 10_000_000 + FRAMING);
         assert_eq!(limits.for_path("/api/sources/text"), 2_000 + FRAMING);
+        assert_eq!(limits.for_path("/mcp"), 2_000 + FRAMING);
         assert_eq!(limits.for_path("/api/ask"), DEFAULT_LIMIT);
     }
 }

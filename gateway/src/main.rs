@@ -1,8 +1,9 @@
-//! The `gateway` binary: `serve` (default), `migrate`, `backup`, `restore` and `healthcheck`.
+//! The `gateway` binary: `serve` (default), `mcp`, `migrate`, `backup`, `restore` and
+//! `healthcheck`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use gateway::{Application, ServeOptions};
+use gateway::{Application, ServeOptions, Services};
 use shared::config::Settings;
 
 #[derive(Parser)]
@@ -24,6 +25,14 @@ enum Command {
         #[arg(long, conflicts_with = "without_worker")]
         with_worker: bool,
         /// Do not run the job worker in this process.
+        #[arg(long)]
+        without_worker: bool,
+    },
+    /// Serve the MCP tools and articles to one client over standard input and output (for
+    /// agents that start their servers themselves). Logs go to standard error.
+    Mcp {
+        /// Do not run the job worker in this process (another gateway or worker compiles
+        /// what is added).
         #[arg(long)]
         without_worker: bool,
     },
@@ -57,7 +66,12 @@ async fn main() -> anyhow::Result<()> {
         return healthcheck(url).await;
     }
     let settings = Settings::load()?;
-    shared::telemetry::init("gateway", &settings.telemetry);
+    if let Some(Command::Mcp { .. }) = &cli.command {
+        // Standard output carries the protocol.
+        shared::telemetry::init_on_stderr("gateway", &settings.telemetry);
+    } else {
+        shared::telemetry::init("gateway", &settings.telemetry);
+    }
     match cli.command.unwrap_or(Command::Serve {
         with_worker: false,
         without_worker: false,
@@ -69,6 +83,15 @@ async fn main() -> anyhow::Result<()> {
             let with_worker = !without_worker && (with_worker || settings.redis.is_none());
             let app = Application::build(settings, ServeOptions { with_worker }).await?;
             app.run_until_stopped(shared::shutdown::signal()).await
+        }
+        Command::Mcp { without_worker } => {
+            let with_worker = !without_worker && settings.redis.is_none();
+            let services = Services::start(settings, ServeOptions { with_worker }).await?;
+            tokio::select! {
+                served = gateway::mcp::serve_stdio(services.state().clone()) => served?,
+                () = shared::shutdown::signal() => {}
+            }
+            services.stop().await
         }
         Command::Migrate => {
             let db = shared::db::Db::connect(&settings.database)

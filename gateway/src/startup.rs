@@ -34,6 +34,12 @@ pub struct ServeOptions {
 /// A gateway bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
+    services: Services,
+}
+
+/// What a gateway runs besides its listener: the state handlers share, the embedded worker and
+/// the background tasks. `gateway mcp` runs these alone, serving over stdio.
+pub struct Services {
     state: AppState,
     worker: Option<WorkerTask>,
     /// Stops the tasks in `background`.
@@ -61,8 +67,50 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
 impl Application {
     /// Connects everything and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
-        let settings = Arc::new(settings);
         auth::check_exposure(&settings)?;
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let services = Services::start(settings, options).await?;
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
+        Ok(Self { listener, services })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    /// The state handlers share (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.services.state
+    }
+
+    /// Serves until `shutdown` completes, then stops the worker, letting in-flight jobs finish
+    /// within the grace period.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let state = &self.services.state;
+        let app = router(state.clone());
+        tracing::info!(address = %self.listener.local_addr()?, "WikiMind is listening");
+        let limits = crate::server::ConnectionLimits::from_settings(&state.settings.server);
+        crate::server::serve(self.listener, app, limits, shutdown)
+            .await
+            .context("serving HTTP")?;
+        self.services.stop().await
+    }
+}
+
+impl Services {
+    /// Connects the database, queue and event bus, and starts the worker (when asked) and the
+    /// background tasks.
+    pub async fn start(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
         let storage = Storage::open(&settings.data_dir).with_context(|| {
             format!("opening the data directory {}", settings.data_dir.display())
         })?;
@@ -145,12 +193,7 @@ impl Application {
         } else {
             None
         };
-        let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address)
-            .await
-            .with_context(|| format!("binding {address}"))?;
         Ok(Self {
-            listener,
             state,
             worker,
             background_stop,
@@ -158,31 +201,14 @@ impl Application {
         })
     }
 
-    /// The port actually bound.
-    pub fn port(&self) -> u16 {
-        self.listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_default()
-    }
-
-    /// The state handlers share (tests use its database handle).
+    /// The state handlers share.
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then stops the worker, letting in-flight jobs finish
-    /// within the grace period.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let app = router(self.state.clone());
-        tracing::info!(address = %self.listener.local_addr()?, "WikiMind is listening");
-        let limits = crate::server::ConnectionLimits::from_settings(&self.state.settings.server);
-        crate::server::serve(self.listener, app, limits, shutdown)
-            .await
-            .context("serving HTTP")?;
+    /// Stops the worker, letting in-flight jobs finish within the grace period, then the
+    /// background tasks, and closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
         if let Some(worker) = self.worker {
             worker.stop.cancel();
             match worker.handle.await {
@@ -200,17 +226,20 @@ impl Application {
     }
 }
 
-/// The full router: `/api` (token-protected when configured), `/health`, and the web app.
+/// The full router: `/api` and `/mcp` (token-protected when configured), `/health`, and the
+/// web app.
 pub fn router(state: AppState) -> Router {
+    let require_token = middleware::from_fn_with_state(state.clone(), auth::require_token);
     // The session endpoints are how a browser obtains its cookie, so they sit outside the check.
     let api = routes::api_router()
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_token,
-        ))
+        .layer(require_token.clone())
         .merge(routes::session::router());
+    let mcp = Router::new()
+        .nest_service("/mcp", crate::mcp::http_service(state.clone()))
+        .layer(require_token);
     Router::new()
         .nest("/api", api)
+        .merge(mcp)
         .merge(routes::health::router())
         .fallback(crate::spa::serve)
         // Body limits live in crate::limits, not in axum's per-extractor default.

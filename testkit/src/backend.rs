@@ -95,10 +95,14 @@ impl TestEnv {
 
     /// Environment variables that point a spawned binary at this env's database and queue.
     pub fn process_env(&self) -> Vec<(String, String)> {
-        let mut vars = vec![(
-            "WIKIMIND_DATA_DIR".to_owned(),
-            self.data_dir().display().to_string(),
-        )];
+        let mut vars = vec![
+            (
+                "WIKIMIND_DATA_DIR".to_owned(),
+                self.data_dir().display().to_string(),
+            ),
+            // As in `settings()`: no archive appears in a test's data directory by itself.
+            ("WIKIMIND_BACKUP__DAILY".to_owned(), "false".to_owned()),
+        ];
         if let (Some(pg), Some(prefix)) = (&self.postgres, &self.redis_prefix) {
             vars.push(("WIKIMIND_DATABASE_URL".to_owned(), pg.url.clone()));
             vars.push(("WIKIMIND_REDIS_URL".to_owned(), redis_url()));

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
-use shared::domain::ArticleDetail;
+use shared::domain::{ArticleDetail, ArticleListItem};
 use shared::wiki::{Graph, MAX_GRAPH_NODES};
 
 use super::sources::paging;
@@ -27,15 +27,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Query of `GET /api/articles`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
-    concept: Option<String>,
-    page_type: Option<String>,
-    confidence: Option<String>,
-    q: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
+pub(crate) struct ListQuery {
+    pub(crate) concept: Option<String>,
+    pub(crate) page_type: Option<String>,
+    pub(crate) confidence: Option<String>,
+    pub(crate) q: Option<String>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) offset: Option<i64>,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -46,6 +46,15 @@ async fn list_articles(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let (items, total) = articles(&state, q).await?;
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+/// One page of the articles `q` asks for, and how many there are in all.
+pub(crate) async fn articles(
+    state: &AppState,
+    q: ListQuery,
+) -> ApiResult<(Vec<ArticleListItem>, i64)> {
     let (limit, offset) = paging(q.limit, q.offset)?;
     let filter = ArticleFilter {
         // Concepts are matched by key, so "Thread Pools" finds "thread-pool"; a name that is no
@@ -63,22 +72,27 @@ async fn list_articles(
         limit,
         offset,
     };
-    let (items, total) = db::articles::list(&state.db, &filter).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    Ok(db::articles::list(&state.db, &filter).await?)
 }
 
 async fn get_article(
     State(state): State<AppState>,
     Path(id_or_slug): Path<String>,
 ) -> ApiResult<Json<ArticleDetail>> {
+    article(&state, &id_or_slug).await.map(Json)
+}
+
+/// An article by id or slug, with a link that opens each claim's source at its quote where the
+/// source can be opened there.
+pub(crate) async fn article(state: &AppState, id_or_slug: &str) -> ApiResult<ArticleDetail> {
     if id_or_slug.len() > 200 {
         return Err(ApiError::not_found("article"));
     }
-    let mut article = db::articles::get_detail(&state.db, &id_or_slug)
+    let mut article = db::articles::get_detail(&state.db, id_or_slug)
         .await
         .map_err(ApiError::missing("article"))?;
     shared::wiki::link_claims(&mut article, &state.storage);
-    Ok(Json(article))
+    Ok(article)
 }
 
 async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {

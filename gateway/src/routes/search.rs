@@ -33,46 +33,57 @@ struct SearchQuery {
 }
 
 #[derive(Debug, Serialize)]
-struct SearchArticle {
-    id: Uuid,
-    slug: String,
-    title: String,
-    summary: String,
-    page_type: String,
+pub(crate) struct SearchArticle {
+    pub(crate) id: Uuid,
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) page_type: String,
 }
 
 #[derive(Debug, Serialize)]
-struct MatchedPassage {
-    kind: &'static str,
-    heading: String,
+pub(crate) struct MatchedPassage {
+    pub(crate) kind: &'static str,
+    pub(crate) heading: String,
 }
 
 #[derive(Debug, Serialize)]
-struct SearchResult {
-    article: SearchArticle,
-    score: f64,
-    passage: MatchedPassage,
-    matching_passages: usize,
-    snippet: Vec<Segment>,
+pub(crate) struct SearchResult {
+    pub(crate) article: SearchArticle,
+    pub(crate) score: f64,
+    pub(crate) passage: MatchedPassage,
+    pub(crate) matching_passages: usize,
+    pub(crate) snippet: Vec<Segment>,
     /// The full-text index matched its words.
-    full_text: bool,
+    pub(crate) full_text: bool,
     /// Its cosine similarity to the query, when the vector index found it.
-    similarity: Option<f32>,
+    pub(crate) similarity: Option<f32>,
 }
 
 #[derive(Debug, Serialize)]
-struct SearchReply {
-    query: String,
-    terms: Vec<String>,
-    ranking: Ranking,
-    results: Vec<SearchResult>,
+pub(crate) struct SearchReply {
+    pub(crate) query: String,
+    pub(crate) terms: Vec<String>,
+    pub(crate) ranking: Ranking,
+    pub(crate) results: Vec<SearchResult>,
 }
 
 async fn search(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchReply>> {
-    let q = query.q.unwrap_or_default().trim().to_owned();
+    search_wiki(&state, query.q.as_deref().unwrap_or_default(), query.limit)
+        .await
+        .map(Json)
+}
+
+/// The articles that best match `q` (at most `limit`, default 20), each with its best passage.
+pub(crate) async fn search_wiki(
+    state: &AppState,
+    q: &str,
+    limit: Option<i64>,
+) -> ApiResult<SearchReply> {
+    let q = q.trim().to_owned();
     if q.is_empty() {
         return Err(ApiError::Validation(
             "q: give some words to search for".into(),
@@ -83,7 +94,7 @@ async fn search(
             "q: at most {MAX_QUERY_CHARS} characters"
         )));
     }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::Validation(format!(
             "limit: must be between 1 and {MAX_LIMIT}"
@@ -115,10 +126,10 @@ async fn search(
             },
         })
         .collect();
-    Ok(Json(SearchReply {
+    Ok(SearchReply {
         query: q,
         terms: terms.terms().to_vec(),
         ranking: ranked.ranking,
         results,
-    }))
+    })
 }

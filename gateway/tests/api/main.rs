@@ -23,6 +23,7 @@ mod import;
 mod ingest;
 mod links;
 mod llm;
+mod mcp;
 mod origin;
 mod provider_settings;
 mod search;
