@@ -66,13 +66,20 @@ async fn main() -> anyhow::Result<()> {
         return healthcheck(url).await;
     }
     let settings = Settings::load()?;
-    if let Some(Command::Mcp { .. }) = &cli.command {
+    let telemetry = if let Some(Command::Mcp { .. }) = &cli.command {
         // Standard output carries the protocol.
-        shared::telemetry::init_on_stderr("gateway", &settings.telemetry);
+        shared::telemetry::init_on_stderr("gateway", &settings.telemetry)
     } else {
-        shared::telemetry::init("gateway", &settings.telemetry);
-    }
-    match cli.command.unwrap_or(Command::Serve {
+        shared::telemetry::init("gateway", &settings.telemetry)
+    };
+    let outcome = run(cli.command, settings).await;
+    // The spans still batched go out before the process ends.
+    telemetry.shutdown();
+    outcome
+}
+
+async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()> {
+    match command.unwrap_or(Command::Serve {
         with_worker: false,
         without_worker: false,
     }) {

@@ -256,22 +256,65 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
-                // One access-log line per request, carrying the request span (and its id).
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
-                .make_span_with(|req: &Request| {
-                    let route = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map(MatchedPath::as_str)
-                        .unwrap_or("");
-                    let id = req
-                        .extensions()
-                        .get::<RequestId>()
-                        .map(|r| r.0.as_str())
-                        .unwrap_or("");
-                    tracing::info_span!("http", method = %req.method(), route, request_id = id)
-                }),
+                .on_response(record_response)
+                .make_span_with(request_span),
         )
         .layer(middleware::from_fn(crate::error::envelope_every_error))
         .layer(middleware::from_fn(request_id::assign))
+}
+
+/// The span of one request: an access-log line's context, and the server span of its trace
+/// (named `METHOD /route` as OpenTelemetry's HTTP conventions ask). A caller's `traceparent`
+/// makes it part of the caller's trace.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("");
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or("");
+    let method = req.method().as_str();
+    let span = tracing::info_span!(
+        "http",
+        otel.name = %format!("{method} {route}").trim_end(),
+        otel.kind = "server",
+        http.request.method = method,
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        method = %method,
+        route,
+        request_id = id,
+    );
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let caller = header("traceparent").map(|traceparent| shared::telemetry::TraceContext {
+        traceparent,
+        tracestate: header("tracestate"),
+    });
+    shared::telemetry::continue_trace(&span, caller.as_ref());
+    span
+}
+
+/// One access-log line per request, carrying the request span (and its id), whose status it
+/// records.
+fn record_response<B>(
+    response: &axum::http::Response<B>,
+    latency: std::time::Duration,
+    span: &tracing::Span,
+) {
+    span.record("http.response.status_code", response.status().as_u16());
+    tower_http::trace::OnResponse::on_response(
+        DefaultOnResponse::new().level(tracing::Level::INFO),
+        response,
+        latency,
+        span,
+    );
 }

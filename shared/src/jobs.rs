@@ -22,6 +22,9 @@ pub struct SourceJob {
     /// The `job_runs` row that tracks this work.
     pub job_id: Uuid,
     pub source_id: Uuid,
+    /// The trace of the request that queued it, so the job's spans join that trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<crate::telemetry::TraceContext>,
 }
 
 /// Why a job could not be queued.

@@ -46,7 +46,13 @@ pub async fn dispatch(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) 
 }
 
 async fn push(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) -> Result<(), OutboxError> {
-    queue.push(SourceJob { job_id, source_id }).await?;
+    queue
+        .push(SourceJob {
+            job_id,
+            source_id,
+            trace: crate::telemetry::trace_context(),
+        })
+        .await?;
     db::jobs::mark_dispatched(db, job_id).await?;
     Ok(())
 }

@@ -8,7 +8,14 @@ use shared::config::Settings;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Arc::new(Settings::load()?);
-    shared::telemetry::init("worker", &settings.telemetry);
+    let telemetry = shared::telemetry::init("worker", &settings.telemetry);
+    let outcome = run(settings).await;
+    // The spans still batched go out before the process ends.
+    telemetry.shutdown();
+    outcome
+}
+
+async fn run(settings: Arc<Settings>) -> anyhow::Result<()> {
     let db = shared::db::Db::connect(&settings.database)
         .await
         .context("connecting to the database")?;

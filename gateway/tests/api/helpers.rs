@@ -42,7 +42,8 @@ pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> Tes
 
 /// Starts an application on existing settings (to restart on the same data directory).
 pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
-    shared::telemetry::init("test", &settings.telemetry);
+    // Tests export no traces (the trace test runs the gateway binary), so nothing is kept.
+    let _ = shared::telemetry::init("test", &settings.telemetry);
     let data_dir = settings.data_dir.clone();
     let app = Application::build(settings, ServeOptions { with_worker })
         .await

@@ -32,6 +32,7 @@ mod sources;
 mod stale;
 mod storage_faults;
 mod text_edges;
+mod traces;
 mod vault;
 mod wiki_health;
 mod youtube;

@@ -8,6 +8,7 @@
 
 mod cache;
 pub(crate) mod http;
+mod span;
 mod streaming;
 
 pub mod anthropic;

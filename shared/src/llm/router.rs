@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tracing::{debug, info, instrument, warn};
+use tracing::{Instrument as _, debug, info, instrument, warn};
+
+use super::span;
 use uuid::Uuid;
 
 use super::{
@@ -348,11 +350,15 @@ impl Router {
         provider: &dyn Provider,
         req: &CompletionRequest,
     ) -> Result<CompletionResponse, LlmError> {
-        let started = Instant::now();
-        let result = tokio::time::timeout(self.call_timeout, provider.complete(req))
-            .await
-            .unwrap_or(Err(LlmError::Timeout));
-        self.settle(provider, req, started, result).await
+        async {
+            let started = Instant::now();
+            let result = tokio::time::timeout(self.call_timeout, provider.complete(req))
+                .await
+                .unwrap_or(Err(LlmError::Timeout));
+            self.settle(provider, req, started, result).await
+        }
+        .instrument(span::call(provider, req))
+        .await
     }
 
     /// A reply from the cache, logged as a call that cost nothing.
@@ -405,17 +411,22 @@ impl Router {
             let mut retry = 0;
             loop {
                 let mut sent = false;
-                let started = Instant::now();
-                let result = {
-                    let mut forward = |piece: &str| {
-                        sent = true;
-                        on_text(piece);
+                let settled = async {
+                    let started = Instant::now();
+                    let result = {
+                        let mut forward = |piece: &str| {
+                            sent = true;
+                            on_text(piece);
+                        };
+                        tokio::time::timeout(self.call_timeout, provider.stream(req, &mut forward))
+                            .await
+                            .unwrap_or(Err(LlmError::Timeout))
                     };
-                    tokio::time::timeout(self.call_timeout, provider.stream(req, &mut forward))
-                        .await
-                        .unwrap_or(Err(LlmError::Timeout))
-                };
-                match self.settle(provider.as_ref(), req, started, result).await {
+                    self.settle(provider.as_ref(), req, started, result).await
+                }
+                .instrument(span::call(provider.as_ref(), req))
+                .await;
+                match settled {
                     Ok(response) => return Ok(response),
                     Err(err) if sent => return Err(err),
                     Err(LlmError::BudgetExceeded) => return Err(LlmError::BudgetExceeded),
@@ -473,6 +484,7 @@ impl Router {
                 entry.output_tokens = response.usage.output_tokens;
                 entry.cost_usd = response.cost_usd;
                 entry.ok = true;
+                span::record_reply(&response);
                 info!(
                     latency_ms,
                     input_tokens = entry.input_tokens,
@@ -485,6 +497,7 @@ impl Router {
             }
             Err(LlmError::Unsupported(why)) => Err(LlmError::Unsupported(why)),
             Err(err) => {
+                span::record_failure(&err);
                 self.recorder.record(entry).await;
                 Err(err)
             }

@@ -7,6 +7,7 @@ use apalis::prelude::{BoxDynError, Data};
 use shared::db;
 use shared::domain::{JobStatus, SourceStatus};
 use shared::jobs::SourceJob;
+use tracing::Instrument as _;
 
 use crate::context::WorkerContext;
 use crate::pipeline::{self, Outcome, StageError};
@@ -20,7 +21,18 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// The apalis entry point. Failures are recorded on the job row and never returned to apalis:
 /// retrying is decided here, where the job's attempts are counted and visible to users.
 pub async fn handle(job: SourceJob, ctx: Data<WorkerContext>) -> Result<(), BoxDynError> {
-    run(&ctx, &job).await;
+    // The job's span continues the trace of the request that queued it.
+    let span = tracing::info_span!(
+        "job",
+        otel.name = "process source",
+        otel.kind = "consumer",
+        messaging.system = if ctx.settings.redis.is_some() { "redis" } else { "sqlite" },
+        messaging.destination.name = shared::jobs::SOURCE_QUEUE,
+        job_id = %job.job_id,
+        source_id = %job.source_id,
+    );
+    shared::telemetry::continue_trace(&span, job.trace.as_ref());
+    run(&ctx, &job).instrument(span).await;
     Ok(())
 }
 
@@ -31,7 +43,6 @@ pub fn backoff(attempt: u32) -> Duration {
 }
 
 /// Processes one delivery of a source job.
-#[tracing::instrument(skip_all, fields(job_id = %job.job_id, source_id = %job.source_id))]
 pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
     let lease = ctx.settings.jobs.lease();
     let claimed = match db::jobs::claim(&ctx.db, job.job_id, &ctx.worker_name, lease).await {

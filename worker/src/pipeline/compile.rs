@@ -56,6 +56,7 @@ impl From<db::DbError> for Failure {
 /// Compiles a source's text. When every configured provider fails and the offline fallback
 /// is on, the offline compiler writes the article instead (a new source is never lost to an
 /// outage), and the article is marked for the model's compile later.
+#[tracing::instrument(name = "compile", skip_all, fields(chars = text.len()), err)]
 pub(super) async fn compile_text(
     ctx: &WorkerContext,
     router: &Router,

@@ -127,7 +127,7 @@ pub enum Outcome {
 /// Runs the whole pipeline for one source, as its job kind asks: a `refresh_source` job fetches
 /// a URL source again (its content changed upstream) rather than compiling what was fetched
 /// before; a `compile_offline` job compiles with the offline compiler only.
-#[tracing::instrument(skip_all, fields(source_id = %source.id, kind = %source.kind), err)]
+#[tracing::instrument(name = "pipeline", skip_all, fields(source_id = %source.id, kind = %source.kind), err)]
 pub async fn process_source(
     ctx: &WorkerContext,
     source: &Source,
@@ -212,6 +212,7 @@ pub async fn process_source(
 /// Gives the new passages their vectors when an embedding provider is configured. A failure
 /// does not fail the compile: the article is found by full-text search meanwhile, and the
 /// next pass (the next compile, or the next worker start) embeds what was left.
+#[tracing::instrument(name = "embed", skip_all)]
 async fn embed_passages(ctx: &WorkerContext, progress: &Progress) {
     if ctx.llm.embedder().is_none() {
         return;
@@ -238,6 +239,7 @@ struct Obtained {
 
 /// Gets the original (fetching it for URLs and videos: the first time, or again for a
 /// `refresh`) and extracts its clean text.
+#[tracing::instrument(name = "extract", skip_all, err)]
 async fn extract_source(
     ctx: &WorkerContext,
     source: &Source,

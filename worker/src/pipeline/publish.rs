@@ -16,7 +16,7 @@ use super::compile::Compiled;
 use crate::context::WorkerContext;
 
 /// Stores a compiled article for a source (replacing the source's previous article in place).
-#[tracing::instrument(skip_all, fields(source_id = %source.id), err)]
+#[tracing::instrument(name = "publish", skip_all, fields(source_id = %source.id), err)]
 pub(super) async fn publish_article(
     ctx: &WorkerContext,
     source: &Source,

@@ -1,0 +1,293 @@
+//! Traces over OTLP: the gateway binary, started with `OTEL_EXPORTER_OTLP_ENDPOINT`, sends its
+//! spans to a receiver on loopback that decodes the official OTLP protobuf messages. One trace
+//! runs from the request that added a note, through the job it queued (across the SQLite or
+//! Redis queue), to the stages and the model's call, which carries the GenAI attributes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
+use prost::Message as _;
+use serde_json::{Value, json};
+use testkit::backend::TestEnv;
+use testkit::fake_llm::FakeLlm;
+use tokio::process::{Child, Command};
+
+/// One span as the receiver decoded it.
+#[derive(Debug, Clone)]
+struct ReceivedSpan {
+    service: String,
+    trace_id: Vec<u8>,
+    span_id: Vec<u8>,
+    parent_span_id: Vec<u8>,
+    name: String,
+    attributes: HashMap<String, String>,
+}
+
+type Spans = Arc<Mutex<Vec<ReceivedSpan>>>;
+
+fn text_of(value: Option<&AnyValue>) -> String {
+    match value {
+        Some(AnyValue::StringValue(s)) => s.clone(),
+        Some(AnyValue::IntValue(i)) => i.to_string(),
+        Some(AnyValue::DoubleValue(d)) => d.to_string(),
+        Some(AnyValue::BoolValue(b)) => b.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `POST /v1/traces` as an OpenTelemetry collector answers it.
+async fn receive(
+    State(spans): State<Spans>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    assert_eq!(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/x-protobuf")
+    );
+    let request = ExportTraceServiceRequest::decode(body).expect("an OTLP trace export");
+    let mut received = spans.lock().expect("spans");
+    for resource_spans in request.resource_spans {
+        let service = resource_spans
+            .resource
+            .iter()
+            .flat_map(|r| &r.attributes)
+            .find(|a| a.key == "service.name")
+            .map(|a| text_of(a.value.as_ref().and_then(|v| v.value.as_ref())))
+            .unwrap_or_default();
+        for scope in resource_spans.scope_spans {
+            for span in scope.spans {
+                received.push(ReceivedSpan {
+                    service: service.clone(),
+                    trace_id: span.trace_id,
+                    span_id: span.span_id,
+                    parent_span_id: span.parent_span_id,
+                    name: span.name,
+                    attributes: span
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.key.clone(),
+                                text_of(a.value.as_ref().and_then(|v| v.value.as_ref())),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        "application/x-protobuf".parse().expect("header"),
+    );
+    (
+        StatusCode::OK,
+        headers,
+        ExportTraceServiceResponse::default().encode_to_vec(),
+    )
+}
+
+async fn start_receiver() -> (String, Spans) {
+    let spans = Spans::default();
+    let app = axum::Router::new()
+        .route("/v1/traces", post(receive))
+        .with_state(spans.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (address, spans)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The gateway binary on `env`, with its worker, the fake model and traces sent to `otlp`.
+fn gateway(env: &TestEnv, port: u16, otlp: &str, llm: &str) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    for var in [
+        "WIKIMIND_DATABASE_URL",
+        "DATABASE_URL",
+        "WIKIMIND_REDIS_URL",
+        "REDIS_URL",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_SERVICE_NAME",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .args(["serve", "--with-worker"])
+        .envs(env.process_env())
+        .env("WIKIMIND_SERVER__PORT", port.to_string())
+        .env("WIKIMIND_LOG", "warn")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp)
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .env("WIKIMIND_LLM__DEFAULT_PROVIDER", "openai")
+        .env("WIKIMIND_LLM__OPENAI__BASE_URL", format!("{llm}/v1"))
+        .env("WIKIMIND_LLM__OPENAI__API_KEY", "test-key")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the gateway binary starts")
+}
+
+/// The span's ancestors (nearest first) among the received spans.
+fn ancestors<'a>(span: &ReceivedSpan, all: &'a [ReceivedSpan]) -> Vec<&'a ReceivedSpan> {
+    let mut chain = Vec::new();
+    let mut parent = span.parent_span_id.clone();
+    while !parent.is_empty() {
+        let Some(next) = all.iter().find(|s| s.span_id == parent) else {
+            break;
+        };
+        chain.push(next);
+        parent = next.parent_span_id.clone();
+    }
+    chain
+}
+
+#[tokio::test]
+async fn a_request_traces_through_its_job_to_the_model_call() {
+    let (otlp, spans) = start_receiver().await;
+    let fake = FakeLlm::start().await;
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let mut child = gateway(&env, port, &otlp, &fake.url());
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while client.get(format!("{base}/health")).send().await.is_err() {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the gateway exited"
+        );
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the gateway never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let added: Value = client
+        .post(format!("{base}/api/sources/text"))
+        .json(
+            &json!({"content": "# Bees\n\nHoney bees live in colonies with a single queen. \
+            Worker bees collect nectar and pollen from flowers."}),
+        )
+        .send()
+        .await
+        .expect("add")
+        .json()
+        .await
+        .expect("json");
+    let id = added["source"]["id"]
+        .as_str()
+        .expect("source id")
+        .to_owned();
+    loop {
+        let source: Value = client
+            .get(format!("{base}/api/sources/{id}"))
+            .send()
+            .await
+            .expect("source")
+            .json()
+            .await
+            .expect("json");
+        match source["status"].as_str() {
+            Some("compiled") => break,
+            Some("failed") => panic!("{source}"),
+            _ => {}
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{source}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(fake.request_count() >= 1, "the model was asked");
+
+    // The spans arrive in batches; wait for the model's call of the request's trace.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let (all, request, job, call) = loop {
+        let all = spans.lock().expect("spans").clone();
+        let request = all
+            .iter()
+            .find(|s| s.name == "POST /api/sources/text")
+            .cloned();
+        let found = request.and_then(|request| {
+            let in_trace = |name: &str| {
+                all.iter()
+                    .find(|s| s.trace_id == request.trace_id && s.name.starts_with(name))
+                    .cloned()
+            };
+            Some((
+                request.clone(),
+                in_trace("process source")?,
+                in_trace("chat ")?,
+            ))
+        });
+        if let Some((request, job, call)) = found {
+            break (all, request, job, call);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no trace from the request to the model's call; received: {:?}",
+            all.iter().map(|s| &s.name).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = child.kill().await;
+
+    assert_eq!(request.service, "wikimind-gateway");
+    assert_eq!(request.attributes["http.route"], "/api/sources/text");
+    assert_eq!(request.attributes["http.response.status_code"], "202");
+    assert!(
+        ancestors(&job, &all)
+            .iter()
+            .any(|s| s.span_id == request.span_id),
+        "the job's span is under the request's"
+    );
+    let above_call = ancestors(&call, &all);
+    assert!(
+        above_call.iter().any(|s| s.span_id == job.span_id),
+        "the model's call is under the job: {:?}",
+        above_call.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    for stage in ["pipeline", "compile"] {
+        assert!(
+            above_call.iter().any(|s| s.name == stage),
+            "the call is inside the {stage} stage"
+        );
+    }
+    assert!(
+        all.iter()
+            .any(|s| s.trace_id == request.trace_id && s.name == "publish"),
+        "publishing is traced too"
+    );
+    assert_eq!(call.attributes["gen_ai.operation.name"], "chat");
+    assert_eq!(call.attributes["gen_ai.provider.name"], "openai");
+    assert_eq!(call.attributes["wikimind.task"], "compile");
+    assert!(!call.attributes["gen_ai.request.model"].is_empty());
+    let tokens: u64 = call.attributes["gen_ai.usage.input_tokens"]
+        .parse()
+        .expect("input tokens");
+    assert!(tokens > 0, "{call:?}");
+    assert!(call.attributes.contains_key("gen_ai.usage.output_tokens"));
+}
