@@ -9,6 +9,7 @@ pub mod import;
 pub mod ingest;
 pub mod limits;
 pub mod mcp;
+pub mod metrics;
 pub mod origin;
 pub mod request_id;
 pub mod routes;

@@ -162,6 +162,7 @@ impl Services {
             search,
             wiki,
             graph: Default::default(),
+            metrics: Default::default(),
             storage,
             queue: queue.clone(),
             bus: bus.clone(),
@@ -226,20 +227,21 @@ impl Services {
     }
 }
 
-/// The full router: `/api` and `/mcp` (token-protected when configured), `/health`, and the
-/// web app.
+/// The full router: `/api`, `/mcp` and `/metrics` (token-protected when configured),
+/// `/health`, and the web app.
 pub fn router(state: AppState) -> Router {
     let require_token = middleware::from_fn_with_state(state.clone(), auth::require_token);
     // The session endpoints are how a browser obtains its cookie, so they sit outside the check.
     let api = routes::api_router()
         .layer(require_token.clone())
         .merge(routes::session::router());
-    let mcp = Router::new()
+    let protected = Router::new()
         .nest_service("/mcp", crate::mcp::http_service(state.clone()))
+        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         .layer(require_token);
     Router::new()
         .nest("/api", api)
-        .merge(mcp)
+        .merge(protected)
         .merge(routes::health::router())
         .fallback(crate::spa::serve)
         // Body limits live in crate::limits, not in axum's per-extractor default.
@@ -251,6 +253,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::origin::guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
         ))
         .with_state(state)
         .layer(CompressionLayer::new())

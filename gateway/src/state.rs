@@ -40,6 +40,8 @@ pub struct AppState {
     pub graph: Arc<shared::wiki::GraphCache>,
     /// When this gateway started (an embedded worker gets a while to report in).
     pub started: std::time::Instant,
+    /// This gateway's request counts and latencies, served at `/metrics`.
+    pub metrics: crate::metrics::Metrics,
     /// True when this process runs the worker itself.
     pub embedded_worker: bool,
 }

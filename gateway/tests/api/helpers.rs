@@ -24,6 +24,25 @@ pub(crate) struct TestApp {
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
+/// The Python that can import `modules` (third-party clients the tests check the server
+/// with); required with `CI=true` (`pip install -r gateway/tests/requirements.txt`).
+pub(crate) async fn python_with(modules: &[&str]) -> Option<&'static str> {
+    let found = tokio::process::Command::new("python3")
+        .args(["-c", &format!("import {}", modules.join(", "))])
+        .output()
+        .await
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("python3");
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "python3 cannot import {modules:?} (pip install -r gateway/tests/requirements.txt)"
+    );
+    eprintln!("SKIPPED: python3 cannot import {modules:?}; the test was not run");
+    None
+}
+
 /// Starts the application with default test settings.
 pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await

@@ -24,6 +24,7 @@ mod ingest;
 mod links;
 mod llm;
 mod mcp;
+mod metrics;
 mod origin;
 mod provider_settings;
 mod search;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, python_with, spawn_app, spawn_app_with};
 
 const TOOLS: [&str; 8] = [
     "add_note",
@@ -21,25 +21,6 @@ const TOOLS: [&str; 8] = [
     "list_concepts",
     "search",
 ];
-
-/// The Python with the `mcp` SDK; required with `CI=true`
-/// (`pip install -r gateway/tests/requirements.txt`).
-async fn python_with_mcp() -> Option<&'static str> {
-    let found = Command::new("python3")
-        .args(["-c", "import mcp, httpx2"])
-        .output()
-        .await
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("python3");
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the MCP Python SDK is not installed (pip install -r gateway/tests/requirements.txt)"
-    );
-    eprintln!("SKIPPED: the MCP Python SDK is not installed; the MCP server was not checked");
-    None
-}
 
 /// Runs the SDK client on `plan` and returns what it saw.
 async fn client(python: &str, plan: &Value) -> Value {
@@ -107,7 +88,7 @@ fn assert_tool_ok(step: &Value) {
 
 #[tokio::test]
 async fn an_official_client_uses_every_tool_and_reads_articles_over_http() {
-    let Some(python) = python_with_mcp().await else {
+    let Some(python) = python_with(&["mcp", "httpx2"]).await else {
         return;
     };
     let token = "mcp-test-token-0123456789abcdef0123456789";
@@ -268,7 +249,7 @@ async fn mcp_over_http_needs_the_token_and_an_allowed_origin() {
 
 #[tokio::test]
 async fn an_official_client_adds_and_reads_over_stdio() {
-    let Some(python) = python_with_mcp().await else {
+    let Some(python) = python_with(&["mcp", "httpx2"]).await else {
         return;
     };
     let app = spawn_app().await;

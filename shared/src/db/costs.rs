@@ -193,6 +193,12 @@ pub async fn buckets_between(
         .collect())
 }
 
+/// Totals per (provider, task) of every call ever logged.
+pub async fn totals(db: &Db) -> DbResult<Vec<CostBucket>> {
+    let until = now() + chrono::Duration::days(1);
+    buckets_between(db, chrono::DateTime::UNIX_EPOCH, until).await
+}
+
 /// Dollars spent on calls logged since `from`.
 pub async fn spent_since(db: &Db, from: chrono::DateTime<chrono::Utc>) -> DbResult<f64> {
     let (spent,): (f64,) = on_db!(db, |p| sqlx::query_as(

@@ -95,6 +95,16 @@ pub async fn list(db: &Db, status: Option<JobStatus>, limit: i64) -> DbResult<Ve
     rows.into_iter().map(Job::try_from).collect()
 }
 
+/// How many jobs there are in each status (statuses without jobs are left out).
+pub async fn count_by_status(db: &Db) -> DbResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "select status, count(*) from job_runs group by status order by status"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows)
+}
+
 /// True when a source has a job queued, running or waiting for the budget.
 pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
     let row: Option<(Uuid,)> = on_db!(db, |p| {
