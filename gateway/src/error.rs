@@ -116,6 +116,20 @@ impl From<shared::wiki::WikiError> for ApiError {
     }
 }
 
+impl From<shared::ingest::accept::AcceptError> for ApiError {
+    fn from(e: shared::ingest::accept::AcceptError) -> Self {
+        use shared::ingest::accept::AcceptError;
+        match e {
+            AcceptError::Invalid(m) => ApiError::Validation(m),
+            AcceptError::TooLarge(m) => ApiError::PayloadTooLarge(m),
+            AcceptError::Unsupported(m) => ApiError::UnsupportedMediaType(m),
+            AcceptError::Conflict(m) => ApiError::Conflict(m),
+            AcceptError::Db(e) => e.into(),
+            AcceptError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<shared::recompile::RecompileError> for ApiError {
     fn from(e: shared::recompile::RecompileError) -> Self {
         use shared::recompile::RecompileError;

@@ -6,7 +6,6 @@ pub mod client;
 pub mod error;
 pub mod extract;
 pub mod import;
-pub mod ingest;
 pub mod limits;
 pub mod mcp;
 pub mod metrics;

@@ -45,3 +45,16 @@ pub struct AppState {
     /// True when this process runs the worker itself.
     pub embedded_worker: bool,
 }
+
+impl AppState {
+    /// Accepting sources, with this gateway's database, files, queue and limits.
+    pub fn intake(&self) -> shared::ingest::accept::Intake<'_> {
+        shared::ingest::accept::Intake {
+            db: &self.db,
+            storage: &self.storage,
+            queue: &self.queue,
+            bus: &self.bus,
+            settings: &self.settings.ingest,
+        }
+    }
+}

@@ -7,8 +7,8 @@ use shared::domain::{ArticleDetail, ArticleListItem, LinkRef, Source, Turn};
 use shared::health::HealthReport;
 use shared::wiki::ConceptNode;
 
-use crate::ingest::Accepted;
 use crate::routes::search::SearchReply;
+use shared::ingest::accept::Accepted;
 
 /// The URI an article is read at as a resource.
 pub(super) fn article_uri(slug: &str) -> String {

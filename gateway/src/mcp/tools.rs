@@ -7,14 +7,13 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::{ErrorData, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use shared::domain::{Conversation, Turn};
 use uuid::Uuid;
 
 use super::{WikiMcp, render};
 use crate::error::ApiError;
-use crate::ingest::{self, Accepted};
 use crate::routes;
+use shared::ingest::accept::{AcceptError, Accepted};
 
 type ToolResult = Result<CallToolResult, ErrorData>;
 
@@ -111,18 +110,10 @@ struct Page<T> {
     total: i64,
 }
 
-/// The API's answer to an accepted source.
-fn accepted_json(result: &Accepted) -> serde_json::Value {
-    match result {
-        Accepted::New(source) => json!({"source": source, "duplicate": false}),
-        Accepted::Duplicate(source) => json!({"source": source, "duplicate": true}),
-    }
-}
-
-fn accepted_reply(outcome: Result<Accepted, ApiError>) -> ToolResult {
+fn accepted_reply(outcome: Result<Accepted, AcceptError>) -> ToolResult {
     match outcome {
-        Ok(result) => reply(render::accepted(&result), &accepted_json(&result)),
-        Err(e) => refused(e),
+        Ok(result) => reply(render::accepted(&result), &result.reply()),
+        Err(e) => refused(e.into()),
     }
 }
 
@@ -216,7 +207,7 @@ impl WikiMcp {
         )
     )]
     async fn add_source_url(&self, Parameters(p): Parameters<AddUrlParams>) -> ToolResult {
-        accepted_reply(ingest::ingest_url(&self.state, p.url.trim()).await)
+        accepted_reply(self.state.intake().url(p.url.trim()).await)
     }
 
     #[tool(
@@ -228,7 +219,7 @@ impl WikiMcp {
         )
     )]
     async fn add_note(&self, Parameters(p): Parameters<AddNoteParams>) -> ToolResult {
-        accepted_reply(ingest::ingest_text(&self.state, &p.content, p.title).await)
+        accepted_reply(self.state.intake().text(&p.content, p.title).await)
     }
 
     #[tool(

@@ -18,8 +18,8 @@ use shared::wiki::WikiError;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::import::{self, ImportError, ImportLimits};
-use crate::ingest::{self, Accepted};
 use crate::state::AppState;
+use shared::ingest::accept::Accepted;
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
@@ -38,18 +38,11 @@ pub fn router() -> Router<AppState> {
 }
 
 fn accepted(result: Accepted) -> Response {
-    match result {
-        Accepted::New(source) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"source": source, "duplicate": false})),
-        )
-            .into_response(),
-        Accepted::Duplicate(source) => (
-            StatusCode::OK,
-            Json(json!({"source": source, "duplicate": true})),
-        )
-            .into_response(),
-    }
+    let status = match result {
+        Accepted::New(_) => StatusCode::ACCEPTED,
+        Accepted::Duplicate(_) => StatusCode::OK,
+    };
+    (status, Json(result.reply())).into_response()
 }
 
 /// Body of `POST /api/sources/text`.
@@ -66,7 +59,7 @@ async fn create_text_source(
     ApiJson(body): ApiJson<TextBody>,
 ) -> ApiResult<Response> {
     Ok(accepted(
-        ingest::ingest_text(&state, &body.content, body.title).await?,
+        state.intake().text(&body.content, body.title).await?,
     ))
 }
 
@@ -82,7 +75,7 @@ async fn create_url_source(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<UrlBody>,
 ) -> ApiResult<Response> {
-    Ok(accepted(ingest::ingest_url(&state, &body.url).await?))
+    Ok(accepted(state.intake().url(&body.url).await?))
 }
 
 /// Most links one `POST /api/sources/urls` takes.
@@ -146,7 +139,7 @@ async fn create_url_sources(
     }
     let mut items = Vec::with_capacity(urls.len());
     for url in urls {
-        let mut item = batch_item(ingest::ingest_url(&state, url).await)?;
+        let mut item = batch_item(state.intake().url(url).await.map_err(ApiError::from))?;
         item.url = Some(url.to_owned());
         items.push(item);
     }
@@ -212,8 +205,13 @@ async fn import_archive(
         })?;
     let mut items = Vec::with_capacity(files.len());
     for file in files {
-        let mut item =
-            batch_item(ingest::ingest_file(&state, Some(&file.name), &file.bytes).await)?;
+        let mut item = batch_item(
+            state
+                .intake()
+                .file(Some(&file.name), &file.bytes)
+                .await
+                .map_err(ApiError::from),
+        )?;
         item.path = Some(file.path);
         items.push(item);
     }
@@ -228,7 +226,7 @@ async fn create_file_source(
     let limit = state.settings.ingest.max_upload_bytes;
     let (name, bytes) = file_field(&mut multipart, limit, "file").await?;
     Ok(accepted(
-        ingest::ingest_file(&state, name.as_deref(), &bytes).await?,
+        state.intake().file(name.as_deref(), &bytes).await?,
     ))
 }
 

@@ -1,6 +1,7 @@
-//! Rules for accepting input: which URLs may be fetched (SSRF protection) and how content
-//! is fingerprinted for de-duplication.
+//! Accepting input: the sources themselves ([`accept`]), which URLs may be fetched (SSRF
+//! protection) and how content is fingerprinted for de-duplication.
 
+pub mod accept;
 pub mod url_guard;
 pub mod youtube;
 
