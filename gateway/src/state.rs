@@ -47,6 +47,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Hands a committed job to the queue and tells open screens about it.
+    pub async fn hand_over(&self, job: &shared::domain::Job) {
+        shared::outbox::hand_over(&self.db, &self.queue, &self.bus, job).await;
+    }
+
     /// Accepting sources, with this gateway's database, files, queue and limits.
     pub fn intake(&self) -> shared::ingest::accept::Intake<'_> {
         shared::ingest::accept::Intake {

@@ -8,6 +8,7 @@ pub mod ask;
 pub mod backup;
 pub mod budget;
 pub mod config;
+pub mod costs;
 pub mod db;
 pub mod domain;
 pub mod embed;

@@ -13,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::db::{self, Db};
+use crate::domain::Job;
+use crate::events::{Event, EventKind, SharedBus};
 use crate::jobs::{EnqueueError, JobQueue, SourceJob};
 
 /// How often the outbox is drained and leases are checked.
@@ -32,6 +34,18 @@ pub enum OutboxError {
     Db(#[from] db::DbError),
     #[error(transparent)]
     Queue(#[from] EnqueueError),
+}
+
+/// Hands a committed job to the queue and tells open screens about it (a recompile, a fix
+/// from Health, jobs resumed after a budget change).
+pub async fn hand_over(db: &Db, queue: &JobQueue, bus: &SharedBus, job: &Job) {
+    if let Some(source_id) = job.source_id {
+        dispatch(db, queue, job.id, source_id).await;
+    }
+    bus.publish(Event::new(EventKind::JobUpdated {
+        job: Box::new(job.clone()),
+    }))
+    .await;
 }
 
 /// Pushes one committed job and records the push. A failure is logged and left to [`run`].

@@ -10,8 +10,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::db::{self, DbError};
-use shared::domain::{Job, Source, SourceStatus};
-use shared::events::{Event, EventKind};
+use shared::domain::{Source, SourceStatus};
 use shared::recompile::Recompile;
 use shared::wiki::WikiError;
 
@@ -467,19 +466,6 @@ async fn compile_source(
         (false, false) => Recompile::Stored,
     };
     let job = shared::recompile::queue(&state.db, id, how).await?;
-    queued(&state, &job).await;
+    state.hand_over(&job).await;
     Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
-}
-
-/// Hands a committed job to the queue and tells open screens about it.
-pub(crate) async fn queued(state: &AppState, job: &Job) {
-    if let Some(source_id) = job.source_id {
-        shared::outbox::dispatch(&state.db, &state.queue, job.id, source_id).await;
-    }
-    state
-        .bus
-        .publish(Event::new(EventKind::JobUpdated {
-            job: Box::new(job.clone()),
-        }))
-        .await;
 }

@@ -117,7 +117,7 @@ async fn fix(
         .await
         .map_err(action_error)?;
     if let Some(job) = &fixed.job {
-        super::sources::queued(&state, job).await;
+        state.hand_over(job).await;
     }
     Ok(Json(fixed))
 }
