@@ -1,4 +1,4 @@
-//! Protection of `/api/*` when `WIKIMIND_AUTH_TOKEN` is set — a bearer header, or the session
+//! Protection of `/api/*`, `/mcp` and `/metrics` when `WIKIMIND_AUTH_TOKEN` is set — a bearer header, or the session
 //! cookie the login page obtains (which is how the browser's WebSocket authenticates) — and the
 //! rule that a gateway reachable from other machines must have a token.
 

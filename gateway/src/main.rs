@@ -94,11 +94,13 @@ async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()>
         Command::Mcp { without_worker } => {
             let with_worker = !without_worker && settings.redis.is_none();
             let services = Services::start(settings, ServeOptions { with_worker }).await?;
-            tokio::select! {
-                served = gateway::mcp::serve_stdio(services.state().clone()) => served?,
-                () = shared::shutdown::signal() => {}
-            }
-            services.stop().await
+            let served = tokio::select! {
+                served = gateway::mcp::serve_stdio(services.state().clone()) => served,
+                () = shared::shutdown::signal() => Ok(()),
+            };
+            // Stopped cleanly either way: in-flight jobs finish, the index is flushed.
+            let stopped = services.stop().await;
+            served.and(stopped)
         }
         Command::Migrate => {
             let db = shared::db::Db::connect(&settings.database)

@@ -2,13 +2,14 @@
 //! counted in the process: by method, route and status, with latency histograms by route. What
 //! belongs to the whole deployment — jobs by status, the queue's depth, and the model calls,
 //! tokens and cost by provider and task — is read from the database at each scrape, so every
-//! worker's calls are counted whichever gateway is scraped.
+//! worker's calls are counted whichever gateway is scraped (and every gateway reports the same
+//! figures: aggregate them with `max without (instance)`, not `sum`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
@@ -20,6 +21,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use shared::db::{self, costs::CostBucket};
+use shared::domain::JobStatus;
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -90,7 +92,7 @@ impl Default for Metrics {
 /// no route matches (the web app's pages, unknown ones) counts as `other`.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = known_method(req.method()).to_owned();
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -115,18 +117,57 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-/// `GET /metrics`.
+/// The request's method as a label: one of HTTP's own, or `_OTHER`, so a client inventing
+/// methods cannot add labels without end (the requests need no token to be counted).
+pub fn known_method(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|m| *m == method)
+        .map_or("_OTHER", |m| m.as_str())
+}
+
+/// `GET /metrics`. When the database cannot be read, this gateway's own figures are still
+/// served, with the deployment's last known ones and `wikimind_database_up 0`.
 pub async fn scrape(State(state): State<AppState>) -> ApiResult<Response> {
-    let snapshot = Snapshot {
-        jobs: db::jobs::count_by_status(&state.db).await?,
-        calls: db::costs::totals(&state.db).await?,
-    };
+    let read = async {
+        Ok::<_, db::DbError>((
+            db::jobs::count_by_status(&state.db).await?,
+            db::costs::totals(&state.db).await?,
+        ))
+    }
+    .await;
     let metrics = &state.metrics.inner;
-    *metrics
-        .deployment
-        .snapshot
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = snapshot;
+    {
+        let mut snapshot = metrics
+            .deployment
+            .snapshot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match read {
+            Ok((jobs, calls)) => {
+                *snapshot = Snapshot {
+                    jobs,
+                    calls,
+                    database_up: true,
+                };
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the deployment's figures could not be read for /metrics");
+                snapshot.database_up = false;
+            }
+        }
+    }
     let mut body = String::new();
     prometheus_client::encoding::prometheus_text::encode(&mut body, &metrics.registry)
         .map_err(|e| anyhow::anyhow!("encoding the metrics: {e}"))?;
@@ -140,11 +181,13 @@ pub async fn scrape(State(state): State<AppState>) -> ApiResult<Response> {
         .into_response())
 }
 
-/// What the database said at the last scrape.
+/// What the database said at the last scrape that could read it.
 #[derive(Debug, Default)]
 struct Snapshot {
     jobs: Vec<(String, i64)>,
     calls: Vec<CostBucket>,
+    /// The last scrape read the database.
+    database_up: bool,
 }
 
 /// The deployment's figures, encoded from the last snapshot.
@@ -156,6 +199,12 @@ struct Deployment {
 impl Collector for Deployment {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        ConstGauge::new(i64::from(snapshot.database_up)).encode(encoder.encode_descriptor(
+            "wikimind_database_up",
+            "1 when this scrape read the deployment's figures from the database, else 0",
+            None,
+            MetricType::Gauge,
+        )?)?;
         encode_jobs(&mut encoder, &snapshot.jobs)?;
         for (name, help, value) in CALL_FIGURES {
             let mut family = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
@@ -171,24 +220,28 @@ impl Collector for Deployment {
     }
 }
 
-/// Jobs by status, and the queue's depth: the jobs waiting for a worker.
+/// Jobs by status (every status, 0 included, so a series does not vanish when it empties),
+/// and the queue's depth: the jobs waiting for a worker.
 fn encode_jobs(
     encoder: &mut DescriptorEncoder,
     jobs: &[(String, i64)],
 ) -> Result<(), std::fmt::Error> {
+    let count = |status: JobStatus| {
+        jobs.iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
     let mut family = encoder.encode_descriptor(
         "wikimind_jobs",
         "Jobs by status, in the whole deployment",
         None,
         MetricType::Gauge,
     )?;
-    for (status, count) in jobs {
-        ConstGauge::new(*count).encode(family.encode_family(&[("status", status.as_str())])?)?;
+    for status in JobStatus::ALL {
+        ConstGauge::new(count(*status))
+            .encode(family.encode_family(&[("status", status.as_str())])?)?;
     }
-    let queued = jobs
-        .iter()
-        .find(|(status, _)| status == "queued")
-        .map_or(0, |(_, n)| *n);
+    let queued = count(JobStatus::Queued);
     ConstGauge::new(queued).encode(encoder.encode_descriptor(
         "wikimind_queue_depth",
         "Jobs waiting for a worker",

@@ -283,7 +283,7 @@ fn request_span(req: &Request) -> tracing::Span {
         .get::<RequestId>()
         .map(|r| r.0.as_str())
         .unwrap_or("");
-    let method = req.method().as_str();
+    let method = crate::metrics::known_method(req.method());
     let span = tracing::info_span!(
         "http",
         otel.name = %format!("{method} {route}").trim_end(),

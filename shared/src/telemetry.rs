@@ -13,14 +13,20 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::{LogFormat, TelemetrySettings};
 
-/// The default filter: our crates at info, noisy dependencies quieter.
-const DEFAULT_FILTER: &str =
-    "info,sqlx=warn,apalis=warn,apalis_core=warn,apalis_sqlite=warn,hyper=warn,reqwest=warn";
+/// The default filter of logs, and always that of traces: our crates at info, noisy
+/// dependencies quieter (rmcp's per-session spans would otherwise hold every MCP call of a
+/// stdio session in one trace).
+const DEFAULT_FILTER: &str = "info,sqlx=warn,apalis=warn,apalis_core=warn,apalis_sqlite=warn,\
+                              hyper=warn,reqwest=warn,rmcp=warn";
+
+/// The longest `tracestate` carried on; the W3C limit (a longer one is dropped, not cut).
+const MAX_TRACESTATE: usize = 512;
 
 /// What [`init`] installed; dropping it (or [`Telemetry::shutdown`]) sends the spans still
 /// batched, which would otherwise be lost at exit.
@@ -72,13 +78,15 @@ fn install<W>(service: &'static str, settings: &TelemetrySettings, writer: W) ->
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    // `RUST_LOG` chooses what is logged; traces keep WikiMind's spans whatever it says.
+    let logs = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let provider = otlp_provider(service);
-    let otel = provider
-        .as_ref()
-        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service)));
-    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    let otel = provider.as_ref().map(|p| {
+        tracing_opentelemetry::layer()
+            .with_tracer(p.tracer(service))
+            .with_filter(EnvFilter::new(DEFAULT_FILTER))
+    });
+    let registry = tracing_subscriber::registry().with(otel);
     let result = match settings.log_format {
         LogFormat::Json => registry
             .with(
@@ -86,14 +94,16 @@ where
                     .json()
                     .with_current_span(true)
                     .with_span_list(false)
-                    .with_writer(writer),
+                    .with_writer(writer)
+                    .with_filter(logs),
             )
             .try_init(),
         LogFormat::Pretty => registry
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_target(false)
-                    .with_writer(writer),
+                    .with_writer(writer)
+                    .with_filter(logs),
             )
             .try_init(),
     };
@@ -141,6 +151,9 @@ fn otlp_provider(service: &'static str) -> Option<SdkTracerProvider> {
         SdkTracerProvider::builder()
             .with_batch_exporter(exporter)
             .with_resource(resource)
+            // Every trace is kept: a caller's `traceparent` may continue a trace, but its
+            // "not sampled" flag cannot hide a request (and what it set off) from the traces.
+            .with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOn)
             .build(),
     )
 }
@@ -172,7 +185,11 @@ pub fn continue_trace(span: &tracing::Span, context: Option<&TraceContext>) {
         return;
     };
     let mut carrier = HashMap::from([("traceparent".to_owned(), context.traceparent.clone())]);
-    if let Some(state) = &context.tracestate {
+    if let Some(state) = context
+        .tracestate
+        .as_ref()
+        .filter(|s| s.len() <= MAX_TRACESTATE)
+    {
         carrier.insert("tracestate".to_owned(), state.clone());
     }
     let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&carrier));

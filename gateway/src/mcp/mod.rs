@@ -123,9 +123,11 @@ impl ServerHandler for WikiMcp {
             offset: Some(offset),
             ..Default::default()
         };
-        let (items, total) = articles(&self.state, query).await.map_err(resource_error)?;
-        let next = offset + items.len() as i64;
-        let resources = items
+        let page = articles(&self.state, query).await.map_err(resource_error)?;
+        let next = offset + page.items.len() as i64;
+        let total = page.total;
+        let resources = page
+            .items
             .into_iter()
             .map(|a| {
                 Resource::new(render::article_uri(&a.slug), a.slug)

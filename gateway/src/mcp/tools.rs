@@ -7,12 +7,12 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::{ErrorData, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
-use shared::domain::{Conversation, Turn};
 use uuid::Uuid;
 
 use super::{WikiMcp, render};
 use crate::error::ApiError;
 use crate::routes;
+use crate::routes::ask::AskReply;
 use shared::ingest::accept::{AcceptError, Accepted};
 
 type ToolResult = Result<CallToolResult, ErrorData>;
@@ -76,7 +76,7 @@ pub(super) struct ListArticlesParams {
     pub(super) concept: Option<String>,
     /// Only pages of this type: source, concept, answer, overview.
     pub(super) page_type: Option<String>,
-    /// Articles per page, 1–100 (default 50).
+    /// Articles per page, 1–200 (default 50).
     pub(super) limit: Option<u32>,
     /// Articles to skip, for the next page.
     pub(super) offset: Option<u32>,
@@ -94,20 +94,6 @@ pub(super) struct AddNoteParams {
     pub(super) content: String,
     /// Its title; without one, the note's first heading or first words are used.
     pub(super) title: Option<String>,
-}
-
-/// An answer and the conversation it belongs to (as `POST /api/ask` replies).
-#[derive(Serialize)]
-struct Answered {
-    conversation: Conversation,
-    turn: Turn,
-}
-
-/// A page of a list (as the API's list routes reply).
-#[derive(Serialize)]
-struct Page<T> {
-    items: Vec<T>,
-    total: i64,
 }
 
 fn accepted_reply(outcome: Result<Accepted, AcceptError>) -> ToolResult {
@@ -147,7 +133,7 @@ impl WikiMcp {
                 .await
                 .ask(&question, conversation)
                 .await?;
-            Ok(Answered { conversation, turn })
+            Ok(AskReply { conversation, turn })
         }
         .await;
         answer(outcome, |a| render::answer(&a.turn))
@@ -175,9 +161,7 @@ impl WikiMcp {
             offset: Some(offset),
             ..Default::default()
         };
-        let outcome = routes::articles::articles(&self.state, query)
-            .await
-            .map(|(items, total)| Page { items, total });
+        let outcome = routes::articles::articles(&self.state, query).await;
         answer(outcome, |page| {
             render::articles(&page.items, page.total, offset)
         })
@@ -188,13 +172,7 @@ impl WikiMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_concepts(&self) -> ToolResult {
-        let outcome = shared::wiki::concept_tree(&self.state.db)
-            .await
-            .map_err(ApiError::from)
-            .map(|items| Page {
-                total: items.len() as i64,
-                items,
-            });
+        let outcome = routes::articles::concepts(&self.state).await;
         answer(outcome, |page| render::concepts(&page.items))
     }
 

@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
 use shared::domain::{ArticleDetail, ArticleListItem};
-use shared::wiki::{Graph, MAX_GRAPH_NODES};
+use shared::wiki::{ConceptNode, Graph, MAX_GRAPH_NODES};
 
+use super::Page;
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, parse_id};
@@ -45,16 +45,12 @@ fn non_empty(v: Option<String>) -> Option<String> {
 async fn list_articles(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let (items, total) = articles(&state, q).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+) -> ApiResult<Json<Page<ArticleListItem>>> {
+    articles(&state, q).await.map(Json)
 }
 
 /// One page of the articles `q` asks for, and how many there are in all.
-pub(crate) async fn articles(
-    state: &AppState,
-    q: ListQuery,
-) -> ApiResult<(Vec<ArticleListItem>, i64)> {
+pub(crate) async fn articles(state: &AppState, q: ListQuery) -> ApiResult<Page<ArticleListItem>> {
     let (limit, offset) = paging(q.limit, q.offset)?;
     let filter = ArticleFilter {
         // Concepts are matched by key, so "Thread Pools" finds "thread-pool"; a name that is no
@@ -72,7 +68,8 @@ pub(crate) async fn articles(
         limit,
         offset,
     };
-    Ok(db::articles::list(&state.db, &filter).await?)
+    let (items, total) = db::articles::list(&state.db, &filter).await?;
+    Ok(Page { items, total })
 }
 
 async fn get_article(
@@ -95,9 +92,15 @@ pub(crate) async fn article(state: &AppState, id_or_slug: &str) -> ApiResult<Art
     Ok(article)
 }
 
-async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<Page<ConceptNode>>> {
+    concepts(&state).await.map(Json)
+}
+
+/// Every concept in use, most used first, each with its parent.
+pub(crate) async fn concepts(state: &AppState) -> ApiResult<Page<ConceptNode>> {
     let items = shared::wiki::concept_tree(&state.db).await?;
-    Ok(Json(json!({"items": items, "total": items.len()})))
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    Ok(Page { items, total })
 }
 
 /// Query of `GET /api/graph`.

@@ -46,10 +46,11 @@ pub(crate) struct AskRequest {
     pub(crate) conversation_id: Option<Uuid>,
 }
 
+/// An answer and the conversation it belongs to.
 #[derive(Debug, Serialize)]
-struct AskReply {
-    conversation: Conversation,
-    turn: Turn,
+pub(crate) struct AskReply {
+    pub(crate) conversation: Conversation,
+    pub(crate) turn: Turn,
 }
 
 /// Drops characters that are never stored (NUL and other controls), trims the question and

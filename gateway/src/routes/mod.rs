@@ -17,9 +17,17 @@ pub mod ws;
 
 use axum::Router;
 use axum::http::StatusCode;
+use serde::Serialize;
 
 use crate::error::envelope;
 use crate::state::AppState;
+
+/// One page of a list, and how many items there are in all.
+#[derive(Debug, Serialize)]
+pub(crate) struct Page<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) total: i64,
+}
 
 /// Everything under `/api`, with its own JSON 404.
 pub fn api_router() -> Router<AppState> {

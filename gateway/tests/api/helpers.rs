@@ -61,8 +61,10 @@ pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> Tes
 
 /// Starts an application on existing settings (to restart on the same data directory).
 pub(crate) async fn start(settings: Settings, with_worker: bool) -> TestApp {
-    // Tests export no traces (the trace test runs the gateway binary), so nothing is kept.
-    let _ = shared::telemetry::init("test", &settings.telemetry);
+    // Once per test binary, kept for its life (the trace test runs the gateway binary).
+    static TELEMETRY: std::sync::OnceLock<shared::telemetry::Telemetry> =
+        std::sync::OnceLock::new();
+    TELEMETRY.get_or_init(|| shared::telemetry::init("test", &settings.telemetry));
     let data_dir = settings.data_dir.clone();
     let app = Application::build(settings, ServeOptions { with_worker })
         .await

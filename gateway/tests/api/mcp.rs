@@ -113,6 +113,7 @@ async fn an_official_client_uses_every_tool_and_reads_articles_over_http() {
         {"list_resources": null},
         {"read": uri},
         {"read": "wikimind://article/no-such-page"},
+        {"list_resources": "not-a-cursor"},
     ]);
     let seen = client(
         python,
@@ -204,7 +205,16 @@ async fn an_official_client_uses_every_tool_and_reads_articles_over_http() {
             .contains("hold hands"),
         "{read}"
     );
-    assert!(steps[12]["error"].is_string(), "{}", steps[12]);
+    // Protocol errors: a resource that is not there (invalid params from protocol 2026-07-28
+    // on, -32002 before it), a cursor the server never gave.
+    assert_eq!(steps[12]["code"], -32602, "{}", steps[12]);
+    assert_eq!(steps[12]["error"], "article not found");
+    assert_eq!(steps[13]["code"], -32602, "{}", steps[13]);
+    assert!(
+        steps[13]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cursor"))
+    );
 }
 
 #[tokio::test]
@@ -262,7 +272,7 @@ async fn an_official_client_adds_and_reads_over_stdio() {
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    env.insert("WIKIMIND_LOG".into(), json!("warn"));
+    env.insert("RUST_LOG".into(), json!("warn"));
     env.insert(
         "PATH".into(),
         json!(std::env::var("PATH").unwrap_or_default()),

@@ -77,6 +77,15 @@ async fn requests_jobs_and_model_calls_are_counted() {
     .await;
     assert_eq!(app.get("/api/articles").await.status(), 200);
     assert_eq!(app.get("/api/articles/no-such-page").await.status(), 404);
+    // Invented methods and paths no route matches add no labels of their own.
+    for n in 0..3 {
+        let method = reqwest::Method::from_bytes(format!("BREW{n}").as_bytes()).expect("method");
+        app.client
+            .request(method, app.url(&format!("/coffee/{n}")))
+            .send()
+            .await
+            .expect("request");
+    }
 
     let metrics = scraped(&app, python).await;
     assert_eq!(metrics["types"]["wikimind_http_requests"], "counter");
@@ -92,6 +101,17 @@ async fn requests_jobs_and_model_calls_are_counted() {
     );
     let missing = json!({"method": "GET", "route": "/api/articles/{id_or_slug}", "status": "404"});
     assert!(sample(&metrics, "wikimind_http_requests_total", &missing) >= Some(1.0));
+    let invented = metrics["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .filter(|s| {
+            s["name"] == "wikimind_http_requests_total" && s["labels"]["method"] == "_OTHER"
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(invented.len(), 1, "{invented:?}");
+    assert_eq!(invented[0]["labels"]["route"], "other");
+    assert_eq!(invented[0]["value"], 3.0);
     let route = json!({"method": "POST", "route": "/api/sources/text"});
     assert_eq!(
         sample(

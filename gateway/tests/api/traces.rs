@@ -1,7 +1,9 @@
 //! Traces over OTLP: the gateway binary, started with `OTEL_EXPORTER_OTLP_ENDPOINT`, sends its
 //! spans to a receiver on loopback that decodes the official OTLP protobuf messages. One trace
-//! runs from the request that added a note, through the job it queued (across the SQLite or
-//! Redis queue), to the stages and the model's call, which carries the GenAI attributes.
+//! runs from the caller's `traceparent`, through the request that added a note and the job it
+//! queued (across the SQLite or Redis queue), to the stages and the model's call, which
+//! carries the GenAI attributes. The spans are batched for longer than the test lasts, so
+//! they arrive only because a stopped gateway sends what it holds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +21,7 @@ use prost::Message as _;
 use serde_json::{Value, json};
 use testkit::backend::TestEnv;
 use testkit::fake_llm::FakeLlm;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
 /// One span as the receiver decoded it.
@@ -32,7 +35,14 @@ struct ReceivedSpan {
     attributes: HashMap<String, String>,
 }
 
-type Spans = Arc<Mutex<Vec<ReceivedSpan>>>;
+/// What the receiver got: the spans, and any export it could not read.
+#[derive(Debug, Default)]
+struct Received {
+    spans: Vec<ReceivedSpan>,
+    refused: Vec<String>,
+}
+
+type Spans = Arc<Mutex<Received>>;
 
 fn text_of(value: Option<&AnyValue>) -> String {
     match value {
@@ -68,7 +78,7 @@ async fn receive(
             .unwrap_or_default();
         for scope in resource_spans.scope_spans {
             for span in scope.spans {
-                received.push(ReceivedSpan {
+                received.spans.push(ReceivedSpan {
                     service: service.clone(),
                     trace_id: span.trace_id,
                     span_id: span.span_id,
@@ -115,15 +125,9 @@ async fn start_receiver() -> (String, Spans) {
     (address, spans)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// The gateway binary on `env`, with its worker, the fake model and traces sent to `otlp`.
-fn gateway(env: &TestEnv, port: u16, otlp: &str, llm: &str) -> Child {
+/// The gateway binary on `env` (on a port of its choosing), with its worker, the fake model,
+/// and traces for `otlp` batched for ten minutes.
+fn gateway(env: &TestEnv, otlp: &str, llm: &str) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
     for var in [
         "WIKIMIND_DATABASE_URL",
@@ -132,24 +136,62 @@ fn gateway(env: &TestEnv, port: u16, otlp: &str, llm: &str) -> Child {
         "REDIS_URL",
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_SERVICE_NAME",
-        "RUST_LOG",
     ] {
         command.env_remove(var);
     }
     command
         .args(["serve", "--with-worker"])
         .envs(env.process_env())
-        .env("WIKIMIND_SERVER__PORT", port.to_string())
-        .env("WIKIMIND_LOG", "warn")
+        .env("WIKIMIND_SERVER__PORT", "0")
+        .env("WIKIMIND_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp)
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "600000")
         .env("WIKIMIND_LLM__DEFAULT_PROVIDER", "openai")
         .env("WIKIMIND_LLM__OPENAI__BASE_URL", format!("{llm}/v1"))
         .env("WIKIMIND_LLM__OPENAI__API_KEY", "test-key")
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("the gateway binary starts")
+}
+
+/// The address the gateway logged it listens on. Its log keeps being read (and dropped)
+/// afterwards, so a full pipe never stalls it.
+async fn listening_address(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let find = async {
+        while let Some(line) = lines.next_line().await.expect("log") {
+            let Ok(record) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if record["fields"]["message"] == "WikiMind is listening" {
+                return record["fields"]["address"].as_str().map(str::to_owned);
+            }
+        }
+        None
+    };
+    let address = tokio::time::timeout(Duration::from_secs(60), find)
+        .await
+        .expect("the gateway never said where it listens")
+        .expect("the gateway exited before listening");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    format!("http://{address}")
+}
+
+/// Stops the gateway as a container runtime would (SIGTERM) and waits for it to exit.
+async fn terminate(mut child: Child) {
+    let pid = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?))
+        .expect("a running gateway");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the gateway did not stop")
+        .expect("wait");
+    assert!(status.success(), "the gateway stopped with {status}");
 }
 
 /// The span's ancestors (nearest first) among the received spans.
@@ -168,28 +210,19 @@ fn ancestors<'a>(span: &ReceivedSpan, all: &'a [ReceivedSpan]) -> Vec<&'a Receiv
 
 #[tokio::test]
 async fn a_request_traces_through_its_job_to_the_model_call() {
-    let (otlp, spans) = start_receiver().await;
+    let (otlp, received) = start_receiver().await;
     let fake = FakeLlm::start().await;
     let env = TestEnv::new().await;
-    let port = free_port();
-    let mut child = gateway(&env, port, &otlp, &fake.url());
+    let mut child = gateway(&env, &otlp, &fake.url());
+    let base = listening_address(&mut child).await;
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while client.get(format!("{base}/health")).send().await.is_err() {
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "the gateway exited"
-        );
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the gateway never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
+    // The caller's trace, marked "not sampled": the gateway continues it all the same.
+    let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let caller_span = "00f067aa0ba902b7";
     let added: Value = client
         .post(format!("{base}/api/sources/text"))
+        .header("traceparent", format!("00-{caller_trace}-{caller_span}-00"))
         .json(
             &json!({"content": "# Bees\n\nHoney bees live in colonies with a single queen. \
             Worker bees collect nectar and pollen from flowers."}),
@@ -204,6 +237,7 @@ async fn a_request_traces_through_its_job_to_the_model_call() {
         .as_str()
         .expect("source id")
         .to_owned();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let source: Value = client
             .get(format!("{base}/api/sources/{id}"))
@@ -222,49 +256,44 @@ async fn a_request_traces_through_its_job_to_the_model_call() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(fake.request_count() >= 1, "the model was asked");
+    assert!(
+        received.lock().expect("spans").spans.is_empty(),
+        "nothing is sent before the batch is due"
+    );
+    terminate(child).await;
 
-    // The spans arrive in batches; wait for the model's call of the request's trace.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let (all, request, job, call) = loop {
-        let all = spans.lock().expect("spans").clone();
-        let request = all
-            .iter()
-            .find(|s| s.name == "POST /api/sources/text")
-            .cloned();
-        let found = request.and_then(|request| {
-            let in_trace = |name: &str| {
-                all.iter()
-                    .find(|s| s.trace_id == request.trace_id && s.name.starts_with(name))
-                    .cloned()
-            };
-            Some((
-                request.clone(),
-                in_trace("process source")?,
-                in_trace("chat ")?,
-            ))
-        });
-        if let Some((request, job, call)) = found {
-            break (all, request, job, call);
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no trace from the request to the model's call; received: {:?}",
-            all.iter().map(|s| &s.name).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let received = received.lock().expect("spans");
+    assert!(received.refused.is_empty(), "{:?}", received.refused);
+    let all = &received.spans;
+    let trace = hex::decode(caller_trace).expect("hex");
+    let in_trace = |name: &str| {
+        all.iter()
+            .find(|s| s.trace_id == trace && s.name.starts_with(name))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {name:?} span in the caller's trace; received: {:?}",
+                    all.iter().map(|s| &s.name).collect::<Vec<_>>()
+                )
+            })
     };
-    let _ = child.kill().await;
-
+    let request = in_trace("POST /api/sources/text");
+    let job = in_trace("process source");
+    let call = in_trace("chat ");
+    assert_eq!(
+        request.parent_span_id,
+        hex::decode(caller_span).expect("hex"),
+        "the request continues the caller's span"
+    );
     assert_eq!(request.service, "wikimind-gateway");
     assert_eq!(request.attributes["http.route"], "/api/sources/text");
     assert_eq!(request.attributes["http.response.status_code"], "202");
     assert!(
-        ancestors(&job, &all)
+        ancestors(job, all)
             .iter()
             .any(|s| s.span_id == request.span_id),
         "the job's span is under the request's"
     );
-    let above_call = ancestors(&call, &all);
+    let above_call = ancestors(call, all);
     assert!(
         above_call.iter().any(|s| s.span_id == job.span_id),
         "the model's call is under the job: {:?}",
@@ -278,7 +307,7 @@ async fn a_request_traces_through_its_job_to_the_model_call() {
     }
     assert!(
         all.iter()
-            .any(|s| s.trace_id == request.trace_id && s.name == "publish"),
+            .any(|s| s.trace_id == trace && s.name == "publish"),
         "publishing is traced too"
     );
     assert_eq!(call.attributes["gen_ai.operation.name"], "chat");
