@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use shared::ask::{
     Answerer, AskError, FileBackError, FileBackRequest, conversation_markdown, conversation_title,
     export_file_name, file_back,
@@ -17,6 +16,7 @@ use shared::db;
 use shared::domain::{Conversation, Turn};
 use uuid::Uuid;
 
+use super::Page;
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -119,10 +119,10 @@ struct ListQuery {
 async fn list_conversations(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Page<Conversation>>> {
     let (limit, offset) = paging(q.limit, q.offset)?;
     let (items, total) = db::conversations::list(&state.db, limit, offset).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    Ok(Json(Page { items, total }))
 }
 
 #[derive(Debug, Serialize)]

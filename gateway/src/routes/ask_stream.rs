@@ -123,7 +123,9 @@ async fn answer(
         // Extractive and "nothing relevant" answers are complete at once: one piece.
         let _ = tx.send(token(&turn.answer));
     }
-    let done = json!({"conversation": conversation, "turn": turn});
-    let _ = tx.send(Event::default().event("done").data(done.to_string()));
+    let done = super::ask::AskReply { conversation, turn };
+    if let Ok(data) = serde_json::to_string(&done) {
+        let _ = tx.send(Event::default().event("done").data(data));
+    }
     Ok(())
 }

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use shared::jobs::JobQueue;
 
@@ -18,15 +18,91 @@ pub fn router() -> Router<AppState> {
         .route("/health/ready", get(ready))
 }
 
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok", "version": shared::VERSION}))
+/// `GET /health`: the process answers.
+#[derive(Debug, Serialize)]
+struct Liveness {
+    status: &'static str,
+    version: &'static str,
 }
 
-fn check(result: Result<Value, String>) -> (bool, Value) {
-    match result {
-        Ok(detail) => (true, json!({"ok": true, "detail": detail})),
-        Err(error) => (false, json!({"ok": false, "error": error})),
+async fn health() -> Json<Liveness> {
+    Json(Liveness {
+        status: "ok",
+        version: shared::VERSION,
+    })
+}
+
+/// What a passing check found.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Detail {
+    /// The database's dialect.
+    Database(&'static str),
+    Queue {
+        backend: &'static str,
+        /// Tasks waiting in the SQLite queue (absent for Redis).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pending: Option<i64>,
+    },
+    Storage {
+        path: String,
+        free_mib: u64,
+    },
+    Worker {
+        heartbeat_age_secs: Option<i64>,
+        embedded: bool,
+        /// An embedded worker that has not reported in yet, within its grace period.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        starting: bool,
+    },
+}
+
+/// One check: whether it passes and, to a caller allowed to see them, what it found or why
+/// it fails.
+#[derive(Debug, Serialize)]
+struct Check {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<Detail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Check {
+    fn of(result: Result<Detail, String>) -> Self {
+        let ok = result.is_ok();
+        let (detail, error) = match result {
+            Ok(detail) => (Some(detail), None),
+            Err(error) => (None, Some(error)),
+        };
+        Self { ok, detail, error }
     }
+
+    /// Only whether it passes.
+    fn bare(&self) -> Self {
+        Self {
+            ok: self.ok,
+            detail: None,
+            error: None,
+        }
+    }
+}
+
+/// `GET /health/ready`.
+#[derive(Debug, Serialize)]
+struct Readiness {
+    /// `ready` or `not_ready`.
+    status: &'static str,
+    version: &'static str,
+    checks: Checks,
+}
+
+#[derive(Debug, Serialize)]
+struct Checks {
+    database: Check,
+    queue: Check,
+    storage: Check,
+    worker: Check,
 }
 
 /// How long an embedded worker may take to report in before readiness says it is missing.
@@ -34,18 +110,18 @@ const WORKER_START_GRACE: std::time::Duration = std::time::Duration::from_secs(6
 
 /// Database: it answers, and it would accept a write (a read-only file or server still answers
 /// reads, but every ingest would fail).
-async fn database_check(state: &AppState) -> Result<Value, String> {
+async fn database_check(state: &AppState) -> Result<Detail, String> {
     state.db.ping().await.map_err(|e| e.to_string())?;
     state
         .db
         .check_writable()
         .await
         .map_err(|e| format!("the database refuses writes: {e}"))?;
-    Ok(json!(state.db.dialect()))
+    Ok(Detail::Database(state.db.dialect()))
 }
 
 /// Storage: the data directory can be written and is not about to be full.
-fn storage_check(state: &AppState) -> Result<Value, String> {
+fn storage_check(state: &AppState) -> Result<Detail, String> {
     let root = state.storage.root().display().to_string();
     let (free, almost_full) = state.storage.free_space().map_err(|e| e.to_string())?;
     let free_mib = free / (1 << 20);
@@ -58,72 +134,95 @@ fn storage_check(state: &AppState) -> Result<Value, String> {
         .storage
         .check_writable()
         .map_err(|e| format!("the data directory {root} cannot be written: {e}"))?;
-    Ok(json!({"path": root, "free_mib": free_mib}))
+    Ok(Detail::Storage {
+        path: root,
+        free_mib,
+    })
 }
 
 /// Worker: a heartbeat within the last minute; an embedded worker gets a minute to start.
-async fn worker_check(state: &AppState) -> Result<Value, String> {
+async fn worker_check(state: &AppState) -> Result<Detail, String> {
     // Heartbeats come every few seconds; a minute of silence means the worker is gone.
     match shared::db::jobs::worker_heartbeat_age(&state.db)
         .await
         .map_err(|e| e.to_string())?
     {
-        Some(age) if age <= 60 => {
-            Ok(json!({"heartbeat_age_secs": age, "embedded": state.embedded_worker}))
-        }
+        Some(age) if age <= 60 => Ok(Detail::Worker {
+            heartbeat_age_secs: Some(age),
+            embedded: state.embedded_worker,
+            starting: false,
+        }),
         Some(age) => Err(format!("the newest worker heartbeat is {age} s old")),
         None if state.embedded_worker && state.started.elapsed() < WORKER_START_GRACE => {
-            Ok(json!({"heartbeat_age_secs": null, "embedded": true, "starting": true}))
+            Ok(Detail::Worker {
+                heartbeat_age_secs: None,
+                embedded: true,
+                starting: true,
+            })
         }
         None => Err("no worker has reported in".to_owned()),
     }
 }
 
-async fn queue_check(state: &AppState) -> Result<Value, String> {
+async fn queue_check(state: &AppState) -> Result<Detail, String> {
     match &state.queue {
         JobQueue::Sqlite(_) => shared::db::jobs::queue_depth(&state.db)
             .await
-            .map(|pending| json!({"backend": "sqlite", "pending": pending}))
+            .map(|pending| Detail::Queue {
+                backend: "sqlite",
+                pending,
+            })
             .map_err(|e| e.to_string()),
         JobQueue::Redis { .. } => state
             .queue
             .ping()
             .await
-            .map(|()| json!({"backend": "redis"}))
+            .map(|()| Detail::Queue {
+                backend: "redis",
+                pending: None,
+            })
             .map_err(|e| e.to_string()),
     }
 }
 
 /// Every check; a caller that must authenticate and has not sees only which checks pass, not
 /// their details (paths, addresses, error text).
-async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Value>) {
-    let checks = [
-        ("database", check(database_check(&state).await)),
-        ("queue", check(queue_check(&state).await)),
-        ("storage", check(storage_check(&state))),
-        ("worker", check(worker_check(&state).await)),
-    ];
-    let all_ok = checks.iter().all(|(_, (ok, _))| *ok);
+async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Readiness>) {
+    let mut checks = Checks {
+        database: Check::of(database_check(&state).await),
+        queue: Check::of(queue_check(&state).await),
+        storage: Check::of(storage_check(&state)),
+        worker: Check::of(worker_check(&state).await),
+    };
+    let all_ok = [
+        &checks.database,
+        &checks.queue,
+        &checks.storage,
+        &checks.worker,
+    ]
+    .iter()
+    .all(|c| c.ok);
     let detailed = match state.settings.auth.token.as_ref() {
         None => true,
         Some(token) => is_authenticated(&headers, token.expose(), &state).await,
     };
-    let mut out = serde_json::Map::new();
-    for (name, (ok, detail)) in checks {
-        out.insert(
-            name.to_owned(),
-            if detailed { detail } else { json!({"ok": ok}) },
-        );
+    if !detailed {
+        checks = Checks {
+            database: checks.database.bare(),
+            queue: checks.queue.bare(),
+            storage: checks.storage.bare(),
+            worker: checks.worker.bare(),
+        };
     }
     let status = if all_ok {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
-        "status": if all_ok { "ready" } else { "not_ready" },
-        "version": shared::VERSION,
-        "checks": out,
-    });
+    let body = Readiness {
+        status: if all_ok { "ready" } else { "not_ready" },
+        version: shared::VERSION,
+        checks,
+    };
     (status, Json(body))
 }

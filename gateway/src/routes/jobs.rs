@@ -4,10 +4,10 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 use shared::db;
 use shared::domain::{Job, JobStatus};
 
+use super::Page;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ struct ListQuery {
 async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Page<Job>>> {
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             s.parse::<JobStatus>()
@@ -40,7 +40,8 @@ async fn list_jobs(
     };
     let (limit, _) = super::sources::paging(q.limit, None)?;
     let items = db::jobs::list(&state.db, status, limit).await?;
-    Ok(Json(json!({"items": items, "total": items.len()})))
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    Ok(Json(Page { items, total }))
 }
 
 async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {

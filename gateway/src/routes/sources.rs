@@ -8,12 +8,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use shared::db::{self, DbError};
-use shared::domain::{Source, SourceStatus};
+use shared::domain::{Job, Source, SourceStatus};
 use shared::recompile::Recompile;
 use shared::wiki::WikiError;
 
+use super::Page;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::import::{self, ImportError, ImportLimits};
@@ -167,6 +167,14 @@ fn batch_item(result: Result<Accepted, ApiError>) -> ApiResult<BatchItem> {
     })
 }
 
+/// The answer to a batch of links or an imported archive.
+#[derive(Debug, Serialize)]
+struct BatchReply {
+    /// How many of the items were added (not duplicates, not refused).
+    added: usize,
+    items: Vec<BatchItem>,
+}
+
 /// `202` with the items when any was added, else `200`.
 fn batch_reply(items: Vec<BatchItem>) -> Response {
     let added = items.iter().filter(|i| i.outcome == "added").count();
@@ -175,7 +183,7 @@ fn batch_reply(items: Vec<BatchItem>) -> Response {
     } else {
         StatusCode::OK
     };
-    (status, Json(json!({ "items": items, "added": added }))).into_response()
+    (status, Json(BatchReply { added, items })).into_response()
 }
 
 /// A folder of notes or an Obsidian vault as a ZIP (multipart field `file`): each markdown,
@@ -294,7 +302,7 @@ pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64,
 async fn list_sources(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Page<Source>>> {
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             s.parse::<SourceStatus>()
@@ -304,7 +312,7 @@ async fn list_sources(
     };
     let (limit, offset) = paging(q.limit, q.offset)?;
     let (items, total) = db::sources::list(&state.db, status, limit, offset).await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    Ok(Json(Page { items, total }))
 }
 
 /// A source with what compiling it is estimated to cost.
@@ -413,11 +421,19 @@ struct DeleteQuery {
     cascade: Option<bool>,
 }
 
+/// The answer to deleting a source.
+#[derive(Debug, Serialize)]
+struct Deleted {
+    deleted: uuid::Uuid,
+    /// The articles deleted with it (compiled only from it, with `cascade=true`).
+    deleted_article_ids: Vec<uuid::Uuid>,
+}
+
 async fn delete_source(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DeleteQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Deleted>> {
     let id = parse_id(&id, "source")?;
     state.llm.refresh_or_keep().await;
     let deleted = shared::wiki::delete_source_and_refresh(
@@ -431,9 +447,16 @@ async fn delete_source(
         WikiError::Db(DbError::NotFound) => ApiError::not_found("source"),
         e => e.into(),
     })?;
-    Ok(Json(
-        json!({"deleted": id, "deleted_article_ids": deleted.articles}),
-    ))
+    Ok(Json(Deleted {
+        deleted: id,
+        deleted_article_ids: deleted.articles,
+    }))
+}
+
+/// The answer to a compile asked for: the job that does it.
+#[derive(Debug, Serialize)]
+struct Queued {
+    job: Job,
 }
 
 /// Query of `POST /api/sources/{id}/compile`.
@@ -467,5 +490,5 @@ async fn compile_source(
     };
     let job = shared::recompile::queue(&state.db, id, how).await?;
     state.hand_over(&job).await;
-    Ok((StatusCode::ACCEPTED, Json(json!({"job": job}))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Queued { job })).into_response())
 }
