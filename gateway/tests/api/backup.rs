@@ -16,12 +16,7 @@ use crate::search::{ingest_corpus, search};
 pub(crate) fn gateway(args: &[&str], env: &TestEnv) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
     // Only the env's own database and queue: none inherited from the test run.
-    for var in [
-        "WIKIMIND_DATABASE_URL",
-        "DATABASE_URL",
-        "WIKIMIND_REDIS_URL",
-        "REDIS_URL",
-    ] {
+    for var in crate::helpers::INHERITED_SERVICE_VARS {
         command.env_remove(var);
     }
     command

@@ -24,23 +24,42 @@ pub(crate) struct TestApp {
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
+/// Where a spawned binary would find a database or queue of the test run's own environment;
+/// removed, so it uses only its env's (see [`TestEnv::process_env`]).
+pub(crate) const INHERITED_SERVICE_VARS: [&str; 4] = [
+    "WIKIMIND_DATABASE_URL",
+    "DATABASE_URL",
+    "WIKIMIND_REDIS_URL",
+    "REDIS_URL",
+];
+
+/// Whether a third-party tool a test checks the server with is here. With `CI=true` it must
+/// be (a missing one fails the run); otherwise the test is skipped with a message.
+pub(crate) fn tool_available(found: bool, what: &str, install: &str) -> bool {
+    assert!(
+        found || std::env::var("CI").as_deref() != Ok("true"),
+        "{what} is not installed ({install})"
+    );
+    if !found {
+        eprintln!("SKIPPED: {what} is not installed ({install}); the test was not run");
+    }
+    found
+}
+
 /// The Python that can import `modules` (third-party clients the tests check the server
-/// with); required with `CI=true` (`pip install -r gateway/tests/requirements.txt`).
+/// with; `pip install -r gateway/tests/requirements.txt`).
 pub(crate) async fn python_with(modules: &[&str]) -> Option<&'static str> {
     let found = tokio::process::Command::new("python3")
         .args(["-c", &format!("import {}", modules.join(", "))])
         .output()
         .await
         .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("python3");
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "python3 cannot import {modules:?} (pip install -r gateway/tests/requirements.txt)"
-    );
-    eprintln!("SKIPPED: python3 cannot import {modules:?}; the test was not run");
-    None
+    tool_available(
+        found,
+        &format!("a python3 that imports {}", modules.join(", ")),
+        "pip install -r gateway/tests/requirements.txt",
+    )
+    .then_some("python3")
 }
 
 /// Starts the application with default test settings.

@@ -129,14 +129,11 @@ async fn start_receiver() -> (String, Spans) {
 /// and traces for `otlp` batched for ten minutes.
 fn gateway(env: &TestEnv, otlp: &str, llm: &str) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
-    for var in [
-        "WIKIMIND_DATABASE_URL",
-        "DATABASE_URL",
-        "WIKIMIND_REDIS_URL",
-        "REDIS_URL",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_SERVICE_NAME",
-    ] {
+    let otel_vars = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME"];
+    for var in crate::helpers::INHERITED_SERVICE_VARS
+        .iter()
+        .chain(&otel_vars)
+    {
         command.env_remove(var);
     }
     command

@@ -9,23 +9,20 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::ask::{file_back, two_turn_conversation};
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, tool_available};
 
-/// `obsidian-export` from PATH (`cargo install obsidian-export`); required with `CI=true`.
+/// `obsidian-export` from PATH; required with `CI=true`.
 fn obsidian_export() -> Option<&'static str> {
     let found = Command::new("obsidian-export")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("obsidian-export");
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "obsidian-export is not installed (cargo install obsidian-export --locked)"
-    );
-    eprintln!("SKIPPED: obsidian-export is not installed; the vault was not checked");
-    None
+    tool_available(
+        found,
+        "obsidian-export",
+        "cargo install obsidian-export --locked",
+    )
+    .then_some("obsidian-export")
 }
 
 /// Exports `vault` and returns what the exporter reported about references it could not find.
