@@ -100,6 +100,9 @@ async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()>
             };
             // Stopped cleanly either way: in-flight jobs finish, the index is flushed.
             let stopped = services.stop().await;
+            if let (Err(_), Err(e)) = (&served, &stopped) {
+                tracing::error!(error = %e, "the services did not stop cleanly after the MCP session failed");
+            }
             served.and(stopped)
         }
         Command::Migrate => {

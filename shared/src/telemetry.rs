@@ -1,5 +1,6 @@
 //! Logging and tracing: pretty lines for people in development, JSON lines for log collectors
-//! in production (`WIKIMIND_LOG_FORMAT=json`); `RUST_LOG` overrides the default filter. With
+//! in production (`WIKIMIND_LOG_FORMAT=json`); `RUST_LOG` overrides the default filter of
+//! logs. With
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` set, spans also go out as OpenTelemetry traces over OTLP/HTTP
 //! (protobuf), and the W3C trace context crosses the job queue, so one trace runs from an HTTP
 //! request through the job it enqueued to every model call.
@@ -25,7 +26,8 @@ use crate::config::{LogFormat, TelemetrySettings};
 const DEFAULT_FILTER: &str = "info,sqlx=warn,apalis=warn,apalis_core=warn,apalis_sqlite=warn,\
                               hyper=warn,reqwest=warn,rmcp=warn";
 
-/// The longest `tracestate` carried on; the W3C limit (a longer one is dropped, not cut).
+/// The longest `tracestate` carried on: what W3C asks every vendor to pass along (a longer one
+/// is dropped, not cut).
 const MAX_TRACESTATE: usize = 512;
 
 /// What [`init`] installed; dropping it (or [`Telemetry::shutdown`]) sends the spans still
@@ -147,15 +149,18 @@ fn otlp_provider(service: &'static str) -> Option<SdkTracerProvider> {
     let resource = opentelemetry_sdk::Resource::builder()
         .with_service_name(name)
         .build();
-    Some(
-        SdkTracerProvider::builder()
-            .with_batch_exporter(exporter)
-            .with_resource(resource)
-            // Every trace is kept: a caller's `traceparent` may continue a trace, but its
-            // "not sampled" flag cannot hide a request (and what it set off) from the traces.
-            .with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOn)
-            .build(),
-    )
+    let builder = SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource);
+    // The sampler `OTEL_TRACES_SAMPLER` names (the SDK reads it), else every trace: a caller's
+    // `traceparent` may continue a trace, but its "not sampled" flag cannot hide a request (and
+    // what it set off) from the traces.
+    let builder = if std::env::var_os("OTEL_TRACES_SAMPLER").is_some() {
+        builder
+    } else {
+        builder.with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOn)
+    };
+    Some(builder.build())
 }
 
 /// The W3C trace context (`traceparent`, and `tracestate` when there is one) of the current

@@ -9,11 +9,12 @@ use rmcp::{ErrorData, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use shared::ingest::accept::{AcceptError, Accepted};
+
 use super::{WikiMcp, render};
 use crate::error::ApiError;
 use crate::routes;
 use crate::routes::ask::AskReply;
-use shared::ingest::accept::{AcceptError, Accepted};
 
 type ToolResult = Result<CallToolResult, ErrorData>;
 
@@ -36,7 +37,7 @@ fn refused(e: ApiError) -> ToolResult {
     ))]))
 }
 
-/// Runs a use case and replies with its rendering, or its refusal.
+/// The reply to a use case's outcome: its rendering with its data, or its refusal.
 fn answer<T: Serialize>(
     outcome: Result<T, ApiError>,
     render: impl FnOnce(&T) -> String,

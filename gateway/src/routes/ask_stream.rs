@@ -124,8 +124,7 @@ async fn answer(
         let _ = tx.send(token(&turn.answer));
     }
     let done = super::ask::AskReply { conversation, turn };
-    if let Ok(data) = serde_json::to_string(&done) {
-        let _ = tx.send(Event::default().event("done").data(data));
-    }
+    let data = serde_json::to_string(&done).map_err(|e| ApiError::Internal(e.into()))?;
+    let _ = tx.send(Event::default().event("done").data(data));
     Ok(())
 }

@@ -40,9 +40,10 @@ enum Detail {
     Database(&'static str),
     Queue {
         backend: &'static str,
-        /// Tasks waiting in the SQLite queue (absent for Redis).
+        /// Tasks waiting in the SQLite queue (`null` when they cannot be counted); absent for
+        /// Redis.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pending: Option<i64>,
+        pending: Option<Option<i64>>,
     },
     Storage {
         path: String,
@@ -170,7 +171,7 @@ async fn queue_check(state: &AppState) -> Result<Detail, String> {
             .await
             .map(|pending| Detail::Queue {
                 backend: "sqlite",
-                pending,
+                pending: Some(pending),
             })
             .map_err(|e| e.to_string()),
         JobQueue::Redis { .. } => state

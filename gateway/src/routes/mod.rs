@@ -22,7 +22,8 @@ use serde::Serialize;
 use crate::error::envelope;
 use crate::state::AppState;
 
-/// One page of a list, and how many items there are in all.
+/// One page of a list, and how many items there are in all (for the jobs list, which has no
+/// offset, how many it holds).
 #[derive(Debug, Serialize)]
 pub(crate) struct Page<T> {
     pub(crate) items: Vec<T>,

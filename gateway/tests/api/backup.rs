@@ -22,7 +22,7 @@ pub(crate) fn gateway(args: &[&str], env: &TestEnv) -> Output {
     command
         .args(args)
         .envs(env.process_env())
-        .env("WIKIMIND_LOG", "warn")
+        .env("RUST_LOG", "warn")
         .output()
         .expect("the gateway binary runs")
 }

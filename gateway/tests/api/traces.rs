@@ -54,20 +54,28 @@ fn text_of(value: Option<&AnyValue>) -> String {
     }
 }
 
-/// `POST /v1/traces` as an OpenTelemetry collector answers it.
+/// `POST /v1/traces` as an OpenTelemetry collector answers it. An export it cannot read is
+/// refused and recorded, for the test to report.
 async fn receive(
     State(spans): State<Spans>,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, HeaderMap, Vec<u8>) {
-    assert_eq!(
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        Some("application/x-protobuf")
-    );
-    let request = ExportTraceServiceRequest::decode(body).expect("an OTLP trace export");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let decoded = ExportTraceServiceRequest::decode(body);
     let mut received = spans.lock().expect("spans");
+    let request = match decoded {
+        Ok(request) if content_type == "application/x-protobuf" => request,
+        other => {
+            let why = format!("{content_type:?}: {:?}", other.err());
+            received.refused.push(why);
+            return (StatusCode::BAD_REQUEST, HeaderMap::new(), Vec::new());
+        }
+    };
     for resource_spans in request.resource_spans {
         let service = resource_spans
             .resource
@@ -129,7 +137,12 @@ async fn start_receiver() -> (String, Spans) {
 /// and traces for `otlp` batched for ten minutes.
 fn gateway(env: &TestEnv, otlp: &str, llm: &str) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
-    let otel_vars = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME"];
+    let otel_vars = [
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_SERVICE_NAME",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG",
+    ];
     for var in crate::helpers::INHERITED_SERVICE_VARS
         .iter()
         .chain(&otel_vars)
@@ -143,7 +156,10 @@ fn gateway(env: &TestEnv, otlp: &str, llm: &str) -> Child {
         .env("WIKIMIND_LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp)
+        // Nothing is sent until the gateway stops: not by time, nor by a full batch.
         .env("OTEL_BSP_SCHEDULE_DELAY", "600000")
+        .env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100000")
+        .env("OTEL_BSP_MAX_QUEUE_SIZE", "100000")
         .env("WIKIMIND_LLM__DEFAULT_PROVIDER", "openai")
         .env("WIKIMIND_LLM__OPENAI__BASE_URL", format!("{llm}/v1"))
         .env("WIKIMIND_LLM__OPENAI__API_KEY", "test-key")

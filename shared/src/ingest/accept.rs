@@ -273,7 +273,7 @@ impl Intake<'_> {
     }
 
     /// Commits the source and its job together, then queues the job. A failed push is not lost:
-    /// the job row stays in the outbox until the queue takes it (see [`shared::outbox`]).
+    /// the job row stays in the outbox until the queue takes it (see [`crate::outbox`]).
     async fn insert_and_enqueue(&self, new: NewSource) -> Result<Accepted, AcceptError> {
         let job_id = Uuid::now_v7();
         let source = match db::sources::insert_with_job(
