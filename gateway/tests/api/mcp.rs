@@ -140,6 +140,10 @@ async fn an_official_client_uses_every_tool_and_reads_articles_over_http() {
     let citations = turn["citations"].as_array().expect("citations");
     assert!(!citations.is_empty(), "a cited answer: {answer}");
     assert!(turn["answer"].as_str().expect("answer").contains("[1]"));
+    // Numbered from 1 as they are read, whichever passages they came from.
+    let numbers: Vec<u64> = citations.iter().filter_map(|c| c["n"].as_u64()).collect();
+    let expected: Vec<u64> = (1..=citations.len() as u64).collect();
+    assert_eq!(numbers, expected, "{answer}");
     assert!(text(answer).contains("[1] Otters"), "{answer}");
     assert!(
         citations.iter().any(|c| c["quote"]

@@ -21,9 +21,13 @@ const MAX_WORDS: usize = 70;
 /// An extractive answer and what it cites.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExtractiveAnswer {
-    /// Markdown: one paragraph per article, sentences followed by their `[n]`.
+    /// Markdown: one paragraph per article, sentences followed by their `[n]`, numbered from
+    /// 1 in the order they first appear.
     pub text: String,
+    /// The passages cited (numbered from 1 in retrieval order).
     pub cited: BTreeSet<u32>,
+    /// The marker in `text` of each cited passage: `(passage, marker)`.
+    pub markers: Vec<(u32, u32)>,
     /// Share of the question's terms that the chosen sentences cover together (0–1).
     pub coverage: f64,
 }
@@ -138,23 +142,39 @@ pub fn extractive_answer(question: &QueryTerms, passages: &[PassageHit]) -> Extr
     };
 
     // One paragraph per article, articles in the order of their best sentence.
-    let mut paragraphs: Vec<(String, Vec<String>)> = Vec::new();
+    let mut paragraphs: Vec<(&str, Vec<&Candidate>)> = Vec::new();
     for c in &chosen {
-        let title = &passages[c.passage].title;
-        let sentence = format!("{} [{}]", c.text.trim_end(), c.n);
-        match paragraphs.iter_mut().find(|(t, _)| t == title) {
-            Some((_, list)) => list.push(sentence),
-            None => paragraphs.push((title.clone(), vec![sentence])),
+        let title = passages[c.passage].title.as_str();
+        match paragraphs.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, list)) => list.push(c),
+            None => paragraphs.push((title, vec![c])),
         }
     }
+    // Markers count from 1 in reading order, whichever passages they name.
+    let mut markers: Vec<(u32, u32)> = Vec::new();
+    let mut marker = |passage: u32| match markers.iter().find(|(p, _)| *p == passage) {
+        Some((_, m)) => *m,
+        None => {
+            let m = u32::try_from(markers.len() + 1).unwrap_or(u32::MAX);
+            markers.push((passage, m));
+            m
+        }
+    };
     let text = paragraphs
         .iter()
-        .map(|(title, list)| format!("**{}**: {}", title.replace('*', ""), list.join(" ")))
+        .map(|(title, list)| {
+            let sentences: Vec<String> = list
+                .iter()
+                .map(|c| format!("{} [{}]", c.text.trim_end(), marker(c.n)))
+                .collect();
+            format!("**{}**: {}", title.replace('*', ""), sentences.join(" "))
+        })
         .collect::<Vec<_>>()
         .join("\n\n");
     ExtractiveAnswer {
         text,
         cited: chosen.iter().map(|c| c.n).collect(),
+        markers,
         coverage,
     }
 }
@@ -228,6 +248,42 @@ mod tests {
         assert!(!got.text.contains("The module is old"), "{}", got.text);
         assert_eq!(got.cited, BTreeSet::from([1, 2]));
         assert_eq!(got.coverage, 1.0);
+    }
+
+    #[test]
+    fn markers_count_from_one_in_reading_order() {
+        let passages = [
+            passage(
+                1,
+                "A",
+                PassageKind::Section,
+                "Nothing here is about it at all.",
+            ),
+            passage(
+                2,
+                "B",
+                PassageKind::Section,
+                "The weather was mild that year.",
+            ),
+            passage(
+                3,
+                "C",
+                PassageKind::Section,
+                "Sea otters hold hands while they sleep so they do not drift apart.",
+            ),
+            passage(
+                4,
+                "D",
+                PassageKind::Section,
+                "Otters sleep floating on their backs in kelp beds.",
+            ),
+        ];
+        let q = QueryTerms::parse("why do otters hold hands while they sleep");
+        let got = extractive_answer(&q, &passages);
+        assert_eq!(got.cited, BTreeSet::from([3, 4]), "{}", got.text);
+        assert!(got.text.contains("drift apart. [1]"), "{}", got.text);
+        assert!(got.text.contains("kelp beds. [2]"), "{}", got.text);
+        assert_eq!(got.markers, vec![(3, 1), (4, 2)]);
     }
 
     #[test]

@@ -237,6 +237,9 @@ impl Answerer<'_> {
         let passages = &prepared.retrieved.passages;
         let terms = Terms::new(&prepared.retrieved.terms);
         let count = u32::try_from(passages.len()).unwrap_or(u32::MAX);
+        // The marker an extractive answer wrote for each passage it cites (a model's answer
+        // keeps the passage numbers it was shown, as they were streamed).
+        let mut renumbered: Option<Vec<(u32, u32)>> = None;
         let (mode, answer, cited, dropped, confidence, provider, model) =
             match (&prepared.plan, written) {
                 (Plan::Model { .. }, Some((text, provider, model))) => {
@@ -274,6 +277,7 @@ impl Answerer<'_> {
                             Confidence::Low
                         };
                         let mut text = found.text;
+                        renumbered = Some(found.markers);
                         if let Some(because) = because {
                             text.push_str("\n\n");
                             text.push_str(because.note());
@@ -290,7 +294,15 @@ impl Answerer<'_> {
                     }
                 }
             };
-        let cited = cite::cite(self.db, passages, &cited, &terms).await?;
+        let mut cited = cite::cite(self.db, passages, &cited, &terms).await?;
+        if let Some(markers) = renumbered {
+            for citation in &mut cited.citations {
+                if let Some((_, m)) = markers.iter().find(|(p, _)| *p == citation.n) {
+                    citation.n = *m;
+                }
+            }
+            cited.citations.sort_by_key(|c| c.n);
+        }
         let conversation = match prepared.conversation {
             Some(c) => c,
             None => {
