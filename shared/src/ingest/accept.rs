@@ -3,17 +3,16 @@
 //! extraction happen in the worker; nothing here waits on them. The API's handlers, the MCP
 //! tools and imports all come here.
 
-use crate::db::sources::NewSource;
-use crate::db::{self, Db, DbError};
-use crate::domain::{JobKind, Source, SourceKind, Title, TitleError};
-use crate::events::{Event, EventKind};
-use crate::extract::{DocumentKind, sniff};
-use crate::ingest::{content_hash, first_heading, link_source, normalise_text, url_guard};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::IngestSettings;
-use crate::events::SharedBus;
+use crate::db::sources::NewSource;
+use crate::db::{self, Db, DbError};
+use crate::domain::{JobKind, Source, SourceKind, Title, TitleError};
+use crate::events::{Event, EventKind, SharedBus};
+use crate::extract::{DocumentKind, sniff};
+use crate::ingest::{content_hash, first_heading, link_source, normalise_text, url_guard};
 use crate::jobs::JobQueue;
 use crate::storage::{Storage, StorageError};
 
