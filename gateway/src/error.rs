@@ -8,8 +8,9 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 use shared::db::DbError;
+use utoipa::ToSchema;
 
 /// Result of a handler.
 pub type ApiResult<T, E = ApiError> = Result<T, E>;
@@ -209,14 +210,31 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The body of every error the gateway sends.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`) and for people (`message`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `validation_failed`, `not_found`, `conflict`, …
+    #[schema(example = "not_found")]
+    pub code: String,
+    pub message: String,
+    /// The request's id, also in the `x-request-id` header and the server's log.
+    pub request_id: Option<String>,
+}
+
 /// Renders an error envelope carrying the current request's id.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    let request_id = crate::request_id::current();
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": message, "request_id": request_id}})),
-    )
-        .into_response()
+    let error = ErrorDetail {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        request_id: crate::request_id::current(),
+    };
+    (status, Json(ErrorEnvelope { error })).into_response()
 }
 
 /// Middleware: an error response not already in the envelope — a rejection by one of axum's own
@@ -251,8 +269,12 @@ pub async fn envelope_every_error(req: Request, next: Next) -> Response {
         text
     };
     let mut out = envelope(status, code_for(status), &message);
+    // The new body is plain JSON: headers describing the old one's encoding go with it.
     for (name, value) in &parts.headers {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::CONTENT_ENCODING
+        {
             out.headers_mut().insert(name.clone(), value.clone());
         }
     }

@@ -9,6 +9,7 @@ pub mod import;
 pub mod limits;
 pub mod mcp;
 pub mod metrics;
+pub mod openapi;
 pub mod origin;
 pub mod request_id;
 pub mod routes;

@@ -1,5 +1,5 @@
-//! The `gateway` binary: `serve` (default), `mcp`, `migrate`, `backup`, `restore` and
-//! `healthcheck`.
+//! The `gateway` binary: `serve` (default), `mcp`, `migrate`, `backup`, `restore`,
+//! `healthcheck` and `openapi`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -52,6 +52,8 @@ enum Command {
         /// The archive `gateway backup` wrote.
         archive: std::path::PathBuf,
     },
+    /// Print the API's OpenAPI 3.1 document (what `/api/openapi.json` serves) and exit.
+    Openapi,
     /// Exit 0 when the server at URL answers /health (for container health checks).
     Healthcheck {
         #[arg(default_value = "http://127.0.0.1:7842/health")]
@@ -62,8 +64,13 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Some(Command::Healthcheck { url }) = &cli.command {
-        return healthcheck(url).await;
+    match &cli.command {
+        Some(Command::Healthcheck { url }) => return healthcheck(url).await,
+        Some(Command::Openapi) => {
+            println!("{}", gateway::openapi::document().to_pretty_json()?);
+            return Ok(());
+        }
+        _ => {}
     }
     let settings = Settings::load()?;
     let telemetry = if let Some(Command::Mcp { .. }) = &cli.command {
@@ -115,7 +122,7 @@ async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()>
         }
         Command::Backup { output } => backup(&settings, output).await,
         Command::Restore { archive } => restore(&settings, &archive).await,
-        Command::Healthcheck { .. } => Ok(()),
+        Command::Healthcheck { .. } | Command::Openapi => Ok(()),
     }
 }
 

@@ -137,8 +137,14 @@ pub fn known_method(method: &Method) -> &'static str {
         .map_or("_OTHER", |m| m.as_str())
 }
 
-/// `GET /metrics`. When the database cannot be read, this gateway's own figures are still
-/// served, with the deployment's last known ones and `wikimind_database_up 0`.
+/// Metrics in the Prometheus text format.
+///
+/// Requests by route and status with latency histograms, and for the whole deployment jobs by state, queue depth, and model calls, tokens
+/// and cost by provider and task. When the database cannot be read, this gateway's own figures
+/// are still served, with the deployment's last known ones and `wikimind_database_up 0`.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "The metrics", body = String,
+        content_type = "text/plain; version=0.0.4")))]
 pub async fn scrape(State(state): State<AppState>) -> ApiResult<Response> {
     let read = async {
         Ok::<_, db::DbError>((

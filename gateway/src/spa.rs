@@ -24,9 +24,38 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <body><main><p>The WikiMind web app has not been built: run <code>make web</code> (or <code>make dev</code>) and reload. \
 The API is available under <code>/api</code>.</p></main></body></html>";
 
+/// The API reference's policy: the web app's, plus the icon font Redoc inlines as a `data:` URL.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The API reference page (`/api/docs`), built with the web app.
+pub fn api_docs() -> Response {
+    let html = Assets::get("api-docs.html")
+        .map(|f| f.data.into_owned())
+        .unwrap_or_else(|| NOT_BUILT.as_bytes().to_vec());
+    html_page(html, DOCS_CSP)
+}
+
+/// An HTML page of ours, with its security headers.
+fn html_page(html: Vec<u8>, csp: &'static str) -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header(header::CONTENT_SECURITY_POLICY, csp)
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::REFERRER_POLICY, "same-origin")
+        .body(Body::from(html))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
 /// Serves a path of the web app.
 pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
+    if path == "api-docs.html" {
+        // The reference's page by its file name: the same page as /api/docs, same policy.
+        return api_docs();
+    }
     if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
         let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
         // A revalidation of an unchanged file (index.html, the favicon) costs no body.
@@ -73,12 +102,5 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let html = Assets::get("index.html")
         .map(|f| f.data.into_owned())
         .unwrap_or_else(|| NOT_BUILT.as_bytes().to_vec());
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-cache")
-        .header(header::CONTENT_SECURITY_POLICY, CSP)
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(header::REFERRER_POLICY, "same-origin")
-        .body(Body::from(html))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    html_page(html, CSP)
 }

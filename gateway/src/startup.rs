@@ -20,7 +20,6 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth;
 use crate::request_id::{self, RequestId};
-use crate::routes;
 use crate::session::SessionKey;
 use crate::state::AppState;
 
@@ -231,18 +230,15 @@ impl Services {
 /// `/health`, and the web app.
 pub fn router(state: AppState) -> Router {
     let require_token = middleware::from_fn_with_state(state.clone(), auth::require_token);
-    // The session endpoints are how a browser obtains its cookie, so they sit outside the check.
-    let api = routes::api_router()
-        .layer(require_token.clone())
-        .merge(routes::session::router());
-    let protected = Router::new()
+    let (documented, _) =
+        crate::openapi::documented_routes(|routes| routes.layer(require_token.clone()))
+            .split_for_parts();
+    // MCP is a protocol of its own, described by its own `tools/list`, not by the document.
+    let mcp = Router::new()
         .nest_service("/mcp", crate::mcp::http_service(state.clone()))
-        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         .layer(require_token);
-    Router::new()
-        .nest("/api", api)
-        .merge(protected)
-        .merge(routes::health::router())
+    documented
+        .merge(mcp)
         .fallback(crate::spa::serve)
         // Body limits live in crate::limits, not in axum's per-extractor default.
         .layer(DefaultBodyLimit::disable())
@@ -259,13 +255,15 @@ pub fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .with_state(state)
+        // Inside compression, so that it reads the bodies it rewrites as they were written,
+        // and its envelopes are compressed like any other answer.
+        .layer(middleware::from_fn(crate::error::envelope_every_error))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
                 .on_response(record_response)
                 .make_span_with(request_span),
         )
-        .layer(middleware::from_fn(crate::error::envelope_every_error))
         .layer(middleware::from_fn(request_id::assign))
 }
 

@@ -31,7 +31,7 @@ const NOTICE_WARNING: &str = "notice.budget.warning";
 const NOTICE_EXCEEDED: &str = "notice.budget.exceeded";
 
 /// The budget in force.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BudgetPolicy {
     /// US dollars per calendar month (UTC); `None` means no budget.
     pub monthly_usd: Option<f64>,
@@ -42,7 +42,7 @@ pub struct BudgetPolicy {
 }
 
 /// Which of the policy's values the environment sets (those cannot be changed in Settings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SetInEnvironment {
     pub monthly_usd: bool,
     pub warn_fraction: bool,
@@ -50,7 +50,7 @@ pub struct SetInEnvironment {
 }
 
 /// How far this month's spending has gone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetLevel {
     Ok,
@@ -59,7 +59,7 @@ pub enum BudgetLevel {
 }
 
 /// The policy with this month's spending.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BudgetStatus {
     #[serde(flatten)]
     pub policy: BudgetPolicy,

@@ -43,7 +43,7 @@ pub async fn month(
 }
 
 /// Calls and spending summed over one provider or one task.
-#[derive(Debug, Default, Serialize, PartialEq)]
+#[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CostGroup {
     pub key: String,
     pub calls: i64,
@@ -55,7 +55,7 @@ pub struct CostGroup {
 }
 
 /// A month's model calls and spending, grouped by provider and by task, against the budget.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MonthCosts {
     /// `YYYY-MM` (UTC).
     pub month: String,

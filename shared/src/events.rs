@@ -16,7 +16,7 @@ mod redis_bus;
 pub use redis_bus::RedisBus;
 
 /// Something listeners (the web app over `/api/ws`) want to know about.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "type")]
 pub enum EventKind {
     /// A source moved to a pipeline stage.
@@ -73,7 +73,7 @@ pub enum EventKind {
 }
 
 /// An event with its id and time, as sent to clients.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Event {
     pub id: Uuid,
     pub timestamp: DateTime<Utc>,

@@ -1,14 +1,16 @@
 //! `/api/articles` (with each article's local graph), `/api/concepts` and `/api/graph`: reading
 //! the wiki.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
 use shared::domain::{ArticleDetail, ArticleListItem};
 use shared::wiki::{ConceptNode, Graph, MAX_GRAPH_NODES};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Page;
 use super::sources::paging;
@@ -17,24 +19,32 @@ use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/articles", get(list_articles))
-        .route("/articles/{id_or_slug}", get(get_article))
-        .route("/articles/{id_or_slug}/graph", get(local_graph))
-        .route("/concepts", get(list_concepts))
-        .route("/graph", get(graph))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_articles))
+        .routes(routes!(get_article))
+        .routes(routes!(local_graph))
+        .routes(routes!(list_concepts))
+        .routes(routes!(graph))
 }
 
 /// Query of `GET /api/articles`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// Only articles about this concept (its key or its name).
     pub(crate) concept: Option<String>,
+    #[param(value_type = Option<PageType>)]
     pub(crate) page_type: Option<String>,
+    #[param(value_type = Option<Confidence>)]
     pub(crate) confidence: Option<String>,
+    /// Only articles whose title contains this.
     pub(crate) q: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub(crate) limit: Option<i64>,
+    #[param(minimum = 0)]
     pub(crate) offset: Option<i64>,
 }
 
@@ -42,6 +52,9 @@ fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// The wiki's articles, most recently changed first.
+#[utoipa::path(get, path = "/articles", tag = "wiki", params(ListQuery),
+    responses((status = 200, description = "One page of articles", body = Page<ArticleListItem>)))]
 async fn list_articles(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -72,6 +85,9 @@ pub(crate) async fn articles(state: &AppState, q: ListQuery) -> ApiResult<Page<A
     Ok(Page { items, total })
 }
 
+/// One article with its claims, quotes, sources and links.
+#[utoipa::path(get, path = "/articles/{id_or_slug}", tag = "wiki", params(ArticlePath),
+    responses((status = 200, description = "The article", body = ArticleDetail)))]
 async fn get_article(
     State(state): State<AppState>,
     Path(id_or_slug): Path<String>,
@@ -92,6 +108,9 @@ pub(crate) async fn article(state: &AppState, id_or_slug: &str) -> ApiResult<Art
     Ok(article)
 }
 
+/// Every concept in use, most used first, each with its parent (a tree).
+#[utoipa::path(get, path = "/concepts", tag = "wiki",
+    responses((status = 200, description = "The concepts", body = Page<ConceptNode>)))]
 async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<Page<ConceptNode>>> {
     concepts(&state).await.map(Json)
 }
@@ -104,16 +123,23 @@ pub(crate) async fn concepts(state: &AppState) -> ApiResult<Page<ConceptNode>> {
 }
 
 /// Query of `GET /api/graph`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct GraphQuery {
+    /// Only the articles about this concept (its key or its name).
     concept: Option<String>,
+    /// Most articles shown (default 2,000).
+    #[param(minimum = 1, maximum = 20_000)]
     limit: Option<i64>,
 }
 
 /// Articles shown when no limit is asked for.
 const DEFAULT_GRAPH_LIMIT: i64 = 2_000;
 
+/// The wiki as a graph: articles and concepts, links and memberships, with communities.
+#[utoipa::path(get, path = "/graph", tag = "wiki", params(GraphQuery),
+    responses((status = 200, description = "The graph", body = Graph)))]
 async fn graph(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<GraphQuery>,
@@ -133,10 +159,15 @@ async fn graph(
 }
 
 /// Query of `GET /api/articles/{id}/graph`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct LocalGraphQuery {
+    /// 1–3, default 2.
+    #[param(minimum = 1, maximum = 3)]
     hops: Option<usize>,
+    /// Most nodes, 1–1,000 (default 80).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -146,7 +177,12 @@ const MAX_LOCAL_HOPS: usize = 3;
 const DEFAULT_LOCAL_NODES: usize = 80;
 const MAX_LOCAL_NODES: usize = 1_000;
 
-/// The article's neighbourhood: pages and shared concepts within `hops` (default 2) edges.
+/// The article's neighbourhood (a local graph).
+///
+/// The pages and shared concepts within `hops` (default 2) edges.
+#[utoipa::path(get, path = "/articles/{id_or_slug}/graph", tag = "wiki",
+    params(("id_or_slug" = uuid::Uuid, Path, description = "The article's id"), LocalGraphQuery),
+    responses((status = 200, description = "The local graph", body = Graph)))]
 async fn local_graph(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -171,4 +207,14 @@ async fn local_graph(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("article"))
+}
+
+/// The `{id_or_slug}` of an article's path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by the path's own extractor; this only describes it
+struct ArticlePath {
+    /// The article's id or its slug.
+    #[param(max_length = 200)]
+    id_or_slug: String,
 }

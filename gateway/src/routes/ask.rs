@@ -2,11 +2,10 @@
 //! conversations that can be forked from any turn, exported as markdown and filed back into
 //! the wiki as an `answer` article.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::ask::{
     Answerer, AskError, FileBackError, FileBackRequest, conversation_markdown, conversation_title,
@@ -14,6 +13,9 @@ use shared::ask::{
 };
 use shared::db;
 use shared::domain::{Conversation, Turn};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::Page;
@@ -26,28 +28,27 @@ use crate::state::AppState;
 const MAX_QUESTION_CHARS: usize = 2_000;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/ask", post(ask))
-        .route("/conversations", get(list_conversations))
-        .route("/conversations/{id}", get(get_conversation))
-        .route("/conversations/{id}/fork", post(fork_conversation))
-        .route("/conversations/{id}/export", get(export_conversation))
-        .route(
-            "/conversations/{id}/file-back",
-            post(file_back_conversation),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ask))
+        .routes(routes!(list_conversations))
+        .routes(routes!(get_conversation))
+        .routes(routes!(fork_conversation))
+        .routes(routes!(export_conversation))
+        .routes(routes!(file_back_conversation))
 }
 
-#[derive(Debug, Deserialize)]
+/// A question; with `conversation_id` a follow-up in that conversation.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AskRequest {
+    /// At most 2,000 characters.
     pub(crate) question: String,
     pub(crate) conversation_id: Option<Uuid>,
 }
 
 /// An answer and the conversation it belongs to.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AskReply {
     pub(crate) conversation: Conversation,
     pub(crate) turn: Turn,
@@ -97,6 +98,11 @@ fn parse_id(id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("conversation"))
 }
 
+/// Ask the wiki a question.
+///
+/// The answer's `[n]` markers each name a citation with the source's verified quote.
+#[utoipa::path(post, path = "/ask", tag = "ask", request_body = AskRequest,
+    responses((status = 200, description = "The answer", body = AskReply)))]
 async fn ask(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<AskRequest>,
@@ -109,13 +115,20 @@ async fn ask(
     Ok(Json(AskReply { conversation, turn }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
+/// Conversations, most recent first.
+#[utoipa::path(get, path = "/conversations", tag = "ask", params(ListQuery),
+    responses((status = 200, description = "One page of conversations", body = Page<Conversation>)))]
 async fn list_conversations(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -125,7 +138,8 @@ async fn list_conversations(
     Ok(Json(Page { items, total }))
 }
 
-#[derive(Debug, Serialize)]
+/// A conversation and its turns.
+#[derive(Debug, Serialize, ToSchema)]
 struct ConversationDetail {
     conversation: Conversation,
     /// For a fork, the parent's turns before the fork point, then its own.
@@ -141,6 +155,9 @@ async fn load(state: &AppState, id: &str) -> ApiResult<(Conversation, Vec<Turn>)
     Ok((conversation, turns))
 }
 
+/// A conversation with its turns.
+#[utoipa::path(get, path = "/conversations/{id}", tag = "ask", params(super::IdPath),
+    responses((status = 200, description = "The conversation", body = ConversationDetail)))]
 async fn get_conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -152,7 +169,8 @@ async fn get_conversation(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// Body of `POST /api/conversations/{id}/fork`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ForkRequest {
     /// The turn to branch at: the fork keeps the turns before it and asks `question` instead.
@@ -160,6 +178,10 @@ struct ForkRequest {
     question: String,
 }
 
+/// Branch a conversation at a turn, asking another question there.
+#[utoipa::path(post, path = "/conversations/{id}/fork", tag = "ask", params(super::IdPath),
+    request_body = ForkRequest,
+    responses((status = 200, description = "The fork and its first answer", body = AskReply)))]
 async fn fork_conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -190,6 +212,10 @@ async fn fork_conversation(
     }
 }
 
+/// The conversation as a markdown file, citations as footnotes.
+#[utoipa::path(get, path = "/conversations/{id}/export", tag = "ask", params(super::IdPath),
+    responses((status = 200, description = "The markdown file", body = String,
+        content_type = "text/markdown")))]
 async fn export_conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -215,7 +241,7 @@ async fn export_conversation(
 
 /// Body of `POST /api/conversations/{id}/file-back`; `{}` files every turn under the
 /// conversation's title.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct FileBackBody {
     /// Indices of the thread's turns to file (default: all).
@@ -223,14 +249,16 @@ struct FileBackBody {
     title: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// The `answer` article a filing made or updated.
+#[derive(Debug, Serialize, ToSchema)]
 struct FiledArticle {
     id: Uuid,
     slug: String,
     title: String,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to filing a conversation.
+#[derive(Debug, Serialize, ToSchema)]
 struct FileBackReply {
     article: FiledArticle,
     /// True when the conversation's earlier filing was updated in place.
@@ -249,6 +277,10 @@ impl From<FileBackError> for ApiError {
     }
 }
 
+/// File the conversation (or some of its turns) into the wiki as an `answer` article.
+#[utoipa::path(post, path = "/conversations/{id}/file-back", tag = "ask", params(super::IdPath),
+    request_body = FileBackBody,
+    responses((status = 200, description = "Filed", body = FileBackReply)))]
 async fn file_back_conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -6,29 +6,74 @@
 
 use std::convert::Infallible;
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::post;
 use futures::Stream;
-use serde_json::json;
+use serde::Serialize;
 use shared::ask::{Answerer, MarkerFilter, Plan, Prepared};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::ask::{AskRequest, answerer, checked_question};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorDetail, ErrorEnvelope};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/ask/stream", post(ask_stream))
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(ask_stream))
+}
+
+/// The data of a `token` event: the next piece of the answer's text.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenEvent<'a> {
+    text: &'a str,
+}
+
+/// One event of the stream as SSE-aware tools read it: its name and its data, the JSON of
+/// [`TokenEvent`], [`AskReply`](super::ask::AskReply) or [`ErrorEnvelope`].
+pub(crate) struct StreamEvent;
+
+impl utoipa::PartialSchema for StreamEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::Ref;
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let event = |name: &str, data: &str| {
+            ObjectBuilder::new()
+                .property(
+                    "event",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([name])),
+                )
+                .required("event")
+                .property(
+                    "data",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .content_media_type("application/json")
+                        .content_schema(Some(Ref::from_schema_name(data))),
+                )
+                .required("data")
+        };
+        OneOfBuilder::new()
+            .item(event("token", "TokenEvent"))
+            .item(event("done", "AskReply"))
+            .item(event("error", "ErrorEnvelope"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StreamEvent {}
+
+/// An event whose data is `value` as JSON; `value` is made of strings only, so it always
+/// serializes (were it ever not to, the event would carry no data rather than break the stream).
+fn json_event(name: &str, value: &impl Serialize) -> Event {
+    let data = serde_json::to_string(value).unwrap_or_default();
+    Event::default().event(name).data(data)
 }
 
 fn token(text: &str) -> Event {
-    Event::default()
-        .event("token")
-        .data(json!({ "text": text }).to_string())
+    json_event("token", &TokenEvent { text })
 }
 
 fn error_event(err: ApiError, request_id: Option<&str>) -> Event {
@@ -40,11 +85,23 @@ fn error_event(err: ApiError, request_id: Option<&str>) -> Event {
         }
         other => other.to_string(),
     };
-    Event::default().event("error").data(
-        json!({"error": {"code": code, "message": message, "request_id": request_id}}).to_string(),
-    )
+    let error = ErrorDetail {
+        code: code.to_owned(),
+        message,
+        request_id: request_id.map(str::to_owned),
+    };
+    json_event("error", &ErrorEnvelope { error })
 }
 
+/// Ask the wiki, the answer streamed as it is written.
+///
+/// Server-Sent Events: `token` events (`{"text"}`, the answer's text as it is written), then
+/// one `done` event (the same JSON as `POST /api/ask`
+/// answers) or one `error` event (the error envelope). A bad request is refused before the
+/// stream starts, as JSON.
+#[utoipa::path(post, path = "/ask/stream", tag = "ask", request_body = AskRequest,
+    responses((status = 200, description = "The event stream: `token` events, then `done` or \
+        `error`", body = StreamEvent, content_type = "text/event-stream")))]
 async fn ask_stream(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<AskRequest>,

@@ -3,26 +3,28 @@
 //! data lives (`gateway restore`), since it needs an empty database.
 
 use axum::Json;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
 use shared::backup::daily::{self, BackupFile};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/backups", get(list).post(create))
-        .route("/backups/{name}", get(download))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(download))
 }
 
-#[derive(Debug, Serialize)]
+/// The backup archives, newest first.
+#[derive(Debug, Serialize, ToSchema)]
 struct BackupList {
     items: Vec<BackupFile>,
 }
@@ -31,13 +33,20 @@ fn files(state: &AppState) -> ApiResult<Vec<BackupFile>> {
     daily::list(&state.storage).map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// The backup archives in the data directory (daily and weekly ones, and those made on demand).
+#[utoipa::path(get, path = "/backups", tag = "backups",
+    responses((status = 200, description = "The archives", body = BackupList)))]
 async fn list(State(state): State<AppState>) -> ApiResult<Json<BackupList>> {
     Ok(Json(BackupList {
         items: files(&state)?,
     }))
 }
 
-/// Writes a backup now → `201` with the archive.
+/// Make a backup now.
+///
+/// A consistent snapshot of the database and the files, with a manifest of checksums.
+#[utoipa::path(post, path = "/backups", tag = "backups",
+    responses((status = 201, description = "The archive written", body = BackupFile)))]
 async fn create(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<BackupFile>)> {
     let path = daily::new_archive_path(&state.storage);
     let name = path
@@ -54,7 +63,11 @@ async fn create(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<Ba
     Ok((StatusCode::CREATED, Json(file)))
 }
 
-/// One archive, by its name in the list (nothing else in the directory is served).
+/// Download one archive, by its name in the list (nothing else in the directory is served).
+#[utoipa::path(get, path = "/backups/{name}", tag = "backups",
+    params(("name" = String, Path, description = "The archive's name, as listed")),
+    responses((status = 200, description = "The archive",
+        content((Vec<u8> = "application/zip")))))]
 async fn download(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Response> {
     if !files(&state)?.iter().any(|f| f.name == name) {
         return Err(ApiError::not_found("backup"));

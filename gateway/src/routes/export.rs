@@ -1,30 +1,36 @@
 //! `GET /api/export?format=obsidian`: the wiki as a vault, one ZIP download that Obsidian
 //! opens as it is.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/export", get(export))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
 }
 
 /// Query of `GET /api/export`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
     /// `obsidian` (the only format so far, and the default).
+    #[param(pattern = "^obsidian$")]
     format: Option<String>,
 }
 
+/// Download the wiki as an Obsidian vault (a ZIP of its markdown files).
+#[utoipa::path(get, path = "/export", tag = "backups", params(ExportQuery),
+    responses((status = 200, description = "The vault", content((Vec<u8> = "application/zip")))))]
 async fn export(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ExportQuery>,

@@ -1,13 +1,15 @@
 //! `/api/feeds`: subscriptions to RSS, Atom and JSON feeds. The worker polls them (see
 //! `worker::feeds`); here they are added, listed, removed, and made due for a poll now.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::db::{self, feeds::Feed};
 use shared::feeds::FeedError;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -15,29 +17,32 @@ use crate::extract::{ApiJson, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/feeds", get(list_feeds).post(subscribe))
-        .route("/feeds/{id}", axum::routing::delete(unsubscribe))
-        .route("/feeds/{id}/poll", post(poll_now))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_feeds, subscribe))
+        .routes(routes!(unsubscribe))
+        .routes(routes!(poll_now))
 }
 
 /// Body of `POST /api/feeds`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SubscribeBody {
+    /// The feed's address (RSS, Atom or JSON Feed), or a page that names its feed.
     url: String,
     /// Minutes between polls (hourly when left out).
     poll_minutes: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// Every subscription.
+#[derive(Debug, Serialize, ToSchema)]
 struct FeedList {
     items: Vec<Feed>,
     total: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to removing a subscription.
+#[derive(Debug, Serialize, ToSchema)]
 struct Unsubscribed {
     deleted: Uuid,
 }
@@ -53,6 +58,9 @@ impl From<FeedError> for ApiError {
     }
 }
 
+/// Subscribe to a feed: its new entries become sources as they appear.
+#[utoipa::path(post, path = "/feeds", tag = "feeds", request_body = SubscribeBody,
+    responses((status = 201, description = "Subscribed", body = Feed)))]
 async fn subscribe(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SubscribeBody>,
@@ -72,6 +80,9 @@ async fn subscribe(
     Ok((StatusCode::CREATED, Json(feed)))
 }
 
+/// The feeds subscribed to.
+#[utoipa::path(get, path = "/feeds", tag = "feeds",
+    responses((status = 200, description = "The subscriptions", body = FeedList)))]
 async fn list_feeds(State(state): State<AppState>) -> ApiResult<Json<FeedList>> {
     let items = db::feeds::list(&state.db).await?;
     Ok(Json(FeedList {
@@ -80,6 +91,9 @@ async fn list_feeds(State(state): State<AppState>) -> ApiResult<Json<FeedList>> 
     }))
 }
 
+/// Stop following a feed (the sources it brought stay).
+#[utoipa::path(delete, path = "/feeds/{id}", tag = "feeds", params(super::IdPath),
+    responses((status = 200, description = "Unsubscribed", body = Unsubscribed)))]
 async fn unsubscribe(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -91,7 +105,9 @@ async fn unsubscribe(
     Ok(Json(Unsubscribed { deleted: id }))
 }
 
-/// Makes the feed due now; a worker polls it within seconds.
+/// Poll a feed now (a worker reads it within seconds).
+#[utoipa::path(post, path = "/feeds/{id}/poll", tag = "feeds", params(super::IdPath),
+    responses((status = 202, description = "Due now", body = Feed)))]
 async fn poll_now(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -1,10 +1,12 @@
 //! `/health` (liveness) and `/health/ready` (database, queue, storage and worker checks).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use shared::jobs::JobQueue;
 
@@ -12,19 +14,25 @@ use crate::auth::is_authenticated;
 use crate::state::AppState;
 
 /// Routes of this resource (mounted at the root, outside `/api`).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/health/ready", get(ready))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
 }
 
 /// `GET /health`: the process answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Liveness {
+    /// Always `ok`.
+    #[schema(value_type = String)]
     status: &'static str,
+    #[schema(value_type = String)]
     version: &'static str,
 }
 
+/// Liveness: the process answers (no check of what it depends on).
+#[utoipa::path(get, path = "/health", tag = "health", security(()),
+    responses((status = 200, description = "Alive", body = Liveness)))]
 async fn health() -> Json<Liveness> {
     Json(Liveness {
         status: "ok",
@@ -33,12 +41,14 @@ async fn health() -> Json<Liveness> {
 }
 
 /// What a passing check found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 enum Detail {
     /// The database's dialect.
+    #[schema(value_type = String)]
     Database(&'static str),
     Queue {
+        #[schema(value_type = String)]
         backend: &'static str,
         /// Tasks waiting in the SQLite queue (`null` when they cannot be counted); absent for
         /// Redis.
@@ -60,7 +70,7 @@ enum Detail {
 
 /// One check: whether it passes and, to a caller allowed to see them, what it found or why
 /// it fails.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Check {
     ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,15 +100,18 @@ impl Check {
 }
 
 /// `GET /health/ready`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Readiness {
     /// `ready` or `not_ready`.
+    #[schema(value_type = String)]
     status: &'static str,
+    #[schema(value_type = String)]
     version: &'static str,
     checks: Checks,
 }
 
-#[derive(Debug, Serialize)]
+/// The checks; what each found is shown only to a caller allowed to see it.
+#[derive(Debug, Serialize, ToSchema)]
 struct Checks {
     database: Check,
     queue: Check,
@@ -186,8 +199,15 @@ async fn queue_check(state: &AppState) -> Result<Detail, String> {
     }
 }
 
-/// Every check; a caller that must authenticate and has not sees only which checks pass, not
-/// their details (paths, addresses, error text).
+/// Readiness: the database, the queue, the data directory and a worker are all usable.
+///
+/// A caller that must authenticate and has not sees only which checks pass, not their details
+/// (paths, addresses, error text).
+#[utoipa::path(get, path = "/health/ready", tag = "health", security(()),
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready: a check fails", body = Readiness),
+    ))]
 async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Readiness>) {
     let mut checks = Checks {
         database: Check::of(database_check(&state).await),

@@ -1,11 +1,13 @@
 //! `/api/jobs`: the history of background work.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::db;
 use shared::domain::{Job, JobStatus};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Page;
 use crate::error::{ApiError, ApiResult};
@@ -13,20 +15,28 @@ use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/jobs", get(list_jobs))
-        .route("/jobs/{id}", get(get_job))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_jobs))
+        .routes(routes!(get_job))
 }
 
 /// Query of `GET /api/jobs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only jobs in this state.
+    #[param(value_type = Option<JobStatus>)]
     status: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
 }
 
+/// The most recent jobs, newest first (`total` is how many are listed).
+#[utoipa::path(get, path = "/jobs", tag = "jobs", params(ListQuery),
+    responses((status = 200, description = "The jobs", body = Page<Job>)))]
 async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -44,6 +54,9 @@ async fn list_jobs(
     Ok(Json(Page { items, total }))
 }
 
+/// One job.
+#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", params(super::IdPath),
+    responses((status = 200, description = "The job", body = Job)))]
 async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Job>> {
     let id = parse_id(&id, "job")?;
     let job = db::jobs::get(&state.db, id)

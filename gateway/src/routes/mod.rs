@@ -15,24 +15,42 @@ pub mod sources;
 pub mod wiki_health;
 pub mod ws;
 
-use axum::Router;
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::envelope;
 use crate::state::AppState;
 
 /// One page of a list, and how many items there are in all (for the jobs list, which has no
 /// offset, how many it holds).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Page<T> {
     pub(crate) items: Vec<T>,
     pub(crate) total: i64,
 }
 
-/// Everything under `/api`, with its own JSON 404.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
+/// The `{id}` of a path: a source's, job's, conversation's, feed's or finding's id.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by the path's own extractor; this only describes it
+pub(crate) struct IdPath {
+    /// The resource's id (a UUID; anything else is a 400).
+    id: uuid::Uuid,
+}
+
+/// A file sent as `multipart/form-data`, in the field `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // read by the handler's multipart extractor; this only describes it
+pub(crate) struct FileUpload {
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// Everything under `/api` that the token protects, with its own JSON 404.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(sources::router())
         .merge(articles::router())
         .merge(feeds::router())

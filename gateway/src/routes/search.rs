@@ -1,11 +1,13 @@
 //! `GET /api/search`: ranked articles for a query, each with the passage that matched and a
 //! highlighted snippet of it. Ranking is hybrid when an embedding provider is configured.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::search::{QueryTerms, Ranking, Segment, articles_from_passages, segments};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -21,33 +23,42 @@ const MAX_LIMIT: i64 = 50;
 const PASSAGES_PER_RESULT: i64 = 6;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/search", get(search))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// The words to search for (required, at most 500 characters).
     q: Option<String>,
+    /// Most articles, 1–50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// The article a search result is.
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SearchArticle {
     pub(crate) id: Uuid,
     pub(crate) slug: String,
     pub(crate) title: String,
     pub(crate) summary: String,
+    #[schema(value_type = shared::compile::PageType)]
     pub(crate) page_type: String,
 }
 
-#[derive(Debug, Serialize)]
+/// The passage of the article that matched best.
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct MatchedPassage {
+    #[schema(value_type = shared::search::PassageKind)]
     pub(crate) kind: &'static str,
     pub(crate) heading: String,
 }
 
-#[derive(Debug, Serialize)]
+/// One article found.
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SearchResult {
     pub(crate) article: SearchArticle,
     pub(crate) score: f64,
@@ -60,7 +71,8 @@ pub(crate) struct SearchResult {
     pub(crate) similarity: Option<f32>,
 }
 
-#[derive(Debug, Serialize)]
+/// What a search found.
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SearchReply {
     pub(crate) query: String,
     pub(crate) terms: Vec<String>,
@@ -68,6 +80,9 @@ pub(crate) struct SearchReply {
     pub(crate) results: Vec<SearchResult>,
 }
 
+/// Search the wiki: articles ranked by their best passage, with a highlighted snippet.
+#[utoipa::path(get, path = "/search", tag = "wiki", params(SearchQuery),
+    responses((status = 200, description = "The articles found", body = SearchReply)))]
 async fn search(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SearchQuery>,

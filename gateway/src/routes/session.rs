@@ -3,12 +3,14 @@
 
 use std::time::SystemTime;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{SESSION_COOKIE, constant_time_eq, is_authenticated, signed_session};
 use crate::client::ClientAddr;
@@ -19,19 +21,23 @@ use crate::state::AppState;
 use crate::throttle::too_many_attempts;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/session", get(session))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session))
+        .routes(routes!(login))
+        .routes(routes!(logout))
 }
 
-#[derive(Debug, Serialize)]
+/// Whether this WikiMind asks for a token, and whether the caller has given it.
+#[derive(Debug, Serialize, ToSchema)]
 struct SessionInfo {
     auth_required: bool,
     authenticated: bool,
 }
 
+/// Whether the browser needs to log in.
+#[utoipa::path(get, path = "/auth/session", tag = "auth", security(()),
+    responses((status = 200, description = "The session", body = SessionInfo)))]
 async fn session(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionInfo> {
     let authenticated = match state.settings.auth.token.as_ref() {
         None => true,
@@ -44,7 +50,7 @@ async fn session(State(state): State<AppState>, headers: HeaderMap) -> Json<Sess
 }
 
 /// Body of `POST /api/auth/login`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
     token: String,
@@ -64,8 +70,16 @@ fn cookie_attributes(headers: &HeaderMap) -> &'static str {
     }
 }
 
+/// Log in: exchange the token for a session cookie.
+///
 /// Wrong tokens count against the client's address in the failure throttle (shared with bearer
 /// guesses), so a guesser waits while the owner, elsewhere, logs in at once.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = LoginBody,
+    responses(
+        (status = 200, description = "Logged in: the session cookie is set", body = SessionInfo),
+        (status = 401, description = "Not this WikiMind's token", body = crate::error::ErrorEnvelope),
+        (status = 429, description = "Too many wrong tokens from this address; wait", body = crate::error::ErrorEnvelope),
+    ))]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -108,8 +122,12 @@ async fn login(
     Ok(response)
 }
 
-/// Ends the session: its cookie is cleared in the browser and, should a copy of it survive
-/// anywhere, refused from now on by every gateway.
+/// Log out.
+///
+/// The session's cookie is cleared in the browser and, should a copy of it survive anywhere,
+/// refused from now on by every gateway.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(()),
+    responses((status = 204, description = "Logged out: the cookie is cleared")))]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = state.settings.auth.token.as_ref()
         && let Some(session) = signed_session(&headers, token.expose(), &state.session_key)

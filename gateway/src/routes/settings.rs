@@ -9,9 +9,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::budget::{BudgetChange, BudgetStatus};
 use shared::costs::{CostsError, MonthCosts};
@@ -22,6 +21,9 @@ use shared::llm::setup::{default_model, is_configured, provider_order};
 use shared::llm::stored::{self, KeySource, ProviderChange};
 use shared::llm::{CompletionRequest, ProviderKind};
 use shared::search::Ranking;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -31,18 +33,27 @@ use crate::state::AppState;
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/settings", get(get_settings))
-        .route("/settings/budget", put(put_budget))
-        .route("/settings/providers/{kind}", put(put_provider))
-        .route("/settings/llm", put(put_llm))
-        .route("/settings/embeddings", put(put_embeddings))
-        .route("/providers/{kind}/test", post(test_provider))
-        .route("/costs", get(get_costs))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings))
+        .routes(routes!(put_budget))
+        .routes(routes!(put_provider))
+        .routes(routes!(put_llm))
+        .routes(routes!(put_embeddings))
+        .routes(routes!(test_provider))
+        .routes(routes!(get_costs))
 }
 
-#[derive(Debug, Serialize)]
+/// The `{kind}` of a provider's path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by the path's own extractor; this only describes it
+struct ProviderPath {
+    /// The provider (any other name is a 404).
+    kind: ProviderKind,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 struct ProviderView {
     kind: ProviderKind,
     configured: bool,
@@ -56,14 +67,14 @@ struct ProviderView {
 }
 
 /// Which of a provider's values the environment sets (they cannot be changed here).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ProviderEnv {
     api_key: bool,
     model: bool,
 }
 
 /// How search ranks, and how far embedding has got.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct SearchView {
     ranking: Ranking,
     embeddings: Option<EmbeddingsView>,
@@ -76,8 +87,9 @@ struct SearchView {
     embeddings_choice: Option<shared::embed::stored::EmbeddingChoice>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct EmbeddingsView {
+    #[schema(value_type = shared::config::EmbeddingProvider)]
     provider: &'static str,
     model: String,
     base_url: Option<String>,
@@ -87,7 +99,7 @@ struct EmbeddingsView {
 }
 
 /// The archives in the backups directory and whether a daily one is written.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct BackupsView {
     /// True when a backup is written on the first run of each day.
     daily: bool,
@@ -113,8 +125,9 @@ fn backups_view(state: &AppState) -> BackupsView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct SettingsView {
+    #[schema(value_type = String)]
     version: &'static str,
     providers: Vec<ProviderView>,
     default_provider: ProviderKind,
@@ -161,6 +174,9 @@ async fn search_view(state: &AppState, current: &Current) -> ApiResult<SearchVie
     })
 }
 
+/// What the Settings screen shows: providers, the call chain, search, budget and backups.
+#[utoipa::path(get, path = "/settings", tag = "settings",
+    responses((status = 200, description = "The settings", body = SettingsView)))]
 async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsView>> {
     // The screen that mends a setting must open even when the stored ones cannot be used.
     state.llm.refresh_or_keep().await;
@@ -213,7 +229,7 @@ async fn settings_view(state: &AppState) -> ApiResult<SettingsView> {
 
 /// Body of `PUT /api/settings/providers/{kind}`: a field left out stays as it is; `null` or
 /// an empty string removes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ProviderBody {
     #[serde(default, deserialize_with = "present")]
@@ -228,8 +244,13 @@ fn provider_kind(raw: &str) -> ApiResult<ProviderKind> {
         .map_err(|_| ApiError::not_found("provider"))
 }
 
-/// Stores a provider's key (sealed) or model; the providers in force are rebuilt at once, and
-/// the workers take the change before their next job.
+/// Set a provider's API key or model.
+///
+/// The key is stored sealed; the providers in force are rebuilt at once, and the workers take
+/// the change before their next job.
+#[utoipa::path(put, path = "/settings/providers/{kind}", tag = "settings", params(ProviderPath),
+    request_body = ProviderBody,
+    responses((status = 200, description = "The settings after the change", body = SettingsView)))]
 async fn put_provider(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -253,13 +274,17 @@ async fn put_provider(
 }
 
 /// Body of `PUT /api/settings/llm`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LlmBody {
     /// `null` goes back to the first configured provider.
+    #[schema(value_type = Option<ProviderKind>)]
     default_provider: Option<String>,
 }
 
+/// Choose the provider tried first.
+#[utoipa::path(put, path = "/settings/llm", tag = "settings", request_body = LlmBody,
+    responses((status = 200, description = "The settings after the change", body = SettingsView)))]
 async fn put_llm(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LlmBody>,
@@ -281,17 +306,22 @@ async fn put_llm(
 
 /// Body of `PUT /api/settings/embeddings`: a field left out stays as it is; `null` or an
 /// empty string removes it (no provider: search is full-text only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EmbeddingsBody {
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<shared::config::EmbeddingProvider>)]
     provider: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     model: Option<Option<String>>,
 }
 
-/// Chooses the embedding provider; the wiki's passages are then embedded with it in the
-/// background (search stays full-text until some are).
+/// Choose the embedding provider.
+///
+/// The wiki's passages are then embedded with it in the background (search stays full-text
+/// until some are).
+#[utoipa::path(put, path = "/settings/embeddings", tag = "settings", request_body = EmbeddingsBody,
+    responses((status = 200, description = "The settings after the change", body = SettingsView)))]
 async fn put_embeddings(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<EmbeddingsBody>,
@@ -315,7 +345,7 @@ async fn put_embeddings(
 }
 
 /// Body of `PUT /api/settings/budget`: a field left out stays as it is.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BudgetBody {
     /// `null` removes the budget.
@@ -332,7 +362,11 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Changes the budget; jobs that waited for it are queued again when it now allows spending.
+/// Change the monthly budget.
+///
+/// Jobs that waited for it are queued again when it now allows spending.
+#[utoipa::path(put, path = "/settings/budget", tag = "settings", request_body = BudgetBody,
+    responses((status = 200, description = "The budget after the change", body = BudgetStatus)))]
 async fn put_budget(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<BudgetBody>,
@@ -362,7 +396,7 @@ async fn put_budget(
     Ok(Json(state.budget.status().await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ProviderTest {
     ok: bool,
     provider: ProviderKind,
@@ -371,8 +405,12 @@ struct ProviderTest {
     error: Option<String>,
 }
 
-/// A tiny real call to one provider: a failure is reported in the body (the test worked; the
-/// provider did not), while an unknown or unconfigured provider is a 4xx.
+/// Test a provider with a tiny real call.
+///
+/// A failure is reported in the body (the test worked; the provider did not), while an unknown
+/// or unconfigured provider is a 4xx.
+#[utoipa::path(post, path = "/providers/{kind}/test", tag = "settings", params(ProviderPath),
+    responses((status = 200, description = "How the round trip went", body = ProviderTest)))]
 async fn test_provider(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -416,13 +454,18 @@ async fn test_provider(
 }
 
 /// Query of `GET /api/costs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct CostQuery {
     /// `YYYY-MM` (UTC); the current month when absent.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
     month: Option<String>,
 }
 
+/// A month's spending by provider and by task, against the budget.
+#[utoipa::path(get, path = "/costs", tag = "settings", params(CostQuery),
+    responses((status = 200, description = "The month's costs", body = MonthCosts)))]
 async fn get_costs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CostQuery>,

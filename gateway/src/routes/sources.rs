@@ -1,39 +1,40 @@
 //! `/api/sources`: ingest, list, read, re-compile and delete sources.
 
 use axum::Json;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use shared::db::{self, DbError};
 use shared::domain::{Job, Source, SourceStatus};
 use shared::recompile::Recompile;
 use shared::wiki::WikiError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::Page;
+use super::{FileUpload, IdPath, Page};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::import::{self, ImportError, ImportLimits};
 use crate::state::AppState;
-use shared::ingest::accept::Accepted;
+use shared::ingest::accept::{Accepted, AcceptedReply};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sources", get(list_sources))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sources))
         // Body limits per route are in crate::limits.
-        .route("/sources/text", post(create_text_source))
-        .route("/sources/url", post(create_url_source))
-        .route("/sources/urls", post(create_url_sources))
-        .route("/sources/import", post(import_archive))
-        .route("/sources/file", post(create_file_source))
-        .route("/sources/{id}", get(get_source).delete(delete_source))
-        .route("/sources/{id}/text", get(get_source_text))
-        .route("/sources/{id}/original", get(get_source_original))
-        .route("/sources/{id}/compile", post(compile_source))
+        .routes(routes!(create_text_source))
+        .routes(routes!(create_url_source))
+        .routes(routes!(create_url_sources))
+        .routes(routes!(import_archive))
+        .routes(routes!(create_file_source))
+        .routes(routes!(get_source, delete_source))
+        .routes(routes!(get_source_text))
+        .routes(routes!(get_source_original))
+        .routes(routes!(compile_source))
 }
 
 fn accepted(result: Accepted) -> Response {
@@ -45,13 +46,19 @@ fn accepted(result: Accepted) -> Response {
 }
 
 /// Body of `POST /api/sources/text`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TextBody {
     content: String,
     title: Option<String>,
 }
 
+/// Add a note (pasted or typed text) as a source.
+#[utoipa::path(post, path = "/sources/text", tag = "sources", request_body = TextBody,
+    responses(
+        (status = 202, description = "Stored and queued for compiling", body = AcceptedReply<'static>),
+        (status = 200, description = "The library already has this text", body = AcceptedReply<'static>),
+    ))]
 #[tracing::instrument(skip_all, err)]
 async fn create_text_source(
     State(state): State<AppState>,
@@ -63,12 +70,18 @@ async fn create_text_source(
 }
 
 /// Body of `POST /api/sources/url`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UrlBody {
     url: String,
 }
 
+/// Add a web page, a PDF or a YouTube video by its link; it is fetched by the worker.
+#[utoipa::path(post, path = "/sources/url", tag = "sources", request_body = UrlBody,
+    responses(
+        (status = 202, description = "Stored and queued for fetching", body = AcceptedReply<'static>),
+        (status = 200, description = "The library already has this link", body = AcceptedReply<'static>),
+    ))]
 #[tracing::instrument(skip_all, err)]
 async fn create_url_source(
     State(state): State<AppState>,
@@ -81,38 +94,55 @@ async fn create_url_source(
 const MAX_BATCH_URLS: usize = 100;
 
 /// Body of `POST /api/sources/urls`: several links, each to become its own source.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UrlsBody {
     urls: Vec<String>,
 }
 
 /// How one link of a batch, or one file of an import, went.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct BatchItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
     /// The file's path in an imported archive.
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<String>,
-    /// `added`, `duplicate` (the library has it) or `refused` (see `error`).
-    outcome: &'static str,
+    outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<BatchError>,
 }
 
+/// How one input of a batch went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Outcome {
+    Added,
+    /// The library has it already.
+    Duplicate,
+    /// See the item's `error`.
+    Refused,
+}
+
 /// Why a link of a batch was refused, as the single-link endpoint would have said it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct BatchError {
+    #[schema(value_type = String)]
     code: &'static str,
     message: String,
 }
 
-/// Several links at once (a paste of one link per line): each becomes its own source, as
-/// `POST /api/sources/url` would make it. A refused link does not stop the others; the reply
+/// Add several links at once.
+///
+/// Each link becomes its own source, as `POST /api/sources/url` would make it. A refused link does not stop the others; the reply
 /// says how each went. The same link twice in one batch is one source.
+#[utoipa::path(post, path = "/sources/urls", tag = "sources", request_body = UrlsBody,
+    responses(
+        (status = 202, description = "At least one link was added", body = BatchReply),
+        (status = 200, description = "None was added (all duplicates or refused)", body = BatchReply),
+    ))]
 #[tracing::instrument(skip_all, err)]
 async fn create_url_sources(
     State(state): State<AppState>,
@@ -149,12 +179,12 @@ async fn create_url_sources(
 /// so far stays).
 fn batch_item(result: Result<Accepted, ApiError>) -> ApiResult<BatchItem> {
     let (outcome, source, error) = match result {
-        Ok(Accepted::New(source)) => ("added", Some(source), None),
-        Ok(Accepted::Duplicate(source)) => ("duplicate", Some(source), None),
+        Ok(Accepted::New(source)) => (Outcome::Added, Some(source), None),
+        Ok(Accepted::Duplicate(source)) => (Outcome::Duplicate, Some(source), None),
         Err(e) if e.status_and_code().0.is_client_error() => {
             let code = e.status_and_code().1;
             let message = e.to_string();
-            ("refused", None, Some(BatchError { code, message }))
+            (Outcome::Refused, None, Some(BatchError { code, message }))
         }
         Err(e) => return Err(e),
     };
@@ -168,7 +198,7 @@ fn batch_item(result: Result<Accepted, ApiError>) -> ApiResult<BatchItem> {
 }
 
 /// The answer to a batch of links or an imported archive.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct BatchReply {
     /// How many of the items were added (not duplicates, not refused).
     added: usize,
@@ -177,7 +207,7 @@ struct BatchReply {
 
 /// `202` with the items when any was added, else `200`.
 fn batch_reply(items: Vec<BatchItem>) -> Response {
-    let added = items.iter().filter(|i| i.outcome == "added").count();
+    let added = items.iter().filter(|i| i.outcome == Outcome::Added).count();
     let status = if added > 0 {
         StatusCode::ACCEPTED
     } else {
@@ -186,9 +216,17 @@ fn batch_reply(items: Vec<BatchItem>) -> Response {
     (status, Json(BatchReply { added, items })).into_response()
 }
 
-/// A folder of notes or an Obsidian vault as a ZIP (multipart field `file`): each markdown,
-/// text, HTML or PDF file in it becomes a source, as an upload of its own would (see
-/// [`crate::import`]); a hostile archive is refused whole and leaves nothing behind.
+/// Import a folder of notes or an Obsidian vault (a ZIP).
+///
+/// Each markdown, text, HTML or PDF file in it becomes a source, as an upload of its own would;
+/// a hostile archive is refused whole and leaves nothing behind.
+#[utoipa::path(post, path = "/sources/import", tag = "sources",
+    request_body(content = FileUpload, content_type = "multipart/form-data",
+        description = "A ZIP of notes (a folder or an Obsidian vault) in the field `file`"),
+    responses(
+        (status = 202, description = "At least one file was added", body = BatchReply),
+        (status = 200, description = "None was added (all duplicates or refused)", body = BatchReply),
+    ))]
 #[tracing::instrument(skip_all, err)]
 async fn import_archive(
     State(state): State<AppState>,
@@ -225,6 +263,13 @@ async fn import_archive(
     Ok(batch_reply(items))
 }
 
+/// Upload a document (markdown, text, HTML or PDF; its kind is read from its content).
+#[utoipa::path(post, path = "/sources/file", tag = "sources",
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Stored and queued for compiling", body = AcceptedReply<'static>),
+        (status = 200, description = "The library already has this document", body = AcceptedReply<'static>),
+    ))]
 #[tracing::instrument(skip_all, err)]
 async fn create_file_source(
     State(state): State<AppState>,
@@ -274,11 +319,17 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 }
 
 /// Query of `GET /api/sources`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only sources in this pipeline stage.
+    #[param(value_type = Option<SourceStatus>)]
     status: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
@@ -299,6 +350,9 @@ pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64,
     Ok((limit, offset))
 }
 
+/// The library's sources, newest first.
+#[utoipa::path(get, path = "/sources", tag = "sources", params(ListQuery),
+    responses((status = 200, description = "One page of sources", body = Page<Source>)))]
 async fn list_sources(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -316,7 +370,7 @@ async fn list_sources(
 }
 
 /// A source with what compiling it is estimated to cost.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct SourceDetail {
     #[serde(flatten)]
     source: shared::domain::Source,
@@ -327,6 +381,9 @@ struct SourceDetail {
     max_cost_per_source_usd: Option<f64>,
 }
 
+/// One source, with what compiling it is estimated to cost.
+#[utoipa::path(get, path = "/sources/{id}", tag = "sources", params(IdPath),
+    responses((status = 200, description = "The source", body = SourceDetail)))]
 async fn get_source(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -352,6 +409,10 @@ async fn get_source(
     }))
 }
 
+/// The source's clean text, as extracted (markdown).
+#[utoipa::path(get, path = "/sources/{id}/text", tag = "sources", params(IdPath),
+    responses((status = 200, description = "The clean text", body = String,
+        content_type = "text/markdown")))]
 async fn get_source_text(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -371,6 +432,10 @@ async fn get_source_text(
         .into_response())
 }
 
+/// The original document as it was uploaded or fetched.
+#[utoipa::path(get, path = "/sources/{id}/original", tag = "sources", params(IdPath),
+    responses((status = 200, description = "The original document, in its own media type \
+        (a PDF, a web page, markdown or text)", content((Vec<u8> = "*/*")))))]
 async fn get_source_original(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -415,20 +480,28 @@ async fn get_source_original(
 }
 
 /// Query of `DELETE /api/sources/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DeleteQuery {
+    /// Also delete the articles compiled only from this source.
     cascade: Option<bool>,
 }
 
 /// The answer to deleting a source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Deleted {
     deleted: uuid::Uuid,
     /// The articles deleted with it (compiled only from it, with `cascade=true`).
     deleted_article_ids: Vec<uuid::Uuid>,
 }
 
+/// Delete a source.
+///
+/// Its files, passages and links go; its articles are compiled again from their other sources,
+/// or deleted with `cascade=true` when it was their only one.
+#[utoipa::path(delete, path = "/sources/{id}", tag = "sources", params(IdPath, DeleteQuery),
+    responses((status = 200, description = "Deleted", body = Deleted)))]
 async fn delete_source(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -454,14 +527,15 @@ async fn delete_source(
 }
 
 /// The answer to a compile asked for: the job that does it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Queued {
     job: Job,
 }
 
 /// Query of `POST /api/sources/{id}/compile`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct CompileQuery {
     /// Compile with the offline compiler, spending nothing (also taking over a compile that
     /// waits for the budget or for a go-ahead).
@@ -472,6 +546,12 @@ struct CompileQuery {
     approve: bool,
 }
 
+/// Compile a source again.
+///
+/// With the model, offline (`offline=true`), or with a go-ahead above the per-source cost
+/// limit (`approve=true`).
+#[utoipa::path(post, path = "/sources/{id}/compile", tag = "sources", params(IdPath, CompileQuery),
+    responses((status = 202, description = "Queued", body = Queued)))]
 async fn compile_source(
     State(state): State<AppState>,
     Path(id): Path<String>,

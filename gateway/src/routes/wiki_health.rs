@@ -2,12 +2,14 @@
 //! the trend of scores, starting a run, and dismissing or fixing a finding. Not to be confused with `/health`, the
 //! process's liveness.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::health::{self, ActionError, HealthReport, RunView};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::sources::paging;
 use crate::error::{ApiError, ApiResult};
@@ -15,24 +17,28 @@ use crate::extract::{ApiJson, ApiQuery, parse_id};
 use crate::state::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(get_report))
-        .route("/health/history", get(get_history))
-        .route("/health/runs", post(start_run))
-        .route("/health/findings/{id}/dismiss", post(dismiss))
-        .route("/health/findings/{id}/fix", post(fix))
-        .route("/health/findings/{id}/resolve", post(resolve))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_report))
+        .routes(routes!(get_history))
+        .routes(routes!(start_run))
+        .routes(routes!(dismiss))
+        .routes(routes!(fix))
+        .routes(routes!(resolve))
 }
 
 /// Query of `GET /api/health`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ReportQuery {
     /// Show dismissed findings too.
     include_dismissed: Option<bool>,
 }
 
+/// The wiki's Health: its score, the open findings and the pages they name.
+#[utoipa::path(get, path = "/health", tag = "wiki health", params(ReportQuery),
+    responses((status = 200, description = "The report", body = HealthReport)))]
 async fn get_report(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReportQuery>,
@@ -42,18 +48,24 @@ async fn get_report(
 }
 
 /// Query of `GET /api/health/history`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
 }
 
 /// `GET /api/health/history`: runs, newest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct History {
     items: Vec<RunView>,
 }
 
+/// Past Health runs and their scores, newest first.
+#[utoipa::path(get, path = "/health/history", tag = "wiki health", params(HistoryQuery),
+    responses((status = 200, description = "The runs", body = History)))]
 async fn get_history(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
@@ -63,21 +75,30 @@ async fn get_history(
     Ok(Json(History { items }))
 }
 
-/// `POST /api/health/runs`: queues a run for the workers and answers at once with it (202);
-/// while a run already waits, that run is the answer. Progress arrives as `lint.progress`
-/// events, the end as `lint.complete`.
+/// Start a Health run.
+///
+/// The run is queued for the workers and answered at once; while a run already waits, that
+/// run is the answer. Progress arrives as `lint.progress` events, the end as `lint.complete`.
+#[utoipa::path(post, path = "/health/runs", tag = "wiki health",
+    responses((status = 202, description = "The run queued (or the one already waiting)", body = RunView)))]
 async fn start_run(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<RunView>)> {
     let run = health::request(&state.db, "manual").await?;
     Ok((StatusCode::ACCEPTED, Json(run)))
 }
 
 /// `POST /api/health/findings/{id}/dismiss`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Dismissed {
     id: uuid::Uuid,
+    /// Always `dismissed`.
+    #[schema(value_type = String)]
     state: &'static str,
 }
 
+/// Dismiss a finding: it is not shown again unless asked for.
+#[utoipa::path(post, path = "/health/findings/{id}/dismiss", tag = "wiki health",
+    params(super::IdPath),
+    responses((status = 200, description = "Dismissed", body = Dismissed)))]
 async fn dismiss(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -93,14 +114,19 @@ async fn dismiss(
 }
 
 /// Query of `POST /api/health/findings/{id}/fix`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct FixQuery {
-    /// The page a merge keeps.
+    /// The page a merge keeps (an article's id).
+    #[param(value_type = Option<uuid::Uuid>)]
     keep: Option<String>,
 }
 
-/// `POST /api/health/findings/{id}/fix`: makes the repair the finding offers (`fix`).
+/// Make the repair the finding offers (its `fix`).
+#[utoipa::path(post, path = "/health/findings/{id}/fix", tag = "wiki health",
+    params(super::IdPath, FixQuery),
+    responses((status = 200, description = "Repaired (or the job that repairs it queued)", body = health::Fixed)))]
 async fn fix(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -123,13 +149,16 @@ async fn fix(
 }
 
 /// Body of `POST /api/health/findings/{id}/resolve`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveBody {
     resolution: health::Resolution,
 }
 
-/// `POST /api/health/findings/{id}/resolve`: says which claim of a contradiction holds.
+/// Say which claim of a contradiction holds.
+#[utoipa::path(post, path = "/health/findings/{id}/resolve", tag = "wiki health",
+    params(super::IdPath), request_body = ResolveBody,
+    responses((status = 200, description = "Resolved", body = health::Resolved)))]
 async fn resolve(
     State(state): State<AppState>,
     Path(id): Path<String>,

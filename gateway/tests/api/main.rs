@@ -25,6 +25,7 @@ mod links;
 mod llm;
 mod mcp;
 mod metrics;
+mod openapi;
 mod origin;
 mod provider_settings;
 mod search;

@@ -22,7 +22,7 @@ const WEEKS_KEPT: usize = 4;
 const CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// One archive in the backups directory.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct BackupFile {
     pub name: String,
     pub bytes: u64,

@@ -165,7 +165,8 @@ impl LlmSettings {
 }
 
 /// Where passage and question embeddings come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum EmbeddingProvider {
     /// `POST {base}/embeddings` (OpenAI and compatible servers).
     Openai,

@@ -10,7 +10,7 @@ use super::{Db, DbResult, now};
 use crate::on_db;
 
 /// A subscription as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Feed {
     pub id: Uuid,
     pub url: String,

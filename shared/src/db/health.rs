@@ -160,7 +160,7 @@ pub struct FindingRow {
 }
 
 /// A run of the linter.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct RunRow {
     pub id: Uuid,
     /// `manual` or `schedule`.

@@ -8,14 +8,14 @@ use crate::compile::{Confidence, PageType, RelationType};
 
 /// A character range in a source's clean text (`text.md`), end exclusive, counted in
 /// Unicode scalar values.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ClaimSpan {
     pub start: i64,
     pub end: i64,
 }
 
 /// One key claim of an article.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Claim {
     pub text: String,
     pub confidence: Confidence,
@@ -32,7 +32,7 @@ pub struct Claim {
 }
 
 /// Why a claim is disputed: how the contradiction was resolved, and the page whose claim won.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ClaimDispute {
     /// `source_a_wins`, `source_b_wins` or `superseded`.
     pub resolution: String,
@@ -40,7 +40,7 @@ pub struct ClaimDispute {
 }
 
 /// The page whose claim won.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ClaimDisputeBy {
     pub id: Uuid,
     pub slug: String,
@@ -48,7 +48,7 @@ pub struct ClaimDisputeBy {
 }
 
 /// An article in a list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleListItem {
     pub id: Uuid,
     pub slug: String,
@@ -65,7 +65,7 @@ pub struct ArticleListItem {
 }
 
 /// A source an article was compiled from.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleSourceRef {
     pub id: Uuid,
     pub title: Option<String>,
@@ -75,7 +75,7 @@ pub struct ArticleSourceRef {
 
 /// A link between articles, seen from one end. `article_id` is `None` for a link whose
 /// target does not exist yet.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LinkRef {
     pub article_id: Option<Uuid>,
     pub slug: Option<String>,
@@ -87,7 +87,7 @@ pub struct LinkRef {
 }
 
 /// An article with everything the reader shows.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleDetail {
     pub id: Uuid,
     pub slug: String,

@@ -29,7 +29,7 @@ crate::text_enum! {
 }
 
 /// An article named by a citation or listed as related.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArticleRef {
     pub id: Uuid,
     pub slug: String,
@@ -37,7 +37,7 @@ pub struct ArticleRef {
 }
 
 /// The original document behind a citation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SourceRef {
     pub id: Uuid,
     pub title: Option<String>,
@@ -45,7 +45,7 @@ pub struct SourceRef {
 }
 
 /// The passage of the article that a citation points at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CitedPassage {
     pub kind: String,
     pub heading: String,
@@ -53,7 +53,7 @@ pub struct CitedPassage {
 
 /// One `[n]` of an answer: the retrieved passage it names and, through the article's best
 /// matching verified claim, the exact quote in the source.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Citation {
     pub n: u32,
     pub article: ArticleRef,
@@ -66,7 +66,7 @@ pub struct Citation {
 }
 
 /// One question and its answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Turn {
     pub id: Uuid,
     pub conversation_id: Uuid,
@@ -87,7 +87,7 @@ pub struct Turn {
 }
 
 /// A conversation; a fork names its parent and the turn index it branched at.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
     pub title: String,

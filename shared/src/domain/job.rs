@@ -37,7 +37,7 @@ crate::text_enum! {
 }
 
 /// A job as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Job {
     pub id: Uuid,
     pub kind: JobKind,

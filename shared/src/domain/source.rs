@@ -46,7 +46,7 @@ impl SourceStatus {
 }
 
 /// A source as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Source {
     pub id: Uuid,
     pub kind: SourceKind,

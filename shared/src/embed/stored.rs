@@ -19,8 +19,9 @@ const MODEL: &str = "llm.embeddings.model";
 const ENV_VAR: &str = "WIKIMIND_EMBEDDINGS__PROVIDER";
 
 /// What is stored, whether or not it can be used: what the Settings form starts from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct EmbeddingChoice {
+    #[schema(value_type = crate::config::EmbeddingProvider)]
     pub provider: String,
     /// `None`: the provider's default model.
     pub model: Option<String>,

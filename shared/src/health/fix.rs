@@ -78,7 +78,7 @@ pub enum ActionError {
 }
 
 /// What a repair did.
-#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Fixed {
     pub id: Uuid,
     pub fix: &'static str,

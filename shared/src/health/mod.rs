@@ -39,8 +39,9 @@ pub const SYMMETRIC_RELATIONS: [RelationType; 2] =
     [RelationType::RelatedTo, RelationType::Contradicts];
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FindingKind)]
 pub enum Kind {
     /// A page with no link in or out.
     Orphan,
@@ -80,7 +81,7 @@ impl Kind {
 }
 
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,

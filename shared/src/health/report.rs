@@ -13,7 +13,7 @@ use crate::db::{self, Db, DbResult};
 pub type RunView = RunRow;
 
 /// A page a finding names.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PageRef {
     pub id: Uuid,
     pub slug: String,
@@ -21,10 +21,12 @@ pub struct PageRef {
 }
 
 /// A finding, as shown.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FindingView {
     pub id: Uuid,
+    #[schema(value_type = super::Kind)]
     pub kind: String,
+    #[schema(value_type = super::Severity)]
     pub severity: String,
     pub message: String,
     /// The pages involved that still exist, in the order the finding names them.
@@ -38,7 +40,7 @@ pub struct FindingView {
 }
 
 /// `GET /api/health`: the latest complete run and its open findings.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct HealthReport {
     /// 0–100; `None` before the first run.
     pub score: Option<i64>,
@@ -46,6 +48,7 @@ pub struct HealthReport {
     /// A run that is waiting or under way, if any.
     pub pending: Option<RunView>,
     /// Open findings by kind.
+    #[schema(value_type = BTreeMap<super::Kind, i64>)]
     pub counts_by_kind: BTreeMap<String, i64>,
     pub findings: Vec<FindingView>,
 }

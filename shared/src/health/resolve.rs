@@ -11,7 +11,7 @@ use crate::db::{self, DbError};
 use crate::wiki::Wiki;
 
 /// What a person decided about a contradiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// The first page's claim holds; the second's is disputed.
@@ -36,7 +36,7 @@ impl Resolution {
 }
 
 /// What resolving did.
-#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Resolved {
     pub id: Uuid,
     pub resolution: Resolution,

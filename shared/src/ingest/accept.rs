@@ -41,7 +41,7 @@ impl Accepted {
 }
 
 /// A source handed in, as the API answers it.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct AcceptedReply<'a> {
     pub source: &'a Source,
     pub duplicate: bool,

@@ -24,7 +24,7 @@ pub fn chunk_chars(text_len: usize) -> usize {
 }
 
 /// The estimated cost of compiling a text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Estimate {
     pub provider: ProviderKind,
     pub model: String,

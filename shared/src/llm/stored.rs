@@ -32,7 +32,7 @@ fn env_var(kind: ProviderKind, field: &str) -> String {
 }
 
 /// Where a provider's key comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum KeySource {
     None,

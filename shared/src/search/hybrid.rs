@@ -22,7 +22,7 @@ use crate::llm::live::LiveLlm;
 const RRF_K: f64 = 60.0;
 
 /// How a result list was ranked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Ranking {
     /// Full-text only: no embedding provider, or the question could not be embedded.

@@ -23,7 +23,8 @@ const LIST_ONLY_SECTIONS: [&str; 5] = [
 ];
 
 /// What part of the article a passage is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum PassageKind {
     Summary,
     Section,

@@ -9,7 +9,7 @@ pub const HIT_START: char = '\u{E000}';
 pub const HIT_END: char = '\u{E001}';
 
 /// A piece of a snippet; `hit` pieces matched the query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Segment {
     pub text: String,
     pub hit: bool,

@@ -33,7 +33,7 @@ pub const HIERARCHY_SYSTEM_PROMPT: &str = "You arrange the concepts of a persona
     listed. Leave out concepts with no broader concept in the list. Use only listed keys.";
 
 /// A concept as the wiki lists it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ConceptNode {
     /// The concept's key (`thread-pool`), what `?concept=` filters by.
     pub name: String,

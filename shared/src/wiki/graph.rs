@@ -21,24 +21,32 @@ const MAX_PASSES: usize = 20;
 const CACHE_ENTRIES: usize = 16;
 
 /// A node of the graph.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct GraphNode {
     /// The article's id, or `concept:{key}` for a concept.
     pub id: String,
-    /// `article` or `concept`.
-    pub kind: &'static str,
+    pub kind: NodeKind,
     pub title: String,
     /// The article's slug, or the concept's key.
     pub slug: String,
     /// The article's page type; `None` for a concept.
+    #[schema(value_type = Option<crate::compile::PageType>)]
     pub page_type: Option<String>,
     pub degree: usize,
     /// Communities are numbered from 0, largest first.
     pub community: usize,
 }
 
+/// What a node of the graph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Article,
+    Concept,
+}
+
 /// An edge of the graph, from `source` to `target` node id.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct GraphEdge {
     pub source: String,
     pub target: String,
@@ -46,7 +54,7 @@ pub struct GraphEdge {
     pub relation: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Graph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
@@ -115,7 +123,7 @@ async fn build(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Graph> {
         .iter()
         .map(|a| GraphNode {
             id: a.id.to_string(),
-            kind: "article",
+            kind: NodeKind::Article,
             title: a.title.clone(),
             slug: a.slug.clone(),
             page_type: Some(a.page_type.clone()),
@@ -152,7 +160,7 @@ async fn build(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Graph> {
         let c = nodes.len();
         nodes.push(GraphNode {
             id: format!("concept:{key}"),
-            kind: "concept",
+            kind: NodeKind::Concept,
             title: display,
             slug: key,
             page_type: None,
@@ -338,7 +346,7 @@ mod tests {
     fn node(id: &str, degree: usize) -> GraphNode {
         GraphNode {
             id: id.into(),
-            kind: "article",
+            kind: NodeKind::Article,
             title: id.into(),
             slug: id.into(),
             page_type: Some("source".into()),
