@@ -2,35 +2,53 @@
 // an `ApiError`, and a 401 sending the person to the login page.
 import type {
   AskReply,
+  AskRequest,
   ArticleDetail,
-  ArticleListItem,
-  ConceptCount,
+  BatchReply,
+  Budget,
+  BudgetChange,
   ContradictionResolution,
-  GraphData,
-  Conversation,
   ConversationDetail,
   CostSummary,
+  Deleted,
+  Dismissed,
+  EmbeddingsChange,
+  ErrorEnvelope,
+  Feed,
+  FeedList,
+  FileBackBody,
   FileBackReply,
+  Fixed,
+  ForkRequest,
+  GraphData,
+  HealthHistory,
   HealthReport,
   HealthRun,
   IngestReply,
-  BatchReply,
-  Budget,
-  EmbeddingsChange,
-  Feed,
-  BudgetChange,
-  Job,
   JobStatus,
-  Page,
+  LlmBody,
+  LoginBody,
+  Page_ArticleListItem,
+  Page_ConceptNode,
+  Page_Conversation,
+  Page_Job,
+  Page_Source,
   ProviderChange,
   ProviderKind,
   ProviderTest,
+  Queued,
+  ResolveBody,
+  Resolved,
   SearchReply,
   SessionInfo,
   SettingsView,
-  Source,
+  SourceDetail,
   SourceStatus,
-  Uuid,
+  SubscribeBody,
+  TextBody,
+  Unsubscribed,
+  UrlBody,
+  UrlsBody,
 } from "./types";
 
 /** An error reply of the API (`{"error":{"code","message","request_id"}}`) or a network failure. */
@@ -71,7 +89,8 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   let message = res.statusText || `request failed with status ${res.status}`;
   let requestId: string | null = res.headers.get("x-request-id");
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; request_id?: string } };
+    // Partial: a proxy in front of the gateway may answer JSON of its own.
+    const body = (await res.json()) as { error?: Partial<ErrorEnvelope["error"]> };
     if (body.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;
@@ -101,21 +120,22 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.text()) as T;
 }
 
-function json(method: string, body: unknown): RequestInit {
+/** A JSON body, typed by the request schema of the endpoint it is sent to. */
+function json<B>(method: string, body: B): RequestInit {
   return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
 
 export const api = {
   listSources: (params: { status?: SourceStatus | ""; limit?: number; offset?: number } = {}) =>
-    request<Page<Source>>(withQuery("/api/sources", params)),
-  getSource: (id: string) => request<Source>(`/api/sources/${encodeURIComponent(id)}`),
+    request<Page_Source>(withQuery("/api/sources", params)),
+  getSource: (id: string) => request<SourceDetail>(`/api/sources/${encodeURIComponent(id)}`),
   getSourceText: (id: string) => request<string>(`/api/sources/${encodeURIComponent(id)}/text`),
   originalUrl: (id: string) => `/api/sources/${encodeURIComponent(id)}/original`,
   addText: (content: string, title?: string) =>
-    request<IngestReply>("/api/sources/text", json("POST", title ? { content, title } : { content })),
-  addUrl: (url: string) => request<IngestReply>("/api/sources/url", json("POST", { url })),
+    request<IngestReply>("/api/sources/text", json<TextBody>("POST", title ? { content, title } : { content })),
+  addUrl: (url: string) => request<IngestReply>("/api/sources/url", json<UrlBody>("POST", { url })),
   /** Several links, one source each. */
-  addUrls: (urls: string[]) => request<BatchReply>("/api/sources/urls", json("POST", { urls })),
+  addUrls: (urls: string[]) => request<BatchReply>("/api/sources/urls", json<UrlsBody>("POST", { urls })),
   addFile: (file: File) => {
     const form = new FormData();
     form.append("file", file, file.name);
@@ -128,15 +148,15 @@ export const api = {
     return request<BatchReply>("/api/sources/import", { method: "POST", body: form });
   },
   recompileSource: (id: string) =>
-    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
+    request<Queued>(`/api/sources/${encodeURIComponent(id)}/compile`, { method: "POST" }),
   /** Compiles with the built-in offline compiler, spending nothing (also instead of waiting for the budget). */
   /** Compiles with the model although its estimate is above the per-source limit. */
   approveCompile: (id: string) =>
-    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile?approve=true`, { method: "POST" }),
+    request<Queued>(`/api/sources/${encodeURIComponent(id)}/compile?approve=true`, { method: "POST" }),
   compileOffline: (id: string) =>
-    request<{ job: Job }>(`/api/sources/${encodeURIComponent(id)}/compile?offline=true`, { method: "POST" }),
+    request<Queued>(`/api/sources/${encodeURIComponent(id)}/compile?offline=true`, { method: "POST" }),
   deleteSource: (id: string, deleteArticles: boolean) =>
-    request<{ deleted: string; deleted_article_ids: string[] }>(
+    request<Deleted>(
       withQuery(`/api/sources/${encodeURIComponent(id)}`, { cascade: deleteArticles }),
       { method: "DELETE" },
     ),
@@ -148,9 +168,9 @@ export const api = {
     confidence?: string;
     limit?: number;
     offset?: number;
-  } = {}) => request<Page<ArticleListItem>>(withQuery("/api/articles", params)),
+  } = {}) => request<Page_ArticleListItem>(withQuery("/api/articles", params)),
   getArticle: (idOrSlug: string) => request<ArticleDetail>(`/api/articles/${encodeURIComponent(idOrSlug)}`),
-  listConcepts: () => request<Page<ConceptCount>>("/api/concepts"),
+  listConcepts: () => request<Page_ConceptNode>("/api/concepts"),
   getGraph: (params: { concept?: string; limit?: number } = {}) =>
     request<GraphData>(withQuery("/api/graph", params)),
   getLocalGraph: (articleId: string, hops = 2) =>
@@ -160,60 +180,60 @@ export const api = {
   ask: (question: string, conversationId?: string) =>
     request<AskReply>(
       "/api/ask",
-      json("POST", conversationId ? { question, conversation_id: conversationId } : { question }),
+      json<AskRequest>("POST", conversationId ? { question, conversation_id: conversationId } : { question }),
     ),
-  listConversations: () => request<Page<Conversation>>(withQuery("/api/conversations", { limit: 100 })),
+  listConversations: () => request<Page_Conversation>(withQuery("/api/conversations", { limit: 100 })),
   getConversation: (id: string) => request<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`),
   forkConversation: (id: string, turnIndex: number, question: string) =>
     request<AskReply>(
       `/api/conversations/${encodeURIComponent(id)}/fork`,
-      json("POST", { turn_index: turnIndex, question }),
+      json<ForkRequest>("POST", { turn_index: turnIndex, question }),
     ),
   fileBack: (id: string) =>
-    request<FileBackReply>(`/api/conversations/${encodeURIComponent(id)}/file-back`, json("POST", {})),
+    request<FileBackReply>(`/api/conversations/${encodeURIComponent(id)}/file-back`, json<FileBackBody>("POST", {})),
   exportUrl: (id: string) => `/api/conversations/${encodeURIComponent(id)}/export`,
 
   listJobs: (params: { status?: JobStatus | ""; limit?: number } = {}) =>
-    request<Page<Job>>(withQuery("/api/jobs", params)),
+    request<Page_Job>(withQuery("/api/jobs", params)),
 
   getHealth: () => request<HealthReport>("/api/health"),
-  getHealthHistory: (limit = 30) => request<{ items: HealthRun[] }>(withQuery("/api/health/history", { limit })),
+  getHealthHistory: (limit = 30) => request<HealthHistory>(withQuery("/api/health/history", { limit })),
   startHealthRun: () => request<HealthRun>("/api/health/runs", { method: "POST" }),
   dismissFinding: (id: string) =>
-    request<{ id: Uuid; state: string }>(`/api/health/findings/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
+    request<Dismissed>(`/api/health/findings/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
   /** `keep` names the page a merge keeps (the older one otherwise). */
   fixFinding: (id: string, keep?: string) =>
-    request<{ id: Uuid; state: string; fix: string; job?: Job }>(
+    request<Fixed>(
       `/api/health/findings/${encodeURIComponent(id)}/fix${keep ? `?keep=${encodeURIComponent(keep)}` : ""}`,
       { method: "POST" },
     ),
   resolveFinding: (id: string, resolution: ContradictionResolution) =>
-    request<{ id: Uuid; state: string }>(
+    request<Resolved>(
       `/api/health/findings/${encodeURIComponent(id)}/resolve`,
-      json("POST", { resolution }),
+      json<ResolveBody>("POST", { resolution }),
     ),
 
-  listFeeds: () => request<{ items: Feed[]; total: number }>("/api/feeds"),
-  subscribeFeed: (url: string) => request<Feed>("/api/feeds", json("POST", { url })),
+  listFeeds: () => request<FeedList>("/api/feeds"),
+  subscribeFeed: (url: string) => request<Feed>("/api/feeds", json<SubscribeBody>("POST", { url })),
   pollFeed: (id: string) => request<Feed>(`/api/feeds/${encodeURIComponent(id)}/poll`, { method: "POST" }),
   unsubscribeFeed: (id: string) =>
-    request<{ deleted: string }>(`/api/feeds/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    request<Unsubscribed>(`/api/feeds/${encodeURIComponent(id)}`, { method: "DELETE" }),
   getSettings: () => request<SettingsView>("/api/settings"),
-  updateBudget: (change: BudgetChange) => request<Budget>("/api/settings/budget", json("PUT", change)),
+  updateBudget: (change: BudgetChange) => request<Budget>("/api/settings/budget", json<BudgetChange>("PUT", change)),
   /** Saves a provider's key (sealed at rest, never sent back) or model. */
   updateProvider: (kind: ProviderKind, change: ProviderChange) =>
-    request<SettingsView>(`/api/settings/providers/${kind}`, json("PUT", change)),
+    request<SettingsView>(`/api/settings/providers/${kind}`, json<ProviderChange>("PUT", change)),
   /** Chooses the provider tried first; `null` goes back to the first configured one. */
   updateDefaultProvider: (kind: ProviderKind | null) =>
-    request<SettingsView>("/api/settings/llm", json("PUT", { default_provider: kind })),
+    request<SettingsView>("/api/settings/llm", json<LlmBody>("PUT", { default_provider: kind })),
   /** Chooses the embedding provider and model; the wiki is then embedded in the background. */
   updateEmbeddings: (change: EmbeddingsChange) =>
-    request<SettingsView>("/api/settings/embeddings", json("PUT", change)),
+    request<SettingsView>("/api/settings/embeddings", json<EmbeddingsChange>("PUT", change)),
   testProvider: (kind: ProviderKind) =>
     request<ProviderTest>(`/api/providers/${encodeURIComponent(kind)}/test`, { method: "POST" }),
   getCosts: (month?: string) => request<CostSummary>(withQuery("/api/costs", { month })),
 
   session: () => request<SessionInfo>("/api/auth/session"),
-  login: (token: string) => request<SessionInfo>("/api/auth/login", json("POST", { token })),
+  login: (token: string) => request<SessionInfo>("/api/auth/login", json<LoginBody>("POST", { token })),
   logout: () => request<void>("/api/auth/logout", { method: "POST" }),
 };

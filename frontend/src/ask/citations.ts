@@ -5,7 +5,7 @@ import type { Citation } from "../api/types";
 /** Where a citation leads: the article, at its claim when there is one. */
 export function citationHref(c: Citation): string {
   const base = `/wiki/${encodeURIComponent(c.article.slug)}`;
-  return c.claim_index === null ? base : `${base}?claim=${c.claim_index}#claim-${c.claim_index}`;
+  return c.claim_index == null ? base : `${base}?claim=${c.claim_index}#claim-${c.claim_index}`;
 }
 
 /** Rewrites `[n]` markers (outside code) as links `[\[n\]](href)`. */

@@ -1,7 +1,7 @@
 // Reading `POST /api/ask/stream`: Server-Sent Events parsed as they arrive, `token` text handed
 // on at once, `done` giving the stored turn, `error` (or a refused request) an `ApiError`.
 import { ApiError, errorFromResponse } from "../api/client";
-import type { AskReply } from "../api/types";
+import type { AskReply, AskRequest, ErrorEnvelope, TokenEvent } from "../api/types";
 
 export interface SseEvent {
   event: string;
@@ -40,13 +40,14 @@ export async function streamAnswer(
   onToken: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<AskReply> {
+  const request: AskRequest = conversationId ? { question, conversation_id: conversationId } : { question };
   let res: Response;
   try {
     res = await fetch("/api/ask/stream", {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify(conversationId ? { question, conversation_id: conversationId } : { question }),
+      body: JSON.stringify(request),
       signal,
     });
   } catch (e) {
@@ -60,11 +61,11 @@ export async function streamAnswer(
     if (done) break;
     for (const e of parser.push(value)) {
       if (e.event === "token") {
-        onToken((JSON.parse(e.data) as { text: string }).text);
+        onToken((JSON.parse(e.data) as TokenEvent).text);
       } else if (e.event === "done") {
         return JSON.parse(e.data) as AskReply;
       } else if (e.event === "error") {
-        const { error } = JSON.parse(e.data) as { error: { code: string; message: string; request_id?: string } };
+        const { error } = JSON.parse(e.data) as ErrorEnvelope;
         throw new ApiError(502, error.code, error.message, error.request_id ?? null);
       }
     }

@@ -5,7 +5,7 @@ import { Link, useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { useRecompile } from "../api/mutations";
-import type { Source } from "../api/types";
+import type { Source, SourceDetail } from "../api/types";
 import { plural, usd } from "../components/format";
 import { errorMessage } from "./hooks";
 import { sourceTitle } from "./sourceView";
@@ -80,10 +80,10 @@ function DeleteConfirm({ source, onCancel }: { source: Source; onCancel: () => v
  * from the start. */
 function hasOriginal(source: Source): boolean {
   const fetched = source.kind === "url" || source.kind === "youtube";
-  return !fetched || source.original_mime !== null || source.content_hash !== null;
+  return !fetched || source.original_mime != null || source.content_hash != null;
 }
 
-export default function SourceActions({ source }: { source: Source }) {
+export default function SourceActions({ source }: { source: SourceDetail }) {
   const [confirming, setConfirming] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
 

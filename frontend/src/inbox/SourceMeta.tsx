@@ -1,7 +1,7 @@
 // The metadata of a source, as a description list.
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import type { Source, SourceStatus } from "../api/types";
+import type { SourceDetail, SourceStatus } from "../api/types";
 import { Badge } from "../components/common";
 import { bytes, dateTime, plural, timeAgo, usd } from "../components/format";
 import type { StageLine } from "../live/events";
@@ -33,7 +33,7 @@ export default function SourceMeta({
   line,
   now,
 }: {
-  source: Source;
+  source: SourceDetail;
   stage: SourceStatus;
   line: StageLine | undefined;
   now: number;
@@ -91,12 +91,12 @@ export default function SourceMeta({
       ) : null}
       {source.author ? <Row term="Author">{source.author}</Row> : null}
       {source.published ? <Row term="Published">{publishedText(source.published)}</Row> : null}
-      {source.byte_size !== null ? (
+      {source.byte_size != null ? (
         <Row term="Size">
           <span title={`${source.byte_size.toLocaleString()} bytes`}>{bytes(source.byte_size)}</span>
         </Row>
       ) : null}
-      {source.page_count !== null ? <Row term="Pages">{source.page_count}</Row> : null}
+      {source.page_count != null ? <Row term="Pages">{source.page_count}</Row> : null}
       {source.original_mime ? <Row term="Type">{source.original_mime}</Row> : null}
       <Row term="Added">
         <When iso={source.created_at} now={now} />

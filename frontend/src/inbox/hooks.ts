@@ -138,7 +138,7 @@ export function archiveRows(archive: string, reply: BatchReply, nextKey: () => n
     name: `${archive} › ${item.path ?? item.url ?? ""}`,
     size: null,
     state: item.outcome === "refused" ? "error" : item.outcome,
-    source: item.source,
+    source: item.source ?? undefined,
     message: item.error?.message,
   }));
 }

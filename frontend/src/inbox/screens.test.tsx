@@ -5,7 +5,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testi
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
-import type { ArticleDetail, IngestReply, Job, Page, Source } from "../api/types";
+import type { ArticleDetail, IngestReply, Job, Page_Source, Source } from "../api/types";
 import { LiveContext } from "../live/context";
 import { LiveEvents } from "../live/events";
 import InboxPage from "../pages/InboxPage";
@@ -37,7 +37,7 @@ function source(over: Partial<Source> = {}): Source {
   };
 }
 
-function page(items: Source[], total = items.length): Page<Source> {
+function page(items: Source[], total = items.length): Page_Source {
   return { items, total };
 }
 

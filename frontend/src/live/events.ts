@@ -2,7 +2,7 @@
 // bounded map), and turns events into TanStack Query cache updates so every screen stays live
 // without polling.
 import type { QueryClient } from "@tanstack/react-query";
-import type { LiveEvent, Source, SourceStatus } from "../api/types";
+import type { LiveEvent, SourceDetail, SourceStatus } from "../api/types";
 
 export interface StageLine {
   stage: SourceStatus;
@@ -55,7 +55,7 @@ export function applyEvent(client: QueryClient, event: LiveEvent, stages: Map<st
     case "source.updated":
       // Merged: the source screen's row also holds what only `GET /api/sources/{id}` gives
       // (the cost estimate), which the event does not carry.
-      client.setQueryData<Source>(["source", event.source.id], (old) => (old ? { ...old, ...event.source } : event.source));
+      client.setQueryData<SourceDetail>(["source", event.source.id], (old) => (old ? { ...old, ...event.source } : event.source));
       rememberStage(stages, event.source.id, { stage: event.source.status, message: event.source.error ?? "", at: event.timestamp });
       void client.invalidateQueries({ queryKey: ["sources"] });
       return true;

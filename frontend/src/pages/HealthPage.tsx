@@ -5,6 +5,7 @@
 import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
+import { findingDetail } from "../api/findingDetail";
 import type { ContradictionResolution, Finding, FindingClaim, FindingKind, HealthRun } from "../api/types";
 import { Badge, EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
 import { timeAgo } from "../components/format";
@@ -40,8 +41,7 @@ function useFindingAction<T>(action: (finding: Finding, arg: T) => Promise<unkno
 /** The trend of scores, oldest to newest, as a small line. */
 function Trend({ runs }: { runs: HealthRun[] }) {
   const scores = runs
-    .filter((r) => r.status === "complete" && r.score !== null)
-    .map((r) => r.score as number)
+    .flatMap((r) => (r.status === "complete" && r.score != null ? [r.score] : []))
     .reverse();
   if (scores.length < 2) return null;
   const width = 160;
@@ -84,6 +84,7 @@ function FindingItem({ finding }: { finding: Finding }) {
   const busy = dismiss.isPending || fix.isPending || resolve.isPending;
   const error = dismiss.error ?? fix.error ?? resolve.error;
   const [a, b] = finding.articles;
+  const detail = findingDetail(finding.detail);
   return (
     <li className={`finding finding-${finding.severity}`} data-finding-id={finding.id} data-kind={finding.kind}>
       <p className="finding-message">
@@ -91,8 +92,8 @@ function FindingItem({ finding }: { finding: Finding }) {
       </p>
       {finding.kind === "contradiction" ? (
         <div className="claims-side-by-side">
-          <ClaimSide label="A" page={a} claim={finding.detail.claim_a} />
-          <ClaimSide label="B" page={b} claim={finding.detail.claim_b} />
+          <ClaimSide label="A" page={a} claim={detail.claim_a} />
+          <ClaimSide label="B" page={b} claim={detail.claim_b} />
         </div>
       ) : (
         <p className="finding-pages small">
@@ -104,7 +105,7 @@ function FindingItem({ finding }: { finding: Finding }) {
           ))}
         </p>
       )}
-      {finding.detail.explanation ? <p className="small muted">{finding.detail.explanation}</p> : null}
+      {detail.explanation ? <p className="small muted">{detail.explanation}</p> : null}
       <div className="finding-actions">
         {finding.kind === "contradiction"
           ? RESOLUTIONS.map((r) => (
@@ -173,7 +174,11 @@ export default function HealthPage() {
 
   if (report.isPending) return <Loading label="Loading the Health report…" />;
   if (report.isError) return <ErrorBox error={report.error} onRetry={() => void report.refetch()} />;
-  const { score, run, pending, findings } = report.data;
+  const { findings } = report.data;
+  // Absent or null alike before the first run and when nothing is under way.
+  const score = report.data.score ?? null;
+  const run = report.data.run ?? null;
+  const pending = report.data.pending ?? null;
 
   return (
     <section className="health" aria-labelledby="health-title">

@@ -33,7 +33,7 @@ function RetryButton({ sourceId }: { sourceId: string }) {
 }
 
 function JobRow({ job }: { job: Job }) {
-  const elapsed = between(job.started_at, job.finished_at);
+  const elapsed = between(job.started_at ?? null, job.finished_at ?? null);
   return (
     <tr data-job-id={job.id} data-status={job.status}>
       <td>

@@ -42,7 +42,7 @@ export default function SourcePage() {
   const row = source.data;
   const stage = row ? effectiveStage(row, line) : undefined;
   // A text already fetched stays shown; otherwise ask once extraction can have written it.
-  const textWanted = !!row && !!stage && (TEXT_STAGES.includes(stage) || row.content_hash !== null);
+  const textWanted = !!row && !!stage && (TEXT_STAGES.includes(stage) || row.content_hash != null);
   const text = useQuery({
     queryKey: ["source-text", id],
     queryFn: () => api.getSourceText(id),

@@ -13,7 +13,7 @@ const ENV_NOTE = "Set in the environment";
 export default function BudgetForm({ budget }: { budget: Budget }) {
   const queryClient = useQueryClient();
   const env = budget.set_in_environment;
-  const [amount, setAmount] = useState(budget.monthly_usd === null ? "" : String(budget.monthly_usd));
+  const [amount, setAmount] = useState(budget.monthly_usd == null ? "" : String(budget.monthly_usd));
   const [warnPercent, setWarnPercent] = useState(String(Math.round(budget.warn_fraction * 100)));
   const [enforce, setEnforce] = useState(budget.enforce);
   const [invalid, setInvalid] = useState<string | null>(null);

@@ -46,7 +46,7 @@ export default function CostTables({ settings }: { settings: SettingsView }) {
   return (
     <section aria-labelledby="cost-heading" className="card stack">
       <h2 id="cost-heading">Budget and cost this month</h2>
-      {settings.budget.monthly_usd === null ? (
+      {settings.budget.monthly_usd == null ? (
         <p className="muted">No monthly budget is set.</p>
       ) : (
         <p>

@@ -9,7 +9,7 @@ export function budgetState(
   spentUsd: number,
   budget: Pick<Budget, "monthly_usd" | "warn_fraction">,
 ): { fraction: number | null; level: BudgetLevel } {
-  if (budget.monthly_usd === null) return { fraction: null, level: "ok" };
+  if (budget.monthly_usd == null) return { fraction: null, level: "ok" };
   // A budget of nothing is spent from the start, as the server counts it: nothing may be spent.
   if (budget.monthly_usd <= 0) return { fraction: 1, level: "over" };
   const fraction = spentUsd / budget.monthly_usd;

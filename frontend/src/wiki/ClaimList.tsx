@@ -49,7 +49,7 @@ function ClaimItem({ claim, index, focused }: { claim: Claim; index: number; foc
   // A claim reached from an answer's citation opens with its quote shown in the source.
   const [open, setOpen] = useState(focused);
   const panelId = useId();
-  const inSource = claim.verified && claim.span !== null && claim.source_id !== null;
+  const inSource = claim.verified && claim.span != null && claim.source_id != null;
   const sourceLink = claim.verified ? safeExternalUrl(claim.source_link) : null;
   const item = useRef<HTMLLIElement>(null);
   useEffect(() => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import type { ArticleDetail, ArticleListItem, ConceptCount, Page } from "../api/types";
+import type { ArticleDetail, ArticleListItem, Page_ConceptNode } from "../api/types";
 
 const mocks = vi.hoisted(() => ({
   listArticles: vi.fn(),
@@ -60,7 +60,7 @@ const ITEM: ArticleListItem = {
   updated_at: "2024-01-02T00:00:00Z",
 };
 
-const CONCEPTS: Page<ConceptCount> = {
+const CONCEPTS: Page_ConceptNode = {
   items: [
     { name: "concurrency", display_name: "Concurrency", article_count: 2, parent: null },
     { name: "thread-pool", display_name: "Thread Pool", article_count: 1, parent: null },
