@@ -4,7 +4,7 @@ CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export WIKIMIND_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help dev build release web web-deps test test-web e2e bench smoke-prod lint fmt migrate clean
+.PHONY: help dev build release web web-deps test test-web e2e bench smoke-prod lint fmt migrate clean api-types api-types-check schemathesis
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,12 +27,14 @@ build: ## Debug build of every crate and test
 release: web ## Release binaries (gateway with the web app embedded, worker)
 	$(CARGO) build --release --locked --bin gateway --bin worker
 
-test: ## The whole suite: Rust on SQLite, then on PostgreSQL + Redis, then the web app (unit + browser)
+test: ## The whole suite: Rust on SQLite, then on PostgreSQL + Redis, then the web app (unit + browser), then the API against its document
 	@echo "== phase 1: SQLite =="
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
 	$(CARGO) test --workspace --doc --locked
 	CARGO=$(CARGO) scripts/test-postgres-phase.sh
 	$(MAKE) test-web
+	$(MAKE) api-types-check
+	$(MAKE) schemathesis
 
 test-web: web ## Web app unit tests (vitest), then the browser suite against the release gateway
 	@echo "== web app: unit tests =="
@@ -44,6 +46,27 @@ e2e: ## Browser suite (Debian chromium, headless) against the release gateway wi
 	$(CARGO) build --release --locked --bin gateway --bin fake-llm
 	cd frontend && WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
 		WIKIMIND_FAKE_LLM_BIN=$(CURDIR)/target/release/fake-llm npm run e2e
+
+# The web app's API types are generated from the gateway's OpenAPI document.
+API_TYPES := frontend/src/api/schema.gen.ts
+
+api-types: web-deps ## Regenerate the web app's API types from the gateway's OpenAPI document
+	@mkdir -p target
+	$(CARGO) run --release --locked --quiet --bin gateway -- openapi > target/openapi.json
+	cd frontend && npx openapi-typescript ../target/openapi.json -o ../$(API_TYPES)
+
+api-types-check: web-deps ## Fail when the web app's API types differ from what the document generates
+	@mkdir -p target
+	$(CARGO) run --release --locked --quiet --bin gateway -- openapi > target/openapi.json
+	cd frontend && npx openapi-typescript ../target/openapi.json -o ../target/schema.gen.ts
+	@diff -u $(API_TYPES) target/schema.gen.ts \
+		&& echo "api types: up to date with the OpenAPI document" \
+		|| { echo "api types: $(API_TYPES) is out of date; run make api-types"; exit 1; }
+
+schemathesis: ## Schemathesis against the live release gateway (SQLite, then PostgreSQL + Redis), in a network namespace of its own
+	$(CARGO) build --release --locked --bin gateway
+	SCHEMATHESIS_MAX_TIME=$${SCHEMATHESIS_MAX_TIME:-90} WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
+		scripts/schemathesis.sh both
 
 bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
 	$(CARGO) build --release --locked --bin worker
