@@ -196,17 +196,26 @@ impl From<shared::storage::StorageError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and the envelope of this error for the request `request_id`; an internal
+    /// error is logged with its cause here and shown only as a generic message.
+    pub fn to_envelope(&self, request_id: Option<String>) -> (StatusCode, ErrorEnvelope) {
         let (status, code) = self.status_and_code();
-        let message = match &self {
+        let message = match self {
             ApiError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 "an internal error occurred; see the server log".to_owned()
             }
             other => other.to_string(),
         };
-        envelope(status, code, &message)
+        (status, ErrorEnvelope::new(code, message, request_id))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.to_envelope(crate::request_id::current());
+        (status, Json(body)).into_response()
     }
 }
 
@@ -227,14 +236,21 @@ pub struct ErrorDetail {
     pub request_id: Option<String>,
 }
 
+impl ErrorEnvelope {
+    pub fn new(code: &str, message: String, request_id: Option<String>) -> Self {
+        let error = ErrorDetail {
+            code: code.to_owned(),
+            message,
+            request_id,
+        };
+        Self { error }
+    }
+}
+
 /// Renders an error envelope carrying the current request's id.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    let error = ErrorDetail {
-        code: code.to_owned(),
-        message: message.to_owned(),
-        request_id: crate::request_id::current(),
-    };
-    (status, Json(ErrorEnvelope { error })).into_response()
+    let body = ErrorEnvelope::new(code, message.to_owned(), crate::request_id::current());
+    (status, Json(body)).into_response()
 }
 
 /// Middleware: an error response not already in the envelope — a rejection by one of axum's own

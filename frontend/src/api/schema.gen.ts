@@ -1115,6 +1115,8 @@ export interface components {
             added: number;
             items: components["schemas"]["BatchItem"][];
         };
+        /** Format: binary */
+        Binary: string;
         /** @description Body of `PUT /api/settings/budget`: a field left out stays as it is. */
         BudgetBody: {
             enforce?: boolean | null;
@@ -2552,7 +2554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/zip": number[];
+                    "application/zip": components["schemas"]["Binary"];
                 };
             };
             /** @description An error, in the envelope */
@@ -2633,7 +2635,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -2665,7 +2667,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -2697,7 +2699,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -2733,7 +2735,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -2843,7 +2845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/zip": number[];
+                    "application/zip": components["schemas"]["Binary"];
                 };
             };
             /** @description An error, in the envelope */
@@ -2924,7 +2926,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -2956,7 +2958,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3054,7 +3056,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3089,7 +3091,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3121,7 +3123,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3252,7 +3254,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3342,9 +3344,9 @@ export interface operations {
     };
     search: {
         parameters: {
-            query?: {
-                /** @description The words to search for (required, at most 500 characters). */
-                q?: string;
+            query: {
+                /** @description The words to search for (at most 500 characters). */
+                q: string;
                 /** @description Most articles, 1–50 (default 20). */
                 limit?: number;
             };
@@ -3789,7 +3791,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3824,7 +3826,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3864,7 +3866,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3896,7 +3898,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3909,7 +3911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description An error, in the envelope */
@@ -3928,7 +3930,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's id (a UUID; anything else is a 400). */
+                /** @description The resource's id (a UUID; anything else names nothing: a 400, or a 404). */
                 id: string;
             };
             cookie?: never;
@@ -3972,7 +3974,7 @@ export interface operations {
                 content?: never;
             };
             /** @description Not a WebSocket handshake */
-            426: {
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,7 +14,7 @@ use shared::ask::{Answerer, MarkerFilter, Plan, Prepared};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::ask::{AskRequest, answerer, checked_question};
-use crate::error::{ApiError, ApiResult, ErrorDetail, ErrorEnvelope};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ pub(crate) struct TokenEvent<'a> {
 }
 
 /// One event of the stream as SSE-aware tools read it: its name and its data, the JSON of
-/// [`TokenEvent`], [`AskReply`](super::ask::AskReply) or [`ErrorEnvelope`].
+/// [`TokenEvent`], [`AskReply`](super::ask::AskReply) or [`ErrorEnvelope`](crate::error::ErrorEnvelope).
 pub(crate) struct StreamEvent;
 
 impl utoipa::PartialSchema for StreamEvent {
@@ -76,21 +76,9 @@ fn token(text: &str) -> Event {
     json_event("token", &TokenEvent { text })
 }
 
-fn error_event(err: ApiError, request_id: Option<&str>) -> Event {
-    let (_, code) = err.status_and_code();
-    let message = match &err {
-        ApiError::Internal(e) => {
-            tracing::error!(error = ?e, "internal error while streaming an answer");
-            "an internal error occurred; see the server log".to_owned()
-        }
-        other => other.to_string(),
-    };
-    let error = ErrorDetail {
-        code: code.to_owned(),
-        message,
-        request_id: request_id.map(str::to_owned),
-    };
-    json_event("error", &ErrorEnvelope { error })
+fn error_event(err: &ApiError, request_id: Option<&str>) -> Event {
+    let (_, envelope) = err.to_envelope(request_id.map(str::to_owned));
+    json_event("error", &envelope)
 }
 
 /// Ask the wiki, the answer streamed as it is written.
@@ -121,7 +109,7 @@ async fn ask_stream(
             settings: &state.settings,
         };
         if let Err(err) = answer(answerer, prepared, &tx).await {
-            let _ = tx.send(error_event(err, request_id.as_deref()));
+            let _ = tx.send(error_event(&err, request_id.as_deref()));
         }
     });
     let events = futures::stream::unfold(rx, |mut rx| async move {

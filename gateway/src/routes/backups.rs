@@ -67,7 +67,7 @@ async fn create(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<Ba
 #[utoipa::path(get, path = "/backups/{name}", tag = "backups",
     params(("name" = String, Path, description = "The archive's name, as listed")),
     responses((status = 200, description = "The archive",
-        content((Vec<u8> = "application/zip")))))]
+        content((super::Binary = "application/zip")))))]
 async fn download(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Response> {
     if !files(&state)?.iter().any(|f| f.name == name) {
         return Err(ApiError::not_found("backup"));

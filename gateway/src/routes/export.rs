@@ -30,7 +30,7 @@ struct ExportQuery {
 
 /// Download the wiki as an Obsidian vault (a ZIP of its markdown files).
 #[utoipa::path(get, path = "/export", tag = "backups", params(ExportQuery),
-    responses((status = 200, description = "The vault", content((Vec<u8> = "application/zip")))))]
+    responses((status = 200, description = "The vault", content((super::Binary = "application/zip")))))]
 async fn export(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ExportQuery>,

@@ -24,9 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 struct Liveness {
     /// Always `ok`.
-    #[schema(value_type = String)]
     status: &'static str,
-    #[schema(value_type = String)]
     version: &'static str,
 }
 
@@ -45,10 +43,8 @@ async fn health() -> Json<Liveness> {
 #[serde(untagged)]
 enum Detail {
     /// The database's dialect.
-    #[schema(value_type = String)]
     Database(&'static str),
     Queue {
-        #[schema(value_type = String)]
         backend: &'static str,
         /// Tasks waiting in the SQLite queue (`null` when they cannot be counted); absent for
         /// Redis.
@@ -103,9 +99,7 @@ impl Check {
 #[derive(Debug, Serialize, ToSchema)]
 struct Readiness {
     /// `ready` or `not_ready`.
-    #[schema(value_type = String)]
     status: &'static str,
-    #[schema(value_type = String)]
     version: &'static str,
     checks: Checks,
 }

@@ -17,7 +17,9 @@ pub mod ws;
 
 use axum::http::StatusCode;
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::envelope;
@@ -36,9 +38,23 @@ pub(crate) struct Page<T> {
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)] // read by the path's own extractor; this only describes it
 pub(crate) struct IdPath {
-    /// The resource's id (a UUID; anything else is a 400).
+    /// The resource's id (a UUID; anything else names nothing: a 400, or a 404).
     id: uuid::Uuid,
 }
+
+/// A file's bytes in an answer: an archive, a PDF, a web page as it was fetched.
+pub(crate) struct Binary;
+
+impl PartialSchema for Binary {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
 
 /// A file sent as `multipart/form-data`, in the field `file`.
 #[derive(ToSchema)]

@@ -31,7 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// The words to search for (required, at most 500 characters).
+    /// The words to search for (at most 500 characters).
+    #[param(required = true)]
     q: Option<String>,
     /// Most articles, 1–50 (default 20).
     #[param(minimum = 1, maximum = 50)]

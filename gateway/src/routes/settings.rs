@@ -127,7 +127,6 @@ fn backups_view(state: &AppState) -> BackupsView {
 
 #[derive(Debug, Serialize, ToSchema)]
 struct SettingsView {
-    #[schema(value_type = String)]
     version: &'static str,
     providers: Vec<ProviderView>,
     default_provider: ProviderKind,

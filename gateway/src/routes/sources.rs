@@ -129,7 +129,6 @@ enum Outcome {
 /// Why a link of a batch was refused, as the single-link endpoint would have said it.
 #[derive(Debug, Serialize, ToSchema)]
 struct BatchError {
-    #[schema(value_type = String)]
     code: &'static str,
     message: String,
 }
@@ -435,7 +434,7 @@ async fn get_source_text(
 /// The original document as it was uploaded or fetched.
 #[utoipa::path(get, path = "/sources/{id}/original", tag = "sources", params(IdPath),
     responses((status = 200, description = "The original document, in its own media type \
-        (a PDF, a web page, markdown or text)", content((Vec<u8> = "*/*")))))]
+        (a PDF, a web page, markdown or text)", content((super::Binary = "*/*")))))]
 async fn get_source_original(
     State(state): State<AppState>,
     Path(id): Path<String>,

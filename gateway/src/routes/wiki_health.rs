@@ -91,7 +91,6 @@ async fn start_run(State(state): State<AppState>) -> ApiResult<(StatusCode, Json
 struct Dismissed {
     id: uuid::Uuid,
     /// Always `dismissed`.
-    #[schema(value_type = String)]
     state: &'static str,
 }
 

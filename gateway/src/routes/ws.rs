@@ -23,10 +23,7 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum ControlFrame {
     /// The first frame: the server's version.
-    Hello {
-        #[schema(value_type = String)]
-        version: &'static str,
-    },
+    Hello { version: &'static str },
     /// Events were missed (the client was slow): refetch what is shown.
     Resync { missed: u64 },
     /// Sent every 20 seconds so that idle proxies keep the connection.
@@ -47,7 +44,7 @@ impl ControlFrame {
 #[utoipa::path(get, path = "/ws", tag = "events",
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
-        (status = 426, description = "Not a WebSocket handshake", body = crate::error::ErrorEnvelope),
+        (status = 400, description = "Not a WebSocket handshake", body = crate::error::ErrorEnvelope),
     ))]
 // The origin of the handshake has been checked by `crate::origin::guard` already: browsers
 // send `Origin` on every WebSocket handshake and, unlike `fetch`, do not apply CORS to it.

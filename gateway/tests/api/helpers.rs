@@ -62,6 +62,27 @@ pub(crate) async fn python_with(modules: &[&str]) -> Option<&'static str> {
     .then_some("python3")
 }
 
+/// Runs `program` with `args`, `input` on its standard input; its output, whatever its status.
+pub(crate) async fn run_with_input(
+    program: &str,
+    args: &[&str],
+    input: &[u8],
+) -> std::process::Output {
+    use tokio::io::AsyncWriteExt as _;
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input).await.expect("write");
+    drop(stdin);
+    child.wait_with_output().await.expect("output")
+}
+
 /// Starts the application with default test settings.
 pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await

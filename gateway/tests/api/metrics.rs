@@ -2,15 +2,11 @@
 //! requests by route and status with latency histograms, jobs by status and the queue's depth,
 //! and the model calls, tokens and cost by provider and task; behind the token like `/api`.
 
-use std::process::Stdio;
-
 use serde_json::{Value, json};
 use shared::llm::ProviderKind;
 use testkit::fake_llm::FakeLlm;
-use tokio::io::AsyncWriteExt as _;
-use tokio::process::Command;
 
-use crate::helpers::{TestApp, python_with, spawn_app_with};
+use crate::helpers::{TestApp, python_with, run_with_input, spawn_app_with};
 use crate::llm::use_provider;
 
 /// The exposition at `/metrics` as the official parser reads it.
@@ -26,21 +22,8 @@ async fn scraped(app: &TestApp, python: &str) -> Value {
         "{content_type}"
     );
     let text = response.text().await.expect("body");
-    let mut parser = Command::new(python)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/prometheus_parse.py"
-        ))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("python runs");
-    let mut stdin = parser.stdin.take().expect("stdin");
-    stdin.write_all(text.as_bytes()).await.expect("write");
-    drop(stdin);
-    let output = parser.wait_with_output().await.expect("parser");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/prometheus_parse.py");
+    let output = run_with_input(python, &[script], text.as_bytes()).await;
     assert!(
         output.status.success(),
         "the parser refused the exposition: {}\n{text}",

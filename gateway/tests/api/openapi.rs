@@ -3,14 +3,10 @@
 //! the envelope it describes, and `/api/docs` is the reference page built into the binary.
 //! Responses are checked against the document by schemathesis (`make schemathesis`).
 
-use std::process::Stdio;
-
 use reqwest::Method;
 use serde_json::Value;
-use tokio::io::AsyncWriteExt as _;
-use tokio::process::Command;
 
-use crate::helpers::{python_with, spawn_app};
+use crate::helpers::{python_with, run_with_input, spawn_app};
 
 /// The document, as served.
 async fn document(app: &crate::helpers::TestApp) -> Value {
@@ -33,27 +29,10 @@ async fn the_document_is_openapi_3_1_as_an_independent_validator_reads_it() {
     let app = spawn_app().await;
     let doc = document(&app).await;
     assert_eq!(doc["openapi"], "3.1.0");
-    let mut validator = Command::new(python)
-        .args([
-            "-c",
-            "import json, sys\n\
-             from openapi_spec_validator import OpenAPIV31SpecValidator, validate\n\
-             validate(json.load(sys.stdin), cls=OpenAPIV31SpecValidator)\n\
-             print('valid')",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("python runs");
-    let mut stdin = validator.stdin.take().expect("stdin");
-    stdin
-        .write_all(doc.to_string().as_bytes())
-        .await
-        .expect("write");
-    drop(stdin);
-    let output = validator.wait_with_output().await.expect("validator");
+    let validate = "import json, sys\n\
+                    from openapi_spec_validator import OpenAPIV31SpecValidator, validate\n\
+                    validate(json.load(sys.stdin), cls=OpenAPIV31SpecValidator)";
+    let output = run_with_input(python, &["-c", validate], doc.to_string().as_bytes()).await;
     assert!(
         output.status.success(),
         "the validator refused the document: {}",
