@@ -4,7 +4,7 @@ CARGO ?= cargo
 export WIKIMIND_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export WIKIMIND_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: help dev build release web web-deps test test-web e2e bench smoke-prod lint fmt migrate clean api-types api-types-check schemathesis
+.PHONY: help dev build release web web-deps test test-web e2e bench smoke-prod lint fmt migrate clean openapi-json api-types api-types-check schemathesis
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,14 +50,14 @@ e2e: ## Browser suite (Debian chromium, headless) against the release gateway wi
 # The web app's API types are generated from the gateway's OpenAPI document.
 API_TYPES := frontend/src/api/schema.gen.ts
 
-api-types: web-deps ## Regenerate the web app's API types from the gateway's OpenAPI document
+openapi-json: ## Write the gateway's OpenAPI document to target/openapi.json
 	@mkdir -p target
 	$(CARGO) run --release --locked --quiet --bin gateway -- openapi > target/openapi.json
+
+api-types: web-deps openapi-json ## Regenerate the web app's API types from the gateway's OpenAPI document
 	cd frontend && npx openapi-typescript ../target/openapi.json -o ../$(API_TYPES)
 
-api-types-check: web-deps ## Fail when the web app's API types differ from what the document generates
-	@mkdir -p target
-	$(CARGO) run --release --locked --quiet --bin gateway -- openapi > target/openapi.json
+api-types-check: web-deps openapi-json ## Fail when the web app's API types differ from what the document generates
 	cd frontend && npx openapi-typescript ../target/openapi.json -o ../target/schema.gen.ts
 	@diff -u $(API_TYPES) target/schema.gen.ts \
 		&& echo "api types: up to date with the OpenAPI document" \
@@ -66,7 +66,7 @@ api-types-check: web-deps ## Fail when the web app's API types differ from what 
 schemathesis: ## Schemathesis against the live release gateway (SQLite, then PostgreSQL + Redis), in a network namespace of its own
 	$(CARGO) build --release --locked --bin gateway
 	SCHEMATHESIS_MAX_TIME=$${SCHEMATHESIS_MAX_TIME:-90} WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
-		scripts/schemathesis.sh both
+		scripts/schemathesis.sh
 
 bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
 	$(CARGO) build --release --locked --bin worker
