@@ -14,18 +14,35 @@ pub struct ConceptCount {
     pub article_count: i64,
 }
 
-/// The display names of an article's concepts.
+/// The display names of an article's concepts, sorted.
 pub async fn for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>> {
-    let rows: Vec<(String,)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "select c.display_name from concepts c join article_concepts ac on ac.concept_id = c.id \
-         where ac.article_id = $1 order by c.display_name"
+    // Through the batched read, so that a list and an article order names alike.
+    let mut by_article = for_articles(db, &[article_id]).await?;
+    Ok(by_article.remove(&article_id).unwrap_or_default())
+}
+
+/// The concepts' display names of each of these articles, sorted, in a bounded number of
+/// statements whatever the number of articles (an article without concepts is absent).
+pub async fn for_articles(
+    db: &Db,
+    article_ids: &[Uuid],
+) -> DbResult<std::collections::HashMap<Uuid, Vec<String>>> {
+    let rows: Vec<(Uuid, String)> = super::rows_for_ids(
+        db,
+        "select ac.article_id, c.display_name from concepts c \
+         join article_concepts ac on ac.concept_id = c.id where ac.article_id",
+        article_ids,
     )
-    .bind(article_id)
-    .fetch_all(p)
-    .await
-    })?;
-    Ok(rows.into_iter().map(|(n,)| n).collect())
+    .await?;
+    let mut by_article: std::collections::HashMap<Uuid, Vec<String>> =
+        std::collections::HashMap::new();
+    for (article, name) in rows {
+        by_article.entry(article).or_default().push(name);
+    }
+    for names in by_article.values_mut() {
+        names.sort();
+    }
+    Ok(by_article)
 }
 
 /// Every concept with its article count, most used first; concepts no article uses are left out.

@@ -128,14 +128,30 @@ pub async fn get(db: &Db, id: Uuid) -> DbResult<Source> {
 
 /// The ids of the articles compiled from a source (concept pages citing it are not).
 pub async fn article_ids(db: &Db, source_id: Uuid) -> DbResult<Vec<Uuid>> {
-    let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
-        "select a.id from article_sources s join articles a on a.id = s.article_id \
-         where s.source_id = $1 and a.page_type <> 'concept' order by a.created_at"
+    let mut by_source = article_ids_of(db, &[source_id]).await?;
+    Ok(by_source.remove(&source_id).unwrap_or_default())
+}
+
+/// The articles compiled from each of these sources (concept pages left out), oldest first, in
+/// a bounded number of statements whatever the number of sources.
+async fn article_ids_of(
+    db: &Db,
+    source_ids: &[Uuid],
+) -> DbResult<std::collections::HashMap<Uuid, Vec<Uuid>>> {
+    let mut rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = super::rows_for_ids(
+        db,
+        "select s.source_id, a.id, a.created_at from article_sources s \
+         join articles a on a.id = s.article_id where a.page_type <> 'concept' and s.source_id",
+        source_ids,
     )
-    .bind(source_id)
-    .fetch_all(p)
-    .await)?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    .await?;
+    rows.sort_by_key(|&(_, id, created_at)| (created_at, id));
+    let mut by_source: std::collections::HashMap<Uuid, Vec<Uuid>> =
+        std::collections::HashMap::new();
+    for (source, article, _) in rows {
+        by_source.entry(source).or_default().push(article);
+    }
+    Ok(by_source)
 }
 
 /// The source whose clean text has this hash, if any.
@@ -218,9 +234,12 @@ pub async fn list(
     .bind(status)
     .fetch_one(p)
     .await)?;
+    // The page's articles in one go, not one statement per source.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut articles = article_ids_of(db, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        let ids = article_ids(db, row.id).await?;
+        let ids = articles.remove(&row.id).unwrap_or_default();
         items.push(row.into_source(ids)?);
     }
     Ok((items, total))

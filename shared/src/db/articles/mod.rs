@@ -296,11 +296,14 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
         .bind(&pattern)
         .fetch_one(p)
         .await)?;
+    // The page's concepts in one go, not one statement per article.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut concepts = super::concepts::for_articles(db, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         items.push(ArticleListItem {
             id: r.id,
-            concepts: super::concepts::for_article(db, r.id).await?,
+            concepts: concepts.remove(&r.id).unwrap_or_default(),
             slug: r.slug,
             title: r.title,
             summary: r.summary,
