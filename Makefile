@@ -65,7 +65,7 @@ api-types-check: web-deps openapi-json ## Fail when the web app's API types diff
 
 schemathesis: ## Schemathesis against the live release gateway (SQLite, then PostgreSQL + Redis), in a network namespace of its own
 	$(CARGO) build --release --locked --bin gateway
-	SCHEMATHESIS_MAX_TIME=$${SCHEMATHESIS_MAX_TIME:-90} WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
+	SCHEMATHESIS_MAX_TIME=$${SCHEMATHESIS_MAX_TIME:-60} WIKIMIND_GATEWAY_BIN=$(CURDIR)/target/release/gateway \
 		scripts/schemathesis.sh
 
 bench: ## End-to-end benchmarks of the release binaries (prints the tables kept in BENCHMARKS.md)
