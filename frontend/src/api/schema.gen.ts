@@ -1732,152 +1732,33 @@ export interface components {
          * @enum {string}
          */
         PageType: "source" | "concept" | "answer" | "index" | "meta";
-        /**
-         * @description One page of a list, and how many items there are in all (for the jobs list, which has no
-         *     offset, how many it holds).
-         */
+        /** @description One page of a list, and how many items there are in all (for the jobs list, which has no offset, how many it holds). */
         Page_ArticleListItem: {
-            items: {
-                /** Format: int64 */
-                claim_count: number;
-                concepts: string[];
-                confidence: components["schemas"]["Confidence"];
-                /** Format: date-time */
-                created_at: string;
-                /** Format: uuid */
-                id: string;
-                page_type: components["schemas"]["PageType"];
-                provider: string;
-                slug: string;
-                /** Format: int64 */
-                source_count: number;
-                summary: string;
-                title: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            items: components["schemas"]["ArticleListItem"][];
             /** Format: int64 */
             total: number;
         };
-        /**
-         * @description One page of a list, and how many items there are in all (for the jobs list, which has no
-         *     offset, how many it holds).
-         */
+        /** @description One page of a list, and how many items there are in all (for the jobs list, which has no offset, how many it holds). */
         Page_ConceptNode: {
-            items: {
-                /** Format: int64 */
-                article_count: number;
-                display_name: string;
-                /** @description The concept's key (`thread-pool`), what `?concept=` filters by. */
-                name: string;
-                /** @description The key of the broader concept, if the wiki has one. */
-                parent?: string | null;
-            }[];
+            items: components["schemas"]["ConceptNode"][];
             /** Format: int64 */
             total: number;
         };
-        /**
-         * @description One page of a list, and how many items there are in all (for the jobs list, which has no
-         *     offset, how many it holds).
-         */
+        /** @description One page of a list, and how many items there are in all (for the jobs list, which has no offset, how many it holds). */
         Page_Conversation: {
-            items: {
-                /**
-                 * Format: double
-                 * @description What the model's calls for its answers cost, in US dollars.
-                 */
-                cost_usd: number;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: uuid */
-                filed_article_id?: string | null;
-                /** Format: int32 */
-                forked_at_turn?: number | null;
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                parent_id?: string | null;
-                title: string;
-                /**
-                 * Format: int64
-                 * @description Turns of this conversation's own (not inherited from a parent).
-                 */
-                turn_count: number;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            items: components["schemas"]["Conversation"][];
             /** Format: int64 */
             total: number;
         };
-        /**
-         * @description One page of a list, and how many items there are in all (for the jobs list, which has no
-         *     offset, how many it holds).
-         */
+        /** @description One page of a list, and how many items there are in all (for the jobs list, which has no offset, how many it holds). */
         Page_Job: {
-            items: {
-                /** Format: uuid */
-                article_id?: string | null;
-                /** Format: int32 */
-                attempts: number;
-                /** Format: date-time */
-                created_at: string;
-                error?: string | null;
-                /** Format: date-time */
-                finished_at?: string | null;
-                /** Format: uuid */
-                id: string;
-                kind: components["schemas"]["JobKind"];
-                message?: string | null;
-                /**
-                 * Format: double
-                 * @description 0.0 to 1.0.
-                 */
-                progress: number;
-                /** Format: uuid */
-                source_id?: string | null;
-                /** Format: date-time */
-                started_at?: string | null;
-                status: components["schemas"]["JobStatus"];
-            }[];
+            items: components["schemas"]["Job"][];
             /** Format: int64 */
             total: number;
         };
-        /**
-         * @description One page of a list, and how many items there are in all (for the jobs list, which has no
-         *     offset, how many it holds).
-         */
+        /** @description One page of a list, and how many items there are in all (for the jobs list, which has no offset, how many it holds). */
         Page_Source: {
-            items: {
-                article_ids: string[];
-                author?: string | null;
-                /** Format: int64 */
-                byte_size?: number | null;
-                /** Format: date-time */
-                compiled_at?: string | null;
-                /** @description SHA-256 of the clean text, once known. */
-                content_hash?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /**
-                 * Format: uuid
-                 * @description Set when the fetched content turned out to be the same as an existing source's.
-                 */
-                duplicate_of?: string | null;
-                error?: string | null;
-                /** Format: uuid */
-                id: string;
-                kind: components["schemas"]["SourceKind"];
-                /** @description The media type of the original document. */
-                original_mime?: string | null;
-                /** Format: int32 */
-                page_count?: number | null;
-                published?: string | null;
-                status: components["schemas"]["SourceStatus"];
-                title?: string | null;
-                /** Format: date-time */
-                updated_at: string;
-                url?: string | null;
-            }[];
+            items: components["schemas"]["Source"][];
             /** Format: int64 */
             total: number;
         };

@@ -27,10 +27,50 @@ use crate::state::AppState;
 
 /// One page of a list, and how many items there are in all (for the jobs list, which has no
 /// offset, how many it holds).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub(crate) struct Page<T> {
     pub(crate) items: Vec<T>,
     pub(crate) total: i64,
+}
+
+// By hand rather than derived: a derived generic schema inlines its item's whole schema into
+// every page (`Page_Source` repeating `Source`); this one refers to it. `ComposeSchema` is what
+// `#[utoipa::path]` asks of a generic body (it gives `PartialSchema`); the generic schemas it
+// passes are the inlined ones, so they are not used.
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for Page<T> {
+    fn compose(_inlined: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some(
+                "One page of a list, and how many items there are in all (for the jobs list, \
+                 which has no offset, how many it holds).",
+            ))
+            .property(
+                "items",
+                utoipa::openapi::schema::ArrayBuilder::new()
+                    .items(utoipa::openapi::Ref::from_schema_name(T::name())),
+            )
+            .required("items")
+            .property(
+                "total",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            )
+            .required("total")
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for Page<T> {
+    // The path macro appends the item's name: `Page_Source`.
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Page".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 /// The `{id}` of a path: a source's, job's, conversation's, feed's or finding's id.
