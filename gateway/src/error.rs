@@ -90,6 +90,9 @@ impl From<DbError> for ApiError {
                 tracing::error!(error = %e, "the database is out of space");
                 ApiError::InsufficientStorage(OUT_OF_SPACE.to_owned())
             }
+            e if e.is_unstorable_text() => ApiError::BadRequest(
+                "the request holds a NUL character, which no text in WikiMind can hold".to_owned(),
+            ),
             e if e.is_read_only() => {
                 tracing::error!(error = %e, "the database is read-only");
                 ApiError::Unavailable(

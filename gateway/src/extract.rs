@@ -3,6 +3,8 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -72,4 +74,25 @@ where
 pub fn parse_id(raw: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw)
         .map_err(|_| ApiError::BadRequest(format!("{what} id {raw:?} is not a valid id")))
+}
+
+/// Middleware: an address holding a NUL character (`%00`, in its path or its query) is refused
+/// with a 400 before any handler reads it. No id, slug, name or search in WikiMind can hold one,
+/// and PostgreSQL refuses to compare text with one, so letting it through would turn a wrong
+/// request into a server error on that backend only.
+pub async fn refuse_nul_in_address(req: Request, next: Next) -> Response {
+    // `%00` is the only way a URI carries NUL: a raw one is not a valid URI byte.
+    if req
+        .uri()
+        .path_and_query()
+        .map_or("", |p| p.as_str())
+        .contains("%00")
+    {
+        return ApiError::BadRequest(
+            "the address holds a NUL character (%00), which no id, name or search can hold"
+                .to_owned(),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }

@@ -240,6 +240,7 @@ pub fn router(state: AppState) -> Router {
     documented
         .merge(mcp)
         .fallback(crate::spa::serve)
+        .layer(middleware::from_fn(crate::extract::refuse_nul_in_address))
         // Body limits live in crate::limits, not in axum's per-extractor default.
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(

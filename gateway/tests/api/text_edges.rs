@@ -137,3 +137,61 @@ async fn twenty_five_sources_with_the_same_title_all_compile_under_their_own_slu
         "{slugs:?}"
     );
 }
+
+#[tokio::test]
+async fn an_address_holding_a_nul_is_refused_with_a_clear_error_on_every_route() {
+    let app = spawn_app().await;
+    let (status, body) = app.post_text("# Lamps\n\nLamps burn oil.", None).await;
+    assert_eq!(status, 202, "{body}");
+    for path in [
+        "/api/articles?page_type=answer&q=lamp%00s",
+        "/api/articles?q=%00",
+        "/api/articles/lamp%00s",
+        "/api/search?q=lamp%00",
+        "/api/sources?q=lamp%00",
+        "/api/concepts?q=lamp%00",
+        "/api/graph?concept=lamp%00",
+        "/wiki/lamp%00",
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("NUL")),
+            "{path}: {body}"
+        );
+        assert_no_database_text(&body);
+    }
+    // Nothing stored was touched: the note is still there, and the same search without the
+    // NUL works.
+    let (status, sources) = app.get_json("/api/sources").await;
+    assert_eq!(status, 200);
+    assert_eq!(sources["total"], 1, "{sources}");
+    let (status, _) = app.get_json("/api/search?q=lamp").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn text_postgresql_cannot_hold_is_told_apart_from_a_server_fault() {
+    let app = spawn_app().await;
+    let filter = shared::db::articles::ArticleFilter {
+        q: Some("lamp\u{0}".to_owned()),
+        limit: 10,
+        ..Default::default()
+    };
+    match (
+        app.db.dialect(),
+        shared::db::articles::list(&app.db, &filter).await,
+    ) {
+        // SQLite compares a NUL like any other character: nothing matches.
+        ("sqlite", Ok((items, total))) => assert!(items.is_empty() && total == 0),
+        ("postgres", Err(e)) => {
+            assert!(e.is_unstorable_text(), "{e}");
+            assert!(!e.is_out_of_space() && !e.is_read_only(), "{e}");
+        }
+        (dialect, other) => panic!("{dialect}: {other:?}"),
+    }
+    app.stop().await;
+}

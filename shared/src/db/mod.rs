@@ -81,24 +81,38 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+/// The database's own code for why it refused a statement.
+enum Code {
+    /// SQLite's result code, extended form included.
+    Sqlite(i32),
+    /// PostgreSQL's SQLSTATE. Most are digits only, so the dialect is read from the error's
+    /// type, never from the code's look.
+    Postgres(String),
+}
+
 impl DbError {
-    /// The database's own error code, when the database refused a statement.
-    fn code(&self) -> Option<String> {
-        match self {
-            DbError::Other(sqlx::Error::Database(db)) => db.code().map(|c| c.into_owned()),
-            _ => None,
+    fn code(&self) -> Option<Code> {
+        let DbError::Other(sqlx::Error::Database(db)) = self else {
+            return None;
+        };
+        let code = db.code()?;
+        if db
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some()
+        {
+            Some(Code::Postgres(code.into_owned()))
+        } else {
+            code.parse().ok().map(Code::Sqlite)
         }
     }
 
     /// True when the write failed for lack of space: SQLite's `SQLITE_FULL` (13, any extended
     /// form) or an I/O error on a full disk, PostgreSQL's `disk_full` (53100).
     pub fn is_out_of_space(&self) -> bool {
-        let Some(code) = self.code() else {
-            return false;
-        };
-        match code.parse::<i32>() {
-            Ok(n) => n & 0xff == 13 || self.to_string().contains("disk is full"),
-            Err(_) => code == "53100",
+        match self.code() {
+            Some(Code::Sqlite(n)) => n & 0xff == 13 || self.to_string().contains("disk is full"),
+            Some(Code::Postgres(code)) => code == "53100",
+            None => false,
         }
     }
 
@@ -108,13 +122,19 @@ impl DbError {
         if let DbError::ReadOnly(_) = self {
             return true;
         }
-        let Some(code) = self.code() else {
-            return false;
-        };
-        match code.parse::<i32>() {
-            Ok(n) => n & 0xff == 8,
-            Err(_) => code == "25006",
+        match self.code() {
+            Some(Code::Sqlite(n)) => n & 0xff == 8,
+            Some(Code::Postgres(code)) => code == "25006",
+            None => false,
         }
+    }
+
+    /// True when PostgreSQL refused text it cannot hold (`character_not_in_repertoire`, 22021:
+    /// a NUL character, which SQLite stores and compares like any other). Such text reaches the
+    /// database only through a path that forgot to clean it; the caller sent it, so it is the
+    /// caller's error, not the server's.
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self.code(), Some(Code::Postgres(code)) if code == "22021")
     }
 }
 
