@@ -120,6 +120,20 @@ impl From<shared::wiki::WikiError> for ApiError {
     }
 }
 
+impl From<shared::backup::BackupError> for ApiError {
+    fn from(e: shared::backup::BackupError) -> Self {
+        use shared::backup::BackupError;
+        match e {
+            BackupError::Corrupt(_) => ApiError::Validation(e.to_string()),
+            BackupError::NotEmpty(m) => ApiError::Conflict(m),
+            BackupError::Db(e) => e.into(),
+            BackupError::Io { path, source } => {
+                shared::storage::StorageError::Io { path, source }.into()
+            }
+        }
+    }
+}
+
 impl From<shared::ingest::accept::AcceptError> for ApiError {
     fn from(e: shared::ingest::accept::AcceptError) -> Self {
         use shared::ingest::accept::AcceptError;

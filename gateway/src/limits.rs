@@ -22,6 +22,9 @@ use crate::state::AppState;
 
 /// Bodies of requests not listed below (JSON of questions, settings, logins).
 const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
+/// A backup archive to restore: it holds every upload and the database, so only the disk
+/// bounds it; it is written to disk as it arrives, never held in memory.
+const ARCHIVE_LIMIT: usize = 1 << 40;
 /// Room for the multipart or JSON framing around a file or text at its own limit.
 const FRAMING: usize = 64 * 1024;
 
@@ -53,6 +56,7 @@ impl BodyLimits {
             "/api/sources/file" | "/api/sources/import" => self.upload,
             // A note added through MCP is a text source in a JSON-RPC envelope.
             "/api/sources/text" | "/mcp" => self.text,
+            "/api/backups/restore" => ARCHIVE_LIMIT,
             _ => DEFAULT_LIMIT,
         }
     }
@@ -118,5 +122,6 @@ mod tests {
         assert_eq!(limits.for_path("/api/sources/text"), 2_000 + FRAMING);
         assert_eq!(limits.for_path("/mcp"), 2_000 + FRAMING);
         assert_eq!(limits.for_path("/api/ask"), DEFAULT_LIMIT);
+        assert_eq!(limits.for_path("/api/backups/restore"), ARCHIVE_LIMIT);
     }
 }

@@ -181,6 +181,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backups/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an archive into this WikiMind, whose wiki must be empty.
+         * @description The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
+         *     database. It is saved aside and checked whole before anything is written; a damaged
+         *     archive is refused (422), and so is a restore over a wiki that holds sources, articles,
+         *     conversations or feeds (409). The database is written in one transaction and the files are
+         *     moved into place before it commits, so a restore that fails leaves everything as it was.
+         */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backups/{name}": {
         parameters: {
             query?: never;
@@ -533,7 +557,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The most recent jobs, newest first (`total` is how many are listed). */
+        /** Jobs, newest first, a page at a time (`total` counts every job the filter matches). */
         get: operations["list_jobs"];
         put?: never;
         post?: never;
@@ -1843,6 +1867,25 @@ export interface components {
             resolution: components["schemas"]["Resolution"];
             state: string;
         };
+        /** @description What a restore brought back, as it is reported to whoever asked for it. */
+        Restored: {
+            /**
+             * Format: date-time
+             * @description When the archive was made.
+             */
+            created_at: string;
+            /** @description The dialect it was taken from (`sqlite` or `postgres`). */
+            dialect: string;
+            /** @description Files of `raw/` and `wiki/` written (and the secret key, when the archive holds it). */
+            files: number;
+            /**
+             * Format: int64
+             * @description Rows written, over every table.
+             */
+            rows: number;
+            /** @description The WikiMind version that made it. */
+            wikimind: string;
+        };
         /** @description A run of the linter. */
         RunRow: {
             /** Format: int64 */
@@ -2404,6 +2447,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BackupFile"];
+                };
+            };
+            /** @description An error, in the envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/zip": components["schemas"]["Binary"];
+            };
+        };
+        responses: {
+            /** @description What was restored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Restored"];
                 };
             };
             /** @description An error, in the envelope */

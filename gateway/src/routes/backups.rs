@@ -1,13 +1,14 @@
-//! `/api/backups`: the archives in the data directory's `backups/` — listed, made now, and
-//! downloaded (what `wikimind backup` does from afar). Restoring stays a command run where the
-//! data lives (`gateway restore`), since it needs an empty database.
+//! `/api/backups`: the archives in the data directory's `backups/` — listed, made now and
+//! downloaded (what `wikimind backup` does from afar) — and an archive uploaded and restored
+//! into a WikiMind whose wiki is empty (`wikimind restore`).
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shared::backup::Restored;
 use shared::backup::daily::{self, BackupFile};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(download))
+        .routes(routes!(restore))
 }
 
 /// The backup archives, newest first.
@@ -53,9 +55,7 @@ async fn create(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<Ba
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    shared::backup::create(&state.db, &state.storage, &path)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    shared::backup::create(&state.db, &state.storage, &path).await?;
     let file = files(&state)?
         .into_iter()
         .find(|f| f.name == name)
@@ -93,4 +93,109 @@ async fn download(State(state): State<AppState>, Path(name): Path<String>) -> Ap
         body,
     )
         .into_response())
+}
+
+/// Restore an archive into this WikiMind, whose wiki must be empty.
+///
+/// The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
+/// database. It is saved aside and checked whole before anything is written; a damaged
+/// archive is refused (422), and so is a restore over a wiki that holds sources, articles,
+/// conversations or feeds (409). The database is written in one transaction and the files are
+/// moved into place before it commits, so a restore that fails leaves everything as it was.
+#[utoipa::path(post, path = "/backups/restore", tag = "backups",
+    request_body(content = super::Binary, content_type = "application/zip"),
+    responses((status = 200, description = "What was restored", body = Restored)))]
+async fn restore(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Restored>> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !["application/zip", "application/octet-stream"].contains(&content_type) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the archive itself as the body, with Content-Type: application/zip".to_owned(),
+        ));
+    }
+    // Two restores at once could each find the wiki empty; the second waits, then finds it
+    // full.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let upload = Upload::save(&state, body).await?;
+    let _one = ONE_AT_A_TIME.lock().await;
+    let restored = shared::backup::restore(&upload.path, &state.db, &state.storage).await;
+    drop(upload);
+    let manifest = restored?;
+    // The providers and the key their stored secrets are sealed with came with the archive.
+    state.llm.refresh_or_keep().await;
+    // An archive made moments after a change may predate that change's rewrite of index.md.
+    state.wiki.refresh_index();
+    tracing::info!(
+        rows = manifest.rows(),
+        files = manifest.files(),
+        dialect = %manifest.dialect,
+        "a backup was restored"
+    );
+    Ok(Json(manifest.restored()))
+}
+
+/// An uploaded archive, saved beside the backups (never under `raw/` or `wiki/`, which a
+/// restore needs empty) and removed when dropped.
+struct Upload {
+    path: std::path::PathBuf,
+}
+
+impl Upload {
+    /// Writes `body` to disk as it arrives: an archive holds every upload, so it is never
+    /// held in memory.
+    async fn save(state: &AppState, body: Body) -> ApiResult<Self> {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let dir = daily::directory(&state.storage);
+        let upload = Self {
+            path: dir.join(format!(".upload-{}.part", uuid::Uuid::new_v4().simple())),
+        };
+        let stored = |source: std::io::Error| {
+            ApiError::from(shared::storage::StorageError::Io {
+                path: upload.path.clone(),
+                source,
+            })
+        };
+        tokio::fs::create_dir_all(&dir).await.map_err(stored)?;
+        let mut file = tokio::fs::File::create(&upload.path)
+            .await
+            .map_err(stored)?;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(upload_broke)?;
+            file.write_all(&chunk).await.map_err(stored)?;
+        }
+        file.flush().await.map_err(stored)?;
+        Ok(upload)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.path.display(), error = %e, "an uploaded archive was not removed");
+        }
+    }
+}
+
+/// Why the body stopped: larger than the limit, or cut off (a client that stopped sending).
+fn upload_broke(e: axum::Error) -> ApiError {
+    let e = e.into_inner();
+    let too_large = std::iter::successors(Some(&*e as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    })
+    .any(|e| e.is::<http_body_util::LengthLimitError>());
+    if too_large {
+        ApiError::PayloadTooLarge("the archive is larger than the limit".to_owned())
+    } else {
+        ApiError::BadRequest(format!("the upload broke off: {e}"))
+    }
 }

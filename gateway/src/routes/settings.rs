@@ -263,7 +263,7 @@ async fn put_provider(
     stored::change_provider(
         &state.db,
         state.llm.environment(),
-        state.llm.secrets(),
+        &state.llm.secrets()?,
         kind,
         &change,
     )

@@ -1,7 +1,8 @@
 //! Backup and restore through the `gateway backup` and `gateway restore` commands: a wiki
 //! backed up on one database restores into the other dialect, and back, with the same
 //! articles, claims, links and conversations; a damaged archive or a database that already
-//! holds a wiki is refused without writing anything.
+//! holds a wiki is refused without writing anything. The same restore through the API, into a
+//! running WikiMind, is what `wikimind restore` does.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -410,5 +411,72 @@ async fn a_restore_that_fails_part_way_leaves_nothing_and_a_wiki_is_never_writte
         stderr.contains("already holds a wiki (its sources have rows)"),
         "{stderr}"
     );
+    app.stop().await;
+}
+
+/// Sends `bytes` to `POST /api/backups/restore` as `content_type`.
+async fn send_archive(app: &TestApp, bytes: Vec<u8>, content_type: &str) -> (u16, Value) {
+    let reply = app
+        .client
+        .post(app.url("/api/backups/restore"))
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .expect("the request is answered");
+    let status = reply.status().as_u16();
+    (status, reply.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_archive_sent_over_the_api_restores_only_into_an_empty_wiki_and_only_whole() {
+    let (app, archives, good) = backed_up_note().await;
+    let bytes = std::fs::read(&good).expect("archive");
+    let before = wiki(&app).await;
+
+    // Over a wiki that holds something, a damaged archive, and a body that is not an archive
+    // at all: each refused with its own status, and nothing stored changes.
+    let (status, body) = send_archive(&app, bytes.clone(), "application/zip").await;
+    crate::helpers::assert_envelope(status, &body, 409);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("restore into an empty")),
+        "{body}"
+    );
+    let flipped = with_entry_changed(&bytes, "database/articles.jsonl", "Otters", "Others");
+    let (status, body) = send_archive(&app, flipped, "application/zip").await;
+    crate::helpers::assert_envelope(status, &body, 422);
+    let (status, body) = send_archive(&app, bytes.clone(), "text/plain").await;
+    crate::helpers::assert_envelope(status, &body, 415);
+    assert_eq!(wiki(&app).await, before);
+    // The uploads were not left behind.
+    let backups: Vec<String> = std::fs::read_dir(app.data_dir.join("backups"))
+        .map(|d| {
+            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(backups.iter().all(|n| !n.ends_with(".part")), "{backups:?}");
+
+    // Into a new WikiMind on the other database, running: the same wiki, searchable at once.
+    let there = TestEnv::with_backend(other(Backend::selected())).await;
+    let restored = start(there.settings(), true).await;
+    let (status, body) = send_archive(&restored, bytes, "application/zip").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["dialect"], app.db.dialect(), "{body}");
+    assert!(body["rows"].as_u64().is_some_and(|n| n > 0), "{body}");
+    assert_eq!(wiki(&restored).await, before);
+    // index.md is written again from the restored database.
+    app.index_containing("otters").await;
+    restored.index_containing("otters").await;
+    assert_same_files(&restored.data_dir, &app.data_dir);
+    let reply = search(&restored, "otters hold hands").await;
+    assert!(
+        reply["results"][0]["article"]["title"] == "Otters",
+        "{reply}"
+    );
+    drop(archives);
+    restored.stop().await;
     app.stop().await;
 }

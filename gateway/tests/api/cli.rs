@@ -1,17 +1,19 @@
 //! The `wikimind` command line against a running WikiMind: a folder added (and compiled), a
 //! question answered with citations, search, the article list, status, and a backup made
-//! through the API that restores into the other dialect with the same wiki. Exit codes tell
+//! through the API that `wikimind restore` brings into a new WikiMind on the other dialect
+//! with the same wiki. Exit codes tell
 //! scripts what happened.
 
 use std::process::Output;
 
 use tokio::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use testkit::backend::{Backend, TestEnv};
+use testkit::fake_llm::FakeLlm;
 
-use crate::backup::{gateway, other, succeeded, wiki};
-use crate::helpers::{TestApp, spawn_app, start};
+use crate::backup::{other, succeeded, wiki};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, start};
 
 /// Runs the command line without blocking the runtime the application serves on; one that
 /// hangs fails the test instead of stalling the run.
@@ -39,7 +41,14 @@ fn json_of(output: &Output) -> Value {
 
 #[tokio::test]
 async fn a_folder_added_asked_searched_and_backed_up_from_the_command_line() {
-    let app = spawn_app().await;
+    // Anthropic, once a key is saved below, is served on loopback: nothing leaves the machine.
+    let fake = FakeLlm::start().await;
+    let fake_url = fake.url();
+    let app = spawn_app_with({
+        let url = fake_url.clone();
+        move |s| s.llm.anthropic.base_url = Some(url)
+    })
+    .await;
     let notes = tempfile::tempdir().expect("folder");
     std::fs::create_dir_all(notes.path().join("vault/.obsidian")).expect("dirs");
     std::fs::write(
@@ -94,7 +103,17 @@ async fn a_folder_added_asked_searched_and_backed_up_from_the_command_line() {
         "{stdout}"
     );
 
-    // A backup made through the API restores into the other dialect with the same wiki.
+    // A provider key saved in Settings (sealed with this data directory's secret key)...
+    let (status, view) = app
+        .put_json(
+            "/api/settings/providers/anthropic",
+            &json!({"api_key": "sk-ant-carried-0123456789"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+
+    // ...and the wiki, backed up from the command line, restore into a new WikiMind on the
+    // other database, running, with the same wiki and a key it can still open.
     app.index_containing(&format!("**{total} articles**")).await;
     let before = wiki(&app).await;
     let archives = tempfile::tempdir().expect("dir");
@@ -102,9 +121,26 @@ async fn a_folder_added_asked_searched_and_backed_up_from_the_command_line() {
     let archive_arg = archive.to_str().expect("path");
     succeeded(&wikimind(&app, &["backup", "--output", archive_arg]).await);
     let there = TestEnv::with_backend(other(Backend::selected())).await;
-    succeeded(&gateway(&["restore", archive_arg], &there));
-    let restored = start(there.settings(), true).await;
+    let mut settings = there.settings();
+    settings.llm.anthropic.base_url = Some(fake_url);
+    let restored = start(settings, true).await;
+    let stdout = succeeded(&wikimind(&restored, &["restore", archive_arg]).await);
+    assert!(stdout.contains("restored"), "{stdout}");
     assert_eq!(wiki(&restored).await, before);
+    let (_, view) = restored.get_json("/api/settings").await;
+    let anthropic = view["providers"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["kind"] == "anthropic"))
+        .expect("listed");
+    assert_eq!(anthropic["key"], "settings", "{view}");
+    // A second restore would write over a wiki: refused, and said so.
+    let again = wikimind(&restored, &["restore", archive_arg]).await;
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("restore into an empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     restored.stop().await;
     app.stop().await;
 }

@@ -97,7 +97,33 @@ pub struct Manifest {
     pub entries: Vec<FileEntry>,
 }
 
+/// What a restore brought back, as it is reported to whoever asked for it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Restored {
+    /// When the archive was made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The WikiMind version that made it.
+    pub wikimind: String,
+    /// The dialect it was taken from (`sqlite` or `postgres`).
+    pub dialect: String,
+    /// Rows written, over every table.
+    pub rows: u64,
+    /// Files of `raw/` and `wiki/` written (and the secret key, when the archive holds it).
+    pub files: usize,
+}
+
 impl Manifest {
+    /// What restoring this archive brought back.
+    pub fn restored(&self) -> Restored {
+        Restored {
+            created_at: self.created_at,
+            wikimind: self.wikimind.clone(),
+            dialect: self.dialect.clone(),
+            rows: self.rows(),
+            files: self.files(),
+        }
+    }
+
     /// Rows of the archive over every table.
     pub fn rows(&self) -> u64 {
         self.tables.iter().map(|t| t.rows).sum()

@@ -52,7 +52,6 @@ pub struct Current {
 pub struct LiveLlm {
     db: Db,
     env: Arc<Settings>,
-    secrets: SecretBox,
     decoration: Decoration,
     current: RwLock<Arc<Current>>,
     /// One refresh at a time: a slower refresh that read the rows earlier must not put back
@@ -118,7 +117,6 @@ impl LiveLlm {
         env: Arc<Settings>,
         budget: &crate::budget::Budget,
     ) -> Result<Self, LiveError> {
-        let secrets = SecretBox::for_settings(&env)?;
         let decoration = Decoration {
             recorder: Arc::new(crate::db::costs::DbCostRecorder::new(db.clone())),
             cache: Some(Arc::new(crate::db::llm_cache::DbResponseCache::new(
@@ -126,22 +124,21 @@ impl LiveLlm {
             ))),
             gate: Some(Arc::new(budget.clone())),
         };
-        Self::new(db, env, secrets, decoration).await
+        Self::new(db, env, decoration).await
     }
 
     /// Builds the router from the environment and what is stored now.
     pub async fn new(
         db: Db,
         env: Arc<Settings>,
-        secrets: SecretBox,
         decoration: Decoration,
     ) -> Result<Self, LiveError> {
         let rows = stored::load(&db).await?;
+        let secrets = SecretBox::for_settings(&env)?;
         let current = build(&env, rows, &secrets, &decoration, None)?;
         Ok(Self {
             db,
             env,
-            secrets,
             decoration,
             current: RwLock::new(Arc::new(current)),
             refreshing: tokio::sync::Mutex::new(()),
@@ -188,9 +185,11 @@ impl LiveLlm {
         &self.env
     }
 
-    /// The box stored keys are sealed with.
-    pub fn secrets(&self) -> &SecretBox {
-        &self.secrets
+    /// The box stored keys are sealed with. Read afresh each time, never kept: restoring a
+    /// backup replaces the data directory's key file under every running process, and a key
+    /// sealed or opened with the one it replaced would be lost.
+    pub fn secrets(&self) -> Result<SecretBox, LiveError> {
+        Ok(SecretBox::for_settings(&self.env)?)
     }
 
     /// Rebuilds the router when the stored provider settings changed since it was built. A
@@ -209,7 +208,7 @@ impl LiveLlm {
         let current = build(
             &self.env,
             rows,
-            &self.secrets,
+            &self.secrets()?,
             &self.decoration,
             Some(&previous),
         )?;

@@ -3,6 +3,7 @@
 //! that did not compile, say), 2 a usage error, 3 the server could not be reached.
 
 mod add;
+mod archive;
 mod ask;
 mod client;
 
@@ -81,6 +82,12 @@ enum Command {
         /// Where to save it [default: the archive's own name, here].
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Restore a backup into the server's wiki, which must be empty (a new WikiMind, on
+    /// either database).
+    Restore {
+        /// An archive made by `wikimind backup` or `gateway backup`.
+        archive: PathBuf,
     },
     /// Is the server up, and what is in it.
     Status,
@@ -181,7 +188,7 @@ async fn run(cli: &Cli, client: &Client) -> CliResult<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { output } => {
-            download(client, "/api/export?format=obsidian", output).await?;
+            archive::download(client, "/api/export?format=obsidian", output, !cli.json).await?;
             report(
                 cli,
                 json!({"saved": output}),
@@ -190,28 +197,30 @@ async fn run(cli: &Cli, client: &Client) -> CliResult<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { output } => {
-            let made = client
-                .json(client.request(Method::POST, "/api/backups"))
-                .await?;
-            // Only a plain file name is taken from the server, here and in the URL.
-            let name = made["name"]
-                .as_str()
-                .filter(|n| std::path::Path::new(n).file_name() == Some(std::ffi::OsStr::new(n)))
-                .ok_or_else(|| Failure::Local("the server named no archive".to_owned()))?;
-            let output = output.clone().unwrap_or_else(|| PathBuf::from(name));
-            download(
-                client,
-                &format!("/api/backups/{}", urlencoding(name)),
-                &output,
-            )
-            .await?;
+            let (made, output) = archive::backup(client, output.as_deref(), !cli.json).await?;
             report(
                 cli,
                 json!({"backup": made, "saved": output}),
                 &format!(
-                    "saved the backup to {} (restore it with: gateway restore {})",
+                    "saved the backup to {} (restore it into a new WikiMind with: wikimind restore {})",
                     output.display(),
                     output.display()
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { archive } => {
+            let restored = archive::restore(client, archive, !cli.json).await?;
+            report(
+                cli,
+                restored.clone(),
+                &format!(
+                    "restored {} rows and {} files from a {} backup made {} into {}",
+                    restored["rows"],
+                    restored["files"],
+                    restored["dialect"].as_str().unwrap_or("?"),
+                    restored["created_at"].as_str().unwrap_or("?"),
+                    cli.url
                 ),
             );
             Ok(ExitCode::SUCCESS)
@@ -352,25 +361,7 @@ async fn add(cli: &Cli, client: &Client, items: &[String], no_wait: bool) -> Cli
     })
 }
 
-/// Saves a download to `output`, streamed, written aside and renamed into place.
-async fn download(client: &Client, path: &str, output: &std::path::Path) -> CliResult<()> {
-    use futures::StreamExt;
-    use tokio::io::AsyncWriteExt;
-    let response = client.send(client.request(Method::GET, path)).await?;
-    let partial = output.with_extension("partial");
-    let local = |e: std::io::Error| Failure::Local(format!("{}: {e}", output.display()));
-    let mut file = tokio::fs::File::create(&partial).await.map_err(local)?;
-    let mut body = response.bytes_stream();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| Failure::Local(format!("the download broke: {e}")))?;
-        file.write_all(&chunk).await.map_err(local)?;
-    }
-    file.sync_all().await.map_err(local)?;
-    tokio::fs::rename(&partial, output).await.map_err(local)?;
-    Ok(())
-}
-
 /// `text` percent-encoded for a query string.
-fn urlencoding(text: &str) -> String {
+pub(crate) fn urlencoding(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
