@@ -193,7 +193,7 @@ export const api = {
     request<FileBackReply>(`/api/conversations/${encodeURIComponent(id)}/file-back`, json<FileBackBody>("POST", {})),
   exportUrl: (id: string) => `/api/conversations/${encodeURIComponent(id)}/export`,
 
-  listJobs: (params: { status?: JobStatus | ""; limit?: number } = {}) =>
+  listJobs: (params: { status?: JobStatus | ""; limit?: number; offset?: number } = {}) =>
     request<Page_Job>(withQuery("/api/jobs", params)),
 
   getHealth: () => request<HealthReport>("/api/health"),

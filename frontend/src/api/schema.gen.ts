@@ -3179,6 +3179,7 @@ export interface operations {
                 status?: components["schemas"]["JobStatus"];
                 /** @description 1–200, default 50. */
                 limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;

@@ -1,5 +1,5 @@
-// The Inbox's list of sources with their live stage, a status filter kept in `?status=`, and
-// the loading, error and empty states.
+// The Inbox's list of sources with their live stage, a status filter kept in `?status=`, the
+// page kept in `?page=`, and the loading, error and empty states.
 import { useId, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -8,6 +8,9 @@ import { useRecompile } from "../api/mutations";
 import { SOURCE_STATUSES, type Source } from "../api/types";
 import { Badge, EmptyState, ErrorBox, Loading } from "../components/common";
 import { dateTime, timeAgo } from "../components/format";
+import Pager from "../components/Pager";
+import { formatCount } from "../components/paging";
+import { useKeepPageInRange, usePage } from "../components/usePage";
 import { useStageLine } from "../live/context";
 import { isFinished, stageLabel, stageProgress } from "../live/stages";
 import { errorMessage, useNow } from "./hooks";
@@ -104,24 +107,29 @@ function SourceItem({ source, now, known }: { source: Source; now: number; known
 }
 
 export default function SourceList() {
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams] = useSearchParams();
   const status = statusFromParam(searchParams.get("status"));
+  const pager = usePage();
   const now = useNow();
   const sources = useQuery({
-    queryKey: ["sources", { status }],
-    queryFn: () => api.listSources({ status, limit: 100 }),
+    queryKey: ["sources", { status, offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listSources({ status, limit: pager.size, offset: pager.offset }),
     placeholderData: keepPreviousData,
   });
+  useKeepPageInRange(pager, sources.isPlaceholderData ? undefined : sources.data?.total);
 
   const items = sources.data?.items;
   const known = useMemo(() => new Map((items ?? []).map((s) => [s.id, s])), [items]);
-  const setStatus = (value: string) => setSearchParams((prev) => withStatus(prev, statusFromParam(value)));
+  const setStatus = (value: string) => pager.setFilters((prev) => withStatus(prev, statusFromParam(value)));
 
   let body;
   if (sources.isPending) {
     body = <Loading label="Loading sources…" />;
   } else if (sources.isError && !sources.data) {
     body = <ErrorBox error={sources.error} onRetry={() => void sources.refetch()} />;
+  } else if ((!items || items.length === 0) && (sources.data?.total ?? 0) > 0) {
+    // A page past the end of a list that is not empty: it is being moved to the last page.
+    body = <Loading label="Loading sources…" />;
   } else if (!items || items.length === 0) {
     body = status ? (
       <EmptyState title={`No ${stageLabel(status).toLowerCase()} sources`}>
@@ -147,11 +155,15 @@ export default function SourceList() {
             <SourceItem key={s.id} source={s} now={now} known={known} />
           ))}
         </ul>
-        {sources.data && sources.data.total > items.length ? (
-          <p className="muted small">
-            Showing {items.length} of {sources.data.total}
-          </p>
-        ) : null}
+        <Pager
+          pager={pager}
+          total={sources.data?.total ?? items.length}
+          shown={items.length}
+          noun="sources"
+          label="Pages of sources"
+          focusId="sources-heading"
+          pending={sources.isPlaceholderData}
+        />
       </>
     );
   }
@@ -159,8 +171,12 @@ export default function SourceList() {
   return (
     <section className="sources" aria-labelledby="sources-heading">
       <div className="sources-head">
-        <h2 id="sources-heading">Sources</h2>
-        {sources.data && sources.data.total > 0 ? <span className="muted small">({sources.data.total})</span> : null}
+        <h2 id="sources-heading" tabIndex={-1}>
+          Sources
+        </h2>
+        {sources.data && sources.data.total > 0 ? (
+          <span className="muted small">({formatCount(sources.data.total)})</span>
+        ) : null}
         <span className="spacer" />
         <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">All</option>

@@ -143,7 +143,7 @@ describe("Inbox", () => {
     live.stages.set("s2", { stage: "fetching", message: "downloading", at: "2025-03-01T10:00:01Z" });
 
     const sources = await screen.findByRole("list", { name: "Sources" });
-    expect(list).toHaveBeenCalledWith({ status: "", limit: 100 });
+    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 0 });
     const items = within(sources).getAllByRole("listitem");
     expect(items.map((li) => [li.getAttribute("data-source-id"), li.getAttribute("data-status")])).toEqual([
       ["s1", "failed"],
@@ -165,7 +165,7 @@ describe("Inbox", () => {
     expect(within(compiled).queryByRole("progressbar")).toBeNull();
     expect(within(duplicate).getByRole("link", { name: "Done" }).getAttribute("href")).toBe("/sources/s3");
 
-    expect(screen.getByText("Showing 4 of 250")).toBeTruthy();
+    expect(screen.getByText("Showing 1–4 of 250 sources")).toBeTruthy();
   });
 
   it("keeps the status filter in the URL and offers to clear an empty result", async () => {
@@ -174,14 +174,47 @@ describe("Inbox", () => {
     const select = screen.getByRole("combobox", { name: "Filter by status" }) as HTMLSelectElement;
     expect(select.value).toBe("failed");
     await screen.findByText("No failed sources");
-    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100 });
+    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100, offset: 0 });
     expect(screen.queryByText("Drop a PDF here or paste a link")).toBeNull();
 
     fireEvent.change(select, { target: { value: "compiled" } });
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/?status=compiled"));
     fireEvent.click(await screen.findByRole("button", { name: "Show all sources" }));
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/"));
-    expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100 });
+    expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 0 });
+  });
+
+  it("pages through the sources with offsets, the page kept in ?page= and reset by the filter", async () => {
+    // 10,000 sources; the stub answers each page with the ids the API would send for it.
+    const list = vi.spyOn(api, "listSources").mockImplementation(({ offset = 0, limit = 50 } = {}) =>
+      Promise.resolve(
+        page(
+          Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) =>
+            source({ id: `s${offset + i + 1}`, title: `Source ${offset + i + 1}` }),
+          ),
+          10_000,
+        ),
+      ),
+    );
+    renderAt("/?page=2");
+    const pages = await screen.findByRole("navigation", { name: "Pages of sources" });
+    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 100 });
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 101–200 of 10,000 sources");
+    expect(screen.getByText("(10,000)")).toBeTruthy();
+    const firstRow = () =>
+      within(screen.getByRole("list", { name: "Sources" })).getAllByRole("listitem")[0]?.getAttribute("data-source-id");
+    expect(firstRow()).toBe("s101");
+
+    fireEvent.click(within(pages).getByRole("button", { name: "Last page" }));
+    await waitFor(() => expect(firstRow()).toBe("s9901"));
+    expect(screen.getByTestId("location").textContent).toBe("/?page=100");
+    expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 9_900 });
+    expect((within(pages).getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
+
+    // Another filter is another list: back to its first page.
+    fireEvent.change(screen.getByRole("combobox", { name: "Filter by status" }), { target: { value: "compiled" } });
+    await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/?status=compiled"));
+    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "compiled", limit: 100, offset: 0 }));
   });
 
   it("shows a list error with a retry", async () => {

@@ -1,11 +1,35 @@
 // The Jobs screen's `?status=` filter: a known status is sent to the API, an unknown one is
-// ignored (all jobs) instead of producing a 400 from the gateway.
+// ignored (all jobs) instead of producing a 400 from the gateway; every job is reached a page
+// at a time from the API.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter } from "react-router";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter, useLocation } from "react-router";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { api } from "../api/client";
+import type { Job } from "../api/types";
 import JobsPage from "./JobsPage";
+
+function LocationProbe() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
+function job(n: number): Job {
+  return {
+    id: `j${n}`,
+    kind: "ingest_source",
+    status: "succeeded",
+    source_id: null,
+    article_id: null,
+    attempts: 1,
+    progress: 1,
+    message: null,
+    error: null,
+    created_at: new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+  };
+}
 
 function renderAt(path: string) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -13,6 +37,7 @@ function renderAt(path: string) {
     <QueryClientProvider client={client}>
       <MemoryRouter initialEntries={[path]}>
         <JobsPage />
+        <LocationProbe />
       </MemoryRouter>
     </QueryClientProvider>,
   );
@@ -57,14 +82,51 @@ describe("JobsPage status filter", () => {
     const list = vi.spyOn(api, "listJobs").mockResolvedValue({ items: [], total: 0 });
     renderAt("/jobs?status=failed");
     expect(await screen.findByText("No failed jobs")).toBeTruthy();
-    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100 });
+    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100, offset: 0 });
   });
 
   it("ignores an unknown status", async () => {
     const list = vi.spyOn(api, "listJobs").mockResolvedValue({ items: [], total: 0 });
     renderAt("/jobs?status=exploded");
     expect(await screen.findByText("No jobs yet")).toBeTruthy();
-    expect(list).toHaveBeenCalledWith({ status: "", limit: 100 });
+    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 0 });
     expect((screen.getByRole("combobox", { name: "Filter jobs by status" }) as HTMLSelectElement).value).toBe("");
+  });
+});
+
+describe("JobsPage paging", () => {
+  it("asks the API for each page and keeps the page in the URL", async () => {
+    const list = vi
+      .spyOn(api, "listJobs")
+      .mockImplementation(({ offset = 0, limit = 100 } = {}) =>
+        Promise.resolve({
+          items: Array.from({ length: Math.min(limit, 250 - offset) }, (_, i) => job(offset + i + 1)),
+          total: 250,
+        }),
+      );
+    renderAt("/jobs?status=succeeded");
+    const pages = await screen.findByRole("navigation", { name: "Pages of jobs" });
+    expect(list).toHaveBeenCalledWith({ status: "succeeded", limit: 100, offset: 0 });
+    const rows = () => screen.getByRole("table", { name: "Recent jobs" }).querySelectorAll("tbody tr");
+    expect(rows()).toHaveLength(100);
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 1–100 of 250 jobs");
+
+    fireEvent.click(within(pages).getByRole("button", { name: "Last page" }));
+    expect(screen.getByTestId("location").textContent).toBe("/jobs?status=succeeded&page=3");
+    await waitFor(() => expect(rows()[0]?.getAttribute("data-job-id")).toBe("j201"));
+    expect(list).toHaveBeenLastCalledWith({ status: "succeeded", limit: 100, offset: 200 });
+    expect(rows()).toHaveLength(50);
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 201–250 of 250 jobs");
+
+    fireEvent.change(screen.getByRole("combobox", { name: "Filter jobs by status" }), { target: { value: "" } });
+    expect(screen.getByTestId("location").textContent).toBe("/jobs");
+    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 0 }));
+  });
+
+  it("shows no pager for a short list", async () => {
+    vi.spyOn(api, "listJobs").mockResolvedValue({ items: [job(1), job(2)], total: 2 });
+    renderAt("/jobs");
+    await screen.findByRole("table", { name: "Recent jobs" });
+    expect(screen.queryByRole("navigation", { name: "Pages of jobs" })).toBeNull();
   });
 });

@@ -1,14 +1,17 @@
 // Jobs: the recent background work with status, attempts, duration and errors, kept live by the
 // `job.updated` events (the live store invalidates the list) and a slow refresh of running rows.
 // A failed job of a source can be retried from here (a re-compile of that source).
+// Every job is reachable a page at a time (the page in `?page=`), newest first.
 import { Link, useSearchParams } from "react-router";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { useRecompile } from "../api/mutations";
 import { JOB_STATUSES, type Job } from "../api/types";
 import { Badge, EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
 import { between, duration, timeAgo } from "../components/format";
+import Pager from "../components/Pager";
 import { knownValue } from "../components/params";
+import { useKeepPageInRange, usePage } from "../components/usePage";
 
 const KIND_LABELS: Record<Job["kind"], string> = {
   ingest_source: "Ingest",
@@ -74,15 +77,21 @@ function JobRow({ job }: { job: Job }) {
 
 export default function JobsPage() {
   useTitle("Jobs");
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   // An unknown `?status=` (a typo, an old bookmark) shows all jobs instead of a 400.
   const status = knownValue(params.get("status"), JOB_STATUSES);
+  const pager = usePage();
   const jobs = useQuery({
-    queryKey: ["jobs", { status }],
-    queryFn: () => api.listJobs({ status, limit: 100 }),
+    // The page is part of the key; the Inbox's budget notice lists paused jobs with another.
+    queryKey: ["jobs", { status, offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listJobs({ status, limit: pager.size, offset: pager.offset }),
+    placeholderData: keepPreviousData,
     // Events keep it live; the interval only refreshes the durations of running jobs.
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "running") ? 5_000 : false),
   });
+  const shown = jobs.data?.items ?? [];
+  // A previous page's answer, shown while the next loads, has a stale total.
+  useKeepPageInRange(pager, jobs.isPlaceholderData ? undefined : jobs.data?.total);
 
   return (
     <div className="stack">
@@ -95,10 +104,16 @@ export default function JobsPage() {
             aria-label="Filter jobs by status"
             value={status}
             onChange={(e) => {
-              const next = new URLSearchParams(params);
-              if (e.target.value) next.set("status", e.target.value);
-              else next.delete("status");
-              setParams(next, { replace: true });
+              const value = e.target.value;
+              pager.setFilters(
+                (prev) => {
+                  const next = new URLSearchParams(prev);
+                  if (value) next.set("status", value);
+                  else next.delete("status");
+                  return next;
+                },
+                { replace: true },
+              );
             }}
           >
             <option value="">All</option>
@@ -122,7 +137,7 @@ export default function JobsPage() {
       ) : null}
       {jobs.data && jobs.data.items.length > 0 ? (
         <div className="table-scroll card">
-          <table aria-label="Recent jobs">
+          <table aria-label="Recent jobs" id="jobs-table" tabIndex={-1}>
             <thead>
               <tr>
                 <th scope="col">Status</th>
@@ -137,12 +152,23 @@ export default function JobsPage() {
               </tr>
             </thead>
             <tbody>
-              {jobs.data.items.map((job) => (
+              {shown.map((job) => (
                 <JobRow key={job.id} job={job} />
               ))}
             </tbody>
           </table>
         </div>
+      ) : null}
+      {jobs.data && jobs.data.total > 0 ? (
+        <Pager
+          pager={pager}
+          total={jobs.data.total}
+          shown={shown.length}
+          pending={jobs.isPlaceholderData}
+          noun="jobs"
+          label="Pages of jobs"
+          focusId="jobs-table"
+        />
       ) : null}
     </div>
   );

@@ -1,11 +1,14 @@
-// Screen: the wiki. Search and filters (kept in the URL so a reload or a shared link keeps
-// them), the article cards, and the concept list with counts.
+// Screen: the wiki. Search, filters and the page (kept in the URL so a reload or a shared link
+// keeps them), the article cards, and the concept list with counts.
 import { useCallback, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { CONFIDENCES, PAGE_TYPES } from "../api/types";
 import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
+import Pager from "../components/Pager";
+import { formatCount } from "../components/paging";
+import { useKeepPageInRange, usePage } from "../components/usePage";
 import ArticleCard from "../wiki/ArticleCard";
 import ConceptNav from "../wiki/ConceptNav";
 import SearchBox from "../wiki/SearchBox";
@@ -18,21 +21,26 @@ export default function WikiPage() {
   const filtersKey = searchParams.toString();
   const filters: WikiFilters = useMemo(() => filtersFromParams(new URLSearchParams(filtersKey)), [filtersKey]);
   const filtered = hasFilters(filters);
+  const pager = usePage();
+  const { setFilters } = pager;
 
   const articles = useQuery({
-    queryKey: ["articles", filters],
-    queryFn: () => api.listArticles({ ...filters, limit: 100 }),
+    queryKey: ["articles", filters, { offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listArticles({ ...filters, limit: pager.size, offset: pager.offset }),
     placeholderData: keepPreviousData,
     // A query goes to full-text search instead; the filters apply when browsing.
     enabled: !filters.q,
   });
+  // While searching the list is not shown, and a previous page's answer has a stale total.
+  const knownTotal = filters.q || articles.isPlaceholderData ? undefined : articles.data?.total;
+  useKeepPageInRange(pager, knownTotal);
   const concepts = useQuery({ queryKey: ["concepts"], queryFn: api.listConcepts });
 
   const setParam = useCallback(
     (key: keyof WikiFilters, value: string, replace = false) => {
-      setSearchParams((prev) => withParam(prev, key, value), { replace });
+      setFilters((prev) => withParam(prev, key, value), { replace });
     },
-    [setSearchParams],
+    [setFilters],
   );
   const commitSearch = useCallback((q: string, replace: boolean) => setParam("q", q, replace), [setParam]);
   const clearFilters = () => setSearchParams(new URLSearchParams());
@@ -102,12 +110,10 @@ export default function WikiPage() {
           {articles.isError ? <ErrorBox error={articles.error} onRetry={() => void articles.refetch()} /> : null}
           {page && !filters.q ? (
             <>
-              <p className="wiki-total muted" role="status">
+              <p id="wiki-total" className="wiki-total muted" role="status" tabIndex={-1}>
                 {page.total === 0
                   ? "No articles"
-                  : page.items.length < page.total
-                    ? `Showing ${page.items.length} of ${page.total} articles`
-                    : `${page.total} ${page.total === 1 ? "article" : "articles"}`}
+                  : `${formatCount(page.total)} ${page.total === 1 ? "article" : "articles"}`}
                 {filtered && page.total > 0 ? " match" : ""}
               </p>
               {page.total === 0 && !filtered ? (
@@ -156,6 +162,19 @@ export default function WikiPage() {
                   ))}
                 </ul>
               ) : null}
+              {page.items.length === 0 && page.total > 0 ? (
+                // A page past the end of a list that is not empty: it is being moved to the last page.
+                <Loading label="Loading articles…" />
+              ) : null}
+              <Pager
+                pager={pager}
+                total={page.total}
+                shown={page.items.length}
+                noun="articles"
+                label="Pages of articles"
+                focusId="wiki-total"
+                pending={articles.isPlaceholderData}
+              />
             </>
           ) : null}
         </section>

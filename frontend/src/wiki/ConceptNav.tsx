@@ -1,14 +1,22 @@
 // The concept tree beside the wiki: every concept with its article count, narrower concepts
 // under broader ones; picking one filters the list (the choice lives in the URL). Collapsible,
-// and collapsed at first on narrow screens.
-import { useState } from "react";
+// and collapsed at first on narrow screens. The API sends every concept at once; a wiki with
+// thousands of them is shown a page of top-level concepts (each with its narrower ones) at a
+// time, the page kept in `?concepts_page=` beside the article list's own `?page=`.
+import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { ConceptCount } from "../api/types";
 import { ErrorBox, Loading } from "../components/common";
+import Pager from "../components/Pager";
+import { firstPage, pageSlice } from "../components/paging";
+import { useKeepPageInRange, usePage } from "../components/usePage";
 import { type ConceptBranch, conceptTree } from "./conceptTree";
 import { conceptKey, withParam } from "./labels";
 
 const WIDE = "(min-width: 860px)";
+
+/** Where the concept list keeps its page: `?page=` is the article list's. */
+export const CONCEPTS_PAGE_PARAM = "concepts_page";
 
 function startsOpen(): boolean {
   if (typeof window === "undefined" || typeof window.matchMedia !== "function") return true;
@@ -32,11 +40,17 @@ export default function ConceptNav({
   const [params] = useSearchParams();
   const [open, setOpen] = useState(startsOpen);
   const activeKey = active ? conceptKey(active) : "";
+  // Another concept filters the articles anew, so their list starts again at its first page;
+  // this list stays on its own page.
   const hrefFor = (name: string) => {
-    const next = withParam(params, "concept", name);
+    const next = firstPage(withParam(params, "concept", name));
     const qs = next.toString();
     return qs ? `/wiki?${qs}` : "/wiki";
   };
+  const pager = usePage({ key: CONCEPTS_PAGE_PARAM });
+  const tree = useMemo(() => (concepts ? conceptTree(concepts) : []), [concepts]);
+  useKeepPageInRange(pager, concepts ? tree.length : undefined);
+  const branches = pageSlice(tree, pager.page, pager.size);
 
   return (
     <aside className="wiki-aside">
@@ -44,7 +58,7 @@ export default function ConceptNav({
         <summary>
           Concepts{concepts ? <span className="muted"> ({concepts.length})</span> : null}
         </summary>
-        <nav aria-label="Concepts">
+        <nav aria-label="Concepts" id="concepts-top" tabIndex={-1}>
           {loading ? <Loading label="Loading concepts…" /> : null}
           {error ? <ErrorBox error={error} onRetry={onRetry} /> : null}
           {concepts && concepts.length === 0 ? <p className="muted small">No concepts yet.</p> : null}
@@ -55,12 +69,22 @@ export default function ConceptNav({
                   All concepts
                 </Link>
               </li>
-              {conceptTree(concepts).map((b) => (
+              {branches.map((b) => (
                 <ConceptItem key={b.concept.name} branch={b} hrefFor={hrefFor} active={active} activeKey={activeKey} />
               ))}
             </ul>
           ) : null}
         </nav>
+        {concepts && concepts.length > 0 ? (
+          <Pager
+            pager={pager}
+            total={tree.length}
+            shown={branches.length}
+            noun="top-level concepts"
+            label="Pages of concepts"
+            focusId="concepts-top"
+          />
+        ) : null}
       </details>
     </aside>
   );

@@ -150,7 +150,7 @@ describe("WikiPage", () => {
     expect(screen.getByText("1 article")).toBeTruthy();
     const nav = await screen.findByRole("navigation", { name: "Concepts" });
     expect(within(nav).getByRole("link", { name: /Concurrency \(2\)/ })).toBeTruthy();
-    expect(mocks.listArticles).toHaveBeenCalledWith({ q: "", concept: "", page_type: "", confidence: "", limit: 100 });
+    expect(mocks.listArticles).toHaveBeenCalledWith({ q: "", concept: "", page_type: "", confidence: "", limit: 100, offset: 0 });
   });
 
   it("keeps filters in the URL and highlights the active concept", async () => {
@@ -222,6 +222,74 @@ describe("WikiPage", () => {
     expect(list.querySelector("mark")?.textContent).toBe("<b>heap</b>");
     expect(list.querySelector("b")).toBeNull();
     expect(screen.getByRole("link", { name: "heapq" }).getAttribute("href")).toBe("/wiki/heapq");
+  });
+
+  it("pages through the articles with offsets and returns to page 1 on a filter change", async () => {
+    // 10,000 articles; the stub answers each page with the ids the API would send for it.
+    mocks.listArticles.mockImplementation(({ offset = 0, limit = 50 }: { offset?: number; limit?: number }) =>
+      Promise.resolve({
+        items: Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) => ({
+          ...ITEM,
+          id: `a${offset + i + 1}`,
+          slug: `article-${offset + i + 1}`,
+          title: `Article ${offset + i + 1}`,
+        })),
+        total: 10_000,
+      }),
+    );
+    renderAt("/wiki?page_type=source&page=3");
+    const pages = await screen.findByRole("navigation", { name: "Pages of articles" });
+    expect(mocks.listArticles).toHaveBeenCalledWith(expect.objectContaining({ page_type: "source", limit: 100, offset: 200 }));
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 201–300 of 10,000 articles");
+    expect(screen.getByText("10,000 articles match")).toBeTruthy();
+    expect(within(screen.getByRole("list", { name: "Articles" })).getAllByRole("article")[0]?.textContent).toContain(
+      "Article 201",
+    );
+
+    fireEvent.click(within(pages).getByRole("button", { name: "Previous page" }));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page_type=source&page=2");
+    await waitFor(() =>
+      expect(mocks.listArticles).toHaveBeenLastCalledWith(expect.objectContaining({ page_type: "source", offset: 100 })),
+    );
+
+    // A filter change, from the select or from a card's concept, starts at the first page.
+    fireEvent.change(screen.getByRole("combobox", { name: "Confidence" }), { target: { value: "mixed" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page_type=source&confidence=mixed");
+    await waitFor(() =>
+      expect(mocks.listArticles).toHaveBeenLastCalledWith(
+        expect.objectContaining({ page_type: "source", confidence: "mixed", offset: 0 }),
+      ),
+    );
+    fireEvent.click(within(await screen.findByRole("navigation", { name: "Pages of articles" })).getByRole("button", { name: "Next page" }));
+    expect(screen.getByTestId("location").textContent).toContain("page=2");
+    fireEvent.click(screen.getAllByRole("button", { name: "Filter by concept: Concurrency" })[0] as HTMLElement);
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page_type=source&confidence=mixed&concept=concurrency");
+  });
+
+  it("pages the concept list on its own, and its links start the articles at page 1", async () => {
+    // 250 top-level concepts, most used first, as the API sends them (all at once).
+    mocks.listConcepts.mockResolvedValue({
+      items: Array.from({ length: 250 }, (_, i) => ({
+        name: `concept-${i + 1}`,
+        display_name: `Concept ${i + 1}`,
+        article_count: 250 - i,
+        parent: null,
+      })),
+      total: 250,
+    });
+    mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1_000 });
+    renderAt("/wiki?page=4");
+    const pages = await screen.findByRole("navigation", { name: "Pages of concepts" });
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 1–100 of 250 top-level concepts");
+    const nav = screen.getByRole("navigation", { name: "Concepts" });
+    expect(within(nav).queryByRole("link", { name: /Concept 101 \(/ })).toBeNull();
+
+    fireEvent.click(within(pages).getByRole("button", { name: "Last page" }));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page=4&concepts_page=3");
+    expect(within(pages).getByRole("status").textContent).toBe("Showing 201–250 of 250 top-level concepts");
+    const link = within(nav).getByRole("link", { name: /Concept 250 \(/ });
+    // Picking a concept filters the articles anew (page 1); the concept list stays where it is.
+    expect(link.getAttribute("href")).toBe("/wiki?concepts_page=3&concept=concept-250");
   });
 
   it("shows an error with a retry", async () => {

@@ -32,9 +32,11 @@ struct ListQuery {
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
-/// The most recent jobs, newest first (`total` is how many are listed).
+/// Jobs, newest first, a page at a time (`total` counts every job the filter matches).
 #[utoipa::path(get, path = "/jobs", tag = "jobs", params(ListQuery),
     responses((status = 200, description = "The jobs", body = Page<Job>)))]
 async fn list_jobs(
@@ -48,9 +50,8 @@ async fn list_jobs(
         ),
         None => None,
     };
-    let (limit, _) = super::sources::paging(q.limit, None)?;
-    let items = db::jobs::list(&state.db, status, limit).await?;
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let (limit, offset) = super::sources::paging(q.limit, q.offset)?;
+    let (items, total) = db::jobs::list(&state.db, status, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }
 

@@ -409,3 +409,38 @@ async fn recompile_requests_at_the_same_moment_queue_one_job() {
             .expect("finished");
     }
 }
+
+#[tokio::test]
+async fn every_job_is_reached_a_page_at_a_time_with_a_counted_total() {
+    let app = spawn_app().await;
+    for animal in ["Otters", "Herons", "Beavers"] {
+        app.compiled_note(&format!(
+            "# {animal}\n\n{animal} live by the river all year."
+        ))
+        .await;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for offset in [0, 2] {
+        let (status, page) = app
+            .get_json(&format!("/api/jobs?limit=2&offset={offset}"))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total"], 3, "{page}");
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), if offset == 0 { 2 } else { 1 }, "{page}");
+        seen.extend(
+            items
+                .iter()
+                .map(|j| j["id"].as_str().expect("id").to_owned()),
+        );
+    }
+    assert_eq!(seen.len(), 3);
+    // The total counts what the filter matches, not what one page holds.
+    let (_, failed) = app.get_json("/api/jobs?status=failed&limit=1").await;
+    assert_eq!(failed["total"], 0, "{failed}");
+    let (_, done) = app.get_json("/api/jobs?status=succeeded&limit=1").await;
+    assert_eq!(done["total"], 3, "{done}");
+    let (status, body) = app.get_json("/api/jobs?offset=-1").await;
+    assert_envelope(status, &body, 400);
+    app.stop().await;
+}

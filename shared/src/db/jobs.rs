@@ -81,18 +81,35 @@ pub async fn get(db: &Db, id: Uuid) -> DbResult<Job> {
     row.try_into()
 }
 
-/// Recent jobs, newest first, optionally of one status.
-pub async fn list(db: &Db, status: Option<JobStatus>, limit: i64) -> DbResult<Vec<Job>> {
+/// A page of jobs, newest first, optionally of one status, and how many there are in all.
+pub async fn list(
+    db: &Db,
+    status: Option<JobStatus>,
+    limit: i64,
+    offset: i64,
+) -> DbResult<(Vec<Job>, i64)> {
+    let status = status.map(|s| s.as_str());
     let sql = sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from job_runs where ($1 is null or status = $1) \
-         order by created_at desc, id limit $2"
+         order by created_at desc, id limit $2 offset $3"
     ));
     let rows: Vec<JobRow> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(status.map(|s| s.as_str()))
+        .bind(status)
         .bind(limit)
+        .bind(offset)
         .fetch_all(p)
         .await)?;
-    rows.into_iter().map(Job::try_from).collect()
+    let (total,): (i64,) = on_db!(db, |p| sqlx::query_as(
+        "select count(*) from job_runs where ($1 is null or status = $1)"
+    )
+    .bind(status)
+    .fetch_one(p)
+    .await)?;
+    let items = rows
+        .into_iter()
+        .map(Job::try_from)
+        .collect::<DbResult<_>>()?;
+    Ok((items, total))
 }
 
 /// How many jobs there are in each status (statuses without jobs are left out).
