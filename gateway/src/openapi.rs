@@ -39,6 +39,11 @@ use crate::state::AppState;
         crate::routes::ws::ControlFrame,
         crate::routes::ask_stream::TokenEvent,
         shared::events::Event,
+        // Named only by query parameters, which do not bring their schemas along.
+        shared::domain::ArticleSort,
+        shared::domain::SourceSort,
+        shared::domain::JobSort,
+        shared::domain::Direction,
     )),
     tags(
         (name = "sources", description = "What you feed the wiki"),

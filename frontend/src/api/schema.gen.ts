@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The wiki's articles, most recently changed first. */
+        /** The wiki's articles, most recently changed first unless another order is asked for. */
         get: operations["list_articles"];
         put?: never;
         post?: never;
@@ -193,7 +193,7 @@ export interface paths {
         /**
          * Restore an archive into this WikiMind, whose wiki must be empty.
          * @description The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
-         *     database. It is saved aside and checked whole before anything is written; a damaged
+         *     database, sent as `application/octet-stream` (or `application/zip`). It is saved aside and checked whole before anything is written; a damaged
          *     archive is refused (422), and so is a restore over a wiki that holds sources, articles,
          *     conversations or feeds (409). The database is written in one transaction and the files are
          *     moved into place before it commits, so a restore that fails leaves everything as it was.
@@ -557,7 +557,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Jobs, newest first, a page at a time (`total` counts every job the filter matches). */
+        /**
+         * Jobs, newest first unless another order is asked for, a page at a time (`total` counts
+         *     every job the filter matches).
+         */
         get: operations["list_jobs"];
         put?: never;
         post?: never;
@@ -742,7 +745,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The library's sources, newest first. */
+        /** The library's sources, newest first unless another order is asked for. */
         get: operations["list_sources"];
         put?: never;
         post?: never;
@@ -1075,6 +1078,8 @@ export interface components {
             slug: string;
             title: string;
         };
+        /** @enum {string} */
+        ArticleSort: "updated" | "created" | "title";
         /** @description A source an article was compiled from. */
         ArticleSourceRef: {
             /** Format: uuid */
@@ -1372,6 +1377,8 @@ export interface components {
             /** @description An embedded worker that has not reported in yet, within its grace period. */
             starting?: boolean;
         };
+        /** @enum {string} */
+        Direction: "asc" | "desc";
         /** @description `POST /api/health/findings/{id}/dismiss`. */
         Dismissed: {
             /** Format: uuid */
@@ -1677,6 +1684,8 @@ export interface components {
         };
         /** @enum {string} */
         JobKind: "ingest_source" | "compile_source" | "refresh_source" | "compile_offline" | "compile_approved";
+        /** @enum {string} */
+        JobSort: "created" | "status";
         /** @enum {string} */
         JobStatus: "queued" | "running" | "paused_budget" | "awaiting_approval" | "succeeded" | "failed";
         /**
@@ -2040,6 +2049,8 @@ export interface components {
             url?: string | null;
         };
         /** @enum {string} */
+        SourceSort: "created" | "updated" | "title" | "status";
+        /** @enum {string} */
         SourceStatus: "pending" | "fetching" | "extracting" | "compiling" | "paused_budget" | "awaiting_approval" | "compiled" | "failed";
         StreamEvent: {
             data: string;
@@ -2130,6 +2141,10 @@ export interface operations {
                 confidence?: components["schemas"]["Confidence"];
                 /** @description Only articles whose title contains this. */
                 q?: string;
+                /** @description Default `updated`. */
+                sort?: components["schemas"]["ArticleSort"];
+                /** @description Default: newest first for times, A to Z for titles. */
+                order?: components["schemas"]["Direction"];
                 /** @description 1–200, default 50. */
                 limit?: number;
                 offset?: number;
@@ -2469,7 +2484,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/zip": components["schemas"]["Binary"];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -3180,6 +3195,10 @@ export interface operations {
                 /** @description 1–200, default 50. */
                 limit?: number;
                 offset?: number;
+                /** @description Default `created`. */
+                sort?: components["schemas"]["JobSort"];
+                /** @description Default: newest first for times, A to Z for states. */
+                order?: components["schemas"]["Direction"];
             };
             header?: never;
             path?: never;
@@ -3506,6 +3525,10 @@ export interface operations {
                 /** @description 1–200, default 50. */
                 limit?: number;
                 offset?: number;
+                /** @description Default `created`. */
+                sort?: components["schemas"]["SourceSort"];
+                /** @description Default: newest first for times, A to Z for titles and stages. */
+                order?: components["schemas"]["Direction"];
             };
             header?: never;
             path?: never;

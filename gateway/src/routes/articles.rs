@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
-use shared::domain::{ArticleDetail, ArticleListItem};
+use shared::domain::{ArticleDetail, ArticleListItem, ArticleSort, Direction};
 use shared::wiki::{ConceptNode, Graph, MAX_GRAPH_NODES};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -41,6 +41,12 @@ pub(crate) struct ListQuery {
     pub(crate) confidence: Option<String>,
     /// Only articles whose title contains this.
     pub(crate) q: Option<String>,
+    /// Default `updated`.
+    #[param(value_type = Option<ArticleSort>)]
+    pub(crate) sort: Option<String>,
+    /// Default: newest first for times, A to Z for titles.
+    #[param(value_type = Option<Direction>)]
+    pub(crate) order: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub(crate) limit: Option<i64>,
@@ -52,7 +58,7 @@ fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// The wiki's articles, most recently changed first.
+/// The wiki's articles, most recently changed first unless another order is asked for.
 #[utoipa::path(get, path = "/articles", tag = "wiki", params(ListQuery),
     responses((status = 200, description = "One page of articles", body = Page<ArticleListItem>)))]
 async fn list_articles(
@@ -77,6 +83,7 @@ pub(crate) async fn articles(state: &AppState, q: ListQuery) -> ApiResult<Page<A
             .map(|c| c.parse::<Confidence>())
             .transpose()
             .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        order: super::list_order(q.sort.as_deref(), q.order.as_deref(), ArticleSort::Updated)?,
         q: non_empty(q.q),
         limit,
         offset,

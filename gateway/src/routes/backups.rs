@@ -98,12 +98,12 @@ async fn download(State(state): State<AppState>, Path(name): Path<String>) -> Ap
 /// Restore an archive into this WikiMind, whose wiki must be empty.
 ///
 /// The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
-/// database. It is saved aside and checked whole before anything is written; a damaged
+/// database, sent as `application/octet-stream` (or `application/zip`). It is saved aside and checked whole before anything is written; a damaged
 /// archive is refused (422), and so is a restore over a wiki that holds sources, articles,
 /// conversations or feeds (409). The database is written in one transaction and the files are
 /// moved into place before it commits, so a restore that fails leaves everything as it was.
 #[utoipa::path(post, path = "/backups/restore", tag = "backups",
-    request_body(content = super::Binary, content_type = "application/zip"),
+    request_body(content = super::Binary, content_type = "application/octet-stream"),
     responses((status = 200, description = "What was restored", body = Restored)))]
 async fn restore(
     State(state): State<AppState>,
@@ -116,7 +116,9 @@ async fn restore(
         .unwrap_or("");
     if !["application/zip", "application/octet-stream"].contains(&content_type) {
         return Err(ApiError::UnsupportedMediaType(
-            "send the archive itself as the body, with Content-Type: application/zip".to_owned(),
+            "send the archive itself as the body, with Content-Type: application/octet-stream \
+             or application/zip"
+                .to_owned(),
         ));
     }
     // Two restores at once could each find the wiki empty; the second waits, then finds it

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use shared::db;
-use shared::domain::{Job, JobStatus};
+use shared::domain::{Direction, Job, JobSort, JobStatus};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,24 +34,26 @@ struct ListQuery {
     limit: Option<i64>,
     #[param(minimum = 0)]
     offset: Option<i64>,
+    /// Default `created`.
+    #[param(value_type = Option<JobSort>)]
+    sort: Option<String>,
+    /// Default: newest first for times, A to Z for states.
+    #[param(value_type = Option<Direction>)]
+    order: Option<String>,
 }
 
-/// Jobs, newest first, a page at a time (`total` counts every job the filter matches).
+/// Jobs, newest first unless another order is asked for, a page at a time (`total` counts
+/// every job the filter matches).
 #[utoipa::path(get, path = "/jobs", tag = "jobs", params(ListQuery),
     responses((status = 200, description = "The jobs", body = Page<Job>)))]
 async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Job>>> {
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            s.parse::<JobStatus>()
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let status = super::known::<JobStatus>(q.status.as_deref())?;
+    let order = super::list_order(q.sort.as_deref(), q.order.as_deref(), JobSort::Created)?;
     let (limit, offset) = super::sources::paging(q.limit, q.offset)?;
-    let (items, total) = db::jobs::list(&state.db, status, limit, offset).await?;
+    let (items, total) = db::jobs::list(&state.db, status, order, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }
 

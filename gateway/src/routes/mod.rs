@@ -104,6 +104,40 @@ pub(crate) struct FileUpload {
     file: Vec<u8>,
 }
 
+/// A query value from a closed set (a status, a sort): absent or empty is none, an unknown
+/// value is a 400 that names the ones allowed.
+pub(crate) fn known<T>(value: Option<&str>) -> crate::error::ApiResult<Option<T>>
+where
+    T: std::str::FromStr<Err = shared::domain::UnknownValue>,
+{
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::parse::<T>)
+        .transpose()
+        .map_err(|e: shared::domain::UnknownValue| {
+            crate::error::ApiError::BadRequest(e.to_string())
+        })
+}
+
+/// A list's order from its `sort` and `order` query values (`default` when no sort is asked
+/// for; the sort's natural direction when no order is).
+pub(crate) fn list_order<S>(
+    sort: Option<&str>,
+    order: Option<&str>,
+    default: S,
+) -> crate::error::ApiResult<shared::domain::Order<S>>
+where
+    S: std::str::FromStr<Err = shared::domain::UnknownValue>
+        + shared::domain::NaturalDirection
+        + Copy,
+{
+    Ok(shared::domain::Order::new(
+        known(sort)?.unwrap_or(default),
+        known(order)?,
+    ))
+}
+
 /// Everything under `/api` that the token protects, with its own JSON 404.
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shared::db::{self, DbError};
-use shared::domain::{Job, Source, SourceStatus};
+use shared::domain::{Direction, Job, Source, SourceSort, SourceStatus};
 use shared::recompile::Recompile;
 use shared::wiki::WikiError;
 use utoipa::{IntoParams, ToSchema};
@@ -330,6 +330,12 @@ struct ListQuery {
     limit: Option<i64>,
     #[param(minimum = 0)]
     offset: Option<i64>,
+    /// Default `created`.
+    #[param(value_type = Option<SourceSort>)]
+    sort: Option<String>,
+    /// Default: newest first for times, A to Z for titles and stages.
+    #[param(value_type = Option<Direction>)]
+    order: Option<String>,
 }
 
 /// Validates paging parameters: `limit` 1–200 (default 50), `offset` ≥ 0.
@@ -349,22 +355,17 @@ pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64,
     Ok((limit, offset))
 }
 
-/// The library's sources, newest first.
+/// The library's sources, newest first unless another order is asked for.
 #[utoipa::path(get, path = "/sources", tag = "sources", params(ListQuery),
     responses((status = 200, description = "One page of sources", body = Page<Source>)))]
 async fn list_sources(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Source>>> {
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            s.parse::<SourceStatus>()
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let status = super::known::<SourceStatus>(q.status.as_deref())?;
+    let order = super::list_order(q.sort.as_deref(), q.order.as_deref(), SourceSort::Created)?;
     let (limit, offset) = paging(q.limit, q.offset)?;
-    let (items, total) = db::sources::list(&state.db, status, limit, offset).await?;
+    let (items, total) = db::sources::list(&state.db, status, order, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }
 

@@ -444,3 +444,54 @@ async fn every_job_is_reached_a_page_at_a_time_with_a_counted_total() {
     assert_envelope(status, &body, 400);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn lists_sort_by_what_is_asked_and_refuse_an_unknown_sort() {
+    let app = spawn_app().await;
+    for animal in ["Otters", "Herons", "Beavers"] {
+        app.compiled_note(&format!(
+            "# {animal}\n\n{animal} live by the river all year."
+        ))
+        .await;
+    }
+    let titles = |page: &Value, field: &str| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i[field].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let by_name = ["Beavers", "Herons", "Otters"].map(str::to_owned).to_vec();
+    let newest_first = ["Beavers", "Herons", "Otters"].map(str::to_owned).to_vec();
+    let oldest_first: Vec<String> = newest_first.iter().rev().cloned().collect();
+    let reversed: Vec<String> = by_name.iter().rev().cloned().collect();
+
+    for (path, expected) in [
+        ("/api/articles?sort=title", &by_name),
+        ("/api/articles?sort=title&order=desc", &reversed),
+        ("/api/articles?sort=created", &newest_first),
+        ("/api/articles?sort=created&order=asc", &oldest_first),
+        ("/api/sources?sort=title", &by_name),
+        ("/api/sources?sort=created&order=asc", &oldest_first),
+        ("/api/sources", &newest_first),
+    ] {
+        let (status, page) = app.get_json(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        assert_eq!(&titles(&page, "title"), expected, "{path}");
+    }
+    let (_, jobs) = app.get_json("/api/jobs?sort=created&order=asc").await;
+    let sources: Vec<String> = titles(&jobs, "source_id");
+    let (_, listed) = app.get_json("/api/sources?sort=created&order=asc").await;
+    assert_eq!(sources, titles(&listed, "id"));
+
+    for path in [
+        "/api/articles?sort=popularity",
+        "/api/sources?sort=title&order=sideways",
+        "/api/jobs?sort=title",
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_envelope(status, &body, 400);
+    }
+    app.stop().await;
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{BeginWrite, Db, DbError, DbResult, now};
-use crate::domain::{Job, JobKind, JobStatus};
+use crate::domain::{Job, JobKind, JobSort, JobStatus, Order};
 use crate::on_db;
 
 /// Inserts a queued job; binds `id, kind, source_id, created_at`.
@@ -81,17 +81,23 @@ pub async fn get(db: &Db, id: Uuid) -> DbResult<Job> {
     row.try_into()
 }
 
-/// A page of jobs, newest first, optionally of one status, and how many there are in all.
+/// A page of jobs in `order`, optionally of one status, and how many there are in all.
 pub async fn list(
     db: &Db,
     status: Option<JobStatus>,
+    order: Order<JobSort>,
     limit: i64,
     offset: i64,
 ) -> DbResult<(Vec<Job>, i64)> {
     let status = status.map(|s| s.as_str());
     let sql = sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from job_runs where ($1 is null or status = $1) \
-         order by created_at desc, id limit $2 offset $3"
+         order by {by} {direction}, id {direction} limit $2 offset $3",
+        by = match order.by {
+            JobSort::Created => "created_at",
+            JobSort::Status => "status",
+        },
+        direction = order.direction.as_str(),
     ));
     let rows: Vec<JobRow> = on_db!(db, |p| sqlx::query_as(sql)
         .bind(status)

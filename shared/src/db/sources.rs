@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{BeginWrite, Db, DbError, DbResult, now};
-use crate::domain::{JobKind, Source, SourceKind, SourceStatus};
+use crate::domain::{JobKind, Order, Source, SourceKind, SourceSort, SourceStatus};
 use crate::on_db;
 
 #[derive(sqlx::FromRow)]
@@ -210,17 +210,26 @@ pub async fn find_live_by_url(db: &Db, url: &str) -> DbResult<Option<Source>> {
     }
 }
 
-/// A page of sources, newest first, optionally of one status.
+/// A page of sources in `order`, optionally of one status, and how many there are in all.
 pub async fn list(
     db: &Db,
     status: Option<SourceStatus>,
+    order: Order<SourceSort>,
     limit: i64,
     offset: i64,
 ) -> DbResult<(Vec<Source>, i64)> {
     let status = status.map(|s| s.as_str());
     let sql = sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from sources where ($1 is null or status = $1) \
-         order by created_at desc, id limit $2 offset $3"
+         order by {by} {direction}, id {direction} limit $2 offset $3",
+        by = match order.by {
+            SourceSort::Created => "created_at",
+            SourceSort::Updated => "updated_at",
+            // Untitled sources last, whichever the direction.
+            SourceSort::Title => "title is null, lower(title)",
+            SourceSort::Status => "status",
+        },
+        direction = order.direction.as_str(),
     ));
     let rows: Vec<SourceRow> = on_db!(db, |p| sqlx::query_as(sql)
         .bind(status)

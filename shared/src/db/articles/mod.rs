@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::{Db, DbError, DbResult};
 use crate::compile::{Confidence, PageType};
 use crate::domain::{
-    ArticleDetail, ArticleListItem, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy,
-    ClaimSpan,
+    ArticleDetail, ArticleListItem, ArticleSort, ArticleSourceRef, Claim, ClaimDispute,
+    ClaimDisputeBy, ClaimSpan, Order,
 };
 use crate::on_db;
 
@@ -249,6 +249,7 @@ pub struct ArticleFilter {
     pub confidence: Option<Confidence>,
     /// Words that must all appear in the title, summary or body (case-insensitive).
     pub q: Option<String>,
+    pub order: Order<ArticleSort>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -258,7 +259,7 @@ const LIST_WHERE: &str = "where ($1 is null or exists (select 1 from article_con
      and ($2 is null or a.page_type = $2) and ($3 is null or a.confidence = $3) \
      and ($4 is null or lower(a.title || ' ' || a.summary || ' ' || a.body) like $4)";
 
-/// A page of articles, most recently updated first.
+/// A page of articles in the order asked for (most recently updated first by default).
 pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>, i64)> {
     // One LIKE pattern with the words in order is enough until full-text search replaces it.
     let pattern = f.q.as_deref().map(|q| {
@@ -277,7 +278,14 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
          a.created_at, a.updated_at, \
          (select count(*) from claims c where c.article_id = a.id) as claim_count, \
          (select count(*) from article_sources s where s.article_id = a.id) as source_count \
-         from articles a {LIST_WHERE} order by a.updated_at desc, a.id limit $5 offset $6"
+         from articles a {LIST_WHERE} order by {by} {direction}, a.id {direction} \
+         limit $5 offset $6",
+        by = match f.order.by {
+            ArticleSort::Updated => "a.updated_at",
+            ArticleSort::Created => "a.created_at",
+            ArticleSort::Title => "lower(a.title)",
+        },
+        direction = f.order.direction.as_str(),
     ));
     let rows: Vec<ListRow> = on_db!(db, |p| sqlx::query_as(sql)
         .bind(&f.concept)
