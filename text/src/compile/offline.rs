@@ -164,8 +164,17 @@ fn fallback_summary(doc: &Document<'_>) -> String {
             .map(|b| cut_words(&clean_inline(&doc.text[b.start..b.end]), 300))
             .find(|s| s.chars().any(char::is_alphanumeric))
     };
+    // A text of symbols alone ("🎉🎉", "...!!!") still says something; an article needs a
+    // summary, and the text itself is the only one it has.
+    let symbols = || {
+        doc.blocks
+            .iter()
+            .map(|b| cut_words(doc.text[b.start..b.end].trim(), 300))
+            .find(|s| !s.is_empty())
+    };
     opening(Some(BlockKind::Prose))
         .or_else(|| opening(None))
+        .or_else(symbols)
         .unwrap_or_default()
 }
 

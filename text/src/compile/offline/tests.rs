@@ -320,17 +320,21 @@ fn degenerate_texts_never_panic() {
         check_grounded(text, &r);
         assert!(r.key_claims.len() <= 12 && r.concepts.len() <= 8);
     }
-    // Any text with something in it gets a summary, so the result passes the contract.
-    let code = "```\nfn main() {}\n```\n";
-    let r = compile_offline(&OfflineInput {
-        title: None,
-        text: code,
-        existing_titles: &[],
-    });
-    assert!(!r.summary.is_empty());
-    assert!(
-        crate::compile::contract::parse_compile_result(&serde_json::to_string(&r).unwrap()).is_ok()
-    );
+    // Any text with something in it gets a summary, so the result passes the contract: code,
+    // and symbols without a letter or digit.
+    for text in ["```\nfn main() {}\n```\n", "🎉🎉", "...!!!???", "—", "?"] {
+        let r = compile_offline(&OfflineInput {
+            title: None,
+            text,
+            existing_titles: &[],
+        });
+        assert!(!r.summary.is_empty(), "{text:?}");
+        assert!(
+            crate::compile::contract::parse_compile_result(&serde_json::to_string(&r).unwrap())
+                .is_ok(),
+            "{text:?}: {r:?}"
+        );
+    }
     let empty = compile_offline(&OfflineInput {
         title: Some("Empty"),
         text: "",
