@@ -1,7 +1,8 @@
 // Lists longer than a page: 105 notes added through the API are all reachable in the browser by
 // paging. The 101st source in the Inbox, the 101st article in the Wiki and the older jobs are one
 // click away; the page is kept in the URL across a reload and Back, and a filter change returns
-// to the first page.
+// to the first page. The same notes show the Sort control: "Title A–Z" puts the alphabetically
+// first item at the top, whichever page the list was on.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -62,6 +63,16 @@ async function waitSettled(timeoutMs = 120_000) {
   }
 }
 
+/** Every article's title, a page of the API at a time. */
+async function allArticleTitles() {
+  const titles = [];
+  for (let offset = 0; ; offset += 200) {
+    const page = await api(gateway.url, `/api/articles?limit=200&offset=${offset}`);
+    titles.push(...page.items.map((a) => a.title));
+    if (page.items.length === 0 || titles.length >= page.total) return titles;
+  }
+}
+
 /** The pager named `label`, once it says `range`. */
 async function pagerShowing(page, label, range) {
   const pager = page.getByRole("navigation", { name: label });
@@ -95,6 +106,24 @@ test("the Inbox reaches its 101st source on page 2, kept in the URL", async () =
   assert.equal(await rows.first().getAttribute("data-source-id"), sourceAt101.id);
   await page.goBack();
   await pagerShowing(page, "Pages of sources", `Showing 1–100 of ${NOTES} sources`);
+
+  // Another order is another list too: from the last page back to the first, note 001 on top.
+  const firstTitle = () => rows.first().locator(".source-item-title").textContent();
+  await pager.getByRole("button", { name: "Last page" }).click();
+  await pagerShowing(page, "Pages of sources", `Showing 101–${NOTES}`);
+  const sortSources = page.getByRole("combobox", { name: "Sort sources" });
+  await sortSources.selectOption({ label: "Title A–Z" });
+  await page.waitForURL((url) => url.searchParams.get("sort") === "title" && !url.searchParams.has("page"));
+  await pagerShowing(page, "Pages of sources", `Showing 1–100 of ${NOTES} sources`);
+  await page.locator(".source-item-title", { hasText: noteTitle(1) }).first().waitFor();
+  assert.equal(await firstTitle(), noteTitle(1));
+  await sortSources.selectOption({ label: "Title Z–A" });
+  await page.waitForURL((url) => url.searchParams.get("order") === "desc");
+  await page.locator(".source-item-title", { hasText: noteTitle(NOTES) }).first().waitFor();
+  assert.equal(await firstTitle(), noteTitle(NOTES));
+  // Back to the order a plain address means, which leaves nothing of it in the URL.
+  await sortSources.selectOption({ label: "Newest" });
+  await page.waitForURL((url) => !url.searchParams.has("sort") && !url.searchParams.has("order"));
 
   // A status filter is another list: it starts at its first page.
   await pager.getByRole("button", { name: "Last page" }).click();
@@ -133,6 +162,17 @@ test("the Wiki reaches its 101st article, and Jobs its older jobs, by paging", a
     `/wiki/${encodeURIComponent(articleAt101.slug)}`,
   );
   await assertAccessibleBasics(page);
+
+  // "Title A–Z" starts again at page 1 with the title that sorts first (the database compares
+  // titles case aside, in code-point order).
+  const firstKey = (await allArticleTitles()).map((title) => title.toLowerCase()).reduce((a, b) => (b < a ? b : a));
+  await page.getByRole("combobox", { name: "Sort articles" }).selectOption({ label: "Title A–Z" });
+  await page.waitForURL((url) => url.searchParams.get("sort") === "title" && !url.searchParams.has("page"));
+  // The range names page 1 only once its articles have replaced page 2's.
+  await pagerShowing(page, "Pages of articles", `Showing 1–100 of ${total} articles`);
+  const firstCardTitle = await cards.first().locator(".wiki-card-title").textContent();
+  assert.equal(firstCardTitle.trim().toLowerCase(), firstKey);
+
   // A filter starts again at page 1.
   await page.getByRole("combobox", { name: "Page type" }).selectOption("source");
   await page.waitForURL((url) => url.searchParams.get("page_type") === "source" && !url.searchParams.has("page"));

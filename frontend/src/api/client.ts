@@ -4,6 +4,7 @@ import type {
   AskReply,
   AskRequest,
   ArticleDetail,
+  ArticleSort,
   BatchReply,
   Budget,
   BudgetChange,
@@ -11,6 +12,7 @@ import type {
   ConversationDetail,
   CostSummary,
   Deleted,
+  Direction,
   Dismissed,
   EmbeddingsChange,
   ErrorEnvelope,
@@ -25,6 +27,7 @@ import type {
   HealthReport,
   HealthRun,
   IngestReply,
+  JobSort,
   JobStatus,
   LlmBody,
   LoginBody,
@@ -43,6 +46,7 @@ import type {
   SessionInfo,
   SettingsView,
   SourceDetail,
+  SourceSort,
   SourceStatus,
   SubscribeBody,
   TextBody,
@@ -126,7 +130,9 @@ function json<B>(method: string, body: B): RequestInit {
 }
 
 export const api = {
-  listSources: (params: { status?: SourceStatus | ""; limit?: number; offset?: number } = {}) =>
+  listSources: (
+    params: { status?: SourceStatus | ""; sort?: SourceSort; order?: Direction; limit?: number; offset?: number } = {},
+  ) =>
     request<Page_Source>(withQuery("/api/sources", params)),
   getSource: (id: string) => request<SourceDetail>(`/api/sources/${encodeURIComponent(id)}`),
   getSourceText: (id: string) => request<string>(`/api/sources/${encodeURIComponent(id)}/text`),
@@ -166,6 +172,8 @@ export const api = {
     concept?: string;
     page_type?: string;
     confidence?: string;
+    sort?: ArticleSort;
+    order?: Direction;
     limit?: number;
     offset?: number;
   } = {}) => request<Page_ArticleListItem>(withQuery("/api/articles", params)),
@@ -193,7 +201,9 @@ export const api = {
     request<FileBackReply>(`/api/conversations/${encodeURIComponent(id)}/file-back`, json<FileBackBody>("POST", {})),
   exportUrl: (id: string) => `/api/conversations/${encodeURIComponent(id)}/export`,
 
-  listJobs: (params: { status?: JobStatus | ""; limit?: number; offset?: number } = {}) =>
+  listJobs: (
+    params: { status?: JobStatus | ""; sort?: JobSort; order?: Direction; limit?: number; offset?: number } = {},
+  ) =>
     request<Page_Job>(withQuery("/api/jobs", params)),
 
   getHealth: () => request<HealthReport>("/api/health"),

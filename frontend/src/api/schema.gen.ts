@@ -558,8 +558,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Jobs, newest first unless another order is asked for, a page at a time (`total` counts
-         *     every job the filter matches).
+         * Jobs, newest first unless another order is asked for.
+         * @description A page at a time; `total` counts every job the filter matches, not only the page's.
          */
         get: operations["list_jobs"];
         put?: never;

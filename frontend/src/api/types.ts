@@ -64,6 +64,21 @@ export type Page_ConceptNode = Schemas["Page_ConceptNode"];
 export type Page_Conversation = Schemas["Page_Conversation"];
 export type Page_Job = Schemas["Page_Job"];
 
+// ---- List order -------------------------------------------------------------------------------
+
+/** Which way a list runs. */
+export type Direction = Schemas["Direction"];
+export const DIRECTIONS = everyValue<Direction>()(["asc", "desc"]);
+/** What the article list can be sorted by (`?sort=` of `GET /api/articles`). */
+export type ArticleSort = Schemas["ArticleSort"];
+export const ARTICLE_SORTS = everyValue<ArticleSort>()(["updated", "created", "title"]);
+/** What the source list can be sorted by (`?sort=` of `GET /api/sources`). */
+export type SourceSort = Schemas["SourceSort"];
+export const SOURCE_SORTS = everyValue<SourceSort>()(["created", "updated", "title", "status"]);
+/** What the job list can be sorted by (`?sort=` of `GET /api/jobs`). */
+export type JobSort = Schemas["JobSort"];
+export const JOB_SORTS = everyValue<JobSort>()(["created", "status"]);
+
 // ---- Articles ---------------------------------------------------------------------------------
 
 export type Confidence = Schemas["Confidence"];

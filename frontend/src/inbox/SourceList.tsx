@@ -1,5 +1,5 @@
 // The Inbox's list of sources with their live stage, a status filter kept in `?status=`, the
-// page kept in `?page=`, and the loading, error and empty states.
+// order in `?sort=` and `?order=`, the page in `?page=`, and the loading, error and empty states.
 import { useId, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -10,6 +10,9 @@ import { Badge, EmptyState, ErrorBox, Loading } from "../components/common";
 import { dateTime, timeAgo } from "../components/format";
 import Pager from "../components/Pager";
 import { formatCount } from "../components/paging";
+import { SOURCE_ORDERS } from "../components/sortMenus";
+import SortSelect from "../components/SortSelect";
+import { useListOrder } from "../components/useListOrder";
 import { useKeepPageInRange, usePage } from "../components/usePage";
 import { useStageLine } from "../live/context";
 import { isFinished, stageLabel, stageProgress } from "../live/stages";
@@ -110,10 +113,12 @@ export default function SourceList() {
   const [searchParams] = useSearchParams();
   const status = statusFromParam(searchParams.get("status"));
   const pager = usePage();
+  const sorting = useListOrder(SOURCE_ORDERS, pager);
+  const { sort, order } = sorting.order;
   const now = useNow();
   const sources = useQuery({
-    queryKey: ["sources", { status, offset: pager.offset, limit: pager.size }],
-    queryFn: () => api.listSources({ status, limit: pager.size, offset: pager.offset }),
+    queryKey: ["sources", { status, sort, order, offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listSources({ status, sort, order, limit: pager.size, offset: pager.offset }),
     placeholderData: keepPreviousData,
   });
   useKeepPageInRange(pager, sources.isPlaceholderData ? undefined : sources.data?.total);
@@ -186,6 +191,7 @@ export default function SourceList() {
             </option>
           ))}
         </select>
+        <SortSelect menu={SOURCE_ORDERS} state={sorting} label="Sort sources" />
       </div>
       {body}
     </section>

@@ -143,7 +143,7 @@ describe("Inbox", () => {
     live.stages.set("s2", { stage: "fetching", message: "downloading", at: "2025-03-01T10:00:01Z" });
 
     const sources = await screen.findByRole("list", { name: "Sources" });
-    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 0 });
+    expect(list).toHaveBeenCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 0 });
     const items = within(sources).getAllByRole("listitem");
     expect(items.map((li) => [li.getAttribute("data-source-id"), li.getAttribute("data-status")])).toEqual([
       ["s1", "failed"],
@@ -174,14 +174,14 @@ describe("Inbox", () => {
     const select = screen.getByRole("combobox", { name: "Filter by status" }) as HTMLSelectElement;
     expect(select.value).toBe("failed");
     await screen.findByText("No failed sources");
-    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100, offset: 0 });
+    expect(list).toHaveBeenCalledWith({ status: "failed", sort: "created", order: "desc", limit: 100, offset: 0 });
     expect(screen.queryByText("Drop a PDF here or paste a link")).toBeNull();
 
     fireEvent.change(select, { target: { value: "compiled" } });
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/?status=compiled"));
     fireEvent.click(await screen.findByRole("button", { name: "Show all sources" }));
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/"));
-    expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 0 });
+    expect(list).toHaveBeenLastCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 0 });
   });
 
   it("pages through the sources with offsets, the page kept in ?page= and reset by the filter", async () => {
@@ -198,7 +198,7 @@ describe("Inbox", () => {
     );
     renderAt("/?page=2");
     const pages = await screen.findByRole("navigation", { name: "Pages of sources" });
-    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 100 });
+    expect(list).toHaveBeenCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 100 });
     expect(within(pages).getByRole("status").textContent).toBe("Showing 101–200 of 10,000 sources");
     expect(screen.getByText("(10,000)")).toBeTruthy();
     const firstRow = () =>
@@ -208,13 +208,40 @@ describe("Inbox", () => {
     fireEvent.click(within(pages).getByRole("button", { name: "Last page" }));
     await waitFor(() => expect(firstRow()).toBe("s9901"));
     expect(screen.getByTestId("location").textContent).toBe("/?page=100");
-    expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 9_900 });
+    expect(list).toHaveBeenLastCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 9_900 });
     expect((within(pages).getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
 
     // Another filter is another list: back to its first page.
     fireEvent.change(screen.getByRole("combobox", { name: "Filter by status" }), { target: { value: "compiled" } });
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/?status=compiled"));
-    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "compiled", limit: 100, offset: 0 }));
+    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "compiled", sort: "created", order: "desc", limit: 100, offset: 0 }));
+  });
+
+  it("sorts the sources by the order kept in ?sort= and ?order=, from the first page", async () => {
+    const list = vi.spyOn(api, "listSources").mockImplementation(({ offset = 0, limit = 50 } = {}) =>
+      Promise.resolve(
+        page(
+          Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) =>
+            source({ id: `s${offset + i + 1}`, title: `Source ${offset + i + 1}` }),
+          ),
+          10_000,
+        ),
+      ),
+    );
+    renderAt("/?status=compiled&sort=status&page=3");
+    await screen.findByRole("navigation", { name: "Pages of sources" });
+    expect(list).toHaveBeenCalledWith({ status: "compiled", sort: "status", order: "asc", limit: 100, offset: 200 });
+    const select = screen.getByRole("combobox", { name: "Sort sources" }) as HTMLSelectElement;
+    expect(select.selectedOptions[0]?.textContent).toBe("Status");
+
+    fireEvent.change(select, { target: { value: "title:desc" } });
+    expect(screen.getByTestId("location").textContent).toBe("/?status=compiled&sort=title&order=desc");
+    await waitFor(() =>
+      expect(list).toHaveBeenLastCalledWith({ status: "compiled", sort: "title", order: "desc", limit: 100, offset: 0 }),
+    );
+    // The status filter keeps the order.
+    fireEvent.change(screen.getByRole("combobox", { name: "Filter by status" }), { target: { value: "failed" } });
+    expect(screen.getByTestId("location").textContent).toBe("/?status=failed&sort=title&order=desc");
   });
 
   it("shows a list error with a retry", async () => {

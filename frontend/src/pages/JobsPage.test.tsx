@@ -82,14 +82,14 @@ describe("JobsPage status filter", () => {
     const list = vi.spyOn(api, "listJobs").mockResolvedValue({ items: [], total: 0 });
     renderAt("/jobs?status=failed");
     expect(await screen.findByText("No failed jobs")).toBeTruthy();
-    expect(list).toHaveBeenCalledWith({ status: "failed", limit: 100, offset: 0 });
+    expect(list).toHaveBeenCalledWith({ status: "failed", sort: "created", order: "desc", limit: 100, offset: 0 });
   });
 
   it("ignores an unknown status", async () => {
     const list = vi.spyOn(api, "listJobs").mockResolvedValue({ items: [], total: 0 });
     renderAt("/jobs?status=exploded");
     expect(await screen.findByText("No jobs yet")).toBeTruthy();
-    expect(list).toHaveBeenCalledWith({ status: "", limit: 100, offset: 0 });
+    expect(list).toHaveBeenCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 0 });
     expect((screen.getByRole("combobox", { name: "Filter jobs by status" }) as HTMLSelectElement).value).toBe("");
   });
 });
@@ -106,7 +106,7 @@ describe("JobsPage paging", () => {
       );
     renderAt("/jobs?status=succeeded");
     const pages = await screen.findByRole("navigation", { name: "Pages of jobs" });
-    expect(list).toHaveBeenCalledWith({ status: "succeeded", limit: 100, offset: 0 });
+    expect(list).toHaveBeenCalledWith({ status: "succeeded", sort: "created", order: "desc", limit: 100, offset: 0 });
     const rows = () => screen.getByRole("table", { name: "Recent jobs" }).querySelectorAll("tbody tr");
     expect(rows()).toHaveLength(100);
     expect(within(pages).getByRole("status").textContent).toBe("Showing 1–100 of 250 jobs");
@@ -114,13 +114,13 @@ describe("JobsPage paging", () => {
     fireEvent.click(within(pages).getByRole("button", { name: "Last page" }));
     expect(screen.getByTestId("location").textContent).toBe("/jobs?status=succeeded&page=3");
     await waitFor(() => expect(rows()[0]?.getAttribute("data-job-id")).toBe("j201"));
-    expect(list).toHaveBeenLastCalledWith({ status: "succeeded", limit: 100, offset: 200 });
+    expect(list).toHaveBeenLastCalledWith({ status: "succeeded", sort: "created", order: "desc", limit: 100, offset: 200 });
     expect(rows()).toHaveLength(50);
     expect(within(pages).getByRole("status").textContent).toBe("Showing 201–250 of 250 jobs");
 
     fireEvent.change(screen.getByRole("combobox", { name: "Filter jobs by status" }), { target: { value: "" } });
     expect(screen.getByTestId("location").textContent).toBe("/jobs");
-    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "", limit: 100, offset: 0 }));
+    await waitFor(() => expect(list).toHaveBeenLastCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 0 }));
   });
 
   it("shows no pager for a short list", async () => {
@@ -128,5 +128,45 @@ describe("JobsPage paging", () => {
     renderAt("/jobs");
     await screen.findByRole("table", { name: "Recent jobs" });
     expect(screen.queryByRole("navigation", { name: "Pages of jobs" })).toBeNull();
+  });
+});
+
+describe("JobsPage sort", () => {
+  it("sends the chosen order and starts again at page 1", async () => {
+    const list = vi
+      .spyOn(api, "listJobs")
+      .mockImplementation(({ offset = 0, limit = 100 } = {}) =>
+        Promise.resolve({
+          items: Array.from({ length: Math.min(limit, 250 - offset) }, (_, i) => job(offset + i + 1)),
+          total: 250,
+        }),
+      );
+    renderAt("/jobs?status=succeeded&page=2");
+    await screen.findByRole("navigation", { name: "Pages of jobs" });
+    expect(list).toHaveBeenCalledWith({ status: "succeeded", sort: "created", order: "desc", limit: 100, offset: 100 });
+    const select = screen.getByRole("combobox", { name: "Sort jobs" }) as HTMLSelectElement;
+    expect(Array.from(select.options, (o) => o.textContent)).toEqual(["Newest", "Oldest", "Status"]);
+
+    fireEvent.change(select, { target: { value: "status:asc" } });
+    expect(screen.getByTestId("location").textContent).toBe("/jobs?status=succeeded&sort=status");
+    await waitFor(() =>
+      expect(list).toHaveBeenLastCalledWith({ status: "succeeded", sort: "status", order: "asc", limit: 100, offset: 0 }),
+    );
+  });
+
+  it("reads the order from the URL, and the default for one it does not know", async () => {
+    const list = vi.spyOn(api, "listJobs").mockResolvedValue({ items: [job(1)], total: 1 });
+    renderAt("/jobs?order=asc");
+    await screen.findByRole("table", { name: "Recent jobs" });
+    expect(list).toHaveBeenCalledWith({ status: "", sort: "created", order: "asc", limit: 100, offset: 0 });
+    expect((screen.getByRole("combobox", { name: "Sort jobs" }) as HTMLSelectElement).selectedOptions[0]?.textContent).toBe(
+      "Oldest",
+    );
+    cleanup();
+
+    list.mockClear();
+    renderAt("/jobs?sort=priority&order=sideways");
+    await screen.findByRole("table", { name: "Recent jobs" });
+    expect(list).toHaveBeenCalledWith({ status: "", sort: "created", order: "desc", limit: 100, offset: 0 });
   });
 });

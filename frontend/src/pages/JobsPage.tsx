@@ -1,7 +1,8 @@
 // Jobs: the recent background work with status, attempts, duration and errors, kept live by the
 // `job.updated` events (the live store invalidates the list) and a slow refresh of running rows.
 // A failed job of a source can be retried from here (a re-compile of that source).
-// Every job is reachable a page at a time (the page in `?page=`), newest first.
+// Every job is reachable a page at a time (the page in `?page=`), newest first unless another
+// order is chosen (kept in `?sort=` and `?order=`).
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
@@ -11,6 +12,9 @@ import { Badge, EmptyState, ErrorBox, Loading, useTitle } from "../components/co
 import { between, duration, timeAgo } from "../components/format";
 import Pager from "../components/Pager";
 import { knownValue } from "../components/params";
+import { JOB_ORDERS } from "../components/sortMenus";
+import SortSelect from "../components/SortSelect";
+import { useListOrder } from "../components/useListOrder";
 import { useKeepPageInRange, usePage } from "../components/usePage";
 
 const KIND_LABELS: Record<Job["kind"], string> = {
@@ -81,10 +85,12 @@ export default function JobsPage() {
   // An unknown `?status=` (a typo, an old bookmark) shows all jobs instead of a 400.
   const status = knownValue(params.get("status"), JOB_STATUSES);
   const pager = usePage();
+  const sorting = useListOrder(JOB_ORDERS, pager);
+  const { sort, order } = sorting.order;
   const jobs = useQuery({
-    // The page is part of the key; the Inbox's budget notice lists paused jobs with another.
-    queryKey: ["jobs", { status, offset: pager.offset, limit: pager.size }],
-    queryFn: () => api.listJobs({ status, limit: pager.size, offset: pager.offset }),
+    // The order and page are part of the key; the Inbox's budget notice lists paused jobs with another.
+    queryKey: ["jobs", { status, sort, order, offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listJobs({ status, sort, order, limit: pager.size, offset: pager.offset }),
     placeholderData: keepPreviousData,
     // Events keep it live; the interval only refreshes the durations of running jobs.
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "running") ? 5_000 : false),
@@ -124,6 +130,7 @@ export default function JobsPage() {
             ))}
           </select>
         </label>
+        <SortSelect menu={JOB_ORDERS} state={sorting} label="Sort jobs" />
       </div>
       {jobs.isPending ? <Loading label="Loading jobs…" /> : null}
       {jobs.isError ? <ErrorBox error={jobs.error} onRetry={() => void jobs.refetch()} /> : null}

@@ -1,13 +1,17 @@
-// Screen: the wiki. Search, filters and the page (kept in the URL so a reload or a shared link
-// keeps them), the article cards, and the concept list with counts.
+// Screen: the wiki. Search, filters, the order and the page (kept in the URL so a reload or a
+// shared link keeps them), the article cards, and the concept list with counts.
 import { useCallback, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { CONFIDENCES, PAGE_TYPES } from "../api/types";
 import { EmptyState, ErrorBox, Loading, useTitle } from "../components/common";
+import { onlyOrder } from "../components/listOrder";
 import Pager from "../components/Pager";
 import { formatCount } from "../components/paging";
+import { ARTICLE_ORDERS } from "../components/sortMenus";
+import SortSelect from "../components/SortSelect";
+import { useListOrder } from "../components/useListOrder";
 import { useKeepPageInRange, usePage } from "../components/usePage";
 import ArticleCard from "../wiki/ArticleCard";
 import ConceptNav from "../wiki/ConceptNav";
@@ -23,12 +27,15 @@ export default function WikiPage() {
   const filtered = hasFilters(filters);
   const pager = usePage();
   const { setFilters } = pager;
+  const sorting = useListOrder(ARTICLE_ORDERS, pager);
+  const { sort, order } = sorting.order;
 
   const articles = useQuery({
-    queryKey: ["articles", filters, { offset: pager.offset, limit: pager.size }],
-    queryFn: () => api.listArticles({ ...filters, limit: pager.size, offset: pager.offset }),
+    queryKey: ["articles", filters, { sort, order, offset: pager.offset, limit: pager.size }],
+    queryFn: () => api.listArticles({ ...filters, sort, order, limit: pager.size, offset: pager.offset }),
     placeholderData: keepPreviousData,
-    // A query goes to full-text search instead; the filters apply when browsing.
+    // A query goes to full-text search instead (ranked by relevance); the filters and the order
+    // apply when browsing.
     enabled: !filters.q,
   });
   // While searching the list is not shown, and a previous page's answer has a stale total.
@@ -43,7 +50,8 @@ export default function WikiPage() {
     [setFilters],
   );
   const commitSearch = useCallback((q: string, replace: boolean) => setParam("q", q, replace), [setParam]);
-  const clearFilters = () => setSearchParams(new URLSearchParams());
+  // The order stays: it filters nothing, and the next list is read in the order chosen.
+  const clearFilters = () => setSearchParams((prev) => onlyOrder(prev));
   const toggleConcept = (displayName: string) => {
     const key = conceptKey(displayName);
     setParam("concept", filters.concept && conceptKey(filters.concept) === key ? "" : key);
@@ -95,6 +103,7 @@ export default function WikiPage() {
               </option>
             ))}
           </select>
+          <SortSelect menu={ARTICLE_ORDERS} state={sorting} label="Sort articles" />
           {filtered && !(page && page.total === 0) ? (
             <button type="button" onClick={clearFilters}>
               Clear filters

@@ -150,7 +150,16 @@ describe("WikiPage", () => {
     expect(screen.getByText("1 article")).toBeTruthy();
     const nav = await screen.findByRole("navigation", { name: "Concepts" });
     expect(within(nav).getByRole("link", { name: /Concurrency \(2\)/ })).toBeTruthy();
-    expect(mocks.listArticles).toHaveBeenCalledWith({ q: "", concept: "", page_type: "", confidence: "", limit: 100, offset: 0 });
+    expect(mocks.listArticles).toHaveBeenCalledWith({
+      q: "",
+      concept: "",
+      page_type: "",
+      confidence: "",
+      sort: "updated",
+      order: "desc",
+      limit: 100,
+      offset: 0,
+    });
   });
 
   it("keeps filters in the URL and highlights the active concept", async () => {
@@ -264,6 +273,53 @@ describe("WikiPage", () => {
     expect(screen.getByTestId("location").textContent).toContain("page=2");
     fireEvent.click(screen.getAllByRole("button", { name: "Filter by concept: Concurrency" })[0] as HTMLElement);
     expect(screen.getByTestId("location").textContent).toBe("/wiki?page_type=source&confidence=mixed&concept=concurrency");
+  });
+
+  it("sorts the browsed list by the order in the URL, from page 1, and keeps it through a search", async () => {
+    mocks.listArticles.mockImplementation(({ offset = 0, limit = 50 }: { offset?: number; limit?: number }) =>
+      Promise.resolve({
+        items: Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) => ({
+          ...ITEM,
+          id: `a${offset + i + 1}`,
+          slug: `article-${offset + i + 1}`,
+          title: `Article ${offset + i + 1}`,
+        })),
+        total: 10_000,
+      }),
+    );
+    renderAt("/wiki?concept=thread-pool&page=2");
+    await screen.findByRole("navigation", { name: "Pages of articles" });
+    expect(mocks.listArticles).toHaveBeenCalledWith(
+      expect.objectContaining({ concept: "thread-pool", sort: "updated", order: "desc", offset: 100 }),
+    );
+    const select = screen.getByRole("combobox", { name: "Sort articles" }) as HTMLSelectElement;
+    expect(Array.from(select.options, (o) => o.textContent)).toEqual([
+      "Recently updated",
+      "Recently added",
+      "Oldest first",
+      "Title A–Z",
+      "Title Z–A",
+    ]);
+
+    fireEvent.change(select, { target: { value: "title:asc" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?concept=thread-pool&sort=title");
+    await waitFor(() =>
+      expect(mocks.listArticles).toHaveBeenLastCalledWith(
+        expect.objectContaining({ concept: "thread-pool", sort: "title", order: "asc", offset: 0 }),
+      ),
+    );
+
+    // Clearing the filters keeps the order; a search is ranked by relevance, without the control.
+    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?sort=title");
+    const calls = mocks.listArticles.mock.calls.length;
+    const box = screen.getByRole("searchbox", { name: "Search the wiki" });
+    fireEvent.change(box, { target: { value: "pool" } });
+    fireEvent.submit(box.closest("form") as HTMLFormElement);
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?sort=title&q=pool");
+    await waitFor(() => expect(mocks.search).toHaveBeenCalledWith("pool", 30));
+    expect(screen.queryByRole("combobox", { name: "Sort articles" })).toBeNull();
+    expect(mocks.listArticles.mock.calls.length).toBe(calls);
   });
 
   it("pages the concept list on its own, and its links start the articles at page 1", async () => {

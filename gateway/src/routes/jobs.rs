@@ -42,8 +42,9 @@ struct ListQuery {
     order: Option<String>,
 }
 
-/// Jobs, newest first unless another order is asked for, a page at a time (`total` counts
-/// every job the filter matches).
+/// Jobs, newest first unless another order is asked for.
+///
+/// A page at a time; `total` counts every job the filter matches, not only the page's.
 #[utoipa::path(get, path = "/jobs", tag = "jobs", params(ListQuery),
     responses((status = 200, description = "The jobs", body = Page<Job>)))]
 async fn list_jobs(
