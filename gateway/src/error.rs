@@ -126,6 +126,19 @@ impl From<shared::backup::BackupError> for ApiError {
         match e {
             BackupError::Corrupt(_) => ApiError::Validation(e.to_string()),
             BackupError::NotEmpty(m) => ApiError::Conflict(m),
+            // Rows the checksums vouch for but the database refuses (an archive edited and
+            // vouched for again, or text one dialect holds and the other cannot): the
+            // archive's fault.
+            BackupError::Db(e)
+                if matches!(
+                    e,
+                    DbError::Corrupt(_)
+                        | DbError::Conflict { .. }
+                        | DbError::MissingReference { .. }
+                ) || e.is_unstorable_text() =>
+            {
+                ApiError::Validation(format!("the archive's rows cannot be restored: {e}"))
+            }
             BackupError::Db(e) => e.into(),
             BackupError::Io { path, source } => {
                 shared::storage::StorageError::Io { path, source }.into()

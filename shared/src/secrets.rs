@@ -33,7 +33,7 @@ pub enum SecretError {
 }
 
 /// Seals and opens secrets under one key.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SecretBox {
     key: [u8; 32],
 }

@@ -98,10 +98,12 @@ async fn download(State(state): State<AppState>, Path(name): Path<String>) -> Ap
 /// Restore an archive into this WikiMind, whose wiki must be empty.
 ///
 /// The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
-/// database, sent as `application/octet-stream` (or `application/zip`). It is saved aside and checked whole before anything is written; a damaged
-/// archive is refused (422), and so is a restore over a wiki that holds sources, articles,
-/// conversations or feeds (409). The database is written in one transaction and the files are
-/// moved into place before it commits, so a restore that fails leaves everything as it was.
+/// database, sent as `application/octet-stream` (or `application/zip`). A wiki that holds
+/// sources, articles, conversations or feeds (or files under `raw/` or `wiki/` beyond the
+/// generated index and log) is refused before the archive is read (409). The archive is saved
+/// aside and checked whole before anything is written; a damaged one is refused (422). The
+/// database is written in one transaction and the files are moved into place before it
+/// commits, so a restore that fails leaves everything as it was.
 #[utoipa::path(post, path = "/backups/restore", tag = "backups",
     request_body(content = super::Binary, content_type = "application/octet-stream"),
     responses((status = 200, description = "What was restored", body = Restored)))]
@@ -114,25 +116,36 @@ async fn restore(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !["application/zip", "application/octet-stream"].contains(&content_type) {
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !["application/zip", "application/octet-stream"].contains(&media_type) {
         return Err(ApiError::UnsupportedMediaType(
             "send the archive itself as the body, with Content-Type: application/octet-stream \
              or application/zip"
                 .to_owned(),
         ));
     }
-    // Two restores at once could each find the wiki empty; the second waits, then finds it
-    // full.
-    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    // Told before the archive is sent, not after.
+    shared::backup::ensure_empty(&state.db, &state.storage).await?;
     let upload = Upload::save(&state, body).await?;
-    let _one = ONE_AT_A_TIME.lock().await;
-    let restored = shared::backup::restore(&upload.path, &state.db, &state.storage).await;
-    drop(upload);
-    let manifest = restored?;
-    // The providers and the key their stored secrets are sealed with came with the archive.
-    state.llm.refresh_or_keep().await;
-    // An archive made moments after a change may predate that change's rewrite of index.md.
-    state.wiki.refresh_index();
+    // In a task of its own: a client that goes away must not stop a restore half-way (the
+    // files moved into place, the transaction dropped).
+    let restoring = tokio::spawn(async move {
+        // Two restores at once could each find the wiki empty; the second waits, then finds it
+        // full.
+        static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let _one = ONE_AT_A_TIME.lock().await;
+        let restored = shared::backup::restore(&upload.path, &state.db, &state.storage).await;
+        drop(upload);
+        // Whatever the outcome (a key that could not be moved comes after the commit): the
+        // providers and the key their saved secrets are sealed with may have come with the
+        // archive, and an archive made moments after a change may predate its index.md.
+        state.llm.refresh_or_keep().await;
+        state.wiki.refresh_index();
+        restored
+    });
+    let manifest = restoring
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the restore stopped: {e}")))??;
     tracing::info!(
         rows = manifest.rows(),
         files = manifest.files(),

@@ -414,6 +414,23 @@ async fn a_restore_that_fails_part_way_leaves_nothing_and_a_wiki_is_never_writte
     app.stop().await;
 }
 
+/// A new WikiMind on `settings`, running and with an empty wiki — once it has written its
+/// (empty) index.md, as every running WikiMind does at once, so that a restore over the API
+/// meets what it meets in use.
+pub(crate) async fn running_and_empty(settings: shared::config::Settings) -> TestApp {
+    let app = start(settings, true).await;
+    let index = app.data_dir.join("wiki/index.md");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !index.exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new WikiMind wrote no index.md"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app
+}
+
 /// Sends `bytes` to `POST /api/backups/restore` as `content_type`.
 async fn send_archive(app: &TestApp, bytes: Vec<u8>, content_type: &str) -> (u16, Value) {
     let reply = app
@@ -434,8 +451,8 @@ async fn an_archive_sent_over_the_api_restores_only_into_an_empty_wiki_and_only_
     let bytes = std::fs::read(&good).expect("archive");
     let before = wiki(&app).await;
 
-    // Over a wiki that holds something, a damaged archive, and a body that is not an archive
-    // at all: each refused with its own status, and nothing stored changes.
+    // Over a wiki that holds something (told before the archive is read), and a body that is
+    // not an archive at all: each refused with its own status, and nothing stored changes.
     let (status, body) = send_archive(&app, bytes.clone(), "application/zip").await;
     crate::helpers::assert_envelope(status, &body, 409);
     assert!(
@@ -444,9 +461,6 @@ async fn an_archive_sent_over_the_api_restores_only_into_an_empty_wiki_and_only_
             .is_some_and(|m| m.contains("restore into an empty")),
         "{body}"
     );
-    let flipped = with_entry_changed(&bytes, "database/articles.jsonl", "Otters", "Others");
-    let (status, body) = send_archive(&app, flipped, "application/zip").await;
-    crate::helpers::assert_envelope(status, &body, 422);
     let (status, body) = send_archive(&app, bytes.clone(), "text/plain").await;
     crate::helpers::assert_envelope(status, &body, 415);
     assert_eq!(wiki(&app).await, before);
@@ -461,8 +475,14 @@ async fn an_archive_sent_over_the_api_restores_only_into_an_empty_wiki_and_only_
 
     // Into a new WikiMind on the other database, running: the same wiki, searchable at once.
     let there = TestEnv::with_backend(other(Backend::selected())).await;
-    let restored = start(there.settings(), true).await;
-    let (status, body) = send_archive(&restored, bytes, "application/zip").await;
+    let restored = running_and_empty(there.settings()).await;
+    // A damaged archive first: refused, and the new WikiMind stays empty.
+    let flipped = with_entry_changed(&bytes, "database/articles.jsonl", "Otters", "Others");
+    let (status, body) = send_archive(&restored, flipped, "application/zip").await;
+    crate::helpers::assert_envelope(status, &body, 422);
+    let (_, list) = restored.get_json("/api/articles").await;
+    assert_eq!(list["total"], 0, "{list}");
+    let (status, body) = send_archive(&restored, bytes, "application/octet-stream").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["dialect"], app.db.dialect(), "{body}");
     assert!(body["rows"].as_u64().is_some_and(|n| n > 0), "{body}");

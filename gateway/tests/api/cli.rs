@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use testkit::backend::{Backend, TestEnv};
 use testkit::fake_llm::FakeLlm;
 
-use crate::backup::{other, succeeded, wiki};
-use crate::helpers::{TestApp, spawn_app, spawn_app_with, start};
+use crate::backup::{other, running_and_empty, succeeded, wiki};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 /// Runs the command line without blocking the runtime the application serves on; one that
 /// hangs fails the test instead of stalling the run.
@@ -123,7 +123,7 @@ async fn a_folder_added_asked_searched_and_backed_up_from_the_command_line() {
     let there = TestEnv::with_backend(other(Backend::selected())).await;
     let mut settings = there.settings();
     settings.llm.anthropic.base_url = Some(fake_url);
-    let restored = start(settings, true).await;
+    let restored = running_and_empty(settings).await;
     let stdout = succeeded(&wikimind(&restored, &["restore", archive_arg]).await);
     assert!(stdout.contains("restored"), "{stdout}");
     assert_eq!(wiki(&restored).await, before);

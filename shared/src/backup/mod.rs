@@ -12,7 +12,7 @@ pub mod daily;
 mod restore;
 pub mod vault;
 
-pub use restore::restore;
+pub use restore::{ensure_empty, restore};
 
 use std::collections::HashMap;
 use std::fs::File;

@@ -15,9 +15,21 @@ use crate::db::Db;
 use crate::db::backup::{self as tables, TABLES};
 use crate::storage::Storage;
 
-/// True when `dir` holds nothing but empty directories (a symbolic link counts as something:
-/// a restore must not write through one).
-fn holds_nothing(dir: &Path) -> Result<bool, BackupError> {
+/// Files a WikiMind writes into `wiki/` by itself as soon as it runs, with nothing in it yet:
+/// the generated index (and its temporary files while one is written) and the activity log.
+/// A running WikiMind with an empty wiki holds them; a restore replaces or rewrites them.
+fn is_generated(relative: &Path) -> bool {
+    let Some(name) = relative.to_str() else {
+        return false;
+    };
+    name == "wiki/index.md"
+        || name == "wiki/log.md"
+        || (name.starts_with("wiki/.index.md.") && name.ends_with(".tmp"))
+}
+
+/// True when `dir` (under `root`) holds nothing but empty directories and generated files (a
+/// symbolic link counts as something: a restore must not write through one).
+fn holds_nothing(root: &Path, dir: &Path) -> Result<bool, BackupError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
@@ -28,11 +40,43 @@ fn holds_nothing(dir: &Path) -> Result<bool, BackupError> {
         let kind = std::fs::symlink_metadata(&path)
             .map_err(io(&path))?
             .file_type();
-        if !kind.is_dir() || !holds_nothing(&path)? {
+        if kind.is_file() && path.strip_prefix(root).is_ok_and(is_generated) {
+            continue;
+        }
+        if !kind.is_dir() || !holds_nothing(root, &path)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+fn holds_a_wiki(table: &str) -> BackupError {
+    BackupError::NotEmpty(format!(
+        "the database already holds a wiki (its {table} have rows); restore into an empty one"
+    ))
+}
+
+/// Refuses a data directory whose `raw/` or `wiki/` holds anything a WikiMind did not generate
+/// by itself.
+fn ensure_no_files(storage: &Storage) -> Result<(), BackupError> {
+    for dir in FILE_DIRS {
+        if !holds_nothing(storage.root(), &storage.root().join(dir))? {
+            return Err(BackupError::NotEmpty(format!(
+                "the data directory's {dir}/ is not empty; restore into an empty data directory"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a target that holds a wiki, before an archive is even read (a restore over the API
+/// need not receive a large archive to be told no). [`restore`] checks again as it writes.
+pub async fn ensure_empty(db: &Db, storage: &Storage) -> Result<(), BackupError> {
+    ensure_no_files(storage)?;
+    match tables::first_wiki_table_with_rows(db).await? {
+        Some(table) => Err(holds_a_wiki(table)),
+        None => Ok(()),
+    }
 }
 
 /// Reads through to `inner`, hashing what passes.
@@ -187,22 +231,10 @@ async fn restore_tables(
 /// as it found them.
 pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
     let manifest = verify(path)?;
-    for dir in FILE_DIRS {
-        let dir = storage.root().join(dir);
-        if !holds_nothing(&dir)? {
-            return Err(BackupError::NotEmpty(format!(
-                "{} is not empty; restore into an empty data directory",
-                dir.display()
-            )));
-        }
-    }
+    ensure_no_files(storage)?;
     let mut restore = match tables::Restore::begin(db).await? {
         Ok(restore) => restore,
-        Err(table) => {
-            return Err(BackupError::NotEmpty(format!(
-                "the database already holds a wiki (its {table} have rows); restore into an empty one"
-            )));
-        }
+        Err(table) => return Err(holds_a_wiki(table)),
     };
     let staging = storage
         .root()

@@ -1,7 +1,8 @@
 //! The model router and embedder in force, rebuilt when a person changes the providers on the
 //! Settings screen. Each process holds one [`LiveLlm`] and calls [`LiveLlm::refresh`] where a change
-//! must be seen (before a job, before an answer, after a change): one small query, and a
-//! rebuild only when the stored provider settings differ from those the router was built from.
+//! must be seen (before a job, before an answer, after a change): one small query and a read of
+//! the secret key, and a rebuild only when the stored provider settings or the key they are
+//! sealed with (a restored backup brings its own) differ from those the router was built from.
 
 use std::sync::{Arc, RwLock};
 
@@ -42,6 +43,8 @@ impl Current {
 pub struct Current {
     /// The stored rows the router was built from.
     rows: Vec<(String, String)>,
+    /// The key their sealed values were opened with.
+    secrets: SecretBox,
     pub effective: Effective,
     pub router: Arc<Router>,
     /// Embeds passages and questions; `None` keeps search full-text only.
@@ -75,11 +78,11 @@ impl std::fmt::Debug for LiveLlm {
 fn build(
     env: &Settings,
     rows: Vec<(String, String)>,
-    secrets: &SecretBox,
+    secrets: SecretBox,
     decoration: &Decoration,
     previous: Option<&Current>,
 ) -> Result<Current, LlmError> {
-    let effective = stored::apply(env, &rows, secrets);
+    let effective = stored::apply(env, &rows, &secrets);
     let embedder = match &effective.settings.embeddings {
         None => None,
         // Unchanged embedding settings keep their embedder, and with it the guard that keeps
@@ -102,6 +105,7 @@ fn build(
     }
     Ok(Current {
         rows,
+        secrets,
         effective,
         router: Arc::new(router),
         embedder,
@@ -135,7 +139,7 @@ impl LiveLlm {
     ) -> Result<Self, LiveError> {
         let rows = stored::load(&db).await?;
         let secrets = SecretBox::for_settings(&env)?;
-        let current = build(&env, rows, &secrets, &decoration, None)?;
+        let current = build(&env, rows, secrets, &decoration, None)?;
         Ok(Self {
             db,
             env,
@@ -201,17 +205,12 @@ impl LiveLlm {
             .checked
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = std::time::Instant::now();
-        if self.current().rows == rows {
+        let secrets = self.secrets()?;
+        if self.current().rows == rows && self.current().secrets == secrets {
             return Ok(());
         }
         let previous = self.current();
-        let current = build(
-            &self.env,
-            rows,
-            &self.secrets()?,
-            &self.decoration,
-            Some(&previous),
-        )?;
+        let current = build(&self.env, rows, secrets, &self.decoration, Some(&previous))?;
         tracing::info!(
             providers = ?current.router.providers(),
             embeddings = ?current.embedder.as_ref().map(|e| e.model_id()),
