@@ -63,16 +63,6 @@ async function waitSettled(timeoutMs = 120_000) {
   }
 }
 
-/** Every article's title, a page of the API at a time. */
-async function allArticleTitles() {
-  const titles = [];
-  for (let offset = 0; ; offset += 200) {
-    const page = await api(gateway.url, `/api/articles?limit=200&offset=${offset}`);
-    titles.push(...page.items.map((a) => a.title));
-    if (page.items.length === 0 || titles.length >= page.total) return titles;
-  }
-}
-
 /** The pager named `label`, once it says `range`. */
 async function pagerShowing(page, label, range) {
   const pager = page.getByRole("navigation", { name: label });
@@ -163,28 +153,28 @@ test("the Wiki reaches its 101st article, and Jobs its older jobs, by paging", a
   );
   await assertAccessibleBasics(page);
 
-  // "Title A–Z" starts again at page 1 with the title that sorts first (the database compares
-  // titles case aside, in code-point order).
-  const firstKey = (await allArticleTitles()).map((title) => title.toLowerCase()).reduce((a, b) => (b < a ? b : a));
+  // "Title A–Z" starts again at page 1 with the article the API puts first in that order (how
+  // titles compare is the database's collation, not something to compute here).
+  const [firstByTitle] = (await api(gateway.url, "/api/articles?sort=title&limit=1")).items;
   await page.getByRole("combobox", { name: "Sort articles" }).selectOption({ label: "Title A–Z" });
   await page.waitForURL((url) => url.searchParams.get("sort") === "title" && !url.searchParams.has("page"));
   // The range names page 1 only once its articles have replaced page 2's.
   await pagerShowing(page, "Pages of articles", `Showing 1–100 of ${total} articles`);
   const firstCardTitle = await cards.first().locator(".wiki-card-title").textContent();
-  assert.equal(firstCardTitle.trim().toLowerCase(), firstKey);
+  assert.equal(firstCardTitle.trim(), firstByTitle.title);
 
   // A filter starts again at page 1.
   await page.getByRole("combobox", { name: "Page type" }).selectOption("source");
   await page.waitForURL((url) => url.searchParams.get("page_type") === "source" && !url.searchParams.has("page"));
 
   // Jobs: at least one per note, newest first; page 2 holds the older ones.
-  const jobs = await api(gateway.url, "/api/jobs?limit=200");
-  assert.ok(jobs.items.length > 100, `${jobs.items.length} jobs`);
+  const jobs = await api(gateway.url, "/api/jobs?limit=100&offset=100");
+  assert.ok(jobs.total > 100 && jobs.total <= 200, `${jobs.total} jobs`);
   await page.goto(`${gateway.url}/jobs?page=2`);
-  await pagerShowing(page, "Pages of jobs", `Showing 101–${jobs.items.length} of ${jobs.items.length} jobs`);
+  await pagerShowing(page, "Pages of jobs", `Showing 101–${jobs.total} of ${jobs.total} jobs`);
   const jobRows = page.getByRole("table", { name: "Recent jobs" }).locator("tbody tr");
-  assert.equal(await jobRows.first().getAttribute("data-job-id"), jobs.items[100].id);
-  assert.equal(await jobRows.count(), jobs.items.length - 100);
+  assert.equal(await jobRows.first().getAttribute("data-job-id"), jobs.items[0].id);
+  assert.equal(await jobRows.count(), jobs.total - 100);
   assertNoConsoleErrors(page);
   await page.context().close();
 });

@@ -25,7 +25,12 @@ export default function BudgetWaitNotice() {
         <Link to="/settings">Settings</Link> or the month turns.
       </p>
       <button type="button" onClick={() => offline.mutate(sourceIds)} disabled={offline.isPending}>
-        {offline.isPending ? "Queuing…" : `Compile ${sourceIds.length === 1 ? "it" : "them"} offline now`}
+        {offline.isPending
+          ? "Queuing…"
+          : total > sourceIds.length
+            ? // One request asks for at most a page of them; the rest follow with the next press.
+              `Compile the first ${sourceIds.length} offline now`
+            : `Compile ${sourceIds.length === 1 ? "it" : "them"} offline now`}
       </button>
       {offline.isError ? (
         <p className="error-box" role="alert">

@@ -134,7 +134,11 @@ export default function JobsPage() {
       </div>
       {jobs.isPending ? <Loading label="Loading jobs…" /> : null}
       {jobs.isError ? <ErrorBox error={jobs.error} onRetry={() => void jobs.refetch()} /> : null}
-      {jobs.data && jobs.data.items.length === 0 ? (
+      {jobs.data && jobs.data.items.length === 0 && jobs.data.total > 0 ? (
+        // A page past the end of a list that is not empty: it is being moved to the last page.
+        <Loading label="Loading jobs…" />
+      ) : null}
+      {jobs.data && jobs.data.items.length === 0 && jobs.data.total === 0 ? (
         <EmptyState title={status ? `No ${status} jobs` : "No jobs yet"}>
           <p>
             Every source you add runs as a job: fetching, extracting and compiling. Add one in the{" "}

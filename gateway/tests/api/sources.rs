@@ -448,7 +448,8 @@ async fn every_job_is_reached_a_page_at_a_time_with_a_counted_total() {
 #[tokio::test]
 async fn lists_sort_by_what_is_asked_and_refuse_an_unknown_sort() {
     let app = spawn_app().await;
-    for animal in ["Otters", "Herons", "Beavers"] {
+    // Created in an order that is neither alphabetical nor its reverse.
+    for animal in ["Herons", "Otters", "Beavers"] {
         app.compiled_note(&format!(
             "# {animal}\n\n{animal} live by the river all year."
         ))
@@ -463,7 +464,7 @@ async fn lists_sort_by_what_is_asked_and_refuse_an_unknown_sort() {
             .collect()
     };
     let by_name = ["Beavers", "Herons", "Otters"].map(str::to_owned).to_vec();
-    let newest_first = ["Beavers", "Herons", "Otters"].map(str::to_owned).to_vec();
+    let newest_first = ["Beavers", "Otters", "Herons"].map(str::to_owned).to_vec();
     let oldest_first: Vec<String> = newest_first.iter().rev().cloned().collect();
     let reversed: Vec<String> = by_name.iter().rev().cloned().collect();
 

@@ -92,7 +92,7 @@ pub async fn list(
     let status = status.map(|s| s.as_str());
     let sql = sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from job_runs where ($1 is null or status = $1) \
-         order by {by} {direction}, id {direction} limit $2 offset $3",
+         order by {by} {direction}, created_at desc, id limit $2 offset $3",
         by = match order.by {
             JobSort::Created => "created_at",
             JobSort::Status => "status",

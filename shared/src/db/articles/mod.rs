@@ -278,7 +278,7 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
          a.created_at, a.updated_at, \
          (select count(*) from claims c where c.article_id = a.id) as claim_count, \
          (select count(*) from article_sources s where s.article_id = a.id) as source_count \
-         from articles a {LIST_WHERE} order by {by} {direction}, a.id {direction} \
+         from articles a {LIST_WHERE} order by {by} {direction}, a.updated_at desc, a.id \
          limit $5 offset $6",
         by = match f.order.by {
             ArticleSort::Updated => "a.updated_at",
