@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Page;
-use super::sources::paging;
+use super::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
@@ -75,15 +75,9 @@ pub(crate) async fn articles(state: &AppState, q: ListQuery) -> ApiResult<Page<A
         // Concepts are matched by key, so "Thread Pools" finds "thread-pool"; a name that is no
         // concept matches none.
         concept: non_empty(q.concept).map(|c| concept_key(&c).unwrap_or(c)),
-        page_type: non_empty(q.page_type)
-            .map(|p| p.parse::<PageType>())
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        confidence: non_empty(q.confidence)
-            .map(|c| c.parse::<Confidence>())
-            .transpose()
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        order: super::list_order(q.sort.as_deref(), q.order.as_deref(), ArticleSort::Updated)?,
+        page_type: super::known::<PageType>(q.page_type.as_deref())?,
+        confidence: super::known::<Confidence>(q.confidence.as_deref())?,
+        order: super::list_order::<ArticleSort>(q.sort.as_deref(), q.order.as_deref())?,
         q: non_empty(q.q),
         limit,
         offset,

@@ -52,8 +52,8 @@ async fn list_jobs(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Job>>> {
     let status = super::known::<JobStatus>(q.status.as_deref())?;
-    let order = super::list_order(q.sort.as_deref(), q.order.as_deref(), JobSort::Created)?;
-    let (limit, offset) = super::sources::paging(q.limit, q.offset)?;
+    let order = super::list_order::<JobSort>(q.sort.as_deref(), q.order.as_deref())?;
+    let (limit, offset) = super::paging(q.limit, q.offset)?;
     let (items, total) = db::jobs::list(&state.db, status, order, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }

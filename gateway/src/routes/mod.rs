@@ -108,34 +108,47 @@ pub(crate) struct FileUpload {
 /// value is a 400 that names the ones allowed.
 pub(crate) fn known<T>(value: Option<&str>) -> crate::error::ApiResult<Option<T>>
 where
-    T: std::str::FromStr<Err = shared::domain::UnknownValue>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
 {
     value
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::parse::<T>)
         .transpose()
-        .map_err(|e: shared::domain::UnknownValue| {
-            crate::error::ApiError::BadRequest(e.to_string())
-        })
+        .map_err(|e| crate::error::ApiError::BadRequest(e.to_string()))
 }
 
-/// A list's order from its `sort` and `order` query values (`default` when no sort is asked
-/// for; the sort's natural direction when no order is).
+/// A list's order from its `sort` and `order` query values (the list's default sort when none
+/// is asked for; the sort's natural direction when no order is).
 pub(crate) fn list_order<S>(
     sort: Option<&str>,
     order: Option<&str>,
-    default: S,
 ) -> crate::error::ApiResult<shared::domain::Order<S>>
 where
-    S: std::str::FromStr<Err = shared::domain::UnknownValue>
-        + shared::domain::NaturalDirection
-        + Copy,
+    S: std::str::FromStr<Err = shared::domain::UnknownValue> + shared::domain::ListSort,
 {
-    Ok(shared::domain::Order::new(
-        known(sort)?.unwrap_or(default),
-        known(order)?,
-    ))
+    Ok(shared::domain::Order::new(known(sort)?, known(order)?))
+}
+
+/// Validates paging parameters: `limit` 1–200 (default 50), `offset` ≥ 0.
+pub(crate) fn paging(
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> crate::error::ApiResult<(i64, i64)> {
+    let limit = limit.unwrap_or(50);
+    let offset = offset.unwrap_or(0);
+    if !(1..=200).contains(&limit) {
+        return Err(crate::error::ApiError::BadRequest(
+            "limit must be between 1 and 200".to_owned(),
+        ));
+    }
+    if offset < 0 {
+        return Err(crate::error::ApiError::BadRequest(
+            "offset must not be negative".to_owned(),
+        ));
+    }
+    Ok((limit, offset))
 }
 
 /// Everything under `/api` that the token protects, with its own JSON 404.

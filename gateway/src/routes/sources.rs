@@ -338,23 +338,6 @@ struct ListQuery {
     order: Option<String>,
 }
 
-/// Validates paging parameters: `limit` 1–200 (default 50), `offset` ≥ 0.
-pub(crate) fn paging(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64, i64)> {
-    let limit = limit.unwrap_or(50);
-    let offset = offset.unwrap_or(0);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit must be between 1 and 200".to_owned(),
-        ));
-    }
-    if offset < 0 {
-        return Err(ApiError::BadRequest(
-            "offset must not be negative".to_owned(),
-        ));
-    }
-    Ok((limit, offset))
-}
-
 /// The library's sources, newest first unless another order is asked for.
 #[utoipa::path(get, path = "/sources", tag = "sources", params(ListQuery),
     responses((status = 200, description = "One page of sources", body = Page<Source>)))]
@@ -363,8 +346,8 @@ async fn list_sources(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Source>>> {
     let status = super::known::<SourceStatus>(q.status.as_deref())?;
-    let order = super::list_order(q.sort.as_deref(), q.order.as_deref(), SourceSort::Created)?;
-    let (limit, offset) = paging(q.limit, q.offset)?;
+    let order = super::list_order::<SourceSort>(q.sort.as_deref(), q.order.as_deref())?;
+    let (limit, offset) = super::paging(q.limit, q.offset)?;
     let (items, total) = db::sources::list(&state.db, status, order, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }

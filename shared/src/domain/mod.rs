@@ -16,7 +16,7 @@ pub use conversation::{
     AnswerConfidence, AnswerMode, ArticleRef, Citation, CitedPassage, Conversation, SourceRef, Turn,
 };
 pub use job::{Job, JobKind, JobStatus};
-pub use sort::{ArticleSort, Direction, JobSort, NaturalDirection, Order, SourceSort};
+pub use sort::{ArticleSort, Direction, JobSort, ListSort, Order, SourceSort};
 pub use source::{Source, SourceKind, SourceStatus};
 pub use text::title::{
     MAX_TITLE_CHARS, Title, TitleError, cut_on_word, is_unstorable, single_line,

@@ -46,13 +46,15 @@ crate::text_enum! {
     }
 }
 
-/// The direction each sort reads best in when none is asked for: times newest first, names
-/// from A.
-pub trait NaturalDirection {
+/// What a list may be sorted by: the sort it uses when none is asked for, and the direction
+/// each sort reads best in when none is: times newest first, names from A.
+pub trait ListSort: Copy {
+    const DEFAULT: Self;
     fn natural(self) -> Direction;
 }
 
-impl NaturalDirection for ArticleSort {
+impl ListSort for ArticleSort {
+    const DEFAULT: Self = ArticleSort::Updated;
     fn natural(self) -> Direction {
         match self {
             ArticleSort::Updated | ArticleSort::Created => Direction::Desc,
@@ -61,7 +63,8 @@ impl NaturalDirection for ArticleSort {
     }
 }
 
-impl NaturalDirection for SourceSort {
+impl ListSort for SourceSort {
+    const DEFAULT: Self = SourceSort::Created;
     fn natural(self) -> Direction {
         match self {
             SourceSort::Created | SourceSort::Updated => Direction::Desc,
@@ -70,7 +73,8 @@ impl NaturalDirection for SourceSort {
     }
 }
 
-impl NaturalDirection for JobSort {
+impl ListSort for JobSort {
+    const DEFAULT: Self = JobSort::Created;
     fn natural(self) -> Direction {
         match self {
             JobSort::Created => Direction::Desc,
@@ -86,9 +90,10 @@ pub struct Order<S> {
     pub direction: Direction,
 }
 
-impl<S: NaturalDirection + Copy> Order<S> {
-    /// `by`, in `direction` or else its natural one.
-    pub fn new(by: S, direction: Option<Direction>) -> Self {
+impl<S: ListSort> Order<S> {
+    /// `by` (the list's default sort when none), in `direction` or else its natural one.
+    pub fn new(by: Option<S>, direction: Option<Direction>) -> Self {
+        let by = by.unwrap_or(S::DEFAULT);
         Self {
             by,
             direction: direction.unwrap_or_else(|| by.natural()),
@@ -96,21 +101,9 @@ impl<S: NaturalDirection + Copy> Order<S> {
     }
 }
 
-impl Default for Order<ArticleSort> {
+impl<S: ListSort> Default for Order<S> {
     fn default() -> Self {
-        Self::new(ArticleSort::Updated, None)
-    }
-}
-
-impl Default for Order<SourceSort> {
-    fn default() -> Self {
-        Self::new(SourceSort::Created, None)
-    }
-}
-
-impl Default for Order<JobSort> {
-    fn default() -> Self {
-        Self::new(JobSort::Created, None)
+        Self::new(None, None)
     }
 }
 
@@ -121,12 +114,13 @@ mod tests {
     #[test]
     fn times_read_newest_first_and_names_from_a_unless_asked_otherwise() {
         assert_eq!(Order::<ArticleSort>::default().direction, Direction::Desc);
+        assert_eq!(Order::<JobSort>::default().by, JobSort::Created);
         assert_eq!(
-            Order::new(ArticleSort::Title, None).direction,
+            Order::new(Some(ArticleSort::Title), None).direction,
             Direction::Asc
         );
         assert_eq!(
-            Order::new(SourceSort::Title, Some(Direction::Desc)).direction,
+            Order::new(Some(SourceSort::Title), Some(Direction::Desc)).direction,
             Direction::Desc
         );
         assert_eq!("title".parse::<SourceSort>(), Ok(SourceSort::Title));
