@@ -10,6 +10,7 @@ import { LiveContext } from "../live/context";
 import { LiveEvents } from "../live/events";
 import InboxPage from "../pages/InboxPage";
 import SourcePage from "../pages/SourcePage";
+import { pagedList } from "../test/pagedList";
 
 const ID = "0190a0b0-0000-7000-8000-000000000001";
 const OTHER = "0190a0b0-0000-7000-8000-000000000002";
@@ -186,15 +187,8 @@ describe("Inbox", () => {
 
   it("pages through the sources with offsets, the page kept in ?page= and reset by the filter", async () => {
     // 10,000 sources; the stub answers each page with the ids the API would send for it.
-    const list = vi.spyOn(api, "listSources").mockImplementation(({ offset = 0, limit = 50 } = {}) =>
-      Promise.resolve(
-        page(
-          Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) =>
-            source({ id: `s${offset + i + 1}`, title: `Source ${offset + i + 1}` }),
-          ),
-          10_000,
-        ),
-      ),
+    const list = vi.spyOn(api, "listSources").mockImplementation(
+      pagedList(10_000, (n) => source({ id: `s${n}`, title: `Source ${n}` })),
     );
     renderAt("/?page=2");
     const pages = await screen.findByRole("navigation", { name: "Pages of sources" });
@@ -218,15 +212,8 @@ describe("Inbox", () => {
   });
 
   it("sorts the sources by the order kept in ?sort= and ?order=, from the first page", async () => {
-    const list = vi.spyOn(api, "listSources").mockImplementation(({ offset = 0, limit = 50 } = {}) =>
-      Promise.resolve(
-        page(
-          Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) =>
-            source({ id: `s${offset + i + 1}`, title: `Source ${offset + i + 1}` }),
-          ),
-          10_000,
-        ),
-      ),
+    const list = vi.spyOn(api, "listSources").mockImplementation(
+      pagedList(10_000, (n) => source({ id: `s${n}`, title: `Source ${n}` })),
     );
     renderAt("/?status=compiled&sort=status&page=3");
     await screen.findByRole("navigation", { name: "Pages of sources" });

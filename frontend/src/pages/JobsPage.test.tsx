@@ -7,6 +7,7 @@ import { MemoryRouter, useLocation } from "react-router";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { Job } from "../api/types";
+import { pagedList } from "../test/pagedList";
 import JobsPage from "./JobsPage";
 
 function LocationProbe() {
@@ -98,12 +99,7 @@ describe("JobsPage paging", () => {
   it("asks the API for each page and keeps the page in the URL", async () => {
     const list = vi
       .spyOn(api, "listJobs")
-      .mockImplementation(({ offset = 0, limit = 100 } = {}) =>
-        Promise.resolve({
-          items: Array.from({ length: Math.min(limit, 250 - offset) }, (_, i) => job(offset + i + 1)),
-          total: 250,
-        }),
-      );
+      .mockImplementation(pagedList(250, job));
     renderAt("/jobs?status=succeeded");
     const pages = await screen.findByRole("navigation", { name: "Pages of jobs" });
     expect(list).toHaveBeenCalledWith({ status: "succeeded", sort: "created", order: "desc", limit: 100, offset: 0 });
@@ -135,12 +131,7 @@ describe("JobsPage sort", () => {
   it("sends the chosen order and starts again at page 1", async () => {
     const list = vi
       .spyOn(api, "listJobs")
-      .mockImplementation(({ offset = 0, limit = 100 } = {}) =>
-        Promise.resolve({
-          items: Array.from({ length: Math.min(limit, 250 - offset) }, (_, i) => job(offset + i + 1)),
-          total: 250,
-        }),
-      );
+      .mockImplementation(pagedList(250, job));
     renderAt("/jobs?status=succeeded&page=2");
     await screen.findByRole("navigation", { name: "Pages of jobs" });
     expect(list).toHaveBeenCalledWith({ status: "succeeded", sort: "created", order: "desc", limit: 100, offset: 100 });

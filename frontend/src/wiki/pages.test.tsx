@@ -23,6 +23,7 @@ vi.mock("../api/client", async (importOriginal) => {
 import { ApiError } from "../api/client";
 import WikiPage from "../pages/WikiPage";
 import ArticlePage from "../pages/ArticlePage";
+import { pagedList } from "../test/pagedList";
 
 function LocationProbe() {
   const location = useLocation();
@@ -59,6 +60,11 @@ const ITEM: ArticleListItem = {
   created_at: "2024-01-01T00:00:00Z",
   updated_at: "2024-01-02T00:00:00Z",
 };
+
+/** The `n`th of a long list of articles, as the API would list it. */
+function article(n: number): ArticleListItem {
+  return { ...ITEM, id: `a${n}`, slug: `article-${n}`, title: `Article ${n}` };
+}
 
 const CONCEPTS: Page_ConceptNode = {
   items: [
@@ -235,17 +241,7 @@ describe("WikiPage", () => {
 
   it("pages through the articles with offsets and returns to page 1 on a filter change", async () => {
     // 10,000 articles; the stub answers each page with the ids the API would send for it.
-    mocks.listArticles.mockImplementation(({ offset = 0, limit = 50 }: { offset?: number; limit?: number }) =>
-      Promise.resolve({
-        items: Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) => ({
-          ...ITEM,
-          id: `a${offset + i + 1}`,
-          slug: `article-${offset + i + 1}`,
-          title: `Article ${offset + i + 1}`,
-        })),
-        total: 10_000,
-      }),
-    );
+    mocks.listArticles.mockImplementation(pagedList(10_000, article));
     renderAt("/wiki?page_type=source&page=3");
     const pages = await screen.findByRole("navigation", { name: "Pages of articles" });
     expect(mocks.listArticles).toHaveBeenCalledWith(expect.objectContaining({ page_type: "source", limit: 100, offset: 200 }));
@@ -276,17 +272,7 @@ describe("WikiPage", () => {
   });
 
   it("sorts the browsed list by the order in the URL, from page 1, and keeps it through a search", async () => {
-    mocks.listArticles.mockImplementation(({ offset = 0, limit = 50 }: { offset?: number; limit?: number }) =>
-      Promise.resolve({
-        items: Array.from({ length: Math.min(limit, 10_000 - offset) }, (_, i) => ({
-          ...ITEM,
-          id: `a${offset + i + 1}`,
-          slug: `article-${offset + i + 1}`,
-          title: `Article ${offset + i + 1}`,
-        })),
-        total: 10_000,
-      }),
-    );
+    mocks.listArticles.mockImplementation(pagedList(10_000, article));
     renderAt("/wiki?concept=thread-pool&page=2");
     await screen.findByRole("navigation", { name: "Pages of articles" });
     expect(mocks.listArticles).toHaveBeenCalledWith(
