@@ -195,8 +195,8 @@ export interface paths {
          * @description The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
          *     database, sent as `application/octet-stream` (or `application/zip`). A wiki that holds
          *     sources, articles, conversations or feeds (or files under `raw/` or `wiki/` beyond the
-         *     generated index and log) is refused before the archive is read (409). The archive is saved
-         *     aside and checked whole before anything is written; a damaged one is refused (422). The
+         *     generated index and log) is refused (409). The archive is saved aside and checked whole
+         *     before anything is written; a damaged one is refused (422). The
          *     database is written in one transaction and the files are moved into place before it
          *     commits, so a restore that fails leaves everything as it was.
          */

@@ -100,8 +100,8 @@ async fn download(State(state): State<AppState>, Path(name): Path<String>) -> Ap
 /// The body is an archive as `wikimind backup` or `gateway backup` wrote it, from either
 /// database, sent as `application/octet-stream` (or `application/zip`). A wiki that holds
 /// sources, articles, conversations or feeds (or files under `raw/` or `wiki/` beyond the
-/// generated index and log) is refused before the archive is read (409). The archive is saved
-/// aside and checked whole before anything is written; a damaged one is refused (422). The
+/// generated index and log) is refused (409). The archive is saved aside and checked whole
+/// before anything is written; a damaged one is refused (422). The
 /// database is written in one transaction and the files are moved into place before it
 /// commits, so a restore that fails leaves everything as it was.
 #[utoipa::path(post, path = "/backups/restore", tag = "backups",
@@ -124,8 +124,6 @@ async fn restore(
                 .to_owned(),
         ));
     }
-    // Told before the archive is sent, not after.
-    shared::backup::ensure_empty(&state.db, &state.storage).await?;
     let upload = Upload::save(&state, body).await?;
     // In a task of its own: a client that goes away must not stop a restore half-way (the
     // files moved into place, the transaction dropped).

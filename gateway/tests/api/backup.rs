@@ -451,8 +451,8 @@ async fn an_archive_sent_over_the_api_restores_only_into_an_empty_wiki_and_only_
     let bytes = std::fs::read(&good).expect("archive");
     let before = wiki(&app).await;
 
-    // Over a wiki that holds something (told before the archive is read), and a body that is
-    // not an archive at all: each refused with its own status, and nothing stored changes.
+    // Over a wiki that holds something, and a body that is not an archive at all: each refused
+    // with its own status, and nothing stored changes.
     let (status, body) = send_archive(&app, bytes.clone(), "application/zip").await;
     crate::helpers::assert_envelope(status, &body, 409);
     assert!(

@@ -12,7 +12,7 @@ pub mod daily;
 mod restore;
 pub mod vault;
 
-pub use restore::{ensure_empty, restore};
+pub use restore::restore;
 
 use std::collections::HashMap;
 use std::fs::File;

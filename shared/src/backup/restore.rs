@@ -69,16 +69,6 @@ fn ensure_no_files(storage: &Storage) -> Result<(), BackupError> {
     Ok(())
 }
 
-/// Refuses a target that holds a wiki, before an archive is even read (a restore over the API
-/// need not receive a large archive to be told no). [`restore`] checks again as it writes.
-pub async fn ensure_empty(db: &Db, storage: &Storage) -> Result<(), BackupError> {
-    ensure_no_files(storage)?;
-    match tables::first_wiki_table_with_rows(db).await? {
-        Some(table) => Err(holds_a_wiki(table)),
-        None => Ok(()),
-    }
-}
-
 /// Reads through to `inner`, hashing what passes.
 struct Hashing<R> {
     inner: R,

@@ -329,20 +329,6 @@ enum Tx {
 /// The tables whose rows make a wiki: a database with any is never restored into.
 const WIKI_TABLES: [&str; 4] = ["sources", "articles", "conversations", "feeds"];
 
-/// The first of the tables that make a wiki which holds rows, if any: a restore goes only where
-/// none does. [`Restore::begin`] asks again inside its transaction.
-pub async fn first_wiki_table_with_rows(db: &Db) -> DbResult<Option<&'static str>> {
-    for table in WIKI_TABLES {
-        let sql = format!("select exists (select 1 from {table})");
-        let sql = sqlx::AssertSqlSafe(sql.as_str());
-        let any: bool = crate::on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?;
-        if any {
-            return Ok(Some(table));
-        }
-    }
-    Ok(None)
-}
-
 /// Runs one statement with `cells` bound, in the restore's transaction.
 async fn execute(tx: &mut Tx, sql: &str, cells: Vec<Cell>) -> DbResult<()> {
     let sql = sqlx::AssertSqlSafe(sql);
