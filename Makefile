@@ -85,7 +85,7 @@ bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLit
 eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
-bench-search: ## Search latency p50/p99 at 1,000 and 10,000 seeded articles, and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
+bench-search: ## Search latency p50/p99 at 1,000, 10,000 and 100,000 seeded articles (and how far results agree with exhaustive ranking), and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
 
 bench-health: ## Health run times at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL, with the fake model (ARGS=--offline for the offline check)

@@ -1,4 +1,4 @@
-//! Search latency at scale: `GET /api/search` over wikis of 1,000 and 10,000 articles, on
+//! Search latency at scale: `GET /api/search` over wikis of 1,000, 10,000 and 100,000 articles, on
 //! SQLite and on PostgreSQL.
 //!
 //! For each backend it starts the real gateway in this process on a fresh database, seeds it
@@ -8,7 +8,7 @@
 //! nothing about time.
 //!
 //! Run with `make bench-search` (`cargo bench -p gateway --bench search`). Options after
-//! `--`: `--sizes 1000,10000`, `--queries 200`, `--backends sqlite,postgres`, and `--hybrid`
+//! `--`: `--sizes 1000,10000,100000`, `--queries 200`, `--backends sqlite,postgres`, and `--hybrid`
 //! to measure hybrid ranking instead (see `hybrid.rs`). PostgreSQL is
 //! `WIKIMIND_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`; a fresh
 //! database is created and dropped) and is skipped, with a message, when unreachable.
@@ -33,6 +33,7 @@ mod backends;
 #[path = "../common/inproc.rs"]
 mod inproc;
 
+mod exact;
 mod hybrid;
 mod ingest;
 mod queries;
@@ -67,7 +68,7 @@ fn parse_args() -> anyhow::Result<Command> {
     args.retain(|a| a != "--bench");
     let seed = args.first().is_some_and(|a| a == "seed");
     let (mut sizes, mut queries, mut backends) = (
-        vec![1_000, 10_000],
+        vec![1_000, 10_000, 100_000],
         200,
         vec![Backend::Sqlite, Backend::Postgres],
     );
@@ -239,13 +240,13 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
         pool.document_count()
     );
     println!(
-        "| backend | articles | passages | p50 | p95 | p99 | max | questions p50 / p99 | keywords p50 / p99 | mean results | no result |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|"
+        "| backend | articles | passages | p50 | p95 | p99 | max | questions p50 / p99 | keywords p50 / p99 | mean results | no result | in exhaustive top | first ties exhaustive first |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for r in rows.iter().filter(|r| r.articles > 0) {
         let m = &r.measured;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {:.1} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {} / {} | {:.1} | {} | {:.1}% | {}/{} |",
             r.backend,
             r.articles,
             r.passages,
@@ -259,6 +260,9 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
             ms(percentile(&m.keywords, 0.99)),
             m.mean_results,
             m.empty.len(),
+            m.agreement.overlap() * 100.0,
+            m.agreement.same_first,
+            m.agreement.queries,
         );
     }
     println!(

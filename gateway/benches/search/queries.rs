@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use shared::search::STOPWORDS;
 
+use uuid::Uuid;
+
+use crate::exact::{self, Agreement};
 use crate::inproc::Gateway;
 use crate::seed::{Rng, SentencePool};
 
@@ -84,6 +87,8 @@ pub(crate) struct Measured {
     pub(crate) mean_results: f64,
     /// Queries that found nothing.
     pub(crate) empty: Vec<String>,
+    /// How far the results agree with the exhaustive ranking.
+    pub(crate) agreement: Agreement,
 }
 
 /// Sends every query once through the real router over loopback HTTP, after a warm-up.
@@ -95,6 +100,7 @@ pub(crate) async fn measure(gateway: &Gateway, queries: &[Query]) -> anyhow::Res
     }
     let (mut questions, mut keywords) = (Vec::new(), Vec::new());
     let (mut results, mut empty) = (0, Vec::new());
+    let mut agreement = Agreement::default();
     for q in queries {
         let started = Instant::now();
         let reply = gateway
@@ -106,7 +112,14 @@ pub(crate) async fn measure(gateway: &Gateway, queries: &[Query]) -> anyhow::Res
         } else {
             keywords.push(took);
         }
-        let n = reply["results"].as_array().map_or(0, Vec::len);
+        let got: Vec<Uuid> = reply["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["article"]["id"].as_str()?.parse().ok())
+            .collect();
+        agreement.add(&got, &exact::ranking(gateway.db(), &q.text).await?);
+        let n = got.len();
         results += n;
         if n == 0 {
             empty.push(q.text.clone());
@@ -122,6 +135,7 @@ pub(crate) async fn measure(gateway: &Gateway, queries: &[Query]) -> anyhow::Res
         keywords,
         mean_results: results as f64 / queries.len().max(1) as f64,
         empty,
+        agreement,
     })
 }
 

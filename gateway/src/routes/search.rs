@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use shared::search::{QueryTerms, Ranking, Segment, articles_from_passages, segments};
+use shared::search::{QueryTerms, Ranking, Segment, segments};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -117,16 +117,21 @@ pub(crate) async fn search_wiki(
         )));
     }
     let terms = QueryTerms::parse(&q);
-    let ranked = state
+    let (articles, ranking) = state
         .search
-        .passages(&q, &terms, limit * PASSAGES_PER_RESULT)
+        .articles(
+            &q,
+            &terms,
+            usize::try_from(limit).unwrap_or(1),
+            limit * PASSAGES_PER_RESULT,
+        )
         .await?;
-    let results = articles_from_passages(&ranked.hits, usize::try_from(limit).unwrap_or(1))
+    let results = articles
         .into_iter()
         .map(|a| SearchResult {
             score: a.best.score,
             matching_passages: a.matching_passages,
-            snippet: segments(&a.best.snippet),
+            snippet: segments(&a.snippet),
             full_text: a.best.full_text,
             similarity: a.best.similarity,
             passage: MatchedPassage {
@@ -145,7 +150,7 @@ pub(crate) async fn search_wiki(
     Ok(SearchReply {
         query: q,
         terms: terms.terms().to_vec(),
-        ranking: ranked.ranking,
+        ranking,
         results,
     })
 }

@@ -173,3 +173,96 @@ async fn the_index_follows_a_recompile_and_a_delete() {
         serde_json::json!([])
     );
 }
+
+/// Writes `count` pages straight into the wiki (indexed in the same transaction, as the
+/// worker's publish does): page `n` is titled "`name` n" and made of `sections` sections whose
+/// text is `text(n, s)`.
+async fn write_pages(
+    app: &TestApp,
+    name: &str,
+    count: usize,
+    sections: usize,
+    text: impl Fn(usize, usize) -> String,
+) {
+    use shared::compile::slug::normalize_title;
+    use shared::compile::{Confidence, PageType};
+    use shared::db::articles::{ArticleWrite, save_article};
+    for n in 0..count {
+        let title = format!("{name} {n}");
+        let body: String = (0..sections)
+            .map(|s| format!("## Part {s}\n\n{}\n\n", text(n, s)))
+            .collect();
+        let article = ArticleWrite {
+            id: uuid::Uuid::now_v7(),
+            slug: format!("{}-{n}", name.to_lowercase()),
+            title_key: normalize_title(&title),
+            file_content: format!("# {title}\n\n{body}"),
+            summary: format!("Page number {n}."),
+            title,
+            page_type: PageType::Source,
+            confidence: Confidence::Sourced,
+            provider: "test".into(),
+            model: "test".into(),
+            awaiting_model: false,
+            body,
+            open_questions: Vec::new(),
+            concepts: Vec::new(),
+            claims: Vec::new(),
+            source_ids: Vec::new(),
+            alias_keys: Vec::new(),
+            links: Vec::new(),
+            mention_passages: Vec::new(),
+        };
+        save_article(&app.db, &article).await.expect("page saved");
+    }
+}
+
+/// On a wiki where words are in thousands of passages, a rarer word of a query chooses the
+/// passages ranked (common ones narrow nothing), and a query of common words alone still finds
+/// pages: those holding all its words first, then those holding any.
+#[tokio::test]
+async fn common_words_do_not_make_every_passage_a_candidate() {
+    let app = spawn_app().await;
+    // 2,100 passages hold "lantern", "harbour" and "meadow" (2,200 "harbour", in the titles);
+    // 1,900 others hold "beacon"; 2,200 hold "quiet" and none of those.
+    write_pages(&app, "Harbour", 100, 21, |n, s| {
+        format!("A lantern lights the harbour by the meadow, part {s} of {n}.")
+    })
+    .await;
+    write_pages(&app, "Beacon", 100, 18, |n, s| {
+        format!("A beacon burns in part {s} of page {n}.")
+    })
+    .await;
+    write_pages(&app, "Quiet", 100, 21, |n, s| {
+        format!("Nothing happens in part {s} of page {n}.")
+    })
+    .await;
+    write_pages(&app, "Monument", 1, 1, |_, _| {
+        "Yesterday the lantern lit an obelisk.".into()
+    })
+    .await;
+
+    // Scored on every word, the passages holding three of them would come first; but only
+    // "beacon" is held by fewer than 2,000 passages, so it alone chooses what is ranked.
+    let reply = search(&app, "lantern harbour meadow beacon").await;
+    let found = titles(&reply);
+    assert_eq!(found.len(), 20, "{reply}");
+    assert!(found.iter().all(|t| t.starts_with("Beacon ")), "{reply}");
+
+    // "obelisk" is in one passage: its page comes first, its hit marked.
+    let reply = search(&app, "lantern obelisk").await;
+    assert_eq!(titles(&reply)[0], "Monument 0", "{reply}");
+    let hits: Vec<String> = reply["results"][0]["snippet"]
+        .as_array()
+        .expect("snippet")
+        .iter()
+        .filter(|s| s["hit"] == true)
+        .map(|s| s["text"].as_str().unwrap_or("").to_lowercase())
+        .collect();
+    assert!(hits.iter().any(|h| h == "obelisk"), "{reply}");
+
+    // Both common and never together: no passage holds both, so pages holding either fill
+    // the results.
+    let reply = search(&app, "harbour quiet").await;
+    assert_eq!(titles(&reply).len(), 20, "{reply}");
+}

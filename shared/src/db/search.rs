@@ -2,14 +2,21 @@
 //! SQLite uses FTS5 (bm25, porter stemming); PostgreSQL a weighted `tsvector` with a GIN
 //! index, `websearch_to_tsquery` and `ts_rank_cd`. Both mark hits in snippets with
 //! [`HIT_START`]/[`HIT_END`].
+//!
+//! The work of a search is bounded whatever the size of the wiki: terms are counted only up to
+//! the count that makes them common, common terms choose no candidates while rarer ones do, at
+//! most [`MAX_CANDIDATES`] passages are scored per candidate set (of at most two), and snippets
+//! are made only for what is shown. On SQLite a common term then adds nothing to a passage's
+//! score (FTS5 ranks by the expression matched, and weighing a term counts every passage
+//! holding it); PostgreSQL ranks the candidates by every term.
 
 use uuid::Uuid;
 
 use super::{Db, DbError, DbResult};
-use crate::search::{HIT_END, HIT_START, Passage, PassageKind, QueryTerms};
+use crate::search::{Candidates, HIT_END, HIT_START, Passage, PassageKind, QueryTerms, fts5_term};
 
 /// Words of context around hits in a snippet.
-const SNIPPET_TOKENS: i64 = 24;
+pub const SNIPPET_TOKENS: i64 = 24;
 
 /// One ranked passage.
 #[derive(Debug, Clone)]
@@ -26,9 +33,6 @@ pub struct PassageHit {
     pub claim_position: Option<i32>,
     /// Higher is better; comparable only within one query.
     pub score: f64,
-    /// The passage around its hits, hits marked (its opening words when it matched by meaning
-    /// alone).
-    pub snippet: String,
     /// True when the full-text index matched it.
     pub full_text: bool,
     /// Cosine similarity to the question when the vector index found it.
@@ -57,7 +61,6 @@ impl PassageHit {
             content: content.into(),
             claim_position: None,
             score: 1.0,
-            snippet: String::new(),
             full_text: true,
             similarity: None,
         }
@@ -77,7 +80,6 @@ struct HitRow {
     content: String,
     claim_position: Option<i32>,
     score: f64,
-    snippet: String,
 }
 
 impl TryFrom<HitRow> for PassageHit {
@@ -97,7 +99,6 @@ impl TryFrom<HitRow> for PassageHit {
             content: r.content,
             claim_position: r.claim_position,
             score: r.score,
-            snippet: r.snippet,
             full_text: true,
             similarity: None,
         })
@@ -160,56 +161,205 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// The best-ranked passages for a query, best first. Empty terms find nothing.
+/// A term held by one passage in this many is common (see [`QueryTerms::candidate_sets`]):
+/// its weight in a rank is low, and ranking every passage holding it is what would make a
+/// search slow.
+const COMMON_SHARE: i64 = 100;
+/// ... and so is a term held by this many passages, in a wiki of fewer than 200,000
+/// passages: counting stops there, so it stays cheap.
+const COMMON_AT_LEAST: i64 = 2_000;
+/// At most this many candidate passages are scored: past it, the newest of them on SQLite and
+/// the first the index yields on PostgreSQL. A bound on the work that only a wiki of tens of
+/// thousands of pages reaches, mostly for queries of common words alone.
+const MAX_CANDIDATES: i64 = 5_000;
+
+/// The best-ranked passages for a query, best first, without snippets (see [`snippets`]).
+/// Empty terms find nothing.
+///
+/// One statement counts the passages holding each term (up to the count that makes it
+/// common: [`COMMON_SHARE`], [`COMMON_AT_LEAST`]); then each
+/// candidate set those counts choose ([`QueryTerms::candidate_sets`]) is ranked in turn, one
+/// statement each, until `limit` passages are found: usually one.
 #[tracing::instrument(skip_all, fields(terms = terms.terms().len(), limit), err)]
 pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<PassageHit>> {
     if terms.is_empty() {
         return Ok(Vec::new());
     }
+    let (holding, common_at) = passages_holding(db, terms.terms()).await?;
+    let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut hits: Vec<PassageHit> = Vec::new();
+    for candidates in terms.candidate_sets(&holding, common_at) {
+        if hits.len() >= wanted {
+            break;
+        }
+        for hit in rank(db, terms, &candidates, limit).await? {
+            if hits.len() < wanted && !hits.iter().any(|h| h.chunk_id == hit.chunk_id) {
+                hits.push(hit);
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// The best `limit` of the passages `candidates` choose, ranked by `terms` (on SQLite, by the
+/// candidate terms: FTS5 ranks by the expression it matched), best first.
+async fn rank(
+    db: &Db,
+    terms: &QueryTerms,
+    candidates: &Candidates,
+    limit: i64,
+) -> DbResult<Vec<PassageHit>> {
     let rows: Vec<HitRow> = match db {
         Db::Sqlite(p) => {
             // bm25 column weights: the article title, then the passage heading, then its text.
-            sqlx::query_as(
-                "select c.id, c.article_id, a.slug, a.title, a.summary, a.page_type, c.kind, c.heading, \
-                 c.content, c.claim_position, -bm25(search_fts, 10.0, 3.0, 1.0) as score, \
-                 snippet(search_fts, 2, $2, $3, '…', $4) as snippet \
-                 from search_fts join search_chunks c on c.id = search_fts.rowid \
-                 join articles a on a.id = c.article_id \
-                 where search_fts match $1 order by bm25(search_fts, 10.0, 3.0, 1.0) limit $5",
-            )
-                .bind(terms.fts5_match())
-                .bind(HIT_START.to_string())
-                .bind(HIT_END.to_string())
-                .bind(SNIPPET_TOKENS)
+            // FTS5 ranks by the candidate expression itself, so common terms leave the score.
+            // The floor keeps the newest MAX_CANDIDATES matches (rowids grow with time). Only
+            // constants are formatted in.
+            let sql = format!(
+                "with top as (select rowid as id, bm25(search_fts, 10.0, 3.0, 1.0) as rank \
+                 from search_fts where search_fts match $1 and rowid >= coalesce((select rowid \
+                 from search_fts where search_fts match $1 order by rowid desc limit 1 \
+                 offset {skip}), 0) order by rank limit $2) \
+                 select c.id, c.article_id, a.slug, a.title, a.summary, a.page_type, c.kind, \
+                 c.heading, c.content, c.claim_position, -top.rank as score \
+                 from top join search_chunks c on c.id = top.id \
+                 join articles a on a.id = c.article_id order by top.rank, top.id",
+                skip = MAX_CANDIDATES - 1
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(candidates.fts5_match())
                 .bind(limit)
                 .fetch_all(p)
                 .await?
         }
         Db::Postgres(p) => {
-            // The headline is computed after the limit: it re-parses the text and is the
-            // expensive part.
-            let options = format!(
-                "StartSel={HIT_START}, StopSel={HIT_END}, MaxWords={SNIPPET_TOKENS}, MinWords=12, \
-                 MaxFragments=2, FragmentDelimiter=\" … \""
-            );
+            // The candidates are chosen by their set and ranked by every term.
             sqlx::query_as(
-                "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, r.heading, \
-                 r.content, r.claim_position, r.score, \
-                 ts_headline('english', r.content, websearch_to_tsquery('english', $1), $2) as snippet \
+                "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
+                 r.heading, r.content, r.claim_position, r.score \
                  from (select c.id, c.article_id, c.kind, c.heading, c.content, c.claim_position, \
-                       ts_rank_cd(c.tsv, q, 1)::float8 as score \
-                       from search_chunks c, websearch_to_tsquery('english', $1) q \
-                       where c.tsv @@ q order by score desc, c.id limit $3) r \
+                       ts_rank_cd(c.tsv, websearch_to_tsquery('english', $1), 1)::float8 as score \
+                       from (select id, article_id, kind, heading, content, claim_position, tsv \
+                             from search_chunks \
+                             where tsv @@ websearch_to_tsquery('english', $2) limit $3) c \
+                       order by score desc, c.id limit $4) r \
                  join articles a on a.id = r.article_id order by r.score desc, r.id",
             )
             .bind(terms.websearch())
-            .bind(options)
+            .bind(candidates.websearch())
+            .bind(MAX_CANDIDATES)
             .bind(limit)
             .fetch_all(p)
             .await?
         }
     };
     rows.into_iter().map(PassageHit::try_from).collect()
+}
+
+/// The passages `ids` around their hits of `terms`, hits marked with
+/// [`HIT_START`]/[`HIT_END`], by passage id. Made apart from the ranking, and only for the
+/// passages shown, because a snippet re-reads and re-tokenises its passage. A passage holding
+/// none of the terms (one found by meaning alone) has none.
+pub async fn snippets(
+    db: &Db,
+    terms: &QueryTerms,
+    ids: &[i64],
+) -> DbResult<std::collections::HashMap<i64, String>> {
+    if terms.is_empty() || ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as(
+                "select rowid, snippet(search_fts, 2, $2, $3, '…', $4) from search_fts \
+                 where search_fts match $1 and rowid in (select value from json_each($5))",
+            )
+            .bind(terms.fts5_match())
+            .bind(HIT_START.to_string())
+            .bind(HIT_END.to_string())
+            .bind(SNIPPET_TOKENS)
+            .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+            .fetch_all(p)
+            .await?
+        }
+        Db::Postgres(p) => {
+            let options = format!(
+                "StartSel={HIT_START}, StopSel={HIT_END}, MaxWords={SNIPPET_TOKENS}, MinWords=12, \
+                 MaxFragments=2, FragmentDelimiter=\" … \""
+            );
+            sqlx::query_as(
+                "select c.id, ts_headline('english', c.content, q, $2) \
+                 from search_chunks c, websearch_to_tsquery('english', $1) q \
+                 where c.id = any($3) and c.tsv @@ q",
+            )
+            .bind(terms.websearch())
+            .bind(options)
+            .bind(ids)
+            .fetch_all(p)
+            .await?
+        }
+    };
+    Ok(rows.into_iter().collect())
+}
+
+/// How many passages hold each term, in the order given, and the count from which a term
+/// is common: one statement. Each term is counted only up to that count (PostgreSQL still
+/// reads a term's whole GIN posting list into a bitmap, which is compact). The terms are
+/// bound; only numbers are formatted in.
+async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
+    // The span of passage ids stands for the number of passages: two index lookups where a
+    // count would read the whole table. Passages replaced by a recompile leave gaps, which
+    // only make the threshold more lenient.
+    let (greatest, matches) = match db {
+        Db::Sqlite(_) => ("max", "search_fts where search_fts match"),
+        Db::Postgres(_) => (
+            "greatest",
+            "search_chunks where tsv @@ websearch_to_tsquery('english',",
+        ),
+    };
+    let close = if matches!(db, Db::Postgres(_)) {
+        ")"
+    } else {
+        ""
+    };
+    let mut sql = format!(
+        "with cap as (select {greatest}({COMMON_AT_LEAST}, \
+         coalesce((max(id) - min(id) + 1) / {COMMON_SHARE}, 0)) as n from search_chunks) \
+         select cast(-1 as bigint) as i, n from cap"
+    );
+    for i in 0..terms.len() {
+        sql.push_str(&format!(
+            " union all select cast({i} as bigint), count(*) from (select 1 from {matches} ${n}{close} \
+             limit (select n from cap)) s{i}",
+            n = i + 1
+        ));
+    }
+    let sql = sqlx::AssertSqlSafe(sql);
+    let rows: Vec<(i64, i64)> = match db {
+        Db::Sqlite(p) => {
+            let mut query = sqlx::query_as(sql);
+            for term in terms {
+                query = query.bind(fts5_term(term));
+            }
+            query.fetch_all(p).await?
+        }
+        Db::Postgres(p) => {
+            let mut query = sqlx::query_as(sql);
+            for term in terms {
+                query = query.bind(term);
+            }
+            query.fetch_all(p).await?
+        }
+    };
+    let mut holding = vec![0; terms.len()];
+    let mut common_at = COMMON_AT_LEAST;
+    for (i, n) in rows {
+        match usize::try_from(i).ok().and_then(|i| holding.get_mut(i)) {
+            Some(slot) => *slot = n,
+            None => common_at = n,
+        }
+    }
+    Ok((holding, common_at))
 }
 
 /// Articles whose mention passages (their text, then their source's) contain `phrase` as
@@ -254,8 +404,7 @@ pub async fn articles_mentioning(
     Ok(rows)
 }
 
-/// Passages by id (those the vector index found), in no particular order; `score` is 0 and the
-/// snippet the passage's opening words.
+/// Passages by id (those the vector index found), in no particular order; `score` is 0.
 pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -264,8 +413,8 @@ pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> 
         ($filter:literal) => {
             concat!(
                 "select c.id, c.article_id, a.slug, a.title, a.summary, a.page_type, c.kind, \
-                 c.heading, c.content, c.claim_position, cast(0 as double precision) as score, \
-                 '' as snippet from search_chunks c join articles a on a.id = c.article_id \
+                 c.heading, c.content, c.claim_position, cast(0 as double precision) as score \
+                 from search_chunks c join articles a on a.id = c.article_id \
                  where ",
                 $filter
             )
@@ -288,7 +437,6 @@ pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> 
     rows.into_iter()
         .map(|r| {
             PassageHit::try_from(r).map(|mut hit| {
-                hit.snippet = crate::search::opening_words(&hit.content, SNIPPET_TOKENS as usize);
                 hit.full_text = false;
                 hit
             })

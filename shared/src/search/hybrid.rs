@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use super::{QueryTerms, VectorIndex};
+use super::{ArticleHit, QueryTerms, VectorIndex, articles_from_passages};
 use crate::config::BudgetSettings;
 use crate::db::search::PassageHit;
 use crate::db::{self, Db, DbResult};
@@ -80,6 +80,33 @@ impl Searcher {
             budget,
             index: Arc::default(),
         }
+    }
+
+    /// Up to `limit` articles for `question` (whose content words are `terms`), each placed by
+    /// its best passage among the first `passages` and shown by a snippet of it. Snippets are
+    /// made here, for the articles returned only: making one re-reads its passage.
+    pub async fn articles(
+        &self,
+        question: &str,
+        terms: &QueryTerms,
+        limit: usize,
+        passages: i64,
+    ) -> DbResult<(Vec<ArticleHit>, Ranking)> {
+        let ranked = self.passages(question, terms, passages).await?;
+        let mut articles = articles_from_passages(&ranked.hits, limit);
+        let ids: Vec<i64> = articles
+            .iter()
+            .filter(|a| a.best.full_text)
+            .map(|a| a.best.chunk_id)
+            .collect();
+        let mut marked = db::search::snippets(&self.db, terms, &ids).await?;
+        let words = db::search::SNIPPET_TOKENS as usize;
+        for a in &mut articles {
+            a.snippet = marked
+                .remove(&a.best.chunk_id)
+                .unwrap_or_else(|| opening_words(&a.best.content, words));
+        }
+        Ok((articles, ranked.ranking))
     }
 
     /// Up to `limit` passages for `question` (whose content words are `terms`), best first.
@@ -176,7 +203,7 @@ impl Searcher {
 }
 
 /// Fuses two rankings of passages (each best first) by reciprocal rank. A passage in both
-/// keeps its full-text snippet (hits marked) and gains its similarity.
+/// stays a full-text hit (its snippet will mark its hits) and gains its similarity.
 fn fuse(full_text: Vec<PassageHit>, semantic: Vec<PassageHit>) -> Vec<PassageHit> {
     let mut fused: Vec<PassageHit> = Vec::with_capacity(full_text.len() + semantic.len());
     let mut index: HashMap<i64, usize> = HashMap::new();
@@ -222,7 +249,6 @@ mod tests {
 
     fn hit(chunk: i64, similarity: Option<f32>) -> PassageHit {
         let mut h = PassageHit::sample(chunk, chunk as u128, "", PassageKind::Section, "");
-        h.snippet = format!("snippet {chunk}");
         h.full_text = similarity.is_none();
         h.similarity = similarity;
         h
@@ -236,7 +262,6 @@ mod tests {
         let order: Vec<i64> = fused.iter().map(|h| h.chunk_id).collect();
         assert_eq!(order, [2, 1, 4, 3]);
         assert!(fused[0].full_text && fused[0].similarity == Some(0.8));
-        assert_eq!(fused[0].snippet, "snippet 2");
         assert!(!fused[2].full_text);
     }
 

@@ -15,7 +15,7 @@ mod vectors;
 
 pub use hybrid::{Ranked, Ranking, Searcher, opening_words};
 pub use passages::{Passage, PassageInput, PassageKind, passages};
-pub use query::{QueryTerms, STOPWORDS};
+pub use query::{Candidates, QueryTerms, STOPWORDS, fts5_term};
 pub use rank::{ArticleHit, articles_from_passages};
 pub use snippet::{HIT_END, HIT_START, Segment, segments, strip_markers};
 pub use vectors::VectorIndex;

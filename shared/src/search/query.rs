@@ -2,8 +2,9 @@
 //!
 //! Questions are natural language ("how do I pop the smallest item from a heap?"), so the
 //! query matches *any* content word and lets the ranking (bm25, `ts_rank_cd`) prefer passages
-//! that match more and rarer ones. Only letters and digits reach the database, so nothing a
-//! person types can be read as query syntax.
+//! that match more and rarer ones. On a large wiki the words held by a large share of the
+//! passages do not choose candidates ([`QueryTerms::candidate_sets`]). Only letters and digits
+//! reach the database, so nothing a person types can be read as query syntax.
 
 /// Words that carry no topic: question words, pronouns, auxiliaries and prepositions.
 pub const STOPWORDS: &[&str] = &[
@@ -67,17 +68,99 @@ impl QueryTerms {
     /// An FTS5 `MATCH` expression: each term quoted (so `AND`, `NEAR` or `-` are just words),
     /// joined with `OR`.
     pub fn fts5_match(&self) -> String {
-        self.terms
-            .iter()
-            .map(|t| format!("\"{t}\""))
-            .collect::<Vec<_>>()
-            .join(" OR ")
+        fts5(&self.terms, " OR ")
     }
 
     /// A `websearch_to_tsquery` input matching any term.
     pub fn websearch(&self) -> String {
         self.terms.join(" or ")
     }
+
+    /// The sets of passages to rank, in order, until enough are found, given how many
+    /// passages hold each term (`holding[i]` for `terms()[i]`, counted up to `common_at`).
+    ///
+    /// First the passages holding any *selective* term, one held by fewer than `common_at`
+    /// passages. A common word adds little to a passage's rank (its weight falls with the
+    /// number of passages holding it), but scoring every passage that holds it is what makes
+    /// a search slow on a large wiki, so common words choose no candidates there. When every
+    /// word is common, the passages holding all of them come first. Then, if that is not
+    /// enough, the passages holding any word. A word no passage holds plays no part.
+    pub fn candidate_sets(&self, holding: &[i64], common_at: i64) -> Vec<Candidates> {
+        let held: Vec<(&String, i64)> = self
+            .terms
+            .iter()
+            .zip(holding.iter().copied())
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        let pick = |keep: &dyn Fn(i64) -> bool| -> Vec<String> {
+            held.iter()
+                .filter(|&&(_, n)| keep(n))
+                .map(|(t, _)| (*t).clone())
+                .collect()
+        };
+        let selective = pick(&|n| n < common_at);
+        let present = pick(&|_| true);
+        let mut sets = Vec::new();
+        if selective.len() == present.len() {
+            if !present.is_empty() {
+                sets.push(Candidates::any(present));
+            }
+            return sets;
+        }
+        if selective.is_empty() {
+            if present.len() > 1 {
+                sets.push(Candidates {
+                    terms: present.clone(),
+                    all: true,
+                });
+            }
+        } else {
+            sets.push(Candidates::any(selective));
+        }
+        sets.push(Candidates::any(present));
+        sets
+    }
+}
+
+/// The terms a passage must hold to be ranked: any of them, or all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidates {
+    terms: Vec<String>,
+    all: bool,
+}
+
+impl Candidates {
+    fn any(terms: Vec<String>) -> Self {
+        Self { terms, all: false }
+    }
+
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The FTS5 `MATCH` expression.
+    pub fn fts5_match(&self) -> String {
+        fts5(&self.terms, if self.all { " AND " } else { " OR " })
+    }
+
+    /// The `websearch_to_tsquery` input.
+    pub fn websearch(&self) -> String {
+        self.terms.join(if self.all { " " } else { " or " })
+    }
+}
+
+/// Terms quoted for FTS5 and joined by `op`.
+fn fts5(terms: &[String], op: &str) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(op)
+}
+
+/// One term alone as an FTS5 `MATCH` expression, to count the passages holding it.
+pub fn fts5_term(term: &str) -> String {
+    fts5(std::slice::from_ref(&term.to_owned()), "")
 }
 
 #[cfg(test)]
@@ -116,6 +199,49 @@ mod tests {
         assert_eq!(QueryTerms::parse("Heap heap HEAP").terms(), ["heap"]);
         let long: String = (0..100).map(|i| format!("w{i} ")).collect();
         assert_eq!(QueryTerms::parse(&long).terms().len(), MAX_TERMS);
+    }
+
+    #[test]
+    fn common_words_choose_candidates_only_when_rarer_ones_are_not_enough() {
+        let q = QueryTerms::parse("python heap invariant");
+        let exprs = |holding: &[i64]| -> Vec<String> {
+            q.candidate_sets(holding, 2_000)
+                .iter()
+                .map(Candidates::fts5_match)
+                .collect()
+        };
+        // Rarer words choose; every word fills up.
+        assert_eq!(
+            exprs(&[5_000, 40, 2_000]),
+            ["\"heap\"", "\"python\" OR \"heap\" OR \"invariant\""]
+        );
+        // Every word common: those holding all, then any.
+        assert_eq!(
+            exprs(&[5_000, 4_000, 2_000]),
+            [
+                "\"python\" AND \"heap\" AND \"invariant\"",
+                "\"python\" OR \"heap\" OR \"invariant\"",
+            ]
+        );
+        let sets = q.candidate_sets(&[5_000, 4_000, 2_000], 2_000);
+        assert_eq!(sets[0].websearch(), "python heap invariant");
+        assert_eq!(sets[1].websearch(), "python or heap or invariant");
+        // Every word rare: the query itself, once.
+        assert_eq!(exprs(&[1, 2, 3]), [q.fts5_match()]);
+        assert_eq!(
+            q.candidate_sets(&[1, 2, 3], 2_000)[0].websearch(),
+            q.websearch()
+        );
+        // A word no passage holds plays no part, even among common ones.
+        assert_eq!(exprs(&[0, 40, 7]), ["\"heap\" OR \"invariant\""]);
+        assert_eq!(
+            exprs(&[0, 4_000, 3_000]),
+            ["\"heap\" AND \"invariant\"", "\"heap\" OR \"invariant\""]
+        );
+        assert!(exprs(&[0, 0, 0]).is_empty());
+        // One common word alone: the passages holding it.
+        let one = QueryTerms::parse("python");
+        assert_eq!(one.candidate_sets(&[5_000], 2_000).len(), 1);
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub struct ArticleHit {
     pub best: PassageHit,
     /// How many of the retrieved passages belong to this article.
     pub matching_passages: usize,
+    /// The best passage around its hits, hits marked, or its opening words when it matched by
+    /// meaning alone; empty until [`super::Searcher::articles`] makes it.
+    pub snippet: String,
 }
 
 impl ArticleHit {
@@ -34,6 +37,7 @@ pub fn articles_from_passages(hits: &[PassageHit], limit: usize) -> Vec<ArticleH
                 order.push(ArticleHit {
                     best: hit.clone(),
                     matching_passages: 1,
+                    snippet: String::new(),
                 });
             }
         }
