@@ -308,7 +308,8 @@ pub async fn snippets(
 /// bound; only numbers are formatted in.
 async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
     // The span of passage ids stands for the number of passages: two index lookups where a
-    // count would read the whole table. Passages replaced by a recompile leave gaps, which
+    // count would read the whole table (each in a subquery of its own: together in one
+    // select, SQLite would scan the table for them). Passages replaced by a recompile leave gaps, which
     // only make the threshold more lenient.
     let (greatest, matches) = match db {
         Db::Sqlite(_) => ("max", "search_fts where search_fts match"),
@@ -323,8 +324,8 @@ async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)
         ""
     };
     let mut sql = format!(
-        "with cap as (select {greatest}({COMMON_AT_LEAST}, \
-         coalesce((max(id) - min(id) + 1) / {COMMON_SHARE}, 0)) as n from search_chunks) \
+        "with cap as (select {greatest}({COMMON_AT_LEAST}, coalesce(((select max(id) from \
+         search_chunks) - (select min(id) from search_chunks) + 1) / {COMMON_SHARE}, 0)) as n) \
          select cast(-1 as bigint) as i, n from cap"
     );
     for i in 0..terms.len() {
