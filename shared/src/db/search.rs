@@ -234,15 +234,17 @@ async fn rank(
                 .await?
         }
         Db::Postgres(p) => {
-            // The candidates are chosen by their set and ranked by every term.
+            // The candidates are chosen by their set and ranked by every term. The queries
+            // are parsed once, in FROM: as an argument of the ranking, a prepared statement's
+            // generic plan would parse the query again for every row.
             sqlx::query_as(
                 "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
                  r.heading, r.content, r.claim_position, r.score \
                  from (select c.id, c.article_id, c.kind, c.heading, c.content, c.claim_position, \
-                       ts_rank_cd(c.tsv, websearch_to_tsquery('english', $1), 1)::float8 as score \
-                       from search_chunks c \
-                       where c.tsv @@ websearch_to_tsquery('english', $2) \
-                       order by score desc, c.id limit $3) r \
+                       ts_rank_cd(c.tsv, q, 1)::float8 as score \
+                       from search_chunks c, websearch_to_tsquery('english', $1) q, \
+                       websearch_to_tsquery('english', $2) chosen \
+                       where c.tsv @@ chosen order by score desc, c.id limit $3) r \
                  join articles a on a.id = r.article_id order by r.score desc, r.id",
             )
             .bind(terms.websearch())
