@@ -251,12 +251,17 @@ async fn common_words_do_not_make_every_passage_a_candidate() {
         assert_eq!(found.len(), 20, "{reply}");
         assert!(found.iter().all(|t| t.starts_with("Beacon ")), "{reply}");
     } else {
-        assert!(found[0].starts_with("Harbour "), "{reply}");
+        let first = found.first().map(String::as_str).unwrap_or_default();
+        assert!(first.starts_with("Harbour "), "{reply}");
     }
 
     // "obelisk" is in one passage: its page comes first, its hit marked.
     let reply = search(&app, "lantern obelisk").await;
-    assert_eq!(titles(&reply)[0], "Monument 0", "{reply}");
+    assert_eq!(
+        titles(&reply).first().map(String::as_str),
+        Some("Monument 0"),
+        "{reply}"
+    );
     let hits: Vec<String> = reply["results"][0]["snippet"]
         .as_array()
         .expect("snippet")

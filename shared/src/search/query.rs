@@ -2,8 +2,9 @@
 //!
 //! Questions are natural language ("how do I pop the smallest item from a heap?"), so the
 //! query matches *any* content word and lets the ranking (bm25, `ts_rank_cd`) prefer passages
-//! that match more and rarer ones. On a large wiki the words held by a large share of the
-//! passages do not choose candidates ([`QueryTerms::candidate_sets`]). Only letters and digits
+//! that match more and rarer ones. On SQLite, words held by a large share of the passages
+//! choose no candidates while rarer words do, and then do not add to the rank
+//! ([`QueryTerms::candidate_sets`]). Only letters and digits
 //! reach the database, so nothing a person types can be read as query syntax.
 
 /// Words that carry no topic: question words, pronouns, auxiliaries and prepositions.
@@ -153,14 +154,14 @@ impl Candidates {
 fn fts5(terms: &[String], op: &str) -> String {
     terms
         .iter()
-        .map(|t| format!("\"{t}\""))
+        .map(|t| fts5_term(t))
         .collect::<Vec<_>>()
         .join(op)
 }
 
 /// One term alone as an FTS5 `MATCH` expression, to count the passages holding it.
 pub fn fts5_term(term: &str) -> String {
-    fts5(std::slice::from_ref(&term.to_owned()), "")
+    format!("\"{term}\"")
 }
 
 #[cfg(test)]
