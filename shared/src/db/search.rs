@@ -187,10 +187,13 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let (holding, common_at) = passages_holding(db, terms.terms()).await?;
+    let sets = match passages_holding(db, terms.terms()).await? {
+        Some((holding, common_at)) => terms.candidate_sets(&holding, common_at),
+        None => vec![terms.any_term()],
+    };
     let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut hits: Vec<PassageHit> = Vec::new();
-    for candidates in terms.candidate_sets(&holding, common_at) {
+    for candidates in sets {
         if hits.len() >= wanted {
             break;
         }
@@ -236,8 +239,9 @@ async fn rank(
         }
         Db::Postgres(p) => {
             // The candidates are chosen by their set (today always every term: see
-            // `passages_holding`) and ranked by every term. The queries are parsed once, in FROM: as an argument of the ranking, a prepared statement's
-            // generic plan would parse the query again for every row.
+            // `passages_holding`) and ranked by every term. The queries are parsed once, in
+            // FROM: as an argument of the ranking, a prepared statement's generic plan would
+            // parse the query again for every row.
             sqlx::query_as(
                 "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
                  r.heading, r.content, r.claim_position, r.score \
@@ -308,14 +312,14 @@ pub async fn snippets(
 /// is common: one statement on SQLite. Each term is counted only up to that count. The terms
 /// are bound; only numbers are formatted in.
 ///
-/// PostgreSQL answers that no term is common, without a statement: its GIN index cannot
-/// count, so counting rechecks every counted passage in the table (up to 40 ms a common word
-/// at 1.3 M passages), and every term chooses candidates there, as before. Which words are
-/// common is to come from the planner's lexeme statistics instead.
-async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
+/// `None` on PostgreSQL, without a statement: its GIN index cannot count, so counting
+/// rechecks every counted passage in the table (up to 40 ms a common word at 1.3 M
+/// passages), and every term chooses candidates there, as before. Which words are common is
+/// to come from the planner's lexeme statistics instead.
+async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<Option<(Vec<i64>, i64)>> {
     let p = match db {
         Db::Sqlite(p) => p,
-        Db::Postgres(_) => return Ok((vec![1; terms.len()], i64::MAX)),
+        Db::Postgres(_) => return Ok(None),
     };
     // The span of passage ids stands for the number of passages: two index lookups where a
     // count would read the whole table (each in a subquery of its own: together in one
@@ -347,7 +351,7 @@ async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)
             None => common_at = n,
         }
     }
-    Ok((holding, common_at))
+    Ok(Some((holding, common_at)))
 }
 
 /// Articles whose mention passages (their text, then their source's) contain `phrase` as

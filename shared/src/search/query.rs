@@ -77,6 +77,11 @@ impl QueryTerms {
         self.terms.join(" or ")
     }
 
+    /// Passages holding any of the terms: the query as it is.
+    pub fn any_term(&self) -> Candidates {
+        Candidates::any(self.terms.clone())
+    }
+
     /// The sets of passages to rank, in order, until enough are found, given how many
     /// passages hold each term (`holding[i]` for `terms()[i]`, counted up to `common_at`).
     ///
