@@ -23,6 +23,7 @@ pub mod search;
 pub mod sessions;
 pub mod source_checks;
 pub mod sources;
+mod term_counts;
 pub mod vectors;
 
 use std::str::FromStr;

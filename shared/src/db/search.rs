@@ -3,18 +3,19 @@
 //! index, `websearch_to_tsquery` and `ts_rank_cd`. Both mark hits in snippets with
 //! [`HIT_START`]/[`HIT_END`].
 //!
-//! On SQLite the work of a search is bounded whatever the size of the wiki: terms are counted
-//! only up to the count that makes them common, common terms choose no candidates while rarer
-//! ones do, and at most [`MAX_CANDIDATES`] passages are scored per candidate set (of at most
-//! two). A common term then adds nothing to a passage's score (FTS5 ranks by the expression
-//! matched, and weighing a term counts every passage holding it). PostgreSQL still scores
-//! every passage holding any term (see `passages_holding`). On both, snippets are made only
-//! for what is shown.
+//! The work of a search is bounded whatever the size of the wiki: which words are common is
+//! known without reading the passages holding them (`term_counts`), common words choose no
+//! candidates while rarer ones do, and at most [`MAX_CANDIDATES`] passages are scored per
+//! candidate set (of at most two). On SQLite a common word then adds nothing to a passage's
+//! score (FTS5 ranks by the expression matched, and weighing a word counts every passage
+//! holding it); on PostgreSQL every word of the query scores the candidates. On both,
+//! snippets are made only for what is shown.
 
 use uuid::Uuid;
 
+use super::term_counts::passages_holding;
 use super::{Db, DbError, DbResult};
-use crate::search::{Candidates, HIT_END, HIT_START, Passage, PassageKind, QueryTerms, fts5_term};
+use crate::search::{Candidates, HIT_END, HIT_START, Passage, PassageKind, QueryTerms};
 
 /// Words of context around hits in a snippet.
 pub const SNIPPET_TOKENS: i64 = 24;
@@ -163,37 +164,29 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// A term held by one passage in this many is common (see [`QueryTerms::candidate_sets`]):
-/// its weight in a rank is low, and ranking every passage holding it is what would make a
-/// search slow.
-const COMMON_SHARE: i64 = 100;
-/// ... and so is a term held by this many passages, in a wiki of fewer than 200,000
-/// passages: counting stops there, so it stays cheap.
-const COMMON_AT_LEAST: i64 = 2_000;
-/// At most this many candidate passages are scored on SQLite: past it, the newest of them. A
-/// bound on the work that large wikis reach, mostly for queries of common words alone (and
-/// small ones for long questions of many rarer words).
+/// At most this many candidate passages are scored per candidate set: on SQLite the newest
+/// of them, on PostgreSQL the first its index yields. A bound on the work that large wikis
+/// reach, mostly for queries of common words alone (and small ones for long questions of
+/// many rarer words). Lower on PostgreSQL, where `ts_rank_cd` reads each candidate's whole
+/// `tsvector` (5,000 took 38 ms).
 const MAX_CANDIDATES: i64 = 5_000;
+const MAX_CANDIDATES_POSTGRES: i64 = 2_000;
 
 /// The best-ranked passages for a query, best first, without snippets (see [`snippets`]).
 /// Empty terms find nothing.
 ///
-/// On SQLite one statement counts the passages holding each term (up to the count that makes
-/// it common: [`COMMON_SHARE`], [`COMMON_AT_LEAST`]); then each
-/// candidate set those counts choose ([`QueryTerms::candidate_sets`]) is ranked in turn, one
+/// How many passages hold each term is counted or estimated first (`term_counts`); then each
+/// candidate set those numbers choose ([`QueryTerms::candidate_sets`]) is ranked in turn, one
 /// statement each, until `limit` passages are found: usually one.
 #[tracing::instrument(skip_all, fields(terms = terms.terms().len(), limit), err)]
 pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<PassageHit>> {
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let sets = match passages_holding(db, terms.terms()).await? {
-        Some((holding, common_at)) => terms.candidate_sets(&holding, common_at),
-        None => vec![terms.any_term()],
-    };
+    let (holding, common_at) = passages_holding(db, terms.terms()).await?;
     let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut hits: Vec<PassageHit> = Vec::new();
-    for candidates in sets {
+    for candidates in terms.candidate_sets(&holding, common_at) {
         if hits.len() >= wanted {
             break;
         }
@@ -238,23 +231,26 @@ async fn rank(
                 .await?
         }
         Db::Postgres(p) => {
-            // The candidates are chosen by their set (today always every term: see
-            // `passages_holding`) and ranked by every term. The queries are parsed once, in
-            // FROM: as an argument of the ranking, a prepared statement's generic plan would
-            // parse the query again for every row.
+            // The candidates are chosen by their set and ranked by every term. The queries
+            // are parsed once, in FROM: as an argument of the ranking, a prepared statement's
+            // generic plan would parse the query again for every row.
             sqlx::query_as(
                 "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
                  r.heading, r.content, r.claim_position, r.score \
-                 from (select c.id, c.article_id, c.kind, c.heading, c.content, c.claim_position, \
-                       ts_rank_cd(c.tsv, q, 1)::float8 as score \
-                       from search_chunks c, websearch_to_tsquery('english', $1) q, \
-                       websearch_to_tsquery('english', $2) chosen \
-                       where c.tsv @@ chosen order by score desc, c.id limit $3) r \
+                 from (select k.id, k.article_id, k.kind, k.heading, k.content, \
+                       k.claim_position, ts_rank_cd(k.tsv, q, 1)::float8 as score \
+                       from (select c.id, c.article_id, c.kind, c.heading, c.content, \
+                             c.claim_position, c.tsv \
+                             from search_chunks c, websearch_to_tsquery('english', $2) chosen \
+                             where c.tsv @@ chosen limit $4) k, \
+                       websearch_to_tsquery('english', $1) q \
+                       order by score desc, k.id limit $3) r \
                  join articles a on a.id = r.article_id order by r.score desc, r.id",
             )
             .bind(terms.websearch())
             .bind(candidates.websearch())
             .bind(limit)
+            .bind(MAX_CANDIDATES_POSTGRES)
             .fetch_all(p)
             .await?
         }
@@ -306,52 +302,6 @@ pub async fn snippets(
         }
     };
     Ok(rows.into_iter().collect())
-}
-
-/// How many passages hold each term, in the order given, and the count from which a term
-/// is common: one statement on SQLite. Each term is counted only up to that count. The terms
-/// are bound; only numbers are formatted in.
-///
-/// `None` on PostgreSQL, without a statement: its GIN index cannot count, so counting
-/// rechecks every counted passage in the table (up to 40 ms a common word at 1.3 M
-/// passages), and every term chooses candidates there, as before. Which words are common is
-/// to come from the planner's lexeme statistics instead.
-async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<Option<(Vec<i64>, i64)>> {
-    let p = match db {
-        Db::Sqlite(p) => p,
-        Db::Postgres(_) => return Ok(None),
-    };
-    // The span of passage ids stands for the number of passages: two index lookups where a
-    // count would read the whole table (each in a subquery of its own: together in one
-    // select, SQLite would scan the table for them). Re-indexing gives an article's passages
-    // new ids, so the span outgrows the count over time: the threshold only grows more
-    // lenient, and counting stays bounded by it.
-    let mut sql = format!(
-        "with cap as (select max({COMMON_AT_LEAST}, coalesce(((select max(id) from \
-         search_chunks) - (select min(id) from search_chunks) + 1) / {COMMON_SHARE}, 0)) as n) \
-         select -1 as i, n from cap"
-    );
-    for i in 0..terms.len() {
-        sql.push_str(&format!(
-            " union all select {i}, count(*) from (select 1 from search_fts where search_fts \
-             match ${n} limit (select n from cap)) s{i}",
-            n = i + 1
-        ));
-    }
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for term in terms {
-        query = query.bind(fts5_term(term));
-    }
-    let rows: Vec<(i64, i64)> = query.fetch_all(p).await?;
-    let mut holding = vec![0; terms.len()];
-    let mut common_at = COMMON_AT_LEAST;
-    for (i, n) in rows {
-        match usize::try_from(i).ok().and_then(|i| holding.get_mut(i)) {
-            Some(slot) => *slot = n,
-            None => common_at = n,
-        }
-    }
-    Ok(Some((holding, common_at)))
 }
 
 /// Articles whose mention passages (their text, then their source's) contain `phrase` as

@@ -2,9 +2,8 @@
 //!
 //! Questions are natural language ("how do I pop the smallest item from a heap?"), so the
 //! query matches *any* content word and lets the ranking (bm25, `ts_rank_cd`) prefer passages
-//! that match more and rarer ones. On SQLite, words held by a large share of the passages
-//! choose no candidates while rarer words do, and then do not add to the rank
-//! ([`QueryTerms::candidate_sets`]). Only letters and digits
+//! that match more and rarer ones. Words held by a large share of the passages choose no
+//! candidates while rarer words do ([`QueryTerms::candidate_sets`]). Only letters and digits
 //! reach the database, so nothing a person types can be read as query syntax.
 
 /// Words that carry no topic: question words, pronouns, auxiliaries and prepositions.
@@ -77,13 +76,9 @@ impl QueryTerms {
         self.terms.join(" or ")
     }
 
-    /// Passages holding any of the terms: the query as it is.
-    pub fn any_term(&self) -> Candidates {
-        Candidates::any(self.terms.clone())
-    }
-
     /// The sets of passages to rank, in order, until enough are found, given how many
-    /// passages hold each term (`holding[i]` for `terms()[i]`, counted up to `common_at`).
+    /// passages hold each term (`holding[i]` for `terms()[i]`, counted or estimated up to
+    /// `common_at`).
     ///
     /// First the passages holding any *selective* term, one held by fewer than `common_at`
     /// passages. A common word adds little to a passage's rank (its weight falls with the
