@@ -31,7 +31,7 @@ pub(crate) async fn ranking(db: &Db, query: &str) -> anyhow::Result<Vec<(Uuid, f
         }
         Db::Postgres(p) => {
             sqlx::query_as(
-                "select c.article_id, ts_rank_cd(c.tsv, q, 1)::float8 as score \
+                "select c.article_id, ts_rank(c.tsv, q, 1)::float8 as score \
                  from search_chunks c, websearch_to_tsquery('english', $1) q \
                  where c.tsv @@ q order by score desc, c.id limit $2",
             )

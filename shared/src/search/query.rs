@@ -1,8 +1,8 @@
 //! A person's words → the terms of a full-text query.
 //!
 //! Questions are natural language ("how do I pop the smallest item from a heap?"), so the
-//! query matches *any* content word and lets the ranking (bm25, `ts_rank_cd`) prefer passages
-//! that match more and rarer ones. Words held by a large share of the passages choose no
+//! query matches *any* content word and lets the ranking prefer passages that match more of
+//! them (and, with bm25, rarer ones; `ts_rank` does not weigh words by rarity). Words held by a large share of the passages choose no
 //! candidates while rarer words do ([`QueryTerms::candidate_sets`]). Only letters and digits
 //! reach the database, so nothing a person types can be read as query syntax.
 
