@@ -48,6 +48,17 @@ impl Gateway {
         &self.db
     }
 
+    /// Brings the planner's statistics up to date after a bulk load, as autovacuum would soon
+    /// after on a running server: without them PostgreSQL plans for an empty table, and its
+    /// search cannot tell common words from rare ones.
+    pub(crate) async fn analyse(&self) -> anyhow::Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query("pragma optimize").execute(p).await.map(drop)?,
+            Db::Postgres(p) => sqlx::query("analyze").execute(p).await.map(drop)?,
+        }
+        Ok(())
+    }
+
     /// The HTTP client requests go through (one, so connections are reused).
     pub(crate) fn client(&self) -> &reqwest::Client {
         &self.client

@@ -131,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
     let wiki_dir = settings.data_dir.join("wiki");
     let gateway = Gateway::start(settings, true).await?;
     let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
+    gateway.analyse().await?;
     // Every model call so far was made to compile the corpus: the sources' own (one per part
     // of a long one), the concept hierarchy's and the concept pages'.
     let calls = fake.as_ref().map_or(network::ModelCalls::default(), |f| {

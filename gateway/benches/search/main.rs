@@ -139,16 +139,6 @@ async fn passage_count(db: &Db) -> anyhow::Result<i64> {
     Ok(n)
 }
 
-/// Brings planner statistics up to date after a bulk load, as autovacuum would soon after
-/// on a running server; without it PostgreSQL plans the first queries for an empty table.
-async fn analyse(db: &Db) -> anyhow::Result<()> {
-    match db {
-        Db::Sqlite(p) => sqlx::query("pragma optimize").execute(p).await.map(drop)?,
-        Db::Postgres(p) => sqlx::query("analyze").execute(p).await.map(drop)?,
-    }
-    Ok(())
-}
-
 /// Seeds one backend up to each size in turn and measures search at each.
 async fn bench_backend(
     backend: Backend,
@@ -197,7 +187,7 @@ async fn bench_backend(
         } else {
             None
         };
-        analyse(gateway.db()).await?;
+        gateway.analyse().await?;
         let measured = queries::measure(&gateway, queries).await?;
         let ingest = ingest::measure(&gateway, pool, size as u64, INGEST_PROBES).await?;
         eprintln!(

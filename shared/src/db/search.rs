@@ -13,7 +13,7 @@
 
 use uuid::Uuid;
 
-use super::term_counts::passages_holding;
+use super::term_counts::{TermCounts, passages_holding};
 use super::{Db, DbError, DbResult};
 use crate::search::{Candidates, HIT_END, HIT_START, Passage, PassageKind, QueryTerms};
 
@@ -183,14 +183,15 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let (holding, common_at) = passages_holding(db, terms.terms()).await?;
+    let counts = passages_holding(db, terms.terms()).await?;
+    let weighed = Weighed::new(terms, &counts);
     let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut hits: Vec<PassageHit> = Vec::new();
-    for candidates in terms.candidate_sets(&holding, common_at) {
+    for candidates in terms.candidate_sets(&counts.holding, counts.common_at) {
         if hits.len() >= wanted {
             break;
         }
-        for hit in rank(db, terms, &candidates, limit).await? {
+        for hit in rank(db, &weighed, &candidates, limit).await? {
             if hits.len() < wanted && !hits.iter().any(|h| h.chunk_id == hit.chunk_id) {
                 hits.push(hit);
             }
@@ -199,11 +200,32 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     Ok(hits)
 }
 
-/// The best `limit` of the passages `candidates` choose, ranked by `terms` (on SQLite, by the
-/// candidate terms: FTS5 ranks by the expression it matched), best first.
+/// The words of a query that some passage may hold, each with its weight by rarity
+/// ([`TermCounts::rarity`]), for PostgreSQL's score.
+struct Weighed {
+    terms: Vec<String>,
+    weights: Vec<f64>,
+}
+
+impl Weighed {
+    fn new(terms: &QueryTerms, counts: &TermCounts) -> Self {
+        let (terms, weights) = terms
+            .terms()
+            .iter()
+            .zip(counts.rarity())
+            .filter(|&(_, weight)| weight > 0.0)
+            .map(|(term, weight)| (term.clone(), weight))
+            .unzip();
+        Self { terms, weights }
+    }
+}
+
+/// The best `limit` of the passages `candidates` choose, best first: on SQLite ranked by the
+/// candidate terms (FTS5 ranks by the expression it matched), on PostgreSQL by every word
+/// some passage may hold, each weighed by its rarity.
 async fn rank(
     db: &Db,
-    terms: &QueryTerms,
+    weighed: &Weighed,
     candidates: &Candidates,
     limit: i64,
 ) -> DbResult<Vec<PassageHit>> {
@@ -231,26 +253,31 @@ async fn rank(
                 .await?
         }
         Db::Postgres(p) => {
-            // The candidates are chosen by their set and ranked by every term. The queries
-            // are parsed once, in FROM: as an argument of the ranking, a prepared statement's
-            // generic plan would parse the query again for every row.
+            // `ts_rank` weighs every word alike, so each word is ranked apart and weighed by
+            // its rarity (bm25's idf). The words are parsed once, in FROM: as an argument of
+            // the ranking, a prepared statement's generic plan would parse them again for
+            // every row.
             sqlx::query_as(
                 "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
                  r.heading, r.content, r.claim_position, r.score \
                  from (select k.id, k.article_id, k.kind, k.heading, k.content, \
-                       k.claim_position, ts_rank(k.tsv, q, 1)::float8 as score \
+                       k.claim_position, (select sum(w.weight * ts_rank(k.tsv, w.q, 1)) \
+                       from unnest(words.queries, words.weights) w(q, weight))::float8 as score \
                        from (select c.id, c.article_id, c.kind, c.heading, c.content, \
                              c.claim_position, c.tsv \
                              from search_chunks c, websearch_to_tsquery('english', $2) chosen \
                              where c.tsv @@ chosen limit $4) k, \
-                       websearch_to_tsquery('english', $1) q \
+                       (select array_agg(websearch_to_tsquery('english', t) order by n) queries, \
+                        array_agg(weight order by n) weights \
+                        from unnest($1::text[], $5::float8[]) with ordinality u(t, weight, n)) words \
                        order by score desc, k.id limit $3) r \
                  join articles a on a.id = r.article_id order by r.score desc, r.id",
             )
-            .bind(terms.websearch())
+            .bind(&weighed.terms)
             .bind(candidates.websearch())
             .bind(limit)
             .bind(MAX_CANDIDATES_POSTGRES)
+            .bind(&weighed.weights)
             .fetch_all(p)
             .await?
         }

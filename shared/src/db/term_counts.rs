@@ -6,7 +6,8 @@
 //! count cheaply (its GIN index yields pages to recheck, so counting a common word reads every
 //! passage holding it: up to 40 ms a word at 1.3 M passages), so there the planner's own
 //! statistics say which words are common: `pg_stats.most_common_elems` of the passages'
-//! `tsvector`, kept by autovacuum's ANALYZE, read once a minute per database.
+//! `tsvector`, kept by autovacuum's ANALYZE, read again once a minute or when ANALYZE has
+//! run since.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,15 +24,48 @@ const COMMON_SHARE: i64 = 100;
 /// ... and so is a term held by this many passages, in a wiki of fewer than 200,000
 /// passages: counting stops there, so it stays cheap.
 const COMMON_AT_LEAST: i64 = 2_000;
-/// How long PostgreSQL's statistics are used before they are read again. ANALYZE runs far
-/// less often; reading them costs about 10 ms.
+/// How long PostgreSQL's statistics are used before they are read again (sooner when the
+/// table's estimated size shows ANALYZE has run); reading them costs a few milliseconds.
 const STATISTICS_KEPT_FOR: Duration = Duration::from_secs(60);
 
-/// How many passages hold each term (`terms[i]` at `[i]`), and the count from which a term
-/// is common. Counts at or past that threshold are not exact; on PostgreSQL, a word the
-/// statistics do not list counts as 1 (rarer than any they list, perhaps held by none), and a
-/// word its text search drops (an English stop word) as 0.
-pub(crate) async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
+/// How many passages hold each word of a query, and what that makes of each word.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TermCounts {
+    /// For `terms[i]` at `[i]`; not exact at or past `common_at`. On PostgreSQL estimated: a
+    /// word the statistics do not list counts as the rarest they list (perhaps held by none),
+    /// and a word its text search drops (an English stop word) as 0.
+    pub(super) holding: Vec<i64>,
+    /// From this many passages a word is common.
+    pub(super) common_at: i64,
+    /// How many passages there are (estimated).
+    pub(super) passages: i64,
+}
+
+impl TermCounts {
+    /// How much each word weighs by its rarity: bm25's inverse document frequency, 0 for a
+    /// word no passage holds. FTS5's bm25 weighs words itself; PostgreSQL's `ts_rank` weighs
+    /// every word alike, so there each word is scored apart and weighed by this.
+    pub(super) fn rarity(&self) -> Vec<f64> {
+        let n = self.passages as f64;
+        self.holding
+            .iter()
+            .map(|&held| {
+                let held = held as f64;
+                if held <= 0.0 {
+                    0.0
+                } else if n <= 0.0 {
+                    // Not counted (a table never analysed): every word alike.
+                    1.0
+                } else {
+                    ((n - held + 0.5).max(0.0) / (held + 0.5)).ln_1p()
+                }
+            })
+            .collect()
+    }
+}
+
+/// How many passages hold each of `terms`: counted on SQLite, estimated on PostgreSQL.
+pub(super) async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<TermCounts> {
     match db {
         Db::Sqlite(p) => counted(p, terms).await,
         Db::Postgres(p) => estimated(p, terms).await,
@@ -39,16 +73,17 @@ pub(crate) async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<(Vec
 }
 
 /// SQLite: one statement counts them all. The terms are bound; only numbers are formatted in.
-async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
+async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<TermCounts> {
     // The span of passage ids stands for the number of passages: two index lookups where a
     // count would read the whole table (each in a subquery of its own: together in one
     // select, SQLite would scan the table for them). Re-indexing gives an article's passages
     // new ids, so the span outgrows the count over time: the threshold only grows more
     // lenient, and counting stays bounded by it.
     let mut sql = format!(
-        "with cap as (select max({COMMON_AT_LEAST}, coalesce(((select max(id) from \
-         search_chunks) - (select min(id) from search_chunks) + 1) / {COMMON_SHARE}, 0)) as n) \
-         select -1 as i, n from cap"
+        "with span as (select coalesce((select max(id) from search_chunks) - \
+         (select min(id) from search_chunks) + 1, 0) as n), \
+         cap as (select max({COMMON_AT_LEAST}, (select n from span) / {COMMON_SHARE}) as n) \
+         select -2 as i, n from span union all select -1, n from cap"
     );
     for i in 0..terms.len() {
         sql.push_str(&format!(
@@ -62,29 +97,49 @@ async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<(Vec<i64>, 
         query = query.bind(fts5_term(term));
     }
     let rows: Vec<(i64, i64)> = query.fetch_all(p).await?;
-    let mut holding = vec![0; terms.len()];
-    let mut common_at = COMMON_AT_LEAST;
+    let mut counts = TermCounts {
+        holding: vec![0; terms.len()],
+        common_at: COMMON_AT_LEAST,
+        passages: 0,
+    };
     for (i, n) in rows {
-        match usize::try_from(i).ok().and_then(|i| holding.get_mut(i)) {
-            Some(slot) => *slot = n,
-            None => common_at = n,
+        match i {
+            -2 => counts.passages = n,
+            -1 => counts.common_at = n,
+            i => {
+                if let Some(slot) = usize::try_from(i)
+                    .ok()
+                    .and_then(|i| counts.holding.get_mut(i))
+                {
+                    *slot = n;
+                }
+            }
         }
     }
-    Ok((holding, common_at))
+    Ok(counts)
 }
 
-/// PostgreSQL: each term stemmed as the index stems it, looked up among the common lexemes.
-async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
-    let common = common_lexemes(p).await?;
-    let lexemes: Vec<(i64, Vec<String>)> = sqlx::query_as(
-        "select n, tsvector_to_array(to_tsvector('english', t)) \
+/// PostgreSQL: each term stemmed as the index stems it, looked up among the lexemes the
+/// statistics list.
+async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<TermCounts> {
+    // The table's estimated size comes along: ANALYZE changes it, so it says when the
+    // statistics kept here are out of date.
+    let lexemes: Vec<(i64, Vec<String>, f64)> = sqlx::query_as(
+        "select n, tsvector_to_array(to_tsvector('english', t)), \
+         (select greatest(reltuples, 0)::float8 from pg_class \
+          where oid = 'search_chunks'::regclass) \
          from unnest($1::text[]) with ordinality as w(t, n)",
     )
     .bind(terms)
     .fetch_all(p)
     .await?;
+    let analysed = lexemes.first().map(|&(_, _, passages)| passages as i64);
+    let listed = listed_lexemes(p, analysed).await?;
+    // A word they do not list is rarer than any they do, so at most as common as the rarest,
+    // and selective (whatever a short list says).
+    let unlisted = listed.rarest.min(listed.common_at - 1).max(1);
     let mut holding = vec![0; terms.len()];
-    for (n, lexemes) in lexemes {
+    for (n, lexemes, _) in lexemes {
         let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| holding.get_mut(i)) else {
             continue;
         };
@@ -92,41 +147,54 @@ async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<(Vec<i64>, i64)> {
         // than those holding the rarest.
         *slot = lexemes
             .iter()
-            .map(|l| common.holding.get(l).copied().unwrap_or(1))
+            .map(|l| listed.holding.get(l).copied().unwrap_or(unlisted))
             .min()
             .unwrap_or(0);
     }
-    Ok((holding, common.common_at))
+    Ok(TermCounts {
+        holding,
+        common_at: listed.common_at,
+        passages: listed.passages,
+    })
 }
 
-/// The lexemes held by at least `common_at` passages, by how many (estimated).
+/// The lexemes PostgreSQL's statistics list (the most frequent, up to 1,000 by default),
+/// by how many passages hold each (estimated).
 #[derive(Debug)]
-struct CommonLexemes {
+struct ListedLexemes {
     holding: HashMap<String, i64>,
+    /// How many passages hold the rarest of them.
+    rarest: i64,
+    passages: i64,
     common_at: i64,
     read_at: Instant,
 }
 
 /// Per database (a process may hold pools on several).
-type Cache = Mutex<HashMap<String, Arc<CommonLexemes>>>;
+type Cache = Mutex<HashMap<String, Arc<ListedLexemes>>>;
 
 static CACHE: std::sync::LazyLock<Cache> = std::sync::LazyLock::new(Default::default);
 
-async fn common_lexemes(p: &PgPool) -> DbResult<Arc<CommonLexemes>> {
+/// The statistics kept for this database, read again when older than
+/// [`STATISTICS_KEPT_FOR`] or when the table's size has changed since (`passages`).
+async fn listed_lexemes(p: &PgPool, passages: Option<i64>) -> DbResult<Arc<ListedLexemes>> {
     let key = p
         .connect_options()
         .get_database()
         .unwrap_or_default()
         .to_owned();
     let cached = CACHE.lock().ok().and_then(|c| c.get(&key).cloned());
-    if let Some(common) = cached.filter(|c| c.read_at.elapsed() < STATISTICS_KEPT_FOR) {
-        return Ok(common);
+    let current = |c: &Arc<ListedLexemes>| {
+        c.read_at.elapsed() < STATISTICS_KEPT_FOR && passages.is_none_or(|n| n == c.passages)
+    };
+    if let Some(listed) = cached.filter(current) {
+        return Ok(listed);
     }
-    let common = Arc::new(read_common_lexemes(p).await?);
+    let listed = Arc::new(read_listed_lexemes(p).await?);
     if let Ok(mut cache) = CACHE.lock() {
-        cache.insert(key, common.clone());
+        cache.insert(key, listed.clone());
     }
-    Ok(common)
+    Ok(listed)
 }
 
 #[derive(sqlx::FromRow, Default)]
@@ -138,8 +206,8 @@ struct LexemeStatistics {
 
 /// The statistics ANALYZE keeps of the passages' lexemes: those it found most often, with
 /// the share of passages holding each, and the number of passages. A table never analysed
-/// has none: nothing is common then, as in a small wiki.
-async fn read_common_lexemes(p: &PgPool) -> DbResult<CommonLexemes> {
+/// has none: nothing is common then, as in a small wiki, and every word weighs the same.
+async fn read_listed_lexemes(p: &PgPool) -> DbResult<ListedLexemes> {
     let row: Option<LexemeStatistics> = sqlx::query_as(
         "select s.most_common_elems::text::text[] as lexemes, s.most_common_elem_freqs as shares, \
          greatest(c.reltuples, 0)::float8 as passages \
@@ -154,20 +222,45 @@ async fn read_common_lexemes(p: &PgPool) -> DbResult<CommonLexemes> {
         shares,
         passages,
     } = row.unwrap_or_default();
-    // Whole passages, not fractions of one: the estimates are only compared with a count.
-    let common_at = COMMON_AT_LEAST.max(passages as i64 / COMMON_SHARE);
+    // Whole passages, not fractions of one: the estimates are only compared with counts.
+    let estimate = |share: f32| (f64::from(share) * passages) as i64;
     // The shares list one per lexeme, then the lowest, the highest and the share of empty
     // values: zip stops at the lexemes.
-    let holding = lexemes
+    let holding: HashMap<String, i64> = lexemes
         .unwrap_or_default()
         .into_iter()
         .zip(shares.unwrap_or_default())
-        .map(|(lexeme, share)| (lexeme, (f64::from(share) * passages) as i64))
-        .filter(|&(_, n)| n >= common_at)
+        .map(|(lexeme, share)| (lexeme, estimate(share)))
         .collect();
-    Ok(CommonLexemes {
+    let passages = passages as i64;
+    Ok(ListedLexemes {
+        rarest: holding.values().copied().min().unwrap_or(1),
         holding,
-        common_at,
+        common_at: COMMON_AT_LEAST.max(passages / COMMON_SHARE),
+        passages,
         read_at: Instant::now(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rarer_words_weigh_more_and_absent_ones_nothing() {
+        let counts = TermCounts {
+            holding: vec![50_000, 40, 0, 2_000],
+            common_at: 2_000,
+            passages: 100_000,
+        };
+        let w = counts.rarity();
+        assert!(w[1] > w[3] && w[3] > w[0] && w[0] > 0.0, "{w:?}");
+        assert_eq!(w[2], 0.0);
+        // Without statistics every word present weighs the same.
+        let unknown = TermCounts {
+            passages: 0,
+            ..counts
+        };
+        assert_eq!(unknown.rarity(), [1.0, 1.0, 0.0, 1.0]);
+    }
 }
