@@ -224,7 +224,8 @@ async fn write_pages(
 async fn common_words_do_not_make_every_passage_a_candidate() {
     let app = spawn_app().await;
     // 2,100 passages hold "lantern", "harbour" and "meadow" (2,200 "harbour", in the titles);
-    // 1,900 others hold "beacon"; 2,200 hold "quiet" and none of those.
+    // 1,900 others hold "beacon"; 2,200 hold "quiet" and none of those; 1,800 "signal" and
+    // 1,800 others "horn".
     write_pages(&app, "Harbour", 100, 21, |n, s| {
         format!("A lantern lights the harbour by the meadow, part {s} of {n}.")
     })
@@ -235,6 +236,14 @@ async fn common_words_do_not_make_every_passage_a_candidate() {
     .await;
     write_pages(&app, "Quiet", 100, 21, |n, s| {
         format!("Nothing happens in part {s} of page {n}.")
+    })
+    .await;
+    write_pages(&app, "Coast", 100, 18, |n, s| {
+        format!("A signal flashes in part {s} of page {n}.")
+    })
+    .await;
+    write_pages(&app, "Cliff", 100, 18, |n, s| {
+        format!("A horn sounds in part {s} of page {n}.")
     })
     .await;
     write_pages(&app, "Monument", 1, 1, |_, _| {
@@ -272,6 +281,16 @@ async fn common_words_do_not_make_every_passage_a_candidate() {
         .map(|s| s["text"].as_str().unwrap_or("").to_lowercase())
         .collect();
     assert!(hits.iter().any(|h| h == "obelisk"), "{reply}");
+
+    // "signal" and "horn" are rarer than common, but together held by more passages than
+    // PostgreSQL ranks at once: the one passage holding "obelisk" (written after them) is
+    // not crowded out.
+    let reply = search(&app, "signal horn obelisk").await;
+    assert_eq!(
+        titles(&reply).first().map(String::as_str),
+        Some("Monument 0"),
+        "{reply}"
+    );
 
     // Both common and never together: no passage holds both, so pages holding either fill
     // the results.

@@ -165,7 +165,8 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
 }
 
 /// At most this many candidate passages are scored per candidate set: on SQLite the newest
-/// of them, on PostgreSQL the first its index yields. A bound on the work that large wikis
+/// of them; on PostgreSQL an equal share for each word that chooses them (the first its
+/// index or table yields, in no set order). A bound on the work that large wikis
 /// reach, mostly for queries of common words alone (and small ones for long questions of
 /// many rarer words). Lower on PostgreSQL, where ranking reads each candidate's whole
 /// `tsvector` from the table (2,000 take about 10 ms at 1.3 M passages).
@@ -184,14 +185,13 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
         return Ok(Vec::new());
     }
     let counts = passages_holding(db, terms.terms()).await?;
-    let weighed = Weighed::new(terms, &counts);
     let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut hits: Vec<PassageHit> = Vec::new();
     for candidates in terms.candidate_sets(&counts.holding, counts.common_at) {
         if hits.len() >= wanted {
             break;
         }
-        for hit in rank(db, &weighed, &candidates, limit).await? {
+        for hit in rank(db, terms, &counts, &candidates, limit).await? {
             if hits.len() < wanted && !hits.iter().any(|h| h.chunk_id == hit.chunk_id) {
                 hits.push(hit);
             }
@@ -225,7 +225,8 @@ impl Weighed {
 /// some passage may hold, each weighed by its rarity.
 async fn rank(
     db: &Db,
-    weighed: &Weighed,
+    terms: &QueryTerms,
+    counts: &TermCounts,
     candidates: &Candidates,
     limit: i64,
 ) -> DbResult<Vec<PassageHit>> {
@@ -253,20 +254,28 @@ async fn rank(
                 .await?
         }
         Db::Postgres(p) => {
-            // `ts_rank` weighs every word alike, so each word is ranked apart and weighed by
-            // its rarity (bm25's idf). The words are parsed once, in FROM: as an argument of
-            // the ranking, a prepared statement's generic plan would parse them again for
-            // every row.
+            // Each part of the candidates' query chooses its share of them, so a rare word's
+            // passages are not crowded out by a commoner word's. `ts_rank` weighs every word
+            // alike, so each word is ranked apart and weighed by its rarity (bm25's idf). The
+            // queries are parsed once each, in FROM: as an argument of the ranking or a
+            // filter, a prepared statement's generic plan would parse them for every row.
+            let parts = candidates.websearch_parts();
+            let per_part = MAX_CANDIDATES_POSTGRES / i64::try_from(parts.len().max(1)).unwrap_or(1);
+            let weighed = Weighed::new(terms, counts);
             sqlx::query_as(
                 "select r.id, r.article_id, a.slug, a.title, a.summary, a.page_type, r.kind, \
                  r.heading, r.content, r.claim_position, r.score \
                  from (select k.id, k.article_id, k.kind, k.heading, k.content, \
-                       k.claim_position, (select sum(w.weight * ts_rank(k.tsv, w.q, 1)) \
-                       from unnest(words.queries, words.weights) w(q, weight))::float8 as score \
-                       from (select c.id, c.article_id, c.kind, c.heading, c.content, \
-                             c.claim_position, c.tsv \
-                             from search_chunks c, websearch_to_tsquery('english', $2) chosen \
-                             where c.tsv @@ chosen limit $4) k, \
+                       k.claim_position, coalesce((select sum(w.weight * ts_rank(k.tsv, w.q, 1)) \
+                       from unnest(words.queries, words.weights) w(q, weight)), 0)::float8 as score \
+                       from (select distinct on (c.id) c.id, c.article_id, c.kind, c.heading, \
+                             c.content, c.claim_position, c.tsv \
+                             from unnest($2::text[]) part(words), \
+                             lateral websearch_to_tsquery('english', part.words) chosen, \
+                             lateral (select c.id, c.article_id, c.kind, c.heading, c.content, \
+                                      c.claim_position, c.tsv from search_chunks c \
+                                      where c.tsv @@ chosen limit $4) c \
+                             order by c.id) k, \
                        (select array_agg(websearch_to_tsquery('english', t) order by n) queries, \
                         array_agg(weight order by n) weights \
                         from unnest($1::text[], $5::float8[]) with ordinality u(t, weight, n)) words \
@@ -274,9 +283,9 @@ async fn rank(
                  join articles a on a.id = r.article_id order by r.score desc, r.id",
             )
             .bind(&weighed.terms)
-            .bind(candidates.websearch())
+            .bind(parts)
             .bind(limit)
-            .bind(MAX_CANDIDATES_POSTGRES)
+            .bind(per_part.max(1))
             .bind(&weighed.weights)
             .fetch_all(p)
             .await?

@@ -6,8 +6,8 @@
 //! count cheaply (its GIN index yields pages to recheck, so counting a common word reads every
 //! passage holding it: up to 40 ms a word at 1.3 M passages), so there the planner's own
 //! statistics say which words are common: `pg_stats.most_common_elems` of the passages'
-//! `tsvector`, kept by autovacuum's ANALYZE, read again once a minute or when ANALYZE has
-//! run since.
+//! `tsvector`, kept by autovacuum's ANALYZE, read again once a minute or as soon as the
+//! table's estimated size (which ANALYZE and VACUUM set) has changed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -124,12 +124,11 @@ async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<TermCounts>
 async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<TermCounts> {
     // The table's estimated size comes along: ANALYZE changes it, so it says when the
     // statistics kept here are out of date.
-    let lexemes: Vec<(i64, Vec<String>, f64)> = sqlx::query_as(
+    let lexemes: Vec<(i64, Vec<String>, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "select n, tsvector_to_array(to_tsvector('english', t)), \
-         (select greatest(reltuples, 0)::float8 from pg_class \
-          where oid = 'search_chunks'::regclass) \
-         from unnest($1::text[]) with ordinality as w(t, n)",
-    )
+         (select {ESTIMATED_PASSAGES} from pg_class c where c.oid = 'search_chunks'::regclass) \
+         from unnest($1::text[]) with ordinality as w(t, n)"
+    )))
     .bind(terms)
     .fetch_all(p)
     .await?;
@@ -143,8 +142,8 @@ async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<TermCounts> {
         let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| holding.get_mut(i)) else {
             continue;
         };
-        // A word may stem to several lexemes; the passages holding all of them are fewer
-        // than those holding the rarest.
+        // A word may stem to several lexemes; the passages holding all of them are at most
+        // those holding the rarest.
         *slot = lexemes
             .iter()
             .map(|l| listed.holding.get(l).copied().unwrap_or(unlisted))
@@ -170,7 +169,7 @@ struct ListedLexemes {
     read_at: Instant,
 }
 
-/// Per database (a process may hold pools on several).
+/// Per database server and name (a process may hold pools on several).
 type Cache = Mutex<HashMap<String, Arc<ListedLexemes>>>;
 
 static CACHE: std::sync::LazyLock<Cache> = std::sync::LazyLock::new(Default::default);
@@ -178,11 +177,13 @@ static CACHE: std::sync::LazyLock<Cache> = std::sync::LazyLock::new(Default::def
 /// The statistics kept for this database, read again when older than
 /// [`STATISTICS_KEPT_FOR`] or when the table's size has changed since (`passages`).
 async fn listed_lexemes(p: &PgPool, passages: Option<i64>) -> DbResult<Arc<ListedLexemes>> {
-    let key = p
-        .connect_options()
-        .get_database()
-        .unwrap_or_default()
-        .to_owned();
+    let options = p.connect_options();
+    let key = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or_default()
+    );
     let cached = CACHE.lock().ok().and_then(|c| c.get(&key).cloned());
     let current = |c: &Arc<ListedLexemes>| {
         c.read_at.elapsed() < STATISTICS_KEPT_FOR && passages.is_none_or(|n| n == c.passages)
@@ -204,17 +205,23 @@ struct LexemeStatistics {
     passages: f64,
 }
 
+/// The table's estimated number of passages, from `pg_class c` (-1 before it was ever
+/// analysed or vacuumed).
+const ESTIMATED_PASSAGES: &str = "greatest(c.reltuples, 0)::float8";
+
 /// The statistics ANALYZE keeps of the passages' lexemes: those it found most often, with
 /// the share of passages holding each, and the number of passages. A table never analysed
 /// has none: nothing is common then, as in a small wiki, and every word weighs the same.
 async fn read_listed_lexemes(p: &PgPool) -> DbResult<ListedLexemes> {
-    let row: Option<LexemeStatistics> = sqlx::query_as(
-        "select s.most_common_elems::text::text[] as lexemes, s.most_common_elem_freqs as shares, \
-         greatest(c.reltuples, 0)::float8 as passages \
-         from pg_stats s join pg_class c on c.oid = 'search_chunks'::regclass \
-         where s.schemaname = current_schema() and s.tablename = 'search_chunks' \
-         and s.attname = 'tsv'",
-    )
+    // The table as the queries name it (through the search path), and its statistics.
+    let row: Option<LexemeStatistics> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select s.most_common_elems::text::text[] as lexemes, \
+         s.most_common_elem_freqs as shares, {ESTIMATED_PASSAGES} as passages \
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace \
+         left join pg_stats s on s.schemaname = n.nspname and s.tablename = c.relname \
+         and s.attname = 'tsv' and not s.inherited \
+         where c.oid = 'search_chunks'::regclass"
+    )))
     .fetch_optional(p)
     .await?;
     let LexemeStatistics {
@@ -222,8 +229,9 @@ async fn read_listed_lexemes(p: &PgPool) -> DbResult<ListedLexemes> {
         shares,
         passages,
     } = row.unwrap_or_default();
-    // Whole passages, not fractions of one: the estimates are only compared with counts.
-    let estimate = |share: f32| (f64::from(share) * passages) as i64;
+    // Whole passages, not fractions of one: the estimates are only compared with counts. A
+    // listed lexeme is held by at least one passage, whatever the rounding.
+    let estimate = |share: f32| ((f64::from(share) * passages).round() as i64).max(1);
     // The shares list one per lexeme, then the lowest, the highest and the share of empty
     // values: zip stops at the lexemes.
     let holding: HashMap<String, i64> = lexemes

@@ -2,7 +2,7 @@
 //!
 //! Questions are natural language ("how do I pop the smallest item from a heap?"), so the
 //! query matches *any* content word and lets the ranking prefer passages that match more of
-//! them (and, with bm25, rarer ones; `ts_rank` does not weigh words by rarity). Words held by a large share of the passages choose no
+//! them, and rarer ones. Words held by a large share of the passages choose no
 //! candidates while rarer words do ([`QueryTerms::candidate_sets`]). Only letters and digits
 //! reach the database, so nothing a person types can be read as query syntax.
 
@@ -144,9 +144,15 @@ impl Candidates {
         fts5(&self.terms, if self.all { " AND " } else { " OR " })
     }
 
-    /// The `websearch_to_tsquery` input.
-    pub fn websearch(&self) -> String {
-        self.terms.join(if self.all { " " } else { " or " })
+    /// `websearch_to_tsquery` inputs, each choosing its own candidates: one per term when any
+    /// term will do (so the passages of a rare term are not crowded out by a commoner one's
+    /// when candidates are limited), one of every term when all must be held.
+    pub fn websearch_parts(&self) -> Vec<String> {
+        if self.all {
+            vec![self.terms.join(" ")]
+        } else {
+            self.terms.clone()
+        }
     }
 }
 
@@ -225,13 +231,13 @@ mod tests {
             ]
         );
         let sets = q.candidate_sets(&[5_000, 4_000, 2_000], 2_000);
-        assert_eq!(sets[0].websearch(), "python heap invariant");
-        assert_eq!(sets[1].websearch(), "python or heap or invariant");
+        assert_eq!(sets[0].websearch_parts(), ["python heap invariant"]);
+        assert_eq!(sets[1].websearch_parts(), ["python", "heap", "invariant"]);
         // Every word rare: the query itself, once.
         assert_eq!(exprs(&[1, 2, 3]), [q.fts5_match()]);
         assert_eq!(
-            q.candidate_sets(&[1, 2, 3], 2_000)[0].websearch(),
-            q.websearch()
+            q.candidate_sets(&[1, 2, 3], 2_000)[0].websearch_parts(),
+            q.terms()
         );
         // A word no passage holds plays no part, even among common ones.
         assert_eq!(exprs(&[0, 40, 7]), ["\"heap\" OR \"invariant\""]);
