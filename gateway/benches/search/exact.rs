@@ -1,6 +1,9 @@
-//! The exhaustive ranking search used before candidates were narrowed: every passage holding
-//! any query term is scored. The benchmark compares the articles `GET /api/search` returns
-//! with it to show what narrowing costs in results, not only what it saves in time.
+//! An exhaustive ranking, as search ranked before candidates were narrowed: every passage
+//! holding any query term is scored (bm25 on SQLite; on PostgreSQL `ts_rank` of the whole
+//! query, every word alike, where search now weighs each word by its rarity). The benchmark
+//! compares the articles `GET /api/search` returns with it to show what narrowing costs in
+//! results, not only what it saves in time; on PostgreSQL it also counts the change of
+//! weighing.
 
 use shared::db::Db;
 use shared::search::QueryTerms;

@@ -165,8 +165,8 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
 }
 
 /// At most this many candidate passages are scored per candidate set: on SQLite the newest
-/// of them; on PostgreSQL an equal share for each word that chooses them (the first its
-/// index or table yields, in no set order). A bound on the work that large wikis
+/// of them; on PostgreSQL the first found (in no set order), an equal share for each word
+/// when selective words choose them. A bound on the work that large wikis
 /// reach, mostly for queries of common words alone (and small ones for long questions of
 /// many rarer words). Lower on PostgreSQL, where ranking reads each candidate's whole
 /// `tsvector` from the table (2,000 take about 10 ms at 1.3 M passages).
@@ -254,8 +254,8 @@ async fn rank(
                 .await?
         }
         Db::Postgres(p) => {
-            // Each part of the candidates' query chooses its share of them, so a rare word's
-            // passages are not crowded out by a commoner word's. `ts_rank` weighs every word
+            // Each part of the candidates' query chooses its share of them
+            // (`Candidates::websearch_parts`). `ts_rank` weighs every word
             // alike, so each word is ranked apart and weighed by its rarity (bm25's idf). The
             // queries are parsed once each, in FROM: as an argument of the ranking or a
             // filter, a prepared statement's generic plan would parse them for every row.

@@ -104,7 +104,7 @@ impl QueryTerms {
         let mut sets = Vec::new();
         if selective.len() == present.len() {
             if !present.is_empty() {
-                sets.push(Candidates::any(present));
+                sets.push(Candidates::any(present, true));
             }
             return sets;
         }
@@ -113,12 +113,13 @@ impl QueryTerms {
                 sets.push(Candidates {
                     terms: present.clone(),
                     all: true,
+                    selective: false,
                 });
             }
         } else {
-            sets.push(Candidates::any(selective));
+            sets.push(Candidates::any(selective, true));
         }
-        sets.push(Candidates::any(present));
+        sets.push(Candidates::any(present, false));
         sets
     }
 }
@@ -128,11 +129,17 @@ impl QueryTerms {
 pub struct Candidates {
     terms: Vec<String>,
     all: bool,
+    /// Every term is selective (held by fewer passages than make a term common).
+    selective: bool,
 }
 
 impl Candidates {
-    fn any(terms: Vec<String>) -> Self {
-        Self { terms, all: false }
+    fn any(terms: Vec<String>, selective: bool) -> Self {
+        Self {
+            terms,
+            all: false,
+            selective,
+        }
     }
 
     pub fn terms(&self) -> &[String] {
@@ -144,14 +151,18 @@ impl Candidates {
         fts5(&self.terms, if self.all { " AND " } else { " OR " })
     }
 
-    /// `websearch_to_tsquery` inputs, each choosing its own candidates: one per term when any
-    /// term will do (so the passages of a rare term are not crowded out by a commoner one's
-    /// when candidates are limited), one of every term when all must be held.
+    /// `websearch_to_tsquery` inputs, each choosing its own share of the candidates: one per
+    /// term when any selective term will do, so that when candidates are limited a rare
+    /// term's passages are not crowded out by a commoner one's (each is found through the
+    /// index, cheap for selective terms). Otherwise one query, of every term: common terms
+    /// hold so many passages that any of them will do, and the first found are the cheapest.
     pub fn websearch_parts(&self) -> Vec<String> {
         if self.all {
             vec![self.terms.join(" ")]
-        } else {
+        } else if self.selective {
             self.terms.clone()
+        } else {
+            vec![self.terms.join(" or ")]
         }
     }
 }
@@ -232,7 +243,10 @@ mod tests {
         );
         let sets = q.candidate_sets(&[5_000, 4_000, 2_000], 2_000);
         assert_eq!(sets[0].websearch_parts(), ["python heap invariant"]);
-        assert_eq!(sets[1].websearch_parts(), ["python", "heap", "invariant"]);
+        assert_eq!(sets[1].websearch_parts(), ["python or heap or invariant"]);
+        // Rarer words choose their candidates each apart.
+        let sets = q.candidate_sets(&[5_000, 40, 20], 2_000);
+        assert_eq!(sets[0].websearch_parts(), ["heap", "invariant"]);
         // Every word rare: the query itself, once.
         assert_eq!(exprs(&[1, 2, 3]), [q.fts5_match()]);
         assert_eq!(
