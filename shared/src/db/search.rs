@@ -187,7 +187,7 @@ pub async fn passages(db: &Db, terms: &QueryTerms, limit: i64) -> DbResult<Vec<P
     let counts = passages_holding(db, terms.terms()).await?;
     let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut hits: Vec<PassageHit> = Vec::new();
-    for candidates in terms.candidate_sets(&counts.holding, counts.common_at) {
+    for candidates in terms.candidate_sets(&counts.holding, counts.common_at()) {
         if hits.len() >= wanted {
             break;
         }

@@ -35,13 +35,16 @@ pub(super) struct TermCounts {
     /// word the statistics do not list counts as the rarest they list (perhaps held by none),
     /// and a word its text search drops (an English stop word) as 0.
     pub(super) holding: Vec<i64>,
-    /// From this many passages a word is common.
-    pub(super) common_at: i64,
     /// How many passages there are (estimated).
     pub(super) passages: i64,
 }
 
 impl TermCounts {
+    /// From this many passages a word is common.
+    pub(super) fn common_at(&self) -> i64 {
+        common_at(self.passages)
+    }
+
     /// How much each word weighs by its rarity: bm25's inverse document frequency, 0 for a
     /// word no passage holds. FTS5's bm25 weighs words itself; PostgreSQL's `ts_rank` weighs
     /// every word alike, so there each word is scored apart and weighed by this.
@@ -64,6 +67,12 @@ impl TermCounts {
     }
 }
 
+/// The count from which a word is common, among `passages` passages (SQLite's counting
+/// statement writes the same in SQL, to stop each count there).
+fn common_at(passages: i64) -> i64 {
+    COMMON_AT_LEAST.max(passages / COMMON_SHARE)
+}
+
 /// How many passages hold each of `terms`: counted on SQLite, estimated on PostgreSQL.
 pub(super) async fn passages_holding(db: &Db, terms: &[String]) -> DbResult<TermCounts> {
     match db {
@@ -83,7 +92,7 @@ async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<TermCounts>
         "with span as (select coalesce((select max(id) from search_chunks) - \
          (select min(id) from search_chunks) + 1, 0) as n), \
          cap as (select max({COMMON_AT_LEAST}, (select n from span) / {COMMON_SHARE}) as n) \
-         select -2 as i, n from span union all select -1, n from cap"
+         select -1 as i, n from span"
     );
     for i in 0..terms.len() {
         sql.push_str(&format!(
@@ -99,13 +108,11 @@ async fn counted(p: &sqlx::SqlitePool, terms: &[String]) -> DbResult<TermCounts>
     let rows: Vec<(i64, i64)> = query.fetch_all(p).await?;
     let mut counts = TermCounts {
         holding: vec![0; terms.len()],
-        common_at: COMMON_AT_LEAST,
         passages: 0,
     };
     for (i, n) in rows {
         match i {
-            -2 => counts.passages = n,
-            -1 => counts.common_at = n,
+            -1 => counts.passages = n,
             i => {
                 if let Some(slot) = usize::try_from(i)
                     .ok()
@@ -136,7 +143,7 @@ async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<TermCounts> {
     let listed = listed_lexemes(p, analysed).await?;
     // A word they do not list is rarer than any they do, so at most as common as the rarest,
     // and selective (whatever a short list says).
-    let unlisted = listed.rarest.min(listed.common_at - 1).max(1);
+    let unlisted = listed.rarest.min(common_at(listed.passages) - 1).max(1);
     let mut holding = vec![0; terms.len()];
     for (n, lexemes, _) in lexemes {
         let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| holding.get_mut(i)) else {
@@ -152,7 +159,6 @@ async fn estimated(p: &PgPool, terms: &[String]) -> DbResult<TermCounts> {
     }
     Ok(TermCounts {
         holding,
-        common_at: listed.common_at,
         passages: listed.passages,
     })
 }
@@ -165,7 +171,6 @@ struct ListedLexemes {
     /// How many passages hold the rarest of them.
     rarest: i64,
     passages: i64,
-    common_at: i64,
     read_at: Instant,
 }
 
@@ -244,7 +249,6 @@ async fn read_listed_lexemes(p: &PgPool) -> DbResult<ListedLexemes> {
     Ok(ListedLexemes {
         rarest: holding.values().copied().min().unwrap_or(1),
         holding,
-        common_at: COMMON_AT_LEAST.max(passages / COMMON_SHARE),
         passages,
         read_at: Instant::now(),
     })
@@ -258,7 +262,6 @@ mod tests {
     fn rarer_words_weigh_more_and_absent_ones_nothing() {
         let counts = TermCounts {
             holding: vec![50_000, 40, 0, 2_000],
-            common_at: 2_000,
             passages: 100_000,
         };
         let w = counts.rarity();
