@@ -2,7 +2,8 @@
 // paging. The 101st source in the Inbox, the 101st article in the Wiki and the older jobs are one
 // click away; the page is kept in the URL across a reload and Back, and a filter change returns
 // to the first page. The same notes show the Sort control: "Title A–Z" puts the alphabetically
-// first item at the top, whichever page the list was on.
+// first item at the top, whichever page the list was on. The concept list beside the Wiki finds a
+// concept by name and sorts by name.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -175,6 +176,43 @@ test("the Wiki reaches its 101st article, and Jobs its older jobs, by paging", a
   const jobRows = page.getByRole("table", { name: "Recent jobs" }).locator("tbody tr");
   assert.equal(await jobRows.first().getAttribute("data-job-id"), jobs.items[0].id);
   assert.equal(await jobRows.count(), jobs.total - 100);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
+test("the concept list finds a concept by name and sorts by name, kept in the URL", async () => {
+  await waitSettled();
+  const concepts = (await api(gateway.url, "/api/concepts")).items;
+  assert.ok(concepts.length > 1, `${concepts.length} concepts`);
+  // The least used concept, found by its name typed in lower case.
+  const target = concepts[concepts.length - 1];
+  const typed = target.display_name.toLowerCase();
+  const matching = concepts.filter((c) => c.display_name.toLowerCase().includes(typed) || c.name.includes(typed));
+
+  const page = await openPage(browser);
+  await page.goto(`${gateway.url}/wiki`);
+  const nav = page.getByRole("navigation", { name: "Concepts" });
+  await nav.getByRole("link", { name: "All concepts" }).waitFor();
+  await page.getByRole("searchbox", { name: "Filter concepts" }).fill(typed);
+  await page.waitForURL((url) => url.searchParams.get("concepts_q") === typed);
+  const links = nav.getByRole("link");
+  await links.nth(1).filter({ hasText: matching[0].display_name }).waitFor();
+  assert.equal(await links.count(), 1 + matching.length);
+  assert.ok((await links.allTextContents()).some((t) => t.startsWith(`${target.display_name} (`)));
+
+  // Reloaded, the filter is still applied; cleared and sorted by name, the first concept is the
+  // alphabetically first.
+  await page.reload();
+  assert.equal(await page.getByRole("searchbox", { name: "Filter concepts" }).inputValue(), typed);
+  await page.getByRole("searchbox", { name: "Filter concepts" }).fill("");
+  await page.getByRole("combobox", { name: "Sort concepts" }).selectOption({ label: "Name A–Z" });
+  await page.waitForURL((url) => url.searchParams.get("concepts_sort") === "name" && !url.searchParams.has("concepts_q"));
+  const roots = concepts.filter((c) => !c.parent || c.parent === c.name || !concepts.some((o) => o.name === c.parent));
+  const [first] = [...roots].sort((a, b) =>
+    a.display_name.localeCompare(b.display_name, "en", { numeric: true, sensitivity: "base" }),
+  );
+  await links.nth(1).filter({ hasText: first.display_name }).waitFor();
+  await assertAccessibleBasics(page);
   assertNoConsoleErrors(page);
   await page.context().close();
 });

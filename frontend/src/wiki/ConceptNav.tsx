@@ -2,7 +2,8 @@
 // under broader ones; picking one filters the list (the choice lives in the URL). Collapsible,
 // and collapsed at first on narrow screens. The API sends every concept at once; a wiki with
 // thousands of them is shown a page of top-level concepts (each with its narrower ones) at a
-// time, the page kept in `?concepts_page=` beside the article list's own `?page=`.
+// time, the page kept in `?concepts_page=` beside the article list's own `?page=`. A name filter
+// (`?concepts_q=`) and an order (`?concepts_sort=name`) find one among thousands.
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { ConceptCount } from "../api/types";
@@ -10,13 +11,23 @@ import { ErrorBox, Loading } from "../components/common";
 import Pager from "../components/Pager";
 import { firstPage, pageSlice } from "../components/paging";
 import { useKeepPageInRange, usePage } from "../components/usePage";
-import { type ConceptBranch, conceptTree } from "./conceptTree";
+import {
+  CONCEPT_ORDERS,
+  type ConceptBranch,
+  conceptOrderFromParam,
+  conceptTree,
+  conceptsMatching,
+  sortConcepts,
+} from "./conceptTree";
 import { conceptKey, withParam } from "./labels";
 
 const WIDE = "(min-width: 860px)";
 
 /** Where the concept list keeps its page: `?page=` is the article list's. */
 export const CONCEPTS_PAGE_PARAM = "concepts_page";
+/** The concept list's name filter and order, apart from the article list's `?q=` and `?sort=`. */
+export const CONCEPTS_FILTER_PARAM = "concepts_q";
+export const CONCEPTS_SORT_PARAM = "concepts_sort";
 
 function startsOpen(): boolean {
   if (typeof window === "undefined" || typeof window.matchMedia !== "function") return true;
@@ -48,9 +59,29 @@ export default function ConceptNav({
     return qs ? `/wiki?${qs}` : "/wiki";
   };
   const pager = usePage({ key: CONCEPTS_PAGE_PARAM });
-  const tree = useMemo(() => (concepts ? conceptTree(concepts) : []), [concepts]);
+  const order = conceptOrderFromParam(params.get(CONCEPTS_SORT_PARAM));
+  // Kept as typed (a space between two words must not vanish while it is the last character).
+  const filterText = params.get(CONCEPTS_FILTER_PARAM) ?? "";
+  const filtering = filterText.trim() !== "";
+  const tree = useMemo(() => {
+    if (!concepts) return [];
+    const ordered = sortConcepts(concepts, order);
+    return filtering ? conceptsMatching(ordered, filterText) : conceptTree(ordered);
+  }, [concepts, order, filtering, filterText]);
   useKeepPageInRange(pager, concepts ? tree.length : undefined);
   const branches = pageSlice(tree, pager.page, pager.size);
+  // A new filter or order starts the list again at its first page; typing replaces the
+  // history entry rather than adding one per key.
+  const setListParam = (key: string, value: string) =>
+    pager.setFilters(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value.trim()) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: key === CONCEPTS_FILTER_PARAM },
+    );
 
   return (
     <aside className="wiki-aside">
@@ -58,10 +89,37 @@ export default function ConceptNav({
         <summary>
           Concepts{concepts ? <span className="muted"> ({concepts.length})</span> : null}
         </summary>
+        {concepts && concepts.length > 0 ? (
+          <div className="concept-tools">
+            <input
+              type="search"
+              aria-label="Filter concepts"
+              placeholder="Filter concepts"
+              value={filterText}
+              onChange={(e) => setListParam(CONCEPTS_FILTER_PARAM, e.target.value)}
+            />
+            <select
+              aria-label="Sort concepts"
+              value={order}
+              onChange={(e) => setListParam(CONCEPTS_SORT_PARAM, e.target.value === "articles" ? "" : e.target.value)}
+            >
+              {CONCEPT_ORDERS.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <nav aria-label="Concepts" id="concepts-top" tabIndex={-1}>
           {loading ? <Loading label="Loading concepts…" /> : null}
           {error ? <ErrorBox error={error} onRetry={onRetry} /> : null}
           {concepts && concepts.length === 0 ? <p className="muted small">No concepts yet.</p> : null}
+          {concepts && concepts.length > 0 && filtering && tree.length === 0 ? (
+            <p className="muted small" role="status">
+              No concept’s name holds “{filterText.trim()}”.
+            </p>
+          ) : null}
           {concepts && concepts.length > 0 ? (
             <ul className="concept-list">
               <li>
@@ -80,7 +138,7 @@ export default function ConceptNav({
             pager={pager}
             total={tree.length}
             shown={branches.length}
-            noun="top-level concepts"
+            noun={filtering ? "matching concepts" : "top-level concepts"}
             label="Pages of concepts"
             focusId="concepts-top"
           />

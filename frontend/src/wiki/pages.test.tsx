@@ -334,6 +334,38 @@ describe("WikiPage", () => {
     expect(link.getAttribute("href")).toBe("/wiki?concepts_page=3&concept=concept-250");
   });
 
+  it("filters the concept list by name and sorts it, each kept in the URL apart from the articles'", async () => {
+    mocks.listConcepts.mockResolvedValue({
+      items: Array.from({ length: 250 }, (_, i) => ({
+        name: `concept-${i + 1}`,
+        display_name: `Concept ${i + 1}`,
+        article_count: 250 - i,
+        parent: null,
+      })),
+      total: 250,
+    });
+    mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1_000 });
+    renderAt("/wiki?page=2&concepts_page=3");
+    const box = await screen.findByRole("searchbox", { name: "Filter concepts" });
+    const nav = screen.getByRole("navigation", { name: "Concepts" });
+    // A filter starts the concept list at its first page and leaves the articles' page alone.
+    fireEvent.change(box, { target: { value: "concept 24" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_q=concept+24");
+    const names = within(nav)
+      .getAllByRole("link")
+      .map((l) => l.textContent);
+    expect(names).toEqual(["All concepts", "Concept 24 (227)", ...Array.from({ length: 10 }, (_, i) => `Concept ${240 + i} (${11 - i})`)]);
+    expect(screen.queryByRole("navigation", { name: "Pages of concepts" })).toBeNull();
+
+    fireEvent.change(box, { target: { value: "zebra" } });
+    expect(within(nav).getByRole("status").textContent).toBe("No concept’s name holds “zebra”.");
+
+    fireEvent.change(box, { target: { value: "" } });
+    fireEvent.change(screen.getByRole("combobox", { name: "Sort concepts" }), { target: { value: "name" } });
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_sort=name");
+    expect(within(nav).getAllByRole("link")[2]?.textContent).toBe("Concept 2 (249)");
+  });
+
   it("shows an error with a retry", async () => {
     mocks.listArticles.mockRejectedValueOnce(new ApiError(500, "internal", "boom"));
     renderAt("/wiki");
