@@ -146,6 +146,16 @@ impl Candidates {
         &self.terms
     }
 
+    /// Whether a passage must hold every term (else any).
+    pub fn is_all(&self) -> bool {
+        self.all
+    }
+
+    /// Whether the terms were chosen for being rarer than common.
+    pub fn is_selective(&self) -> bool {
+        self.selective
+    }
+
     /// The FTS5 `MATCH` expression.
     pub fn fts5_match(&self) -> String {
         fts5(&self.terms, if self.all { " AND " } else { " OR " })
