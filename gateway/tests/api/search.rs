@@ -297,8 +297,16 @@ async fn common_words_do_not_make_every_passage_a_candidate() {
     let reply = search(&app, "harbour quiet").await;
     assert_eq!(titles(&reply).len(), 20, "{reply}");
 
-    // "part" is in every passage but one: PostgreSQL finds passages holding it by reading the
-    // table in order rather than through the index, and they rank as any would.
+    // ... nor by the passages of rarer words that hold more of the query's words.
+    let reply = search(&app, "signal flashes page obelisk").await;
+    assert_eq!(
+        titles(&reply).first().map(String::as_str),
+        Some("Monument 0"),
+        "{reply}"
+    );
+
+    // "part" is in every passage but one: PostgreSQL finds the passages holding it by reading
+    // the table in order (the SQL of that path runs here), after the one of "obelisk".
     let reply = search(&app, "part obelisk").await;
     let found = titles(&reply);
     assert_eq!(

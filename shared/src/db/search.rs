@@ -173,8 +173,9 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
 const MAX_CANDIDATES: i64 = 5_000;
 const MAX_CANDIDATES_POSTGRES: i64 = 2_000;
 
-/// How many of PostgreSQL's candidates, the best by every word together, are ranked again with
-/// each word weighed by its rarity (at least as many as asked for).
+/// How many of PostgreSQL's candidates, the best by every word together (an equal share of
+/// them from each word choosing candidates), are ranked again with each word weighed by its
+/// rarity (at least as many as asked for).
 const RESCORED: i64 = 200;
 
 /// The best-ranked passages for a query, best first, without snippets (see [`snippets`]).
@@ -268,24 +269,29 @@ async fn rank(
             // FROM: as an argument of the ranking or a filter, a prepared statement's generic
             // plan would parse them for every row.
             let parts = candidates.websearch_parts();
-            let per_part = MAX_CANDIDATES_POSTGRES / i64::try_from(parts.len().max(1)).unwrap_or(1);
+            let part_count = i64::try_from(parts.len().max(1)).unwrap_or(1);
+            let per_part = (MAX_CANDIDATES_POSTGRES / part_count).max(1);
+            let rescored_per_part = (RESCORED.max(limit) / part_count).max(1);
             let weighed = Weighed::new(terms, counts);
-            let which: Vec<usize> = candidates
-                .terms()
-                .iter()
-                .filter_map(|t| terms.terms().iter().position(|q| q == t))
-                .collect();
             // A set of common words is read in table order when that finds its passages
             // sooner than the index would (`TermCounts::scanning_is_cheaper`): the function
             // behind `@@` matches the same passages but is no index condition. Only
             // constants are formatted in.
-            let matches = if !candidates.is_selective()
-                && counts.scanning_is_cheaper(&which, candidates.is_all(), per_part)
-            {
+            let matches = if !candidates.is_selective() && {
+                let which: Vec<usize> = candidates
+                    .terms()
+                    .iter()
+                    .filter_map(|t| terms.terms().iter().position(|q| q == t))
+                    .collect();
+                counts.scanning_is_cheaper(&which, candidates.is_all(), per_part)
+            } {
                 "ts_match_vq(c.tsv, chosen)"
             } else {
                 "c.tsv @@ chosen"
             };
+            // Each part keeps its own best share for the weighing (a passage found by two
+            // parts counts for the first): ranked by every word alike, a rare word's one
+            // passage would lose to a commoner word's passages that also hold common words.
             let sql = format!(
                 "with words as (select websearch_to_tsquery('english', \
                    array_to_string($1::text[], ' or ')) as every, \
@@ -297,19 +303,18 @@ async fn rank(
                  from (select b.id, b.article_id, b.kind, b.heading, b.content, \
                        b.claim_position, coalesce((select sum(w.weight * ts_rank(b.tsv, w.q, 1)) \
                        from unnest(words.queries, words.weights) w(q, weight)), 0)::float8 as score \
-                       from (select k.id, k.article_id, k.kind, k.heading, k.content, \
-                             k.claim_position, k.tsv \
-                             from (select distinct on (c.id) c.id, c.article_id, c.kind, \
-                                   c.heading, c.content, c.claim_position, c.tsv \
-                                   from unnest($2::text[]) part(words), \
+                       from (select k.*, row_number() over (partition by k.part \
+                                   order by ts_rank(k.tsv, words.every, 1) desc, k.id) as place \
+                             from (select distinct on (c.id) part.n as part, c.id, c.article_id, \
+                                   c.kind, c.heading, c.content, c.claim_position, c.tsv \
+                                   from unnest($2::text[]) with ordinality part(words, n), \
                                    lateral websearch_to_tsquery('english', part.words) chosen, \
                                    lateral (select c.id, c.article_id, c.kind, c.heading, \
                                             c.content, c.claim_position, c.tsv \
                                             from search_chunks c where {matches} \
                                             limit $4) c \
-                                   order by c.id) k, words \
-                             order by ts_rank(k.tsv, words.every, 1) desc, k.id \
-                             limit greatest($3, $6)) b, words \
+                                   order by c.id, part.n) k, words) b, words \
+                       where b.place <= $6 \
                        order by score desc, b.id limit $3) r \
                  join articles a on a.id = r.article_id order by r.score desc, r.id"
             );
@@ -317,9 +322,9 @@ async fn rank(
                 .bind(&weighed.terms)
                 .bind(parts)
                 .bind(limit)
-                .bind(per_part.max(1))
+                .bind(per_part)
                 .bind(&weighed.weights)
-                .bind(RESCORED)
+                .bind(rescored_per_part)
                 .fetch_all(p)
                 .await?
         }

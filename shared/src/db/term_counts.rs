@@ -72,8 +72,8 @@ impl TermCounts {
 
     /// Whether PostgreSQL finds the first `wanted` passages holding the words at `which` (all
     /// of them, or any) sooner by reading the table in order until it has them than through
-    /// the GIN index. The index reads every word's whole posting list before it yields a
-    /// passage, and no LIMIT stops it (733,000 entries, 133 ms, for a set of words holding
+    /// the GIN index. The index reads the words' posting lists before it yields a passage, and
+    /// no LIMIT stops it (733,000 entries, 133 ms, for a set of words holding
     /// "key" at 100,000 articles); a scan stops at the `wanted`th match, which for a word in
     /// half the passages is about twice that many rows in. The share of passages matching is
     /// estimated as if words fell independently; passages of a word gathered late in the
@@ -98,7 +98,14 @@ impl TermCounts {
             return false;
         }
         let rows_read = (wanted as f64 / matching).min(n);
-        rows_read < held.iter().sum::<f64>() * INDEX_ENTRY_COST
+        // For all of the words the index skips through the commoner words' postings by the
+        // rarest one's; for any of them it reads every list whole.
+        let entries_read = if all {
+            held.iter().copied().fold(f64::INFINITY, f64::min)
+        } else {
+            held.iter().sum::<f64>()
+        };
+        rows_read < entries_read * INDEX_ENTRY_COST
     }
 }
 
@@ -326,9 +333,15 @@ mod tests {
         // All of two words in 2 % each: one passage in 2,000 holds both, so a scan would read
         // every passage before it had enough; the index.
         assert!(!counts.scanning_is_cheaper(&[1, 3], true, 2_000));
-        // All of a word in half the passages and one in 2 %: 168,000 rows against 680,000
-        // entries.
-        assert!(counts.scanning_is_cheaper(&[0, 1], true, 2_000));
+        // All of a word in half the passages and one in 2 %: 168,000 rows against the 31,000
+        // entries of the rarer word the index walks by.
+        assert!(!counts.scanning_is_cheaper(&[0, 1], true, 2_000));
+        // All of two words in half the passages each: a quarter of the rows match.
+        let halves = TermCounts {
+            holding: vec![650_000, 640_000],
+            passages: 1_300_000,
+        };
+        assert!(halves.scanning_is_cheaper(&[0, 1], true, 2_000));
         assert!(!counts.scanning_is_cheaper(&[2], false, 2_000));
         // Without statistics, or with no word, the index.
         let unknown = TermCounts {
