@@ -4,12 +4,12 @@
 // thousands of them is shown a page of top-level concepts (each with its narrower ones) at a
 // time, the page kept in `?concepts_page=` beside the article list's own `?page=`. A name filter
 // (`?concepts_q=`) and an order (`?concepts_sort=name`) find one among thousands.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { ConceptCount } from "../api/types";
 import { ErrorBox, Loading } from "../components/common";
 import Pager from "../components/Pager";
-import { firstPage, pageSlice } from "../components/paging";
+import { firstPage, formatCount, pageSlice } from "../components/paging";
 import { useKeepPageInRange, usePage } from "../components/usePage";
 import {
   CONCEPT_ORDERS,
@@ -20,6 +20,7 @@ import {
   sortConcepts,
 } from "./conceptTree";
 import { conceptKey, withParam } from "./labels";
+import SearchBox from "./SearchBox";
 
 const WIDE = "(min-width: 860px)";
 
@@ -60,28 +61,24 @@ export default function ConceptNav({
   };
   const pager = usePage({ key: CONCEPTS_PAGE_PARAM });
   const order = conceptOrderFromParam(params.get(CONCEPTS_SORT_PARAM));
-  // Kept as typed (a space between two words must not vanish while it is the last character).
   const filterText = params.get(CONCEPTS_FILTER_PARAM) ?? "";
-  const filtering = filterText.trim() !== "";
-  const tree = useMemo(() => {
-    if (!concepts) return [];
-    const ordered = sortConcepts(concepts, order);
-    return filtering ? conceptsMatching(ordered, filterText) : conceptTree(ordered);
-  }, [concepts, order, filtering, filterText]);
+  const filtering = filterText !== "";
+  // Sorted once per list and order, not again for every filter typed.
+  const ordered = useMemo(() => (concepts ? sortConcepts(concepts, order) : []), [concepts, order]);
+  const tree = useMemo(
+    () => (filtering ? conceptsMatching(ordered, filterText) : conceptTree(ordered)),
+    [ordered, filtering, filterText],
+  );
   useKeepPageInRange(pager, concepts ? tree.length : undefined);
   const branches = pageSlice(tree, pager.page, pager.size);
-  // A new filter or order starts the list again at its first page; typing replaces the
-  // history entry rather than adding one per key.
-  const setListParam = (key: string, value: string) =>
-    pager.setFilters(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value.trim()) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: key === CONCEPTS_FILTER_PARAM },
-    );
+  // A new filter or order starts the list again at its first page.
+  const setListParam = (key: string, value: string, replace = false) =>
+    pager.setFilters((prev) => withParam(prev, key, value), { replace });
+  const commitFilter = useCallback(
+    (q: string, replace: boolean) =>
+      pager.setFilters((prev) => withParam(prev, CONCEPTS_FILTER_PARAM, q), { replace }),
+    [pager],
+  );
 
   return (
     <aside className="wiki-aside">
@@ -91,12 +88,13 @@ export default function ConceptNav({
         </summary>
         {concepts && concepts.length > 0 ? (
           <div className="concept-tools">
-            <input
-              type="search"
-              aria-label="Filter concepts"
-              placeholder="Filter concepts"
+            <SearchBox
               value={filterText}
-              onChange={(e) => setListParam(CONCEPTS_FILTER_PARAM, e.target.value)}
+              onCommit={commitFilter}
+              label="Filter concepts"
+              placeholder="Filter concepts"
+              button="Filter"
+              className="concept-filter"
             />
             <select
               aria-label="Sort concepts"
@@ -115,9 +113,14 @@ export default function ConceptNav({
           {loading ? <Loading label="Loading concepts…" /> : null}
           {error ? <ErrorBox error={error} onRetry={onRetry} /> : null}
           {concepts && concepts.length === 0 ? <p className="muted small">No concepts yet.</p> : null}
-          {concepts && concepts.length > 0 && filtering && tree.length === 0 ? (
+          {concepts && concepts.length > 0 ? (
+            // Always present, so that what a filter found is announced when it changes.
             <p className="muted small" role="status">
-              No concept’s name holds “{filterText.trim()}”.
+              {filtering
+                ? tree.length === 0
+                  ? `No concept’s name holds “${filterText}”.`
+                  : `${formatCount(tree.length)} ${tree.length === 1 ? "concept matches" : "concepts match"} “${filterText}”.`
+                : ""}
             </p>
           ) : null}
           {concepts && concepts.length > 0 ? (

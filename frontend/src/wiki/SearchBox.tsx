@@ -1,5 +1,6 @@
 // The wiki search box: what is typed goes to `?q=` after a short pause (or at once on Enter),
-// and a change of `?q=` from elsewhere (back button, "Clear filters") shows in the box.
+// and a change of `?q=` from elsewhere (back button, "Clear filters") shows in the box. The
+// concept list's name filter is the same box under other words.
 import { useEffect, useState, type FormEvent } from "react";
 
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -7,11 +8,21 @@ export const SEARCH_DEBOUNCE_MS = 250;
 export default function SearchBox({
   value,
   onCommit,
+  label = "Search the wiki",
+  placeholder = "Search titles, summaries and claims…",
+  button = "Search",
+  className = "wiki-search",
 }: {
   /** The committed query (`?q=`). */
   value: string;
   /** Puts a query into the URL; `replace` while typing so history is not flooded. */
   onCommit: (q: string, replace: boolean) => void;
+  /** The input's accessible name. */
+  label?: string;
+  placeholder?: string;
+  /** The submit button's text. */
+  button?: string;
+  className?: string;
 }) {
   const [draft, setDraft] = useState(value);
   const [seen, setSeen] = useState(value);
@@ -41,17 +52,17 @@ export default function SearchBox({
   };
 
   return (
-    <form role="search" className="wiki-search" onSubmit={submit}>
+    <form role="search" className={className} onSubmit={submit}>
       <input
         type="search"
-        aria-label="Search the wiki"
-        placeholder="Search titles, summaries and claims…"
+        aria-label={label}
+        placeholder={placeholder}
         value={draft}
         onChange={(e) => setDraft(e.target.value)}
         autoComplete="off"
         spellCheck={false}
       />
-      <button type="submit">Search</button>
+      <button type="submit">{button}</button>
     </form>
   );
 }

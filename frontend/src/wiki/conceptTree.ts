@@ -44,13 +44,14 @@ export function conceptOrderFromParam(value: string | null): ConceptOrder {
   return value === "name" ? "name" : "articles";
 }
 
+/** One collator for every comparison: `localeCompare` with options builds one per call. */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
 /** The concepts in `order`: a copy sorted by display name (numbers by value: "Concept 2" before
  * "Concept 10"), or the list as the API sent it. */
 export function sortConcepts(concepts: ConceptCount[], order: ConceptOrder): ConceptCount[] {
   if (order === "articles") return concepts;
-  return [...concepts].sort(
-    (a, b) => a.display_name.localeCompare(b.display_name, undefined, { numeric: true, sensitivity: "base" }) || a.name.localeCompare(b.name),
-  );
+  return [...concepts].sort((a, b) => byName.compare(a.display_name, b.display_name) || byName.compare(a.name, b.name));
 }
 
 /** Lower case without accents, so "cafe" finds "Café". */

@@ -308,8 +308,9 @@ describe("WikiPage", () => {
     expect(mocks.listArticles.mock.calls.length).toBe(calls);
   });
 
-  it("pages the concept list on its own, and its links start the articles at page 1", async () => {
-    // 250 top-level concepts, most used first, as the API sends them (all at once).
+  /** 250 top-level concepts, most used first, as the API sends them (all at once), beside
+   * 1,000 articles, so that neither list's page is out of range. */
+  function manyConceptsAndArticles() {
     mocks.listConcepts.mockResolvedValue({
       items: Array.from({ length: 250 }, (_, i) => ({
         name: `concept-${i + 1}`,
@@ -320,6 +321,10 @@ describe("WikiPage", () => {
       total: 250,
     });
     mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1_000 });
+  }
+
+  it("pages the concept list on its own, and its links start the articles at page 1", async () => {
+    manyConceptsAndArticles();
     renderAt("/wiki?page=4");
     const pages = await screen.findByRole("navigation", { name: "Pages of concepts" });
     expect(within(pages).getByRole("status").textContent).toBe("Showing 1–100 of 250 top-level concepts");
@@ -335,32 +340,28 @@ describe("WikiPage", () => {
   });
 
   it("filters the concept list by name and sorts it, each kept in the URL apart from the articles'", async () => {
-    mocks.listConcepts.mockResolvedValue({
-      items: Array.from({ length: 250 }, (_, i) => ({
-        name: `concept-${i + 1}`,
-        display_name: `Concept ${i + 1}`,
-        article_count: 250 - i,
-        parent: null,
-      })),
-      total: 250,
-    });
-    mocks.listArticles.mockResolvedValue({ items: [ITEM], total: 1_000 });
+    manyConceptsAndArticles();
     renderAt("/wiki?page=2&concepts_page=3");
     const box = await screen.findByRole("searchbox", { name: "Filter concepts" });
     const nav = screen.getByRole("navigation", { name: "Concepts" });
-    // A filter starts the concept list at its first page and leaves the articles' page alone.
+    // A filter starts the concept list at its first page and leaves the articles' page alone;
+    // it is written to the URL after a pause in typing, or at once on Enter.
     fireEvent.change(box, { target: { value: "concept 24" } });
-    expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_q=concept+24");
+    await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_q=concept+24"));
     const names = within(nav)
       .getAllByRole("link")
       .map((l) => l.textContent);
     expect(names).toEqual(["All concepts", "Concept 24 (227)", ...Array.from({ length: 10 }, (_, i) => `Concept ${240 + i} (${11 - i})`)]);
+    expect(within(nav).getByRole("status").textContent).toBe("11 concepts match “concept 24”.");
     expect(screen.queryByRole("navigation", { name: "Pages of concepts" })).toBeNull();
 
     fireEvent.change(box, { target: { value: "zebra" } });
+    fireEvent.submit(box.closest("form") as HTMLFormElement);
     expect(within(nav).getByRole("status").textContent).toBe("No concept’s name holds “zebra”.");
 
     fireEvent.change(box, { target: { value: "" } });
+    fireEvent.submit(box.closest("form") as HTMLFormElement);
+    expect(within(nav).getByRole("status").textContent).toBe("");
     fireEvent.change(screen.getByRole("combobox", { name: "Sort concepts" }), { target: { value: "name" } });
     expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_sort=name");
     expect(within(nav).getAllByRole("link")[2]?.textContent).toBe("Concept 2 (249)");
