@@ -173,9 +173,9 @@ pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
 const MAX_CANDIDATES: i64 = 5_000;
 const MAX_CANDIDATES_POSTGRES: i64 = 2_000;
 
-/// How many of PostgreSQL's candidates, the best by every word together (an equal share of
-/// them from each word choosing candidates), are ranked again with each word weighed by its
-/// rarity (at least as many as asked for).
+/// How many of PostgreSQL's candidates, the best by every word together (taken from each
+/// word choosing candidates in turn), are ranked again with each word weighed by its rarity
+/// (at least as many as asked for).
 const RESCORED: i64 = 200;
 
 /// The best-ranked passages for a query, best first, without snippets (see [`snippets`]).
@@ -271,7 +271,6 @@ async fn rank(
             let parts = candidates.websearch_parts();
             let part_count = i64::try_from(parts.len().max(1)).unwrap_or(1);
             let per_part = (MAX_CANDIDATES_POSTGRES / part_count).max(1);
-            let rescored_per_part = (RESCORED.max(limit) / part_count).max(1);
             let weighed = Weighed::new(terms, counts);
             // A set of common words is read in table order when that finds its passages
             // sooner than the index would (`TermCounts::scanning_is_cheaper`): the function
@@ -289,9 +288,11 @@ async fn rank(
             } else {
                 "c.tsv @@ chosen"
             };
-            // Each part keeps its own best share for the weighing (a passage found by two
-            // parts counts for the first): ranked by every word alike, a rare word's one
-            // passage would lose to a commoner word's passages that also hold common words.
+            // The candidates weighed are taken from the parts in turn, each part's best first
+            // (by every word alike), so each word choosing candidates has its share and a share
+            // one word cannot fill passes to the others. A passage found by several parts
+            // counts where it places best: ranked among a commoner word's passages holding
+            // more of the query, a rare word's one passage would be cut.
             let sql = format!(
                 "with words as (select websearch_to_tsquery('english', \
                    array_to_string($1::text[], ' or ')) as every, \
@@ -303,20 +304,23 @@ async fn rank(
                  from (select b.id, b.article_id, b.kind, b.heading, b.content, \
                        b.claim_position, coalesce((select sum(w.weight * ts_rank(b.tsv, w.q, 1)) \
                        from unnest(words.queries, words.weights) w(q, weight)), 0)::float8 as score \
-                       from (select k.*, row_number() over (partition by k.part \
-                                   order by ts_rank(k.tsv, words.every, 1) desc, k.id) as place \
-                             from (select distinct on (c.id) part.n as part, c.id, c.article_id, \
-                                   c.kind, c.heading, c.content, c.claim_position, c.tsv \
-                                   from unnest($2::text[]) with ordinality part(words, n), \
-                                   lateral websearch_to_tsquery('english', part.words) chosen, \
-                                   lateral (select c.id, c.article_id, c.kind, c.heading, \
-                                            c.content, c.claim_position, c.tsv \
-                                            from search_chunks c where {matches} \
-                                            limit $4) c \
-                                   order by c.id, part.n) k, words) b, words \
-                       where b.place <= $6 \
+                       from (select d.* from \
+                             (select distinct on (k.id) k.* from \
+                              (select x.*, row_number() over (partition by x.part \
+                                      order by x.coarse desc, x.id) as place \
+                               from (select part.n as part, c.*, \
+                                     ts_rank(c.tsv, words.every, 1) as coarse \
+                                     from unnest($2::text[]) with ordinality part(words, n), \
+                                     lateral websearch_to_tsquery('english', part.words) chosen, \
+                                     lateral (select c.id, c.article_id, c.kind, c.heading, \
+                                              c.content, c.claim_position, c.tsv \
+                                              from search_chunks c where {matches} \
+                                              limit $4) c, words) x) k \
+                              order by k.id, k.place) d \
+                             order by d.place, d.coarse desc, d.id \
+                             limit greatest($3, $6)) b, words \
                        order by score desc, b.id limit $3) r \
-                 join articles a on a.id = r.article_id order by r.score desc, r.id"
+                join articles a on a.id = r.article_id order by r.score desc, r.id"
             );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(&weighed.terms)
@@ -324,7 +328,7 @@ async fn rank(
                 .bind(limit)
                 .bind(per_part)
                 .bind(&weighed.weights)
-                .bind(rescored_per_part)
+                .bind(RESCORED)
                 .fetch_all(p)
                 .await?
         }
