@@ -28,10 +28,13 @@ export default function SearchBox({
   const [seen, setSeen] = useState(value);
   const [pushed, setPushed] = useState<string | null>(null);
 
-  // The URL changed: unless the change is the one this box made, show it.
+  // The URL changed: unless the change is the one this box made, show it. Once its own change
+  // has arrived it is forgotten, so the same value coming back later (Back after a Clear) is
+  // shown rather than taken for this box's own.
   if (value !== seen) {
     setSeen(value);
-    if (value !== pushed) setDraft(value);
+    if (value === pushed) setPushed(null);
+    else setDraft(value);
   }
 
   useEffect(() => {
@@ -47,12 +50,13 @@ export default function SearchBox({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const q = draft.trim();
+    if (q === value) return;
     setPushed(q);
-    if (q !== value) onCommit(q, false);
+    onCommit(q, false);
   };
 
   return (
-    <form role="search" className={className} onSubmit={submit}>
+    <form role="search" aria-label={label} className={className} onSubmit={submit}>
       <input
         type="search"
         aria-label={label}

@@ -2,7 +2,8 @@
 // error states, the article's parts, quotes highlighted in the source text, and re-compiling.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router";
+import { MemoryRouter, Route, Routes, useLocation, useNavigate } from "react-router";
+import { SEARCH_DEBOUNCE_MS } from "./SearchBox";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { ArticleDetail, ArticleListItem, Page_ConceptNode } from "../api/types";
 
@@ -27,7 +28,18 @@ import { pagedList } from "../test/pagedList";
 
 function LocationProbe() {
   const location = useLocation();
-  return <output data-testid="location">{location.pathname + location.search}</output>;
+  const navigate = useNavigate();
+  return (
+    <>
+      <output data-testid="location">{location.pathname + location.search}</output>
+      <button type="button" onClick={() => void navigate(-1)}>
+        History back
+      </button>
+      <button type="button" onClick={() => void navigate(1)}>
+        History forward
+      </button>
+    </>
+  );
 }
 
 function renderAt(path: string) {
@@ -365,6 +377,22 @@ describe("WikiPage", () => {
     fireEvent.change(screen.getByRole("combobox", { name: "Sort concepts" }), { target: { value: "name" } });
     expect(screen.getByTestId("location").textContent).toBe("/wiki?page=2&concepts_sort=name");
     expect(within(nav).getAllByRole("link")[2]?.textContent).toBe("Concept 2 (249)");
+  });
+
+  it("shows a filter the history brings back in the concept box, and keeps it", async () => {
+    manyConceptsAndArticles();
+    renderAt("/wiki");
+    const box = (await screen.findByRole("searchbox", { name: "Filter concepts" })) as HTMLInputElement;
+    fireEvent.change(box, { target: { value: "zebra" } });
+    fireEvent.submit(box.closest("form") as HTMLFormElement);
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?concepts_q=zebra");
+    fireEvent.click(screen.getByRole("button", { name: "History back" }));
+    await waitFor(() => expect(box.value).toBe(""));
+    fireEvent.click(screen.getByRole("button", { name: "History forward" }));
+    await waitFor(() => expect(box.value).toBe("zebra"));
+    // Past the pause after which typing is written, the filter is still in the URL.
+    await new Promise((ok) => setTimeout(ok, SEARCH_DEBOUNCE_MS + 100));
+    expect(screen.getByTestId("location").textContent).toBe("/wiki?concepts_q=zebra");
   });
 
   it("shows an error with a retry", async () => {
