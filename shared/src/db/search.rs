@@ -276,14 +276,15 @@ async fn rank(
             // sooner than the index would (`TermCounts::scanning_is_cheaper`): the function
             // behind `@@` matches the same passages but is no index condition. Only
             // constants are formatted in.
-            let matches = if !candidates.is_selective() && {
+            let read_in_order = !candidates.is_selective() && {
                 let which: Vec<usize> = candidates
                     .terms()
                     .iter()
                     .filter_map(|t| terms.terms().iter().position(|q| q == t))
                     .collect();
                 counts.scanning_is_cheaper(&which, candidates.is_all(), per_part)
-            } {
+            };
+            let matches = if read_in_order {
                 "ts_match_vq(c.tsv, chosen)"
             } else {
                 "c.tsv @@ chosen"
