@@ -21,6 +21,7 @@ ENV CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
 COPY Cargo.toml Cargo.lock ./
 COPY shared/ shared/
 COPY text/ text/
+COPY sqlitevec/ sqlitevec/
 COPY worker/ worker/
 COPY gateway/ gateway/
 COPY testkit/ testkit/

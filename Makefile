@@ -82,10 +82,10 @@ bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLit
 	$(CARGO) bench --locked -p gateway --bench pipeline -- load
 
 .PHONY: eval bench-search bench-graph bench-health seed-articles
-eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls
+eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls, ARGS=--embeddings for hybrid search and the recall of nearest-passage search
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
-bench-search: ## Search latency p50/p99 at 1,000, 10,000 and 100,000 seeded articles (and how far results agree with exhaustive ranking), and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings
+bench-search: ## Search latency p50/p99 at 1,000, 10,000 and 100,000 seeded articles (and how far results agree with exhaustive ranking), and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings (and the recall of nearest-passage search)
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
 
 bench-health: ## Health run times at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL, with the fake model (ARGS=--offline for the offline check)
@@ -141,11 +141,14 @@ deploy-ps: ## Show the services of the production stack and their health
 
 # The container check builds the real Dockerfile and runs the prod stack with podman and
 # stand-in base images (see the README of verify-stack.sh), then ingests through the port.
+# The stand-ins include a `postgres` image but none of pgvector's, so the check runs the stack's
+# PostgreSQL without it (vectors by exact scan; pgvector itself is tested by `make test`).
 VERIFY_STACK ?= $(firstword $(wildcard ../shared/containers/verify-stack.sh /work/shared/containers/verify-stack.sh))
 
 .PHONY: verify-stack
 verify-stack: ## Build the image and check the prod compose stack end to end (podman; needs root)
 	@test -n "$(VERIFY_STACK)" || { echo "verify-stack.sh not found: set VERIFY_STACK=/path/to/verify-stack.sh"; exit 1; }
 	POSTGRES_PASSWORD=$${POSTGRES_PASSWORD:-ci-only-not-secret} WIKIMIND_AUTH_TOKEN=$${WIKIMIND_AUTH_TOKEN:-ci-only-token-not-a-secret-0123456789} \
+		WIKIMIND_POSTGRES_IMAGE=$${WIKIMIND_POSTGRES_IMAGE:-postgres:16-alpine} \
 		$(VERIFY_STACK) --project . --compose docker-compose.prod.yml --smoke 'bash scripts/prod-stack-smoke.sh'
 # ---- end of containers ---------------------------------------------------------------------

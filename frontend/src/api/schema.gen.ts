@@ -974,7 +974,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: the database, the queue, the data directory and a worker are all usable.
+         * Readiness: the database, queue, data directory, vector search and a worker are usable.
          * @description A caller that must authenticate and has not sees only which checks pass, not their details
          *     (paths, addresses, error text).
          */
@@ -1207,6 +1207,7 @@ export interface components {
             database: components["schemas"]["Check"];
             queue: components["schemas"]["Check"];
             storage: components["schemas"]["Check"];
+            vectors: components["schemas"]["Check"];
             worker: components["schemas"]["Check"];
         };
         /**
@@ -1372,7 +1373,7 @@ export interface components {
             /** Format: int64 */
             free_mib: number;
             path: string;
-        } | {
+        } | components["schemas"]["VectorSearch"] | {
             embedded: boolean;
             /** Format: int64 */
             heartbeat_age_secs?: number | null;
@@ -2124,6 +2125,19 @@ export interface components {
         /** @description Body of `POST /api/sources/urls`: several links, each to become its own source. */
         UrlsBody: {
             urls: string[];
+        };
+        /** @description How nearest passages are found on this database, for readiness. */
+        VectorSearch: {
+            /** @enum {string} */
+            index: "sqlite_vec";
+            version: string;
+        } | {
+            /** @enum {string} */
+            index: "pgvector";
+            version: string;
+        } | {
+            /** @enum {string} */
+            index: "exact_scan";
         };
     };
     responses: never;

@@ -16,7 +16,10 @@
 //! fresh PostgreSQL database (`WIKIMIND_TEST_DATABASE_URL`) instead, to compare the two
 //! indexes; `--fake-llm` compiles and answers through the fake model server (the OpenAI wire
 //! protocol on loopback) instead of offline, and counts the model calls each source cost
-//! (concept pages included). It prints a markdown report and asserts nothing: it measures.
+//! (concept pages included); `--embeddings` makes search hybrid, the fake server embedding
+//! every passage and question (trigram vectors), and measures the recall of the database's
+//! nearest-passage search against an exact ranking. It prints a markdown report and asserts
+//! nothing: it measures.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -30,6 +33,8 @@ use testkit::corpus_server::corpus_dir;
 use testkit::fake_llm::FakeLlm;
 
 // Shared by the `eval` and `search` benches; each uses only part of it.
+#[path = "../common/embeddings.rs"]
+mod embeddings;
 #[allow(dead_code)]
 #[path = "../common/inproc.rs"]
 mod inproc;
@@ -50,6 +55,7 @@ struct Args {
     dump_texts: Option<PathBuf>,
     postgres: bool,
     fake_llm: bool,
+    embeddings: bool,
 }
 
 impl Args {
@@ -59,6 +65,7 @@ impl Args {
             dump_texts: None,
             postgres: false,
             fake_llm: false,
+            embeddings: false,
         };
         let mut it = std::env::args().skip(1);
         while let Some(arg) = it.next() {
@@ -68,11 +75,12 @@ impl Args {
                 "--questions" => args.questions = it.next().context("--questions PATH")?.into(),
                 "--postgres" => args.postgres = true,
                 "--fake-llm" => args.fake_llm = true,
+                "--embeddings" => args.embeddings = true,
                 "--dump-texts" => {
                     args.dump_texts = Some(it.next().context("--dump-texts DIR")?.into())
                 }
                 other => bail!(
-                    "unknown argument {other:?} (expected --questions PATH, --dump-texts DIR, --postgres, --fake-llm)"
+                    "unknown argument {other:?} (expected --questions PATH, --dump-texts DIR, --postgres, --fake-llm, --embeddings)"
                 ),
             }
         }
@@ -116,45 +124,57 @@ async fn main() -> anyhow::Result<()> {
     let mut settings = env.settings();
     // The queue then lives in the data directory: the evaluation needs no Redis.
     settings.redis = None;
-    let fake = if args.fake_llm {
-        let fake = FakeLlm::start().await;
-        use_fake_model(&mut settings, &fake);
-        Some(fake)
+    let fake = if args.fake_llm || args.embeddings {
+        Some(FakeLlm::start().await)
     } else {
         None
     };
-    let compiler = if fake.is_some() {
-        "fake model (OpenAI protocol)"
-    } else {
-        "offline compiler"
+    if let Some(fake) = fake.as_ref().filter(|_| args.fake_llm) {
+        use_fake_model(&mut settings, fake);
+    }
+    if let Some(fake) = fake.as_ref().filter(|_| args.embeddings) {
+        embeddings::use_fake_embeddings(&mut settings, fake);
+    }
+    let compiler = match (args.fake_llm, args.embeddings) {
+        (true, false) => "fake model (OpenAI protocol)",
+        (true, true) => "fake model (OpenAI protocol), hybrid search (fake embeddings)",
+        (false, false) => "offline compiler",
+        (false, true) => "offline compiler, hybrid search (fake embeddings)",
     };
     let wiki_dir = settings.data_dir.join("wiki");
-    let gateway = Gateway::start(settings, true).await?;
+    let gateway = Gateway::start(settings.clone(), true).await?;
     let corpus = corpus::ingest(&gateway, &corpus_dir, &paths, COMPILE_LIMIT).await?;
+    if args.embeddings {
+        // What the worker's passes left (a compile does not wait for a pass already running).
+        embeddings::embed_all(gateway.db(), &settings).await?;
+    }
     gateway.analyse().await?;
     // Every model call so far was made to compile the corpus: the sources' own (one per part
     // of a long one), the concept hierarchy's and the concept pages'.
-    let calls = fake.as_ref().map_or(network::ModelCalls::default(), |f| {
-        // The compile system prompt's first clause (no character JSON escapes) tells them apart.
-        let opening = shared::compile::COMPILE_SYSTEM_PROMPT
-            .split(':')
-            .next()
-            .unwrap_or_default();
-        let requests = f.requests();
-        let count = |prompt: &str| {
-            requests
-                .iter()
-                .filter(|r| r.body.to_string().contains(prompt))
-                .count()
-        };
-        let compile = count(opening);
-        let hierarchy = count(shared::wiki::HIERARCHY_SYSTEM_PROMPT);
-        network::ModelCalls {
-            compile,
-            hierarchy,
-            other: requests.len() - compile - hierarchy,
-        }
-    });
+    let calls =
+        fake.as_ref()
+            .filter(|_| args.fake_llm)
+            .map_or(network::ModelCalls::default(), |f| {
+                // The compile system prompt's first clause (no character JSON escapes) tells them apart.
+                let opening = shared::compile::COMPILE_SYSTEM_PROMPT
+                    .split(':')
+                    .next()
+                    .unwrap_or_default();
+                let requests = f.requests();
+                let count = |prompt: &str| {
+                    requests
+                        .iter()
+                        .filter(|r| r.body.to_string().contains(prompt))
+                        .count()
+                };
+                let compile = count(opening);
+                let hierarchy = count(shared::wiki::HIERARCHY_SYSTEM_PROMPT);
+                network::ModelCalls {
+                    compile,
+                    hierarchy,
+                    other: requests.len() - compile - hierarchy,
+                }
+            });
     if let Some(dir) = &args.dump_texts {
         std::fs::create_dir_all(dir)?;
         for d in &corpus.documents {
@@ -195,6 +215,12 @@ async fn main() -> anyhow::Result<()> {
         .flat_map(|d| d.article_ids.iter().cloned())
         .collect();
     let network = network::measure(&gateway, &wiki_dir, &python).await?;
+    let recall = if args.embeddings {
+        let texts: Vec<String> = questions.iter().map(|q| q.question.clone()).collect();
+        Some(embeddings::measure(gateway.db(), &settings, &texts, &[5, 20, 120]).await?)
+    } else {
+        None
+    };
     gateway.stop().await;
 
     let n = questions.len().max(1) as u32;
@@ -212,5 +238,14 @@ async fn main() -> anyhow::Result<()> {
     );
     score::report(&outcomes);
     network::report(&network, corpus.documents.len(), calls);
+    if let Some(recall) = recall {
+        println!(
+            "\n### Nearest passages against an exact ranking\n\n{}",
+            embeddings::TABLE_HEADER
+        );
+        for line in embeddings::table_rows(backend_name, "eval corpus", &recall) {
+            println!("{line}");
+        }
+    }
     Ok(())
 }

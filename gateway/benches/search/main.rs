@@ -9,7 +9,10 @@
 //!
 //! Run with `make bench-search` (`cargo bench -p gateway --bench search`). Options after
 //! `--`: `--sizes 1000,10000,100000`, `--queries 200`, `--backends sqlite,postgres`, and `--hybrid`
-//! to measure hybrid ranking instead (see `hybrid.rs`). PostgreSQL is
+//! to measure hybrid ranking instead: the fake model server embeds every passage and each
+//! question (trigram vectors, so the latency is WikiMind's own and the ranking means nothing),
+//! and the recall of the database's nearest-passage search is measured against an exact
+//! ranking (`common/embeddings.rs`). PostgreSQL is
 //! `WIKIMIND_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`; a fresh
 //! database is created and dropped) and is skipped, with a message, when unreachable.
 //!
@@ -33,8 +36,11 @@ mod backends;
 #[path = "../common/inproc.rs"]
 mod inproc;
 
+// Shared with the `eval` bench.
+#[path = "../common/embeddings.rs"]
+mod embeddings;
+
 mod exact;
-mod hybrid;
 mod ingest;
 mod queries;
 mod seed;
@@ -121,10 +127,16 @@ struct Row {
     seeded: usize,
     /// With `--hybrid`: time to embed the passages added, and how many.
     embedded: Option<(Duration, usize)>,
+    /// With `--hybrid`: the database's nearest-passage search against an exact ranking.
+    recall: Option<embeddings::Recall>,
     measured: Measured,
     /// Times to ingest one more note, sorted.
     ingest: Vec<Duration>,
 }
+
+/// The depths at which `--hybrid` measures the recall of nearest-passage search: a page of
+/// results, and the passages a search fuses (`GET /api/search` reads 120).
+const RECALL_AT: [usize; 2] = [10, 120];
 
 /// Notes ingested at each size to time one more source.
 const INGEST_PROBES: usize = 5;
@@ -157,7 +169,7 @@ async fn bench_backend(
         None
     };
     if let Some(fake) = &fake {
-        hybrid::configure(&mut settings, fake);
+        embeddings::use_fake_embeddings(&mut settings, fake);
     }
     // The embedded worker compiles the probe notes; seeding and search do not use it.
     let gateway = Gateway::start(settings.clone(), true).await?;
@@ -174,6 +186,7 @@ async fn bench_backend(
         seed_time: Duration::ZERO,
         seeded: 0,
         embedded: None,
+        recall: None,
         measured: Measured::default(),
         ingest: empty_ingest,
     });
@@ -183,11 +196,17 @@ async fn bench_backend(
         let added = size - seeded;
         seeded = size;
         let embedded = if hybrid {
-            Some(hybrid::embed_all(gateway.db(), &settings).await?)
+            Some(embeddings::embed_all(gateway.db(), &settings).await?)
         } else {
             None
         };
         gateway.analyse().await?;
+        let recall = if hybrid {
+            let texts: Vec<String> = queries.iter().map(|q| q.text.clone()).collect();
+            Some(embeddings::measure(gateway.db(), &settings, &texts, &RECALL_AT).await?)
+        } else {
+            None
+        };
         let measured = queries::measure(&gateway, queries).await?;
         let ingest = ingest::measure(&gateway, pool, size as u64, INGEST_PROBES).await?;
         eprintln!(
@@ -202,6 +221,7 @@ async fn bench_backend(
             seed_time,
             seeded: added,
             embedded,
+            recall,
             measured,
             ingest,
         });
@@ -284,19 +304,31 @@ fn print_report(rows: &[Row], queries: &[Query], pool: &SentencePool, skipped: &
     }
     if hybrid {
         println!(
-            "\n| backend | embedded up to | passages embedded | time | passages/s | vector index |\n|---|---|---|---|---|---|"
+            "\n| backend | embedded up to | passages embedded | time | passages/s |\n|---|---|---|---|---|"
         );
         for r in rows.iter().filter(|r| r.articles > 0) {
             let (took, n) = r.embedded.unwrap_or_default();
             println!(
-                "| {} | {} | {} | {:.1} s | {:.0} | {:.0} MiB |",
+                "| {} | {} | {} | {:.1} s | {:.0} |",
                 r.backend,
                 r.articles,
                 n,
                 took.as_secs_f64(),
                 n as f64 / took.as_secs_f64().max(1e-9),
-                hybrid::index_mib(usize::try_from(r.passages).unwrap_or(0))
             );
+        }
+        println!(
+            "\nNearest passages as the database finds them against an exact ranking of every vector \
+             (the bench's queries; search mean is the database query alone):\n\n{}",
+            embeddings::TABLE_HEADER
+        );
+        for r in rows.iter() {
+            if let Some(recall) = &r.recall {
+                let scale = format!("{} articles", r.articles);
+                for line in embeddings::table_rows(r.backend, &scale, recall) {
+                    println!("{line}");
+                }
+            }
         }
     }
     for r in rows.iter().filter(|r| !r.measured.empty.is_empty()) {

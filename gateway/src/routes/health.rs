@@ -1,4 +1,5 @@
-//! `/health` (liveness) and `/health/ready` (database, queue, storage and worker checks).
+//! `/health` (liveness) and `/health/ready` (database, queue, storage, vector search and worker
+//! checks).
 
 use axum::Json;
 use axum::extract::State;
@@ -55,6 +56,8 @@ enum Detail {
         path: String,
         free_mib: u64,
     },
+    /// How passages nearest to a question's embedding are found.
+    Vectors(shared::db::vectors::VectorSearch),
     Worker {
         heartbeat_age_secs: Option<i64>,
         embedded: bool,
@@ -110,6 +113,7 @@ struct Checks {
     database: Check,
     queue: Check,
     storage: Check,
+    vectors: Check,
     worker: Check,
 }
 
@@ -146,6 +150,14 @@ fn storage_check(state: &AppState) -> Result<Detail, String> {
         path: root,
         free_mib,
     })
+}
+
+/// Vectors: the way nearest passages are found works on this database.
+async fn vectors_check(state: &AppState) -> Result<Detail, String> {
+    shared::db::vectors::search_path(&state.db)
+        .await
+        .map(Detail::Vectors)
+        .map_err(|e| format!("vector search is unavailable: {e}"))
 }
 
 /// Worker: a heartbeat within the last minute; an embedded worker gets a minute to start.
@@ -193,7 +205,7 @@ async fn queue_check(state: &AppState) -> Result<Detail, String> {
     }
 }
 
-/// Readiness: the database, the queue, the data directory and a worker are all usable.
+/// Readiness: the database, queue, data directory, vector search and a worker are usable.
 ///
 /// A caller that must authenticate and has not sees only which checks pass, not their details
 /// (paths, addresses, error text).
@@ -207,12 +219,14 @@ async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode
         database: Check::of(database_check(&state).await),
         queue: Check::of(queue_check(&state).await),
         storage: Check::of(storage_check(&state)),
+        vectors: Check::of(vectors_check(&state).await),
         worker: Check::of(worker_check(&state).await),
     };
     let all_ok = [
         &checks.database,
         &checks.queue,
         &checks.storage,
+        &checks.vectors,
         &checks.worker,
     ]
     .iter()
@@ -226,6 +240,7 @@ async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode
             database: checks.database.bare(),
             queue: checks.queue.bare(),
             storage: checks.storage.bare(),
+            vectors: checks.vectors.bare(),
             worker: checks.worker.bare(),
         };
     }

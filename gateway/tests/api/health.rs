@@ -15,8 +15,23 @@ async fn health_reports_the_version_and_readiness_reports_each_check() {
     assert_eq!(body["version"], shared::VERSION);
     let (status, body) = app.get_json("/health/ready").await;
     assert_eq!(status, 200, "{body}");
-    for check in ["database", "queue", "storage", "worker"] {
+    for check in ["database", "queue", "storage", "vectors", "worker"] {
         assert_eq!(body["checks"][check]["ok"], true, "{check}: {body}");
+    }
+    // Which way nearest passages are found is said: sqlite-vec on SQLite (which answered),
+    // pgvector on a PostgreSQL server that has it, an exact scan on one that has not.
+    let vectors = &body["checks"]["vectors"]["detail"];
+    let expected = match &app.db {
+        shared::db::Db::Sqlite(_) => "sqlite_vec",
+        shared::db::Db::Postgres(_) if crate::hybrid::pgvector_offered(&app.db).await => "pgvector",
+        shared::db::Db::Postgres(_) => "exact_scan",
+    };
+    assert_eq!(vectors["index"], expected, "{body}");
+    if expected != "exact_scan" {
+        assert!(
+            vectors["version"].as_str().is_some_and(|v| !v.is_empty()),
+            "{body}"
+        );
     }
 }
 

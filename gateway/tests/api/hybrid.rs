@@ -10,9 +10,10 @@ use shared::config::{EmbeddingProvider, EmbeddingSettings, Secret, Settings};
 use shared::llm::ProviderKind;
 use testkit::fake_llm::{FakeLlm, Mode};
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app_with, start, tool_available};
 use crate::llm::use_provider;
 use crate::search::{ingest_corpus, search};
+use shared::db::Db;
 
 /// Words of the heapq page, misspelled past what stemming forgives.
 pub(crate) const MISSPELLED: &str = "prioritty queu algoritm";
@@ -235,8 +236,8 @@ async fn a_recompile_replaces_the_vectors_with_the_passages() {
     let source_id = sources[0]["id"].as_str().expect("id");
     let passages = embedded_inputs(&fake);
     assert!(passages > 0);
-    // Fill the gateway's vector cache before the recompile, so that afterwards it must drop
-    // the old vectors and load the new ones. (The question is embedded too.)
+    // Found by meaning before the recompile, so afterwards the old vectors must be gone from
+    // where nearest passages are looked up. (The question is embedded too.)
     let reply = search(&app, MISSPELLED).await;
     assert_eq!(reply["ranking"], "hybrid");
     let before = embedded_inputs(&fake);
@@ -262,5 +263,164 @@ async fn a_recompile_replaces_the_vectors_with_the_passages() {
     assert_eq!(
         reply["results"][0]["article"]["id"],
         sources[0]["article_ids"][0]
+    );
+    // The replaced passages' vectors left the vector table with them.
+    let (indexed, stored) = indexed_and_stored(&app.db).await;
+    assert_eq!(indexed, stored);
+}
+
+/// The sqlite-vec tables (one per dimension) of a SQLite wiki.
+async fn vector_tables(db: &Db) -> Vec<String> {
+    let Db::Sqlite(p) = db else {
+        return Vec::new();
+    };
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "select name from sqlite_master where type = 'table' and sql like '%using vec0%'",
+    )
+    .fetch_all(p)
+    .await
+    .expect("tables");
+    rows.into_iter().map(|(name,)| name).collect()
+}
+
+/// How many vectors the sqlite-vec tables and `search_vectors` hold (SQLite only).
+async fn indexed_and_stored(db: &Db) -> (i64, i64) {
+    let Db::Sqlite(p) = db else {
+        return (0, 0);
+    };
+    let mut indexed = 0;
+    for table in vector_tables(db).await {
+        let (n,): (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+                .fetch_one(p)
+                .await
+                .expect("count");
+        indexed += n;
+    }
+    let (stored,): (i64,) = sqlx::query_as("select count(*) from search_vectors")
+        .fetch_one(p)
+        .await
+        .expect("count");
+    (indexed, stored)
+}
+
+#[tokio::test]
+async fn vectors_stored_before_their_index_existed_are_indexed_at_the_next_start() {
+    let (fake, app, sources) = openai_embedded_wiki(&CORPUS[..1]).await;
+    let heapq = sources[0]["article_ids"][0].clone();
+    // As a wiki embedded by a version without sqlite-vec: the vectors, no table of them.
+    if let Db::Sqlite(p) = &app.db {
+        let tables = vector_tables(&app.db).await;
+        assert_eq!(tables.len(), 1, "{tables:?}");
+        let table = &tables[0];
+        let (indexed, stored) = indexed_and_stored(&app.db).await;
+        assert_eq!((indexed, stored > 0), (stored, true));
+        for drop in [
+            format!("drop trigger {table}_insert"),
+            format!("drop trigger {table}_delete"),
+            format!("drop table {table}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(drop))
+                .execute(p)
+                .await
+                .expect("drop");
+        }
+        // Nearest passages come from that table alone: without it nothing is found by meaning.
+        let reply = search(&app, MISSPELLED).await;
+        assert_eq!(reply["results"], json!([]), "{reply}");
+    }
+    // The next start files them again.
+    let env = app.stop().await.expect("env");
+    let mut settings = env.settings();
+    use_embeddings(
+        &mut settings,
+        EmbeddingProvider::Openai,
+        format!("{}/v1", fake.url()),
+    );
+    let app = start(settings, true).await;
+    assert_eq!(
+        vector_tables(&app.db).await.len(),
+        usize::from(matches!(app.db, Db::Sqlite(_)))
+    );
+    let reply = search(&app, MISSPELLED).await;
+    assert_eq!(reply["ranking"], "hybrid", "{reply}");
+    assert_eq!(reply["results"][0]["article"]["id"], heapq, "{reply}");
+    assert_eq!(reply["results"][0]["full_text"], false, "{reply}");
+    app.stop().await;
+    drop(env);
+}
+
+/// Whether the PostgreSQL server of `db` offers pgvector (`.ci/run` builds it; with `CI=true`
+/// it must be there).
+pub(crate) async fn pgvector_offered(db: &Db) -> bool {
+    let Db::Postgres(p) = db else {
+        return false;
+    };
+    let offered: bool = sqlx::query_scalar(
+        "select exists (select 1 from pg_available_extensions where name = 'vector')",
+    )
+    .fetch_one(p)
+    .await
+    .expect("extensions");
+    tool_available(
+        offered,
+        "pgvector on the PostgreSQL server",
+        "built from Debian's source package by .ci/run",
+    )
+}
+
+#[tokio::test]
+async fn postgres_finds_nearest_passages_through_pgvector_and_by_a_scan_without_it() {
+    let (fake, app, sources) = openai_embedded_wiki(&CORPUS[..1]).await;
+    let Db::Postgres(p) = &app.db else {
+        eprintln!(
+            "SKIPPED: pgvector and the exact scan are PostgreSQL's ways; SQLite has sqlite-vec"
+        );
+        return;
+    };
+    if !pgvector_offered(&app.db).await {
+        return;
+    }
+    let heapq = sources[0]["article_ids"][0].clone();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "select indexdef from pg_indexes where indexname like 'search_vectors_hnsw_%'",
+    )
+    .fetch_all(p)
+    .await
+    .expect("indexes");
+    assert_eq!(indexes.len(), 1, "{indexes:?}");
+    assert!(indexes[0].contains("USING hnsw"), "{indexes:?}");
+    let found_by_meaning = |reply: &Value| {
+        reply["ranking"] == "hybrid"
+            && reply["results"][0]["article"]["id"] == heapq
+            && reply["results"][0]["full_text"] == false
+    };
+    let reply = search(&app, MISSPELLED).await;
+    assert!(found_by_meaning(&reply), "{reply}");
+
+    // Without the extension (and so without its index) the same passages are found by reading
+    // every vector, readiness says so, and new vectors are still stored.
+    sqlx::query("drop extension vector cascade")
+        .execute(p)
+        .await
+        .expect("drop");
+    let (_, ready) = app.get_json("/health/ready").await;
+    assert_eq!(
+        ready["checks"]["vectors"]["detail"]["index"], "exact_scan",
+        "{ready}"
+    );
+    let reply = search(&app, MISSPELLED).await;
+    assert!(found_by_meaning(&reply), "{reply}");
+    let before = embedded_inputs(&fake);
+    ingest_corpus(&app, &CORPUS[1..2]).await;
+    wait_until_embedded(&app).await;
+    assert!(embedded_inputs(&fake) > before);
+    let reply = search(&app, "insort sortd lisst bisektion").await;
+    assert_eq!(reply["ranking"], "hybrid", "{reply}");
+    assert!(
+        reply["results"][0]["article"]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("bisect")),
+        "{reply}"
     );
 }

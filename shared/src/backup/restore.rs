@@ -233,7 +233,15 @@ pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest
     let written = write_all(path, &manifest, &mut restore, storage, &staging, &mut moved).await;
     let outcome = match written {
         Ok(key) => match restore.commit().await {
-            Ok(()) => Ok(key),
+            // The restored vectors get their index now, not at the next start (nearest
+            // passages are looked up there). The wiki is restored either way: a failure
+            // here is said, and the next start builds it.
+            Ok(()) => {
+                if let Err(e) = crate::db::vectors::backfill(db).await {
+                    tracing::warn!(error = %e, "restored vectors not indexed yet; the next start indexes them");
+                }
+                Ok(key)
+            }
             Err(e) => Err(e.into()),
         },
         Err(e) => {

@@ -176,6 +176,8 @@ impl Db {
     pub async fn connect(settings: &DatabaseSettings) -> DbResult<Self> {
         let url = settings.url.expose();
         if url.starts_with("sqlite:") {
+            // Before the first connection: every connection gets sqlite-vec.
+            sqlitevec::register();
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .foreign_keys(true)
@@ -219,6 +221,8 @@ impl Db {
         if indexed > 0 {
             tracing::info!(indexed, "indexed existing articles for search");
         }
+        // Vectors stored before sqlite-vec kept them get their table.
+        vectors::backfill(self).await?;
         // Concepts saved under an older rule of identity meet the current one. Two processes
         // starting at once may race here; the loser says so and the next start finishes it.
         match concepts::rekey(self, crate::compile::concept_key).await {

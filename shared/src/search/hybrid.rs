@@ -7,11 +7,11 @@
 //! down, budget spent), the full-text ranking is returned and says so.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{ArticleHit, QueryTerms, VectorIndex, articles_from_passages};
+use super::{ArticleHit, QueryTerms, articles_from_passages};
 use crate::config::BudgetSettings;
 use crate::db::search::PassageHit;
 use crate::db::{self, Db, DbResult};
@@ -58,8 +58,6 @@ pub struct Searcher {
     db: Db,
     llm: Arc<LiveLlm>,
     budget: BudgetSettings,
-    /// The vectors of the embedding model in force, replaced when the model changes.
-    index: Arc<Mutex<Option<Arc<VectorIndex>>>>,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -74,12 +72,7 @@ impl Searcher {
     /// Searches with the embedder `llm` holds, if any; `budget` stops question embeddings
     /// once spent.
     pub fn new(db: Db, llm: Arc<LiveLlm>, budget: BudgetSettings) -> Self {
-        Self {
-            db,
-            llm,
-            budget,
-            index: Arc::default(),
-        }
+        Self { db, llm, budget }
     }
 
     /// Up to `limit` articles for `question` (whose content words are `terms`), each placed by
@@ -154,32 +147,6 @@ impl Searcher {
         })
     }
 
-    /// The vector index of `embedder`'s model: the one held while the model is unchanged, a
-    /// new (empty, filled on refresh) one after a change. Only the embedder in force replaces
-    /// the index held, so a search still on the previous one cannot swap it back (and make
-    /// every later search load all vectors again).
-    fn index_for(&self, embedder: &Arc<Embedder>) -> Arc<VectorIndex> {
-        let model = embedder.model_id();
-        let mut held = self
-            .index
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match held.as_ref() {
-            Some(index) if index.model() == model => index.clone(),
-            _ => {
-                let index = Arc::new(VectorIndex::new(model));
-                let in_force = self
-                    .llm
-                    .embedder()
-                    .is_some_and(|e| Arc::ptr_eq(&e, embedder));
-                if in_force {
-                    *held = Some(index.clone());
-                }
-                index
-            }
-        }
-    }
-
     /// The nearest passages, or `None` when the budget is spent or nothing is embedded yet.
     async fn nearest(
         &self,
@@ -190,15 +157,17 @@ impl Searcher {
         if crate::budget::limit_reached(&self.db, &self.budget).await? {
             return Ok(None);
         }
-        let index = self.index_for(embedder);
+        let model = embedder.model_id();
         // Nothing embedded yet (just configured, or the provider has been down): the question
         // is not sent to be embedded for nothing.
-        if index.refresh(&self.db).await? == 0 {
+        if !db::vectors::any(&self.db, &model).await? {
             return Ok(None);
         }
         let query = embedder.embed_query(question).await?;
         let k = usize::try_from(limit).unwrap_or(1);
-        Ok(Some(index.nearest(&query, k).await))
+        Ok(Some(
+            db::vectors::nearest(&self.db, &model, &query, k).await?,
+        ))
     }
 }
 

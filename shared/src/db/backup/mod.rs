@@ -507,6 +507,9 @@ impl Restore {
 /// Columns of the live schema (`table.column`) that neither [`TABLES`] nor the list of what is
 /// left out on purpose names, and columns [`TABLES`] names that the schema lacks: both empty
 /// while backups hold everything.
+///
+/// The full-text and sqlite-vec tables are not the wiki's: they are indexes, rebuilt from the
+/// passages and vectors a backup holds.
 pub async fn uncovered_columns(db: &Db) -> DbResult<(Vec<String>, Vec<String>)> {
     let live: Vec<(String, String)> = match db {
         Db::Sqlite(pool) => {
@@ -515,6 +518,7 @@ pub async fn uncovered_columns(db: &Db) -> DbResult<(Vec<String>, Vec<String>)> 
                  where m.type = 'table' and m.name not like 'sqlite\\_%' escape '\\' \
                  and m.name not like 'search\\_fts%' escape '\\' \
                  and m.name not like 'mention\\_fts%' escape '\\' \
+                 and m.name not like 'search\\_vectors\\_f32\\_%' escape '\\' \
                  and m.name not like '\\_%' escape '\\'",
             )
             .fetch_all(pool)

@@ -1,0 +1,134 @@
+//! pgvector, where the PostgreSQL server has it: vectors compared in the server, and an HNSW
+//! index per model (a partial index on `vector::vector(n)` for that model's rows), so a search
+//! reads a few hundred index entries instead of every vector.
+//!
+//! `search_vectors.vector` stays `real[]`: the index is built on its cast, so a database is
+//! the same with or without the extension, and dropping the extension loses only the index.
+
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::db::DbResult;
+
+/// HNSW's candidate list when searching (`hnsw.ef_search`): its default, raised to `k` when
+/// more neighbours are asked for (it cannot return more than it keeps); pgvector's maximum.
+const EF_SEARCH: (usize, usize) = (40, 1000);
+
+/// The extension's version, when it is created in this database.
+pub(super) async fn version(pool: &PgPool) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("select extversion from pg_extension where extname = 'vector'")
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Creates the extension in this database when the server offers it. Creating it needs a
+/// privilege the database's owner may lack; then vectors are searched without it, and the
+/// warning says how to add it.
+pub(super) async fn create_if_offered(pool: &PgPool) -> DbResult<Option<String>> {
+    let offered: bool = sqlx::query_scalar(
+        "select exists (select 1 from pg_available_extensions where name = 'vector')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if offered
+        && let Err(e) = sqlx::query("create extension if not exists vector")
+            .execute(pool)
+            .await
+    {
+        tracing::warn!(
+            error = %e,
+            "pgvector is installed but could not be created in this database; vectors are \
+             searched by an exact scan until a superuser runs `create extension vector`"
+        );
+    }
+    version(pool).await
+}
+
+/// The name of `model`'s index for vectors of `dimensions` (a digest: model names are
+/// free text).
+fn index_name(model: &str, dimensions: usize) -> String {
+    let digest = hex::encode(&Sha256::digest(model.as_bytes())[..6]);
+    format!("search_vectors_hnsw_{dimensions}_{digest}")
+}
+
+/// The rows an index of `model`'s vectors of `dimensions` covers, as SQL (the model a quoted
+/// literal: a partial index's predicate cannot be a parameter, and a query matches it only
+/// when it names the same value).
+async fn rows_of(pool: &PgPool, model: &str, dimensions: usize) -> DbResult<String> {
+    let literal: String = sqlx::query_scalar("select quote_literal($1)")
+        .bind(model)
+        .fetch_one(pool)
+        .await?;
+    Ok(format!(
+        "model = {literal} and array_length(vector, 1) = {dimensions}"
+    ))
+}
+
+/// Builds `model`'s HNSW index for vectors of `dimensions` unless it exists. One process
+/// builds it (an advisory lock on its name); on an existing wiki that takes a while, once.
+pub(super) async fn ensure_index(pool: &PgPool, model: &str, dimensions: usize) -> DbResult<()> {
+    let name = index_name(model, dimensions);
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_indexes where indexname = $1)")
+            .bind(&name)
+            .fetch_one(pool)
+            .await?;
+    if dimensions == 0 || exists {
+        return Ok(());
+    }
+    let rows = rows_of(pool, model, dimensions).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(hashtext($1))")
+        .bind(&name)
+        .execute(&mut *tx)
+        .await?;
+    // The name is made here from a number and a digest; the predicate's model is quoted.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "create index if not exists {name} on search_vectors using hnsw \
+         ((vector::vector({dimensions})) vector_cosine_ops) where {rows}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(index = %name, model, dimensions, "vector index ready");
+    Ok(())
+}
+
+/// The `k` nearest passages by cosine distance, through the model's index when it exists
+/// (otherwise pgvector compares every vector of the model in the server, still exactly).
+pub(super) async fn nearest(
+    pool: &PgPool,
+    model: &str,
+    query: &[f32],
+    k: usize,
+) -> DbResult<Vec<(i64, f32)>> {
+    let dimensions = query.len();
+    if k == 0 || dimensions == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = rows_of(pool, model, dimensions).await?;
+    let mut tx = pool.begin().await?;
+    let ef_search = k.clamp(EF_SEARCH.0, EF_SEARCH.1);
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "set local hnsw.ef_search = {ef_search}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let found: Vec<(i64, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select chunk_id, vector::vector({dimensions}) <=> $1::real[]::vector({dimensions}) \
+         from search_vectors where {rows} \
+         order by vector::vector({dimensions}) <=> $1::real[]::vector({dimensions}) limit $2"
+    )))
+    .bind(query)
+    .bind(i64::try_from(k).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // Cosine distance is one minus the similarity.
+    Ok(found
+        .into_iter()
+        .map(|(id, distance)| (id, (1.0 - distance) as f32))
+        .collect())
+}
