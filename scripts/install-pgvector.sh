@@ -14,7 +14,8 @@ if [ -f "/usr/share/postgresql/$major/extension/vector.control" ]; then
 fi
 
 work="$(mktemp -d)"
-chmod 755 "$work"  # apt downloads as its own user
+# apt downloads as its own user where it can write.
+chown _apt "$work" 2>/dev/null || true
 trap 'rm -rf "$work"' EXIT
 if ! dpkg -s "postgresql-server-dev-$major" >/dev/null 2>&1; then
   apt-get update -qq
@@ -22,6 +23,7 @@ if ! dpkg -s "postgresql-server-dev-$major" >/dev/null 2>&1; then
 fi
 
 mkdir -p "$work/lists/partial"
+chown -R _apt "$work/lists" 2>/dev/null || true
 echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
   > "$work/trixie-src.list"
 apt_src=(-o "Dir::Etc::sourcelist=$work/trixie-src.list" -o Dir::Etc::sourceparts=/dev/null

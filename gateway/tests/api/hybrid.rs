@@ -397,6 +397,26 @@ async fn postgres_finds_nearest_passages_through_pgvector_and_by_a_scan_without_
     };
     let reply = search(&app, MISSPELLED).await;
     assert!(found_by_meaning(&reply), "{reply}");
+    // The search went through the index (its scans are counted once the session reports).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let scans: i64 = sqlx::query_scalar(
+            "select coalesce(sum(idx_scan), 0)::bigint from pg_stat_user_indexes \
+             where indexrelname like 'search_vectors_hnsw_%'",
+        )
+        .fetch_one(p)
+        .await
+        .expect("index statistics");
+        if scans > 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the vector index was never scanned"
+        );
+        search(&app, MISSPELLED).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // Without the extension (and so without its index) the same passages are found by reading
     // every vector, readiness says so, and new vectors are still stored.

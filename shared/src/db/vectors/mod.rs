@@ -115,32 +115,42 @@ pub async fn store(
             stored
         }};
     }
+    // Each dimension's index exists before the first vector of it arrives (on SQLite its
+    // trigger files that vector too).
+    let dimensions: BTreeSet<usize> = embedded.iter().map(|(_, v)| v.len()).collect();
     Ok(match db {
         Db::Sqlite(p) => {
-            // The table of this dimension exists before the first vector of it arrives, so
-            // its trigger files that vector too.
-            for n in embedded
-                .iter()
-                .map(|(_, v)| v.len())
-                .collect::<BTreeSet<_>>()
-            {
+            for &n in &dimensions {
                 sqlite_vec::ensure_table(p, n).await?;
             }
             store_in!(p, |embedding| vector::to_blob(embedding))
         }
         Db::Postgres(p) => {
             if pgvector::version(p).await?.is_some() {
-                for n in embedded
-                    .iter()
-                    .map(|(_, v)| v.len())
-                    .collect::<BTreeSet<_>>()
-                {
-                    pgvector::ensure_index(p, model, n).await?;
+                for &n in &dimensions {
+                    pgvector::ensure_index(p, model, n).await;
                 }
             }
             store_in!(p, |embedding| *embedding)
         }
     })
+}
+
+/// Orders `(id, similarity)` pairs best first, ties to the lower id: every way of finding
+/// nearest passages returns them in this order.
+fn best_first(a: &(i64, f32), b: &(i64, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// `(id, cosine distance)` rows as `(id, similarity)`, best first.
+fn by_similarity(rows: Vec<(i64, f64)>) -> Vec<(i64, f32)> {
+    // Cosine distance is one minus the similarity.
+    let mut nearest: Vec<(i64, f32)> = rows
+        .into_iter()
+        .map(|(id, distance)| (id, (1.0 - distance) as f32))
+        .collect();
+    nearest.sort_by(best_first);
+    nearest
 }
 
 /// Whether any passage has a vector for `model` (a question is not embedded for nothing).
@@ -183,7 +193,9 @@ pub async fn nearest(db: &Db, model: &str, query: &[f32], k: usize) -> DbResult<
 pub enum VectorSearch {
     /// sqlite-vec's `vec0` tables, searched inside SQLite.
     SqliteVec { version: String },
-    /// pgvector on PostgreSQL: an HNSW index per model (approximate nearest neighbours).
+    /// pgvector on PostgreSQL: vectors compared in the server, through an HNSW index per
+    /// model (approximate nearest neighbours) once it is built; models of more than 2,000
+    /// dimensions, which HNSW cannot index, are compared exactly.
     Pgvector { version: String },
     /// Every vector read in a stream, the best kept: exact, memory bounded by `k`, time
     /// growing with the number of vectors (PostgreSQL without the pgvector extension).
@@ -204,31 +216,45 @@ pub async fn search_path(db: &Db) -> DbResult<VectorSearch> {
     })
 }
 
-/// Indexes the vectors already stored, at start: on SQLite each dimension gets its `vec0`
-/// table (vectors stored before sqlite-vec kept them); on PostgreSQL the pgvector extension is
-/// created when the server offers it and each model gets its index. Nothing to do once done.
+/// Indexes the vectors already stored, when migrations run: on SQLite each dimension gets its
+/// `vec0` table (vectors stored before sqlite-vec kept them); on PostgreSQL the pgvector
+/// extension is created when the server offers it and each model gets its index. Reads one
+/// vector per model, so it costs little once done.
 pub async fn backfill(db: &Db) -> DbResult<()> {
+    // The models come from the (model, seq) index; one vector of each gives its dimension.
+    let models: Vec<String> = crate::on_db!(db, |p| sqlx::query_scalar(
+        "select distinct model from search_vectors"
+    )
+    .fetch_all(p)
+    .await)?;
     match db {
         Db::Sqlite(p) => {
-            let dimensions: Vec<i64> =
-                sqlx::query_scalar("select distinct length(vector) / 4 from search_vectors")
-                    .fetch_all(p)
-                    .await?;
-            for n in dimensions {
-                sqlite_vec::ensure_table(p, usize::try_from(n).unwrap_or(0)).await?;
+            for model in models {
+                let n: Option<i64> = sqlx::query_scalar(
+                    "select length(vector) / 4 from search_vectors where model = $1 limit 1",
+                )
+                .bind(&model)
+                .fetch_optional(p)
+                .await?;
+                sqlite_vec::ensure_table(p, usize::try_from(n.unwrap_or(0)).unwrap_or(0)).await?;
             }
         }
         Db::Postgres(p) => {
             if pgvector::create_if_offered(p).await?.is_none() {
                 return Ok(());
             }
-            let models: Vec<(String, i32)> = sqlx::query_as(
-                "select distinct model, array_length(vector, 1) from search_vectors",
-            )
-            .fetch_all(p)
-            .await?;
-            for (model, n) in models {
-                pgvector::ensure_index(p, &model, usize::try_from(n).unwrap_or(0)).await?;
+            for model in models {
+                let n: Option<Option<i32>> = sqlx::query_scalar(
+                    "select array_length(vector, 1) from search_vectors where model = $1 limit 1",
+                )
+                .bind(&model)
+                .fetch_optional(p)
+                .await?;
+                let n = n
+                    .flatten()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(0);
+                pgvector::ensure_index(p, &model, n).await;
             }
         }
     }

@@ -9,6 +9,9 @@ use crate::embed::vector;
 /// sqlite-vec answers at most this many neighbours per query.
 const MAX_K: usize = 4096;
 
+/// The longest vector a `vec0` column holds.
+const MAX_DIMENSIONS: usize = 8192;
+
 fn table(dimensions: usize) -> String {
     format!("search_vectors_f32_{dimensions}")
 }
@@ -29,6 +32,15 @@ async fn exists<'e>(on: impl SqliteExecutor<'e>, table: &str) -> DbResult<bool> 
 pub(super) async fn ensure_table(pool: &SqlitePool, dimensions: usize) -> DbResult<()> {
     let table = table(dimensions);
     if dimensions == 0 || exists(pool, &table).await? {
+        return Ok(());
+    }
+    if dimensions > MAX_DIMENSIONS {
+        // Stored, not searchable by meaning: said once per store, not an error that would
+        // waste the embeddings already paid for.
+        tracing::warn!(
+            dimensions,
+            "sqlite-vec holds at most {MAX_DIMENSIONS} dimensions; these vectors are not searched"
+        );
         return Ok(());
     }
     let mut tx = pool.begin_write().await?;
@@ -86,12 +98,5 @@ pub(super) async fn nearest(
     .bind(model)
     .fetch_all(pool)
     .await?;
-    // Cosine distance is one minus the similarity. A KNN query orders by distance alone;
-    // ties go to the lower id, as in the exact scan.
-    let mut nearest: Vec<(i64, f32)> = rows
-        .into_iter()
-        .map(|(id, distance)| (id, (1.0 - distance) as f32))
-        .collect();
-    nearest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(nearest)
+    Ok(super::by_similarity(rows))
 }

@@ -1,30 +1,33 @@
 //! The `k` best of a stream of scored passages, in memory bounded by `k`: the exact scan's
 //! ranking when the database has no vector index.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// The `k` best `(id, similarity)` pairs offered, kept in a heap of `k`.
+use super::best_first;
+
+/// The `k` best `(id, similarity)` pairs offered, kept in a heap of `k` whose top is the
+/// worst kept.
 pub(super) struct TopK {
     k: usize,
-    heap: BinaryHeap<Reverse<Ranked>>,
+    heap: BinaryHeap<Ranked>,
 }
 
-/// A similarity ordered best first, ties by lower id.
+/// A passage ordered by [`best_first`]: the better one is the lesser.
 #[derive(PartialEq)]
-struct Ranked(f32, i64);
+struct Ranked((i64, f32));
 
 impl Eq for Ranked {}
 
 impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
+    fn cmp(&self, other: &Self) -> Ordering {
+        best_first(&self.0, &other.0)
     }
 }
 
@@ -37,7 +40,7 @@ impl TopK {
     }
 
     pub(super) fn offer(&mut self, id: i64, similarity: f32) {
-        self.heap.push(Reverse(Ranked(similarity, id)));
+        self.heap.push(Ranked((id, similarity)));
         if self.heap.len() > self.k {
             self.heap.pop();
         }
@@ -48,7 +51,7 @@ impl TopK {
         self.heap
             .into_sorted_vec()
             .into_iter()
-            .map(|Reverse(Ranked(similarity, id))| (id, similarity))
+            .map(|r| r.0)
             .collect()
     }
 }
