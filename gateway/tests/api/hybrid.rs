@@ -444,3 +444,92 @@ async fn postgres_finds_nearest_passages_through_pgvector_and_by_a_scan_without_
         "{reply}"
     );
 }
+
+/// A unit vector of `dimensions` at `angle` radians in the plane of its first two axes.
+fn at_angle(angle: f32, dimensions: usize) -> Vec<f32> {
+    let mut v = vec![0.0; dimensions];
+    v[0] = angle.cos();
+    v[1] = angle.sin();
+    v
+}
+
+#[tokio::test]
+async fn nearest_passages_are_those_of_the_model_asked_at_any_dimension() {
+    let app = crate::helpers::spawn_app().await;
+    ingest_corpus(&app, &CORPUS).await;
+    let passages = shared::db::vectors::pending(&app.db, "model-a", 0, 10_000)
+        .await
+        .expect("passages");
+    // A passage has one vector, of one model: each model gets a third of the passages.
+    let per_model = passages.len() / 3;
+    assert!(per_model >= 4, "{} passages", passages.len());
+    let groups: Vec<&[shared::db::vectors::PendingPassage]> =
+        passages.chunks(per_model).take(3).collect();
+    // Two models of one dimension (the second's name needs quoting in SQL) and one past
+    // HNSW's 2,000: a model's passage j lies at angle j·step, or at the mirror angle for the
+    // second model, so the passage nearest the first axis is the group's first or last.
+    let quoted = r"o'brien \ embed";
+    let models = [
+        ("model-a", 8, false),
+        (quoted, 8, true),
+        ("model-c", 2001, false),
+    ];
+    let step = std::f32::consts::FRAC_PI_2 / per_model as f32;
+    for (&(model, dimensions, mirrored), group) in models.iter().zip(&groups) {
+        let vectors: Vec<Vec<f32>> = (0..group.len())
+            .map(|j| {
+                let j = if mirrored { group.len() - 1 - j } else { j };
+                at_angle(j as f32 * step, dimensions)
+            })
+            .collect();
+        let embedded: Vec<_> = group
+            .iter()
+            .zip(&vectors)
+            .map(|(p, v)| (p, v.as_slice()))
+            .collect();
+        let stored = shared::db::vectors::store(&app.db, model, &embedded)
+            .await
+            .expect("store");
+        assert_eq!(stored, group.len(), "{model}");
+    }
+    if let Db::Postgres(p) = &app.db
+        && pgvector_offered(&app.db).await
+    {
+        // One HNSW index per model that fits one, the quoted name's included.
+        let indexes: i64 = sqlx::query_scalar(
+            "select count(*) from pg_indexes where indexname like 'search_vectors_hnsw_%'",
+        )
+        .fetch_one(p)
+        .await
+        .expect("indexes");
+        assert_eq!(indexes, 2);
+    }
+    for (&(model, dimensions, mirrored), group) in models.iter().zip(&groups) {
+        let query = at_angle(0.0, dimensions);
+        let found = shared::db::vectors::nearest(&app.db, model, &query, 3 * per_model)
+            .await
+            .expect("nearest");
+        // This model's passages only, each once, the nearest first.
+        let nearest_first = if mirrored {
+            group[group.len() - 1].id
+        } else {
+            group[0].id
+        };
+        let mut found_ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+        assert_eq!(
+            found_ids.first(),
+            Some(&nearest_first),
+            "{model}: {found:?}"
+        );
+        assert!((found[0].1 - 1.0).abs() < 1e-4, "{model}: {found:?}");
+        found_ids.sort_unstable();
+        let mut expected: Vec<i64> = group.iter().map(|p| p.id).collect();
+        expected.sort_unstable();
+        assert_eq!(found_ids, expected, "{model}");
+    }
+    // A model with no vectors finds nothing.
+    let none = shared::db::vectors::nearest(&app.db, "model-z", &at_angle(0.0, 8), 10)
+        .await
+        .expect("nearest");
+    assert!(none.is_empty(), "{none:?}");
+}

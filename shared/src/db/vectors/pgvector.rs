@@ -38,18 +38,24 @@ pub(super) async fn create_if_offered(pool: &PgPool) -> DbResult<Option<String>>
     )
     .fetch_one(pool)
     .await?;
-    if offered
-        && let Err(e) = sqlx::query("create extension if not exists vector")
+    let created = if offered {
+        sqlx::query("create extension if not exists vector")
             .execute(pool)
             .await
-    {
+            .err()
+    } else {
+        None
+    };
+    let version = version(pool).await?;
+    // Another process may have created it meanwhile (two `create`s race on the catalogue).
+    if let (Some(e), None) = (created, &version) {
         tracing::warn!(
             error = %e,
             "pgvector is installed but could not be created in this database; vectors are \
              searched by an exact scan until a superuser runs `create extension vector`"
         );
     }
-    version(pool).await
+    Ok(version)
 }
 
 /// The name of `model`'s index for vectors of `dimensions` (a digest: model names are
@@ -59,17 +65,13 @@ fn index_name(model: &str, dimensions: usize) -> String {
     format!("search_vectors_hnsw_{dimensions}_{digest}")
 }
 
-/// The rows an index of `model`'s vectors of `dimensions` covers, as SQL (the model a quoted
-/// literal: a partial index's predicate cannot be a parameter, and a query matches it only
-/// when it names the same value).
-async fn rows_of(pool: &PgPool, model: &str, dimensions: usize) -> DbResult<String> {
-    let literal: String = sqlx::query_scalar("select quote_literal($1)")
-        .bind(model)
-        .fetch_one(pool)
-        .await?;
-    Ok(format!(
-        "model = {literal} and array_length(vector, 1) = {dimensions}"
-    ))
+/// The rows an index of `model`'s vectors of `dimensions` covers, as SQL. The model is a
+/// literal, not a parameter: a partial index's predicate cannot be one, and a query matches
+/// it only when it names the same value. An escape-string literal (`E'…'`, backslashes and
+/// quotes doubled) reads the same whatever `standard_conforming_strings` says.
+fn rows_of(model: &str, dimensions: usize) -> String {
+    let literal = model.replace('\\', "\\\\").replace('\'', "''");
+    format!("model = E'{literal}' and array_length(vector, 1) = {dimensions}")
 }
 
 /// Builds `model`'s HNSW index for vectors of `dimensions` unless it exists. Never fails the
@@ -103,7 +105,7 @@ async fn build_index(pool: &PgPool, model: &str, dimensions: usize) -> DbResult<
     if index_state(&mut conn, &name).await? == Some(true) {
         return Ok(());
     }
-    let rows = rows_of(pool, model, dimensions).await?;
+    let rows = rows_of(model, dimensions);
     sqlx::query("select pg_advisory_lock(hashtext($1))")
         .bind(&name)
         .execute(&mut *conn)
@@ -150,7 +152,7 @@ pub(super) async fn nearest(
     if k == 0 || dimensions == 0 {
         return Ok(Vec::new());
     }
-    let rows = rows_of(pool, model, dimensions).await?;
+    let rows = rows_of(model, dimensions);
     let mut tx = pool.begin().await?;
     let ef_search = (k * EF_PER_K).clamp(EF_SEARCH.0, EF_SEARCH.1);
     sqlx::query(sqlx::AssertSqlSafe(format!(
