@@ -81,12 +81,15 @@ bench-load: ## 200 concurrent clients for 60 s, mixed reads and writes, on SQLit
 	$(CARGO) build --release --locked --bin worker
 	$(CARGO) bench --locked -p gateway --bench pipeline -- load
 
-.PHONY: eval bench-search bench-graph bench-health seed-articles
+.PHONY: eval bench-search bench-reads bench-graph bench-health seed-articles
 eval: ## Retrieval evaluation: testdata/eval/questions.json over the corpus on SQLite (recall@k, MRR, citation checks); ARGS='--postgres' to compare, ARGS=--fake-llm to compile through the fake model and count its calls, ARGS=--embeddings for hybrid search and the recall of nearest-passage search
 	$(CARGO) bench --locked -p gateway --bench eval -- $(ARGS)
 
 bench-search: ## Search latency p50/p99 at 1,000, 10,000 and 100,000 seeded articles (and how far results agree with exhaustive ranking), and the time to ingest one more note at each size, SQLite and PostgreSQL (skipped if unreachable); ARGS=--hybrid with embeddings (and the recall of nearest-passage search)
 	$(CARGO) bench --locked -p gateway --bench search -- $(ARGS)
+
+bench-reads: ## Article list, article page and search: requests per second and CPU per request of the release gateway (32 connections) at 50 and 10,000 seeded articles, SQLite and PostgreSQL, beside a bare handler serving the same bytes (the ceiling); ARGS='--sizes 50 --seconds 5 --backends sqlite'
+	$(CARGO) bench --locked -p gateway --bench reads -- $(ARGS)
 
 bench-health: ## Health run times at 1,000 and 10,000 seeded articles, SQLite and PostgreSQL, with the fake model (ARGS=--offline for the offline check)
 	$(CARGO) bench --locked -p gateway --bench health -- $(ARGS)
