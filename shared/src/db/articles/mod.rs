@@ -1,8 +1,10 @@
 //! Queries on articles: reads for the API and lookups for compilation.
 
+mod list;
 mod merge;
 mod save;
 
+pub use list::{ArticleFilter, list};
 pub use merge::{Merge, Merged, merge_into};
 pub use save::{ArticleWrite, ClaimWrite, LinkWrite, delete_article, save_article};
 
@@ -10,10 +12,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Db, DbError, DbResult};
-use crate::compile::{Confidence, PageType};
 use crate::domain::{
-    ArticleDetail, ArticleListItem, ArticleSort, ArticleSourceRef, Claim, ClaimDispute,
-    ClaimDisputeBy, ClaimSpan, Order,
+    ArticleDetail, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy, ClaimSpan,
 };
 use crate::on_db;
 
@@ -37,21 +37,6 @@ struct ArticleRow {
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ListRow {
-    id: Uuid,
-    slug: String,
-    title: String,
-    summary: String,
-    page_type: String,
-    confidence: String,
-    provider: String,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    claim_count: i64,
-    source_count: i64,
 }
 
 /// A minimal reference to an article.
@@ -238,93 +223,6 @@ pub async fn only_from_source(db: &Db, source_id: Uuid) -> DbResult<Vec<ArticleK
         .into_iter()
         .map(|(id, slug, title)| ArticleKey { id, slug, title })
         .collect())
-}
-
-/// Filters for [`list`].
-#[derive(Debug, Clone, Default)]
-pub struct ArticleFilter {
-    /// Normalised concept key.
-    pub concept: Option<String>,
-    pub page_type: Option<PageType>,
-    pub confidence: Option<Confidence>,
-    /// Words that must all appear in the title, summary or body (case-insensitive).
-    pub q: Option<String>,
-    pub order: Order<ArticleSort>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-const LIST_WHERE: &str = "where ($1 is null or exists (select 1 from article_concepts ac \
-       join concepts c on c.id = ac.concept_id where ac.article_id = a.id and c.name = $1)) \
-     and ($2 is null or a.page_type = $2) and ($3 is null or a.confidence = $3) \
-     and ($4 is null or lower(a.title || ' ' || a.summary || ' ' || a.body) like $4)";
-
-/// A page of articles in the order asked for (most recently updated first by default).
-pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>, i64)> {
-    // One LIKE pattern with the words in order is enough until full-text search replaces it.
-    let pattern = f.q.as_deref().map(|q| {
-        let words: Vec<String> = q
-            .split_whitespace()
-            .map(|w| w.to_lowercase().replace(['%', '_', '\\'], ""))
-            .filter(|w| !w.is_empty())
-            .collect();
-        format!("%{}%", words.join("%"))
-    });
-    let page_type = f.page_type.map(|p| p.as_str());
-    let confidence = f.confidence.map(|c| c.as_str());
-    // Counts come from subqueries and bodies are not read: a list shows neither.
-    let sql = sqlx::AssertSqlSafe(format!(
-        "select a.id, a.slug, a.title, a.summary, a.page_type, a.confidence, a.provider, \
-         a.created_at, a.updated_at, \
-         (select count(*) from claims c where c.article_id = a.id) as claim_count, \
-         (select count(*) from article_sources s where s.article_id = a.id) as source_count \
-         from articles a {LIST_WHERE} order by {by} {direction}, a.updated_at desc, a.id \
-         limit $5 offset $6",
-        by = match f.order.by {
-            ArticleSort::Updated => "a.updated_at",
-            ArticleSort::Created => "a.created_at",
-            ArticleSort::Title => "lower(a.title)",
-        },
-        direction = f.order.direction.as_str(),
-    ));
-    let rows: Vec<ListRow> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(&f.concept)
-        .bind(page_type)
-        .bind(confidence)
-        .bind(&pattern)
-        .bind(f.limit)
-        .bind(f.offset)
-        .fetch_all(p)
-        .await)?;
-    let count_sql = sqlx::AssertSqlSafe(format!("select count(*) from articles a {LIST_WHERE}"));
-    let (total,): (i64,) = on_db!(db, |p| sqlx::query_as(count_sql)
-        .bind(&f.concept)
-        .bind(page_type)
-        .bind(confidence)
-        .bind(&pattern)
-        .fetch_one(p)
-        .await)?;
-    // The page's concepts in one go, not one statement per article.
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut concepts = super::concepts::for_articles(db, &ids).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(ArticleListItem {
-            id: r.id,
-            concepts: concepts.remove(&r.id).unwrap_or_default(),
-            slug: r.slug,
-            title: r.title,
-            summary: r.summary,
-            page_type: r.page_type.parse().map_err(corrupt)?,
-            confidence: r.confidence.parse().map_err(corrupt)?,
-            provider: r.provider,
-            claim_count: r.claim_count,
-            source_count: r.source_count,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        });
-    }
-    Ok((items, total))
 }
 
 #[derive(sqlx::FromRow)]
