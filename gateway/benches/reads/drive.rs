@@ -36,16 +36,15 @@ pub(crate) async fn drive(
     let cpu_before = cpu_time(server_pid)?;
     let started = Instant::now();
     let deadline = started + duration;
-    let mut tasks = Vec::with_capacity(connections);
+    // A set, so that when one connection fails the others are stopped with it.
+    let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
         let path = path.to_owned();
-        tasks.push(tokio::spawn(async move {
-            connection(port, &path, deadline, expected_len).await
-        }));
+        tasks.spawn(async move { connection(port, &path, deadline, expected_len).await });
     }
     let mut times = Vec::new();
-    for task in tasks {
-        times.extend(task.await.context("connection task")??);
+    while let Some(done) = tasks.join_next().await {
+        times.extend(done.context("connection task")??);
     }
     let wall = started.elapsed();
     let cpu = cpu_time(server_pid)?.saturating_sub(cpu_before);

@@ -11,7 +11,7 @@
 //! time.
 //!
 //! Run with `make bench-reads` (`cargo bench -p gateway --bench reads`). Options after `--`:
-//! `--sizes 50,10000`, `--seconds 10`, `--connections 32`, `--backends sqlite,postgres`,
+//! `--sizes 50,10000`, `--seconds 5`, `--connections 32`, `--backends sqlite,postgres`,
 //! `--endpoints list,detail,search` (PostgreSQL is skipped, with a message, when unreachable).
 
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ fn parse_args() -> anyhow::Result<Args> {
     // `cargo bench` passes `--bench` to every bench binary.
     args.retain(|a| a != "--bench");
     let ceiling = args.first().is_some_and(|a| a == "ceiling");
-    let (mut sizes, mut seconds, mut connections) = (vec![50, 10_000], 10, 32);
+    let (mut sizes, mut seconds, mut connections) = (vec![50, 10_000], 5, 32);
     let mut backends = vec![Backend::Sqlite, Backend::Postgres];
     let mut endpoints = ENDPOINTS.to_vec();
     let (mut port, mut body) = (None, None);
@@ -95,6 +95,9 @@ fn parse_args() -> anyhow::Result<Args> {
             other => bail!("unknown argument {other:?}"),
         }
     }
+    if sizes.contains(&0) {
+        bail!("a wiki of 0 articles has no article to read");
+    }
     if ceiling {
         return Ok(Args::Ceiling {
             port: port.context("ceiling needs --port")?,
@@ -120,16 +123,16 @@ struct Row {
     ceiling: drive::Run,
 }
 
-/// Starts this binary as the ceiling server for `body`, and waits until it accepts.
-async fn start_ceiling(body: &Path) -> anyhow::Result<Process> {
-    let port = free_port();
+/// Starts this binary as the ceiling server for `body` on `port`, and waits until it
+/// accepts.
+async fn start_ceiling(body: &Path, port: u16) -> anyhow::Result<Process> {
     let child = Command::new(std::env::current_exe()?)
         .args(["ceiling", "--port", &port.to_string(), "--body"])
         .arg(body)
         .stdout(Stdio::null())
         .spawn()
         .context("starting the ceiling server")?;
-    let process = Process {
+    let mut process = Process {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
@@ -138,21 +141,15 @@ async fn start_ceiling(body: &Path) -> anyhow::Result<Process> {
         .await
         .is_err()
     {
+        if let Some(status) = process.child.try_wait()? {
+            bail!("the ceiling server exited: {status}");
+        }
         if started.elapsed() > Duration::from_secs(10) {
             bail!("the ceiling server did not start");
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     Ok(process)
-}
-
-fn port_of(process: &Process) -> u16 {
-    process
-        .base
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("a port in the base URL")
 }
 
 /// Seeds `size` articles, starts the gateway, and measures every endpoint against it and
@@ -190,6 +187,12 @@ async fn measure(
         concurrency: 1,
     };
     let gateway = launch.gateway(&["serve", "--with-worker"]);
+    let gateway_port: u16 = gateway
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .context("the gateway's port")?;
     wait_ready(&client, &gateway, Instant::now()).await;
     let duration = Duration::from_secs(seconds);
     let scratch = tempfile::tempdir()?;
@@ -207,9 +210,10 @@ async fn measure(
         let body = answer.bytes().await?;
         let file = scratch.path().join(format!("{endpoint}.json"));
         std::fs::write(&file, &body)?;
-        let ceiling_process = start_ceiling(&file).await?;
+        let ceiling_port = free_port();
+        let ceiling_process = start_ceiling(&file, ceiling_port).await?;
         let ceiling = drive::drive(
-            port_of(&ceiling_process),
+            ceiling_port,
             &path,
             connections,
             duration,
@@ -219,7 +223,7 @@ async fn measure(
         .await?;
         drop(ceiling_process);
         let measured = drive::drive(
-            port_of(&gateway),
+            gateway_port,
             &path,
             connections,
             duration,

@@ -42,6 +42,9 @@ async fn a_mention_of_an_existing_title_becomes_a_resolved_backlink() {
 #[tokio::test]
 async fn articles_can_be_filtered_and_concepts_listed() {
     let app = spawn_app().await;
+    let (status, empty) = app.get_json("/api/articles").await;
+    assert_eq!(status, 200);
+    assert_eq!(empty, serde_json::json!({"items": [], "total": 0}));
     let (_, a) = app
         .post_text(
             &String::from_utf8(crate::helpers::corpus("text/MPL-2.0.txt")).expect("utf8"),
@@ -69,6 +72,23 @@ async fn articles_can_be_filtered_and_concepts_listed() {
         .get_json(&format!("/api/articles?concept={}", urlencode(&first)))
         .await;
     assert_eq!(by_concept["total"], 1, "{by_concept}");
+    // Every filter at once still finds it; a page past the end is empty but counts it.
+    let confidence = item["confidence"].as_str().expect("confidence");
+    let (_, all_filters) = app
+        .get_json(&format!(
+            "/api/articles?concept={}&page_type=source&confidence={confidence}&q=license",
+            urlencode(&first)
+        ))
+        .await;
+    assert_eq!(all_filters["total"], 1, "{all_filters}");
+    assert_eq!(all_filters["items"][0]["id"], item["id"], "{all_filters}");
+    let (_, past_the_end) = app.get_json("/api/articles?offset=5").await;
+    assert_eq!(past_the_end["total"], 1, "{past_the_end}");
+    assert_eq!(
+        past_the_end["items"],
+        serde_json::json!([]),
+        "{past_the_end}"
+    );
 
     let (_, found) = app.get_json("/api/articles?q=license").await;
     assert_eq!(found["total"], 1);

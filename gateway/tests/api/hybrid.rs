@@ -466,8 +466,8 @@ async fn nearest_passages_are_those_of_the_model_asked_at_any_dimension() {
     let groups: Vec<&[shared::db::vectors::PendingPassage]> =
         passages.chunks(per_model).take(3).collect();
     // Two models of one dimension (the second's name needs quoting in SQL) and one past
-    // HNSW's 2,000: a model's passage j lies at angle j·step, or at the mirror angle for the
-    // second model, so the passage nearest the first axis is the group's first or last.
+    // HNSW's 2,000: a model's passage j lies at angle j·step (for the second model in reverse
+    // order), so the passage nearest the first axis is the group's first (or last).
     let quoted = r"o'brien \ embed";
     let models = [
         ("model-a", 8, false),
@@ -495,7 +495,10 @@ async fn nearest_passages_are_those_of_the_model_asked_at_any_dimension() {
     if let Db::Postgres(p) = &app.db
         && pgvector_offered(&app.db).await
     {
-        // One HNSW index per model that fits one, the quoted name's included.
+        // One HNSW index per model that fits one, the quoted name's included. (On so few rows
+        // the planner reads the table rather than an index, so whether a search uses one is
+        // shown by `postgres_finds_nearest_passages_through_pgvector_and_by_a_scan_without_it`;
+        // the predicate and the search's condition are written by the same function.)
         let indexes: i64 = sqlx::query_scalar(
             "select count(*) from pg_indexes where indexname like 'search_vectors_hnsw_%'",
         )

@@ -35,28 +35,28 @@ pub struct ArticleFilter {
 fn conditions<'a>(f: &'a ArticleFilter, pattern: Option<&'a str>) -> (String, Vec<&'a str>) {
     let mut sql = Vec::new();
     let mut values = Vec::new();
-    let mut add = |condition: &str, value: &'a str| {
-        values.push(value);
-        sql.push(condition.replace('?', &format!("${}", values.len())));
-    };
     if let Some(concept) = &f.concept {
-        add(
+        values.push(concept.as_str());
+        sql.push(format!(
             "exists (select 1 from article_concepts ac join concepts c on c.id = ac.concept_id \
-             where ac.article_id = a.id and c.name = ?)",
-            concept.as_str(),
-        );
+             where ac.article_id = a.id and c.name = ${})",
+            values.len()
+        ));
     }
     if let Some(page_type) = f.page_type {
-        add("a.page_type = ?", page_type.as_str());
+        values.push(page_type.as_str());
+        sql.push(format!("a.page_type = ${}", values.len()));
     }
     if let Some(confidence) = f.confidence {
-        add("a.confidence = ?", confidence.as_str());
+        values.push(confidence.as_str());
+        sql.push(format!("a.confidence = ${}", values.len()));
     }
     if let Some(pattern) = pattern {
-        add(
-            "lower(a.title || ' ' || a.summary || ' ' || a.body) like ?",
-            pattern,
-        );
+        values.push(pattern);
+        sql.push(format!(
+            "lower(a.title || ' ' || a.summary || ' ' || a.body) like ${}",
+            values.len()
+        ));
     }
     let sql = if sql.is_empty() {
         String::new()
@@ -83,31 +83,32 @@ struct Item {
     updated_at: DateTime<Utc>,
 }
 
-/// The page's SQL: the dialects differ only in their JSON functions and in how an id
-/// becomes text (SQLite stores ids as 16-byte blobs).
-fn page_sql(f: &ArticleFilter, filter: &str, values: usize, dialect: Dialect) -> String {
+/// The page's SQL. The dialects differ in their JSON functions, in how an id becomes text
+/// (SQLite stores ids as 16-byte blobs), and in how a nested JSON value stays JSON.
+fn page_sql(db: &Db, f: &ArticleFilter, filter: &str, values: usize) -> String {
     let by = match f.order.by {
         ArticleSort::Updated => "a.updated_at",
         ArticleSort::Created => "a.created_at",
         ArticleSort::Title => "lower(a.title)",
     };
-    // Ties go by id in the same direction, so one index serves both directions.
+    // Ties go by id in the same direction, so one index serves both directions (equal titles
+    // come oldest first A to Z, newest first Z to A: ids grow with time).
     let direction = f.order.direction.as_str();
     let order = format!("{by} {direction}, a.id {direction}");
     let (limit, offset) = (values + 1, values + 2);
     // PostgreSQL's page is read as text: sqlx decodes text, and the page is parsed here.
-    let (object, array, id, as_text) = match dialect {
-        Dialect::Sqlite => ("json_object", "json_group_array", "lower(hex(a.id))", ""),
-        Dialect::Postgres => ("json_build_object", "json_agg", "a.id", "::text"),
+    let (object, array, id, as_text) = match db {
+        Db::Sqlite(_) => ("json_object", "json_group_array", "lower(hex(a.id))", ""),
+        Db::Postgres(_) => ("json_build_object", "json_agg", "a.id", "::text"),
     };
     // SQLite drops the JSON-ness of a value returned by a subquery; `json()` restores it.
-    let concepts = match dialect {
-        Dialect::Sqlite => {
+    let concepts = match db {
+        Db::Sqlite(_) => {
             "json(coalesce((select json_group_array(c.display_name) \
              from concepts c join article_concepts ac on ac.concept_id = c.id \
              where ac.article_id = a.id), '[]'))"
         }
-        Dialect::Postgres => {
+        Db::Postgres(_) => {
             "coalesce((select json_agg(c.display_name) \
              from concepts c join article_concepts ac on ac.concept_id = c.id \
              where ac.article_id = a.id), '[]'::json)"
@@ -130,12 +131,6 @@ fn page_sql(f: &ArticleFilter, filter: &str, values: usize, dialect: Dialect) ->
     )
 }
 
-#[derive(Clone, Copy)]
-enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
 /// A page of articles in the order asked for (most recently updated first by default), and
 /// how many articles match in all.
 pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>, i64)> {
@@ -148,13 +143,11 @@ pub async fn list(db: &Db, f: &ArticleFilter) -> DbResult<(Vec<ArticleListItem>,
             .collect();
         format!("%{}%", words.join("%"))
     });
+    // A search of nothing but wildcards matches everything: no condition at all.
+    let pattern = pattern.filter(|p| p != "%%");
     let (filter, values) = conditions(f, pattern.as_deref());
-    let dialect = match db {
-        Db::Sqlite(_) => Dialect::Sqlite,
-        Db::Postgres(_) => Dialect::Postgres,
-    };
     // Only numbers and this module's fragments are formatted in; values are bound.
-    let sql = sqlx::AssertSqlSafe(page_sql(f, &filter, values.len(), dialect));
+    let sql = sqlx::AssertSqlSafe(page_sql(db, f, &filter, values.len()));
     let (total, page): (i64, String) = crate::on_db!(db, |p| {
         let mut query = sqlx::query_as(sql);
         for value in &values {

@@ -78,7 +78,9 @@ fn rows_of(model: &str, dimensions: usize) -> String {
 /// caller: vectors are still compared (exactly) without it, so a failure is logged and the
 /// next store or start tries again.
 pub(super) async fn ensure_index(pool: &PgPool, model: &str, dimensions: usize) {
-    if dimensions == 0 || dimensions > HNSW_MAX_DIMENSIONS {
+    // PostgreSQL's text holds no NUL, so no vector is stored under such a name (and the
+    // name could not be written as a literal).
+    if dimensions == 0 || dimensions > HNSW_MAX_DIMENSIONS || model.contains('\0') {
         return;
     }
     if let Err(e) = build_index(pool, model, dimensions).await {
@@ -149,7 +151,7 @@ pub(super) async fn nearest(
     k: usize,
 ) -> DbResult<Vec<(i64, f32)>> {
     let dimensions = query.len();
-    if k == 0 || dimensions == 0 {
+    if k == 0 || dimensions == 0 || model.contains('\0') {
         return Ok(Vec::new());
     }
     let rows = rows_of(model, dimensions);
