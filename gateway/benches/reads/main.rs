@@ -38,7 +38,23 @@ use process::{Launch, Process, free_port, wait_ready};
 
 /// What the report compares, in this order: the Wiki screen's first page, one article, and a
 /// search of two common words.
-const ENDPOINTS: [&str; 3] = ["list", "detail", "search"];
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Endpoint {
+    List,
+    Detail,
+    Search,
+}
+const ENDPOINTS: [Endpoint; 3] = [Endpoint::List, Endpoint::Detail, Endpoint::Search];
+
+impl Endpoint {
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::List => "list",
+            Endpoint::Detail => "detail",
+            Endpoint::Search => "search",
+        }
+    }
+}
 const LIST_PATH: &str = "/api/articles?limit=50";
 const SEARCH_PATH: &str = "/api/search?q=queue%20priority";
 
@@ -48,7 +64,7 @@ enum Args {
         seconds: u64,
         connections: usize,
         backends: Vec<Backend>,
-        endpoints: Vec<&'static str>,
+        endpoints: Vec<Endpoint>,
     },
     Ceiling {
         port: u16,
@@ -85,8 +101,10 @@ fn parse_args() -> anyhow::Result<Args> {
                     .map(|e| {
                         ENDPOINTS
                             .into_iter()
-                            .find(|known| *known == e)
-                            .with_context(|| format!("unknown endpoint {e:?}: {ENDPOINTS:?}"))
+                            .find(|known| known.name() == e)
+                            .with_context(|| {
+                                format!("unknown endpoint {e:?}: list, detail or search")
+                            })
                     })
                     .collect::<anyhow::Result<_>>()?;
             }
@@ -160,7 +178,7 @@ async fn measure(
     pool: &seed::SentencePool,
     seconds: u64,
     connections: usize,
-    endpoints: &[&'static str],
+    endpoints: &[Endpoint],
 ) -> anyhow::Result<Vec<Row>> {
     let env = TestEnv::with_backend(backend).await;
     let db = gateway::startup::connect_database(&env.settings()).await?;
@@ -199,16 +217,16 @@ async fn measure(
     let mut rows = Vec::new();
     for &endpoint in endpoints {
         let path = match endpoint {
-            "list" => LIST_PATH.to_owned(),
-            "detail" => format!("/api/articles/{slug}"),
-            _ => SEARCH_PATH.to_owned(),
+            Endpoint::List => LIST_PATH.to_owned(),
+            Endpoint::Detail => format!("/api/articles/{slug}"),
+            Endpoint::Search => SEARCH_PATH.to_owned(),
         };
         let answer = client.get(gateway.url(&path)).send().await?;
         if !answer.status().is_success() {
             bail!("{path}: {}", answer.status());
         }
         let body = answer.bytes().await?;
-        let file = scratch.path().join(format!("{endpoint}.json"));
+        let file = scratch.path().join(format!("{}.json", endpoint.name()));
         std::fs::write(&file, &body)?;
         let ceiling_port = free_port();
         let ceiling_process = start_ceiling(&file, ceiling_port).await?;
@@ -231,14 +249,14 @@ async fn measure(
             body.len(),
         )
         .await
-        .with_context(|| format!("{endpoint} on {backend:?} at {size} articles"))?;
+        .with_context(|| format!("{} on {backend:?} at {size} articles", endpoint.name()))?;
         rows.push(Row {
             backend: match backend {
                 Backend::Sqlite => "SQLite",
                 Backend::Postgres => "PostgreSQL",
             },
             articles: size,
-            endpoint,
+            endpoint: endpoint.name(),
             bytes: body.len(),
             gateway: measured,
             ceiling,
