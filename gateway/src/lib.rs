@@ -2,6 +2,7 @@
 //! web app. In single-process mode it also runs the worker.
 
 pub mod auth;
+mod cached;
 pub mod client;
 pub mod error;
 pub mod extract;

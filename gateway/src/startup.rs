@@ -161,6 +161,9 @@ impl Services {
             search,
             wiki,
             graph: Default::default(),
+            read_cache: Arc::new(shared::read_cache::ReadCache::new(
+                settings.server.read_cache_bytes,
+            )),
             metrics: Default::default(),
             storage,
             queue: queue.clone(),

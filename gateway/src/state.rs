@@ -38,6 +38,8 @@ pub struct AppState {
     pub wiki: shared::wiki::Wiki,
     /// The wiki's graph, computed once per change of the wiki.
     pub graph: Arc<shared::wiki::GraphCache>,
+    /// Rendered read answers, for the wiki as it is now.
+    pub read_cache: Arc<shared::read_cache::ReadCache>,
     /// When this gateway started (an embedded worker gets a while to report in).
     pub started: std::time::Instant,
     /// This gateway's request counts and latencies, served at `/metrics`.

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod llm;
 pub mod outbox;
+pub mod read_cache;
 pub mod recompile;
 pub mod search;
 pub mod secrets;

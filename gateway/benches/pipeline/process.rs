@@ -26,9 +26,15 @@ pub(crate) struct Launch<'a> {
 impl Launch<'_> {
     /// `gateway <args>` on a free port.
     pub(crate) fn gateway(&self, args: &[&str]) -> Process {
+        self.gateway_with(args, &[])
+    }
+
+    /// `gateway <args>` on a free port, with `vars` set in its environment.
+    pub(crate) fn gateway_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Process {
         let port = free_port();
         let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_gateway")));
         cmd.args(args)
+            .envs(vars.iter().copied())
             .env("WIKIMIND_SERVER__PORT", port.to_string());
         Process {
             child: cmd.spawn().expect("spawn the release gateway binary"),

@@ -14,6 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 /// What one run measured.
+#[derive(Clone, Copy)]
 pub(crate) struct Run {
     pub(crate) per_second: f64,
     /// The server's CPU time (user + system) per request.

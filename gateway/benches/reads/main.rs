@@ -4,15 +4,18 @@
 //! ceiling). The share of the ceiling is the figure `BENCHMARKS.md` keeps.
 //!
 //! For each backend and wiki size it seeds a fresh database with synthetic articles (the
-//! `search` bench's generator), starts the release `gateway serve --with-worker` (as `make dev` runs it) as a
-//! child process, reads each endpoint's answer once, serves those bytes from the ceiling
-//! process (this binary, `ceiling --port P --body FILE`), and drives both with the load
-//! generator of `drive.rs` — first the ceiling, then the gateway. It asserts nothing about
-//! time.
+//! `search` bench's generator), starts the release `gateway serve --with-worker` (as `make dev`
+//! runs it) as a child process — one with its read cache on, one with it off — reads each
+//! endpoint's answer once, serves those bytes from the ceiling process (this binary,
+//! `ceiling --port P --body FILE`), and drives each with the load generator of `drive.rs`:
+//! first the ceiling, then the gateways. With the cache on, the same request again is the
+//! cached path (the wiki does not change during a run); with it off, every request reads the
+//! database. It asserts nothing about time.
 //!
 //! Run with `make bench-reads` (`cargo bench -p gateway --bench reads`). Options after `--`:
 //! `--sizes 50,10000`, `--seconds 5`, `--connections 32`, `--backends sqlite,postgres`,
-//! `--endpoints list,detail,search` (PostgreSQL is skipped, with a message, when unreachable).
+//! `--endpoints list,detail,search`, `--caches on,off` (PostgreSQL is skipped, with a message,
+//! when unreachable).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -65,6 +68,8 @@ enum Args {
         connections: usize,
         backends: Vec<Backend>,
         endpoints: Vec<Endpoint>,
+        /// The gateway's read cache on, off, or each in turn.
+        caches: Vec<bool>,
     },
     Ceiling {
         port: u16,
@@ -80,6 +85,7 @@ fn parse_args() -> anyhow::Result<Args> {
     let (mut sizes, mut seconds, mut connections) = (vec![50, 10_000], 5, 32);
     let mut backends = vec![Backend::Sqlite, Backend::Postgres];
     let mut endpoints = ENDPOINTS.to_vec();
+    let mut caches = vec![true, false];
     let (mut port, mut body) = (None, None);
     let mut it = args.into_iter().skip(usize::from(ceiling));
     while let Some(arg) = it.next() {
@@ -108,6 +114,16 @@ fn parse_args() -> anyhow::Result<Args> {
                     })
                     .collect::<anyhow::Result<_>>()?;
             }
+            "--caches" => {
+                caches = value()?
+                    .split(',')
+                    .map(|c| match c {
+                        "on" => Ok(true),
+                        "off" => Ok(false),
+                        other => bail!("unknown read cache setting {other:?}: on or off"),
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+            }
             "--port" => port = Some(value()?.parse().context("--port N")?),
             "--body" => body = Some(PathBuf::from(value()?)),
             other => bail!("unknown argument {other:?}"),
@@ -128,6 +144,7 @@ fn parse_args() -> anyhow::Result<Args> {
         connections,
         backends,
         endpoints,
+        caches,
     })
 }
 
@@ -136,6 +153,8 @@ struct Row {
     backend: &'static str,
     articles: usize,
     endpoint: &'static str,
+    /// Whether the gateway's read cache was on.
+    cache: bool,
     bytes: usize,
     gateway: drive::Run,
     ceiling: drive::Run,
@@ -179,6 +198,7 @@ async fn measure(
     seconds: u64,
     connections: usize,
     endpoints: &[Endpoint],
+    caches: &[bool],
 ) -> anyhow::Result<Vec<Row>> {
     let env = TestEnv::with_backend(backend).await;
     let db = gateway::startup::connect_database(&env.settings()).await?;
@@ -204,14 +224,26 @@ async fn measure(
         llm: None,
         concurrency: 1,
     };
-    let gateway = launch.gateway(&["serve", "--with-worker"]);
-    let gateway_port: u16 = gateway
-        .base
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .context("the gateway's port")?;
-    wait_ready(&client, &gateway, Instant::now()).await;
+    // One gateway per read cache setting, side by side on the same database.
+    let mut gateways = Vec::new();
+    for &cache in caches {
+        let megabytes = if cache { "32" } else { "0" };
+        let gateway = launch.gateway_with(
+            &["serve", "--with-worker"],
+            &[("WIKIMIND_SERVER__READ_CACHE_MB", megabytes)],
+        );
+        let port: u16 = gateway
+            .base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .context("the gateway's port")?;
+        wait_ready(&client, &gateway, Instant::now()).await;
+        gateways.push((cache, port, gateway));
+    }
+    let Some((_, _, first)) = gateways.first() else {
+        bail!("--caches names no setting");
+    };
     let duration = Duration::from_secs(seconds);
     let scratch = tempfile::tempdir()?;
     let mut rows = Vec::new();
@@ -221,7 +253,7 @@ async fn measure(
             Endpoint::Detail => format!("/api/articles/{slug}"),
             Endpoint::Search => SEARCH_PATH.to_owned(),
         };
-        let answer = client.get(gateway.url(&path)).send().await?;
+        let answer = client.get(first.url(&path)).send().await?;
         if !answer.status().is_success() {
             bail!("{path}: {}", answer.status());
         }
@@ -240,27 +272,30 @@ async fn measure(
         )
         .await?;
         drop(ceiling_process);
-        let measured = drive::drive(
-            gateway_port,
-            &path,
-            connections,
-            duration,
-            gateway.child.id(),
-            body.len(),
-        )
-        .await
-        .with_context(|| format!("{} on {backend:?} at {size} articles", endpoint.name()))?;
-        rows.push(Row {
-            backend: match backend {
-                Backend::Sqlite => "SQLite",
-                Backend::Postgres => "PostgreSQL",
-            },
-            articles: size,
-            endpoint: endpoint.name(),
-            bytes: body.len(),
-            gateway: measured,
-            ceiling,
-        });
+        for (cache, port, gateway) in &gateways {
+            let measured = drive::drive(
+                *port,
+                &path,
+                connections,
+                duration,
+                gateway.child.id(),
+                body.len(),
+            )
+            .await
+            .with_context(|| format!("{} on {backend:?} at {size} articles", endpoint.name()))?;
+            rows.push(Row {
+                backend: match backend {
+                    Backend::Sqlite => "SQLite",
+                    Backend::Postgres => "PostgreSQL",
+                },
+                articles: size,
+                endpoint: endpoint.name(),
+                cache: *cache,
+                bytes: body.len(),
+                gateway: measured,
+                ceiling,
+            });
+        }
     }
     Ok(rows)
 }
@@ -272,15 +307,16 @@ fn ms(d: Duration) -> String {
 fn report(rows: &[Row], seconds: u64, connections: usize) -> String {
     let mut out = format!(
         "### Reads: {connections} keep-alive connections for {seconds} s per endpoint, gateway beside a bare handler serving the same bytes\n\n\
-         | backend | articles | endpoint | bytes | gateway req/s | gateway CPU per request | p50 / p99 | ceiling req/s | ceiling CPU per request | share of ceiling |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n"
+         | backend | articles | endpoint | read cache | bytes | gateway req/s | gateway CPU per request | p50 / p99 | ceiling req/s | ceiling CPU per request | share of ceiling |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n"
     );
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.0} | {} | {} / {} | {:.0} | {} | {:.1} % |\n",
+            "| {} | {} | {} | {} | {} | {:.0} | {} | {} / {} | {:.0} | {} | {:.1} % |\n",
             r.backend,
             r.articles,
             r.endpoint,
+            if r.cache { "on" } else { "off" },
             r.bytes,
             r.gateway.per_second,
             ms(r.gateway.cpu_per_request),
@@ -296,7 +332,7 @@ fn report(rows: &[Row], seconds: u64, connections: usize) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (sizes, seconds, connections, backend_list, endpoints) = match parse_args()? {
+    let (sizes, seconds, connections, backend_list, endpoints, caches) = match parse_args()? {
         Args::Ceiling { port, body } => return ceiling::serve(port, &body).await,
         Args::Bench {
             sizes,
@@ -304,7 +340,8 @@ async fn main() -> anyhow::Result<()> {
             connections,
             backends,
             endpoints,
-        } => (sizes, seconds, connections, backends, endpoints),
+            caches,
+        } => (sizes, seconds, connections, backends, endpoints, caches),
     };
     let pool = seed::SentencePool::from_corpus(&corpus_dir())?;
     let mut rows = Vec::new();
@@ -314,7 +351,18 @@ async fn main() -> anyhow::Result<()> {
             continue;
         }
         for &size in &sizes {
-            rows.extend(measure(backend, size, &pool, seconds, connections, &endpoints).await?);
+            rows.extend(
+                measure(
+                    backend,
+                    size,
+                    &pool,
+                    seconds,
+                    connections,
+                    &endpoints,
+                    &caches,
+                )
+                .await?,
+            );
         }
     }
     println!("{}", report(&rows, seconds, connections));

@@ -2,7 +2,8 @@
 //! the wiki.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::Response;
 use serde::Deserialize;
 use shared::compile::{Confidence, PageType, concept_key};
 use shared::db::{self, articles::ArticleFilter};
@@ -14,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::Page;
 use super::paging;
+use crate::cached;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, parse_id};
 use crate::state::AppState;
@@ -63,9 +65,10 @@ fn non_empty(v: Option<String>) -> Option<String> {
     responses((status = 200, description = "One page of articles", body = Page<ArticleListItem>)))]
 async fn list_articles(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<ArticleListItem>>> {
-    articles(&state, q).await.map(Json)
+) -> ApiResult<Response> {
+    cached::json(&state, &uri, || articles(&state, q)).await
 }
 
 /// One page of the articles `q` asks for, and how many there are in all.
@@ -91,9 +94,10 @@ pub(crate) async fn articles(state: &AppState, q: ListQuery) -> ApiResult<Page<A
     responses((status = 200, description = "The article", body = ArticleDetail)))]
 async fn get_article(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path(id_or_slug): Path<String>,
-) -> ApiResult<Json<ArticleDetail>> {
-    article(&state, &id_or_slug).await.map(Json)
+) -> ApiResult<Response> {
+    cached::json(&state, &uri, || article(&state, &id_or_slug)).await
 }
 
 /// An article by id or slug, with a link that opens each claim's source at its quote where the
@@ -112,8 +116,11 @@ pub(crate) async fn article(state: &AppState, id_or_slug: &str) -> ApiResult<Art
 /// Every concept in use, most used first, each with its parent (a tree).
 #[utoipa::path(get, path = "/concepts", tag = "wiki",
     responses((status = 200, description = "The concepts", body = Page<ConceptNode>)))]
-async fn list_concepts(State(state): State<AppState>) -> ApiResult<Json<Page<ConceptNode>>> {
-    concepts(&state).await.map(Json)
+async fn list_concepts(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<Response> {
+    cached::json(&state, &uri, || concepts(&state)).await
 }
 
 /// Every concept in use, most used first, each with its parent.

@@ -1,8 +1,8 @@
 //! `GET /api/search`: ranked articles for a query, each with the passage that matched and a
 //! highlighted snippet of it. Ranking is hybrid when an embedding provider is configured.
 
-use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use shared::search::{QueryTerms, Ranking, Segment, segments};
 use utoipa::{IntoParams, ToSchema};
@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::cached;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -86,11 +87,15 @@ pub(crate) struct SearchReply {
     responses((status = 200, description = "The articles found", body = SearchReply)))]
 async fn search(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<SearchQuery>,
-) -> ApiResult<Json<SearchReply>> {
-    search_wiki(&state, query.q.as_deref().unwrap_or_default(), query.limit)
-        .await
-        .map(Json)
+) -> ApiResult<Response> {
+    let read = || search_wiki(&state, query.q.as_deref().unwrap_or_default(), query.limit);
+    // A full-text answer made do with while an embedder is configured (the question could
+    // not be embedded, or the budget is spent) is not kept: the next search may do better.
+    let full =
+        |reply: &SearchReply| reply.ranking == Ranking::Hybrid || state.llm.embedder().is_none();
+    cached::json_if(&state, &uri, read, full).await
 }
 
 /// The articles that best match `q` (at most `limit`, default 20), each with its best passage.

@@ -28,6 +28,7 @@ mod metrics;
 mod openapi;
 mod origin;
 mod provider_settings;
+mod read_cache;
 mod search;
 mod settings;
 mod sources;

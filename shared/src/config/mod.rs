@@ -61,6 +61,9 @@ pub struct ServerSettings {
     /// The header in which those proxies name the client (lowercase), such as `fly-client-ip`;
     /// `None` reads `X-Forwarded-For` (`WIKIMIND_SERVER__CLIENT_IP_HEADER`).
     pub client_ip_header: Option<String>,
+    /// Bytes of rendered read answers (article list and pages, concepts, search) kept for the
+    /// wiki as it is now; 0 keeps none (`WIKIMIND_SERVER__READ_CACHE_MB`, default 32).
+    pub read_cache_bytes: usize,
 }
 
 /// The database connection.

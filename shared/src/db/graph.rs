@@ -15,26 +15,6 @@ pub struct GraphArticle {
     pub page_type: String,
 }
 
-/// What changes whenever the graph can: the number of articles, links and concept rows and
-/// the latest change, for a cache to tell a stale graph from a current one.
-pub async fn stamp(db: &Db) -> DbResult<String> {
-    // Links re-typed by Health's repair change no count but their relation: they are counted
-    // apart (their origin becomes `inverse`).
-    let (articles, links, inverse, concepts, latest): (i64, i64, i64, i64, Option<String>) =
-        on_db!(db, |p| sqlx::query_as(
-            "select (select count(*) from articles), (select count(*) from links), \
-             (select count(*) from links where origin = 'inverse'), \
-             (select count(*) from article_concepts), \
-             (select cast(max(updated_at) as text) from articles)"
-        )
-        .fetch_one(p)
-        .await)?;
-    Ok(format!(
-        "{articles}/{links}/{inverse}/{concepts}/{}",
-        latest.unwrap_or_default()
-    ))
-}
-
 /// Up to `limit` articles, most recently changed first; with `concept`, those carrying it.
 pub async fn articles(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Vec<GraphArticle>> {
     let rows: Vec<(Uuid, String, String, String)> = on_db!(db, |p| sqlx::query_as(

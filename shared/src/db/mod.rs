@@ -14,6 +14,7 @@ pub mod contradictions;
 pub mod conversations;
 pub mod costs;
 pub mod feeds;
+pub mod generation;
 pub mod graph;
 pub mod health;
 pub mod jobs;

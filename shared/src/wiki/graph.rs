@@ -62,8 +62,8 @@ pub struct Graph {
     pub communities: usize,
 }
 
-/// Graphs by (concept filter, limit), each with the stamp of the wiki it was computed from.
-type CachedGraphs = HashMap<(Option<String>, i64), (String, Arc<Graph>)>;
+/// Graphs by (concept filter, limit), each with the wiki generation it was computed at.
+type CachedGraphs = HashMap<(Option<String>, i64), (i64, Arc<Graph>)>;
 
 /// Graphs already computed.
 #[derive(Debug, Default)]
@@ -77,18 +77,22 @@ impl GraphCache {
     pub async fn graph(&self, db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Arc<Graph>> {
         let limit = limit.clamp(1, MAX_GRAPH_NODES);
         let key = (concept.map(str::to_owned), limit);
-        let stamp = db::graph::stamp(db).await?;
-        if let Some((s, g)) = self.lock().get(&key)
-            && *s == stamp
+        let generation = db::generation::current(db).await?;
+        if let Some((g, graph)) = self.lock().get(&key)
+            && *g == generation
         {
-            return Ok(g.clone());
+            return Ok(graph.clone());
         }
         let graph = Arc::new(build(db, concept, limit).await?);
         let mut entries = self.lock();
+        // A slower reader of an older wiki must not replace a newer graph.
+        if entries.get(&key).is_some_and(|(g, _)| *g > generation) {
+            return Ok(graph);
+        }
         if entries.len() >= CACHE_ENTRIES {
             entries.clear();
         }
-        entries.insert(key, (stamp, graph.clone()));
+        entries.insert(key, (generation, graph.clone()));
         Ok(graph)
     }
 

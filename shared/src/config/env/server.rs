@@ -13,6 +13,9 @@ const HEADER_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__HEADER_TIMEOUT_SECS";
 const BODY_TIMEOUT_SECS: &str = "WIKIMIND_SERVER__BODY_TIMEOUT_SECS";
 const TRUSTED_PROXIES: &str = "WIKIMIND_SERVER__TRUSTED_PROXIES";
 const CLIENT_IP_HEADER: &str = "WIKIMIND_SERVER__CLIENT_IP_HEADER";
+const READ_CACHE_MB: &str = "WIKIMIND_SERVER__READ_CACHE_MB";
+/// Largest read cache accepted, in MiB (a typo of a few zeros should not reserve the machine).
+const MAX_READ_CACHE_MB: usize = 65_536;
 
 /// Reads and validates the server settings.
 pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigError> {
@@ -31,7 +34,21 @@ pub(super) fn server_settings(src: &EnvSource) -> Result<ServerSettings, ConfigE
         body_timeout_secs: positive(BODY_TIMEOUT_SECS, src.parse(BODY_TIMEOUT_SECS, 30u64)?)?,
         trusted_proxies: trusted_proxies(src)?,
         client_ip_header: client_ip_header(src)?,
+        read_cache_bytes: read_cache_bytes(src)?,
     })
+}
+
+/// `WIKIMIND_SERVER__READ_CACHE_MB`: MiB of read answers kept, 0 for none.
+fn read_cache_bytes(src: &EnvSource) -> Result<usize, ConfigError> {
+    let mb = src.parse(READ_CACHE_MB, 32usize)?;
+    if mb > MAX_READ_CACHE_MB {
+        return Err(ConfigError::Invalid {
+            var: READ_CACHE_MB,
+            value: mb.to_string(),
+            message: format!("at most {MAX_READ_CACHE_MB} (MiB)"),
+        });
+    }
+    Ok(mb << 20)
 }
 
 /// `WIKIMIND_SERVER__TRUSTED_PROXIES`: comma-separated networks (`172.16.0.0/12`) or addresses.
@@ -175,5 +192,22 @@ mod tests {
         assert_eq!((s.max_connections, s.max_connections_per_client), (20, 20));
         assert!(load(&[(MAX_CONNECTIONS, "0")]).is_err());
         assert!(load(&[(HEADER_TIMEOUT_SECS, "0")]).is_err());
+    }
+
+    #[test]
+    fn the_read_cache_is_given_in_mib_and_zero_turns_it_off() {
+        assert_eq!(load(&[]).expect("defaults").read_cache_bytes, 32 << 20);
+        assert_eq!(
+            load(&[(READ_CACHE_MB, "0")]).expect("off").read_cache_bytes,
+            0
+        );
+        assert_eq!(
+            load(&[(READ_CACHE_MB, "5")]).expect("5").read_cache_bytes,
+            5 << 20
+        );
+        for bad in ["-1", "lots", "65537"] {
+            let err = load(&[(READ_CACHE_MB, bad)]).expect_err(bad);
+            assert!(err.to_string().contains(READ_CACHE_MB), "{err}");
+        }
     }
 }

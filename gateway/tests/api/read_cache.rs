@@ -1,0 +1,114 @@
+//! Read answers (the article list and pages, concepts, search) are kept while the wiki stays
+//! as it was, and never served stale whoever changes it: the gateway, its worker, or another
+//! process writing to the database.
+
+use shared::db::{self, Db};
+
+use crate::helpers::spawn_app_with;
+
+/// Runs `sql` on the application's database, as another process would.
+async fn execute(db: &Db, sql: &'static str) {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(drop),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(drop),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn generation(db: &Db) -> i64 {
+    db::generation::current(db).await.expect("generation")
+}
+
+#[tokio::test]
+async fn cached_reads_follow_every_change_to_the_wiki() {
+    let app = spawn_app_with(|_| {}).await;
+    let quokka = app
+        .compiled_note("# Quokka habits\n\nThe quokka is a small marsupial that lives on Rottnest Island and eats leaves at night.")
+        .await;
+    app.compiled_note("# Numbat habits\n\nThe numbat is a marsupial that eats termites by day in the woodlands of the south west.")
+        .await;
+    let detail = format!("/api/articles/{quokka}");
+    let reads = [
+        "/api/articles",
+        detail.as_str(),
+        "/api/search?q=quokka",
+        "/api/concepts",
+    ];
+    let mut before = Vec::new();
+    for path in reads {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        before.push(body);
+    }
+    assert_eq!(before[0]["total"], 2, "{}", before[0]);
+    assert_eq!(before[2]["results"][0]["article"]["id"], quokka.as_str());
+
+    // While nothing changes, every read is answered alike, from the cache.
+    let unchanged = generation(&app.db).await;
+    for (path, first) in reads.iter().zip(&before) {
+        assert_eq!(&app.get_json(path).await.1, first, "{path}");
+    }
+    // Work on the job queue is no change to the wiki.
+    execute(&app.db, "update job_runs set error = error").await;
+    assert_eq!(generation(&app.db).await, unchanged);
+
+    // Another process renames both articles in one statement: every read sees it at once.
+    execute(
+        &app.db,
+        "update articles set title = replace(title, 'habits', 'ways')",
+    )
+    .await;
+    let moved = generation(&app.db).await - unchanged;
+    match app.db {
+        // Once per transaction on PostgreSQL (at its commit), once per row on SQLite.
+        Db::Postgres(_) => assert_eq!(moved, 1),
+        Db::Sqlite(_) => assert_eq!(moved, 2),
+    }
+    let (_, list) = app.get_json("/api/articles").await;
+    let titles: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(titles.iter().all(|t| t.ends_with(" ways")), "{list}");
+    assert_eq!(app.get_json(&detail).await.1["title"], "Quokka ways");
+    let (_, found) = app.get_json("/api/search?q=quokka").await;
+    assert_eq!(
+        found["results"][0]["article"]["title"], "Quokka ways",
+        "{found}"
+    );
+
+    // Deleting the quokka's source through the API takes its article out of every read.
+    let (_, article) = app.get_json(&detail).await;
+    let source = article["sources"][0]["id"].as_str().expect("source id");
+    let (status, body) = app
+        .delete_json(&format!("/api/sources/{source}?cascade=true"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.get_json(&detail).await.0, 404);
+    assert_eq!(app.get_json("/api/articles").await.1["total"], 1);
+    let (_, found) = app.get_json("/api/search?q=quokka").await;
+    assert!(
+        found["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|r| r["article"]["id"] != quokka.as_str()),
+        "{found}"
+    );
+}
+
+#[tokio::test]
+async fn with_the_cache_off_reads_are_answered_alike() {
+    let app = spawn_app_with(|s| s.server.read_cache_bytes = 0).await;
+    let id = app
+        .compiled_note("# Bilby burrows\n\nThe bilby digs spiral burrows in the desert and comes out at night.")
+        .await;
+    let (status, first) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert_eq!(status, 200, "{first}");
+    execute(&app.db, "update articles set title = 'Bilby tunnels'").await;
+    let (_, second) = app.get_json(&format!("/api/articles/{id}")).await;
+    assert_eq!(second["title"], "Bilby tunnels");
+    assert_eq!(second["claims"], first["claims"]);
+}
