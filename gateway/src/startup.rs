@@ -154,7 +154,7 @@ impl Services {
             llm.clone(),
             settings.llm.budget.clone(),
         );
-        let state = AppState {
+        let state = AppState::new(crate::state::Handles {
             llm,
             budget,
             db: db.clone(),
@@ -180,7 +180,7 @@ impl Services {
             session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(
                 || format!("reading the session key in {}", settings.data_dir.display()),
             )?),
-        };
+        });
         let worker = if options.with_worker {
             let mut ctx = worker::build_context(settings.clone(), db, bus).await?;
             // One router and embedder in the process, so a change in Settings reaches the

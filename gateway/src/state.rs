@@ -11,9 +11,27 @@ use shared::storage::Storage;
 use crate::origin::OriginPolicy;
 use crate::session::SessionKey;
 
-/// Shared handles (cheap to clone).
+/// The handles every handler receives: one pointer, so that the extractors and middleware
+/// that take the state per request copy a reference count rather than every handle.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Handles>);
+
+impl AppState {
+    pub fn new(handles: Handles) -> Self {
+        Self(Arc::new(handles))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Handles;
+
+    fn deref(&self) -> &Handles {
+        &self.0
+    }
+}
+
+/// Shared handles.
+pub struct Handles {
     pub db: Db,
     pub storage: Storage,
     pub queue: JobQueue,
