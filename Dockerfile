@@ -22,6 +22,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY shared/ shared/
 COPY text/ text/
 COPY sqlitevec/ sqlitevec/
+COPY sqliteread/ sqliteread/
 COPY worker/ worker/
 COPY gateway/ gateway/
 COPY testkit/ testkit/

@@ -8,7 +8,6 @@ use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
-use shared::db;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -47,7 +46,7 @@ where
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), ToString::to_string);
     // Read before the answer: an answer read afterwards is at least this new.
-    let generation = db::generation::current(&state.db).await?;
+    let generation = state.generation.current().await?;
     if let Some(body) = cache.get(generation, &key) {
         return Ok(respond(body));
     }

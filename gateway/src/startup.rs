@@ -164,6 +164,7 @@ impl Services {
             read_cache: Arc::new(shared::read_cache::ReadCache::new(
                 settings.server.read_cache_bytes,
             )),
+            generation: shared::db::generation::Reader::new(&db),
             metrics: Default::default(),
             storage,
             queue: queue.clone(),

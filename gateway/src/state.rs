@@ -58,6 +58,8 @@ pub struct Handles {
     pub graph: Arc<shared::wiki::GraphCache>,
     /// Rendered read answers, for the wiki as it is now.
     pub read_cache: Arc<shared::read_cache::ReadCache>,
+    /// Tells which wiki the cached answers are of.
+    pub generation: shared::db::generation::Reader,
     /// When this gateway started (an embedded worker gets a while to report in).
     pub started: std::time::Instant,
     /// This gateway's request counts and latencies, served at `/metrics`.
