@@ -23,14 +23,16 @@ where
     T: Serialize,
     Fut: Future<Output = ApiResult<T>>,
 {
-    json_if(state, uri, read, |_| true).await
+    json_if(state, uri, "", read, |_| true).await
 }
 
-/// As [`json`], keeping the answer only when `keep` says it is the full one (not one made
-/// do with while a provider was unavailable).
+/// As [`json`], filed under `variant` too (what else the answer depends on), and kept only
+/// when `keep` says it is the full one (not one made do with while a provider was
+/// unavailable).
 pub(crate) async fn json_if<T, Fut>(
     state: &AppState,
     uri: &Uri,
+    variant: &str,
     read: impl FnOnce() -> Fut,
     keep: impl FnOnce(&T) -> bool,
 ) -> ApiResult<Response>
@@ -42,9 +44,14 @@ where
     if !cache.enabled() {
         return Ok(respond(render(&read().await?)?));
     }
-    let key = uri
+    let mut key = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), ToString::to_string);
+    if !variant.is_empty() {
+        // A request target holds no space, so the variant cannot be mistaken for one.
+        key.push(' ');
+        key.push_str(variant);
+    }
     // Read before the answer: an answer read afterwards is at least this new.
     let generation = state.generation.current().await?;
     if let Some(body) = cache.get(generation, &key) {

@@ -2,8 +2,9 @@
 -- (articles and what hangs off them, concepts, links, disputes, search passages and vectors,
 -- settings, and the sources articles cite). Read answers are cached under it, so every
 -- process (gateways, workers, the CLI) invalidates every cache through the database itself,
--- whichever code path wrote. Sources count when changed or deleted only: a source just stored
--- is cited by no article yet (the row that makes an article cite it counts).
+-- whichever code path wrote. Sources count when deleted, or when a column an article shows of
+-- them changes: a source just stored is cited by no article yet (the row that makes an
+-- article cite it counts), and its progress through the pipeline is not the wiki's.
 create table wiki_generation (
     id integer primary key check (id = 1),
     value bigint not null
@@ -54,5 +55,5 @@ create constraint trigger search_vectors_wiki_changed after insert or update or 
     deferrable initially deferred for each row execute function wiki_changed();
 create constraint trigger app_settings_wiki_changed after insert or update or delete on app_settings
     deferrable initially deferred for each row execute function wiki_changed();
-create constraint trigger sources_wiki_changed after update or delete on sources
+create constraint trigger sources_wiki_changed after update of title, url, kind, created_at or delete on sources
     deferrable initially deferred for each row execute function wiki_changed();

@@ -2,8 +2,9 @@
 -- (articles and what hangs off them, concepts, links, disputes, search passages and vectors,
 -- settings, and the sources articles cite). Read answers are cached under it, so every
 -- process (gateways, workers, the CLI) invalidates every cache through the database itself,
--- whichever code path wrote. Sources count when changed or deleted only: a source just stored
--- is cited by no article yet (the row that makes an article cite it counts).
+-- whichever code path wrote. Sources count when deleted, or when a column an article shows of
+-- them changes: a source just stored is cited by no article yet (the row that makes an
+-- article cite it counts), and its progress through the pipeline is not the wiki's.
 create table wiki_generation (
     id integer primary key check (id = 1),
     value bigint not null
@@ -101,7 +102,7 @@ create trigger app_settings_update_wiki_changed after update on app_settings
 begin update wiki_generation set value = value + 1 where id = 1; end;
 create trigger app_settings_delete_wiki_changed after delete on app_settings
 begin update wiki_generation set value = value + 1 where id = 1; end;
-create trigger sources_update_wiki_changed after update on sources
+create trigger sources_update_wiki_changed after update of title, url, kind, created_at on sources
 begin update wiki_generation set value = value + 1 where id = 1; end;
 create trigger sources_delete_wiki_changed after delete on sources
 begin update wiki_generation set value = value + 1 where id = 1; end;

@@ -91,11 +91,18 @@ async fn search(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> ApiResult<Response> {
     let read = || search_wiki(&state, query.q.as_deref().unwrap_or_default(), query.limit);
+    // Filed under the embedder in force too: a gateway re-reads changed provider settings
+    // within seconds, and an answer ranked by the one it had must not outlive it.
+    let embedder = state
+        .llm
+        .embedder()
+        .map(|e| e.model_id())
+        .unwrap_or_default();
     // A full-text answer made do with while an embedder is configured (the question could
     // not be embedded, or the budget is spent) is not kept: the next search may do better.
     let full =
         |reply: &SearchReply| reply.ranking == Ranking::Hybrid || state.llm.embedder().is_none();
-    cached::json_if(&state, &uri, read, full).await
+    cached::json_if(&state, &uri, &embedder, read, full).await
 }
 
 /// The articles that best match `q` (at most `limit`, default 20), each with its best passage.

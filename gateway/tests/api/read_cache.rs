@@ -15,6 +15,16 @@ async fn execute(db: &Db, sql: &'static str) {
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// Puts the wiki's generation back to `value`, as if nothing had changed.
+async fn set_generation(db: &Db, value: i64) {
+    let sql = "update wiki_generation set value = $1 where id = 1";
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).bind(value).execute(p).await.map(drop),
+        Db::Postgres(p) => sqlx::query(sql).bind(value).execute(p).await.map(drop),
+    }
+    .expect("set the generation");
+}
+
 async fn generation(db: &Db) -> i64 {
     db::generation::current(db).await.expect("generation")
 }
@@ -48,9 +58,32 @@ async fn cached_reads_follow_every_change_to_the_wiki() {
     for (path, first) in reads.iter().zip(&before) {
         assert_eq!(&app.get_json(path).await.1, first, "{path}");
     }
-    // Work on the job queue is no change to the wiki.
+    // Work on the job queue, or a source moving through the pipeline, is no change to the
+    // wiki.
     execute(&app.db, "update job_runs set error = error").await;
+    execute(
+        &app.db,
+        "update sources set status = status, updated_at = updated_at",
+    )
+    .await;
     assert_eq!(generation(&app.db).await, unchanged);
+    // The answers are the cached ones: a change hidden from the generation is not seen...
+    execute(
+        &app.db,
+        "update articles set title = 'Hidden change' where title = 'Quokka habits'",
+    )
+    .await;
+    set_generation(&app.db, unchanged).await;
+    assert_eq!(app.get_json(&detail).await.1, before[1]);
+    // ...until the generation moves on.
+    db::generation::bump(&app.db).await.expect("bump");
+    assert_eq!(app.get_json(&detail).await.1["title"], "Hidden change");
+    execute(
+        &app.db,
+        "update articles set title = 'Quokka habits' where title = 'Hidden change'",
+    )
+    .await;
+    let unchanged = generation(&app.db).await;
 
     // Another process renames both articles in one statement: every read sees it at once.
     execute(
@@ -107,7 +140,10 @@ async fn with_the_cache_off_reads_are_answered_alike() {
         .await;
     let (status, first) = app.get_json(&format!("/api/articles/{id}")).await;
     assert_eq!(status, 200, "{first}");
+    // A change hidden from the generation is seen all the same: nothing was kept.
+    let unchanged = generation(&app.db).await;
     execute(&app.db, "update articles set title = 'Bilby tunnels'").await;
+    set_generation(&app.db, unchanged).await;
     let (_, second) = app.get_json(&format!("/api/articles/{id}")).await;
     assert_eq!(second["title"], "Bilby tunnels");
     assert_eq!(second["claims"], first["claims"]);

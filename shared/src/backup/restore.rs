@@ -275,6 +275,11 @@ pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest
             Err(e)
         }
     };
+    // Answers read between the commit and now (vectors not indexed yet, provider keys not
+    // readable yet) may have been cached under the restore's generation.
+    if let Err(e) = crate::db::generation::bump(db).await {
+        tracing::warn!(error = %e, "cached answers of the wiki before its restore may be served until the next change");
+    }
     // Kept only when the secret key could not be moved out of it.
     if !keep_staging
         && let Err(e) = std::fs::remove_dir_all(&staging)
