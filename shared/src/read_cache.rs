@@ -11,7 +11,7 @@ use bytes::Bytes;
 /// What an entry costs beyond its key and answer (the map's and the queue's share).
 const ENTRY_OVERHEAD: usize = 96;
 
-/// Rendered answers of the newest generation seen.
+/// Rendered answers of one generation: the one last asked for.
 #[derive(Debug)]
 pub struct ReadCache {
     limit: usize,
