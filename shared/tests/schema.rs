@@ -1,4 +1,6 @@
-//! Both dialects' migrations produce the same tables and columns. PostgreSQL comes from
+//! Both dialects' migrations produce the same tables and columns, and the same triggers that
+//! move the wiki's generation on (a table rebuilt by a later SQLite migration loses its
+//! triggers silently; this says so). PostgreSQL comes from
 //! `WIKIMIND_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); a
 //! fresh database is created for the test and dropped after. With `CI=true` an unreachable
 //! PostgreSQL fails the test; otherwise it is skipped with a message.
@@ -10,6 +12,38 @@ use shared::db::Db;
 use sqlx::Connection;
 
 type Schema = BTreeMap<String, BTreeSet<String>>;
+/// (table, event) pairs that move the wiki's generation on.
+type Bumps = BTreeSet<(String, String)>;
+
+/// Every change to these tables moves the generation on; of `sources`, only updates and
+/// deletions (see the migration `wiki_generation`).
+const COVERED: [&str; 15] = [
+    "articles",
+    "article_aliases",
+    "article_concepts",
+    "article_sources",
+    "article_versions",
+    "claims",
+    "concept_hierarchy",
+    "concepts",
+    "contradiction_resolutions",
+    "contradiction_verdicts",
+    "links",
+    "mention_texts",
+    "search_chunks",
+    "search_vectors",
+    "app_settings",
+];
+
+fn expected_bumps() -> Bumps {
+    let mut bumps: Bumps = COVERED
+        .iter()
+        .flat_map(|t| ["insert", "update", "delete"].map(|e| (t.to_string(), e.to_owned())))
+        .collect();
+    bumps.insert(("sources".into(), "update".into()));
+    bumps.insert(("sources".into(), "delete".into()));
+    bumps
+}
 
 fn settings(url: String) -> DatabaseSettings {
     DatabaseSettings {
@@ -18,7 +52,7 @@ fn settings(url: String) -> DatabaseSettings {
     }
 }
 
-async fn sqlite_schema() -> Schema {
+async fn sqlite_schema() -> (Schema, Bumps) {
     let dir = tempfile::tempdir().expect("tmp");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let db = Db::connect(&settings(url)).await.expect("sqlite");
@@ -41,10 +75,29 @@ async fn sqlite_schema() -> Schema {
             .expect("columns");
         schema.insert(table, columns.into_iter().map(|(c,)| c).collect());
     }
-    schema
+    // Named `{table}_{event}_wiki_changed`, one per event.
+    let triggers: Vec<(String, String)> = sqlx::query_as(
+        "select tbl_name, name from sqlite_master where type = 'trigger' \
+         and name like '%\\_wiki\\_changed' escape '\\'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("triggers");
+    let bumps = triggers
+        .into_iter()
+        .map(|(table, name)| {
+            let event = name
+                .strip_prefix(&format!("{table}_"))
+                .and_then(|n| n.strip_suffix("_wiki_changed"))
+                .unwrap_or(&name)
+                .to_owned();
+            (table, event)
+        })
+        .collect();
+    (schema, bumps)
 }
 
-async fn postgres_schema(url: &str) -> Schema {
+async fn postgres_schema(url: &str) -> (Schema, Bumps) {
     let db = Db::connect(&settings(url.to_owned()))
         .await
         .expect("postgres");
@@ -61,17 +114,29 @@ async fn postgres_schema(url: &str) -> Schema {
     .fetch_all(pool)
     .await
     .expect("columns");
+    let bumps: Vec<(String, String)> = sqlx::query_as(
+        "select event_object_table::text, lower(event_manipulation::text) \
+         from information_schema.triggers where trigger_name like '%wiki\\_changed'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("triggers");
     db.close().await;
     let mut schema = Schema::new();
     for (table, column) in rows {
         schema.entry(table).or_default().insert(column);
     }
-    schema
+    (schema, bumps.into_iter().collect())
 }
 
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
-    let sqlite = sqlite_schema().await;
+    let (sqlite, sqlite_bumps) = sqlite_schema().await;
+    assert_eq!(
+        sqlite_bumps,
+        expected_bumps(),
+        "SQLite's generation triggers"
+    );
     assert!(
         sqlite.contains_key("sources") && sqlite.contains_key("job_runs"),
         "{sqlite:?}"
@@ -98,7 +163,7 @@ async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("unexpected PostgreSQL URL {admin_url}"),
     };
-    let postgres = postgres_schema(&url).await;
+    let (postgres, postgres_bumps) = postgres_schema(&url).await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "drop database if exists {name} with (force)"
     )))
@@ -109,6 +174,11 @@ async fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
         without_full_text(sqlite),
         without_full_text(postgres),
         "the dialects' migrations differ"
+    );
+    assert_eq!(
+        postgres_bumps,
+        expected_bumps(),
+        "PostgreSQL's generation triggers"
     );
 }
 
