@@ -4,7 +4,7 @@
 
 use shared::db::{self, Db};
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 /// Runs `sql` on the application's database, as another process would.
 async fn execute(db: &Db, sql: &'static str) {
@@ -31,7 +31,7 @@ async fn generation(db: &Db) -> i64 {
 
 #[tokio::test]
 async fn cached_reads_follow_every_change_to_the_wiki() {
-    let app = spawn_app_with(|_| {}).await;
+    let app = spawn_app().await;
     let quokka = app
         .compiled_note("# Quokka habits\n\nThe quokka is a small marsupial that lives on Rottnest Island and eats leaves at night.")
         .await;
@@ -104,6 +104,7 @@ async fn cached_reads_follow_every_change_to_the_wiki() {
         .iter()
         .filter_map(|a| a["title"].as_str())
         .collect();
+    assert_eq!(titles.len(), 2, "{list}");
     assert!(titles.iter().all(|t| t.ends_with(" ways")), "{list}");
     assert_eq!(app.get_json(&detail).await.1["title"], "Quokka ways");
     let (_, found) = app.get_json("/api/search?q=quokka").await;
