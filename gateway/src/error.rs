@@ -143,6 +143,7 @@ impl From<shared::backup::BackupError> for ApiError {
             BackupError::Io { path, source } => {
                 shared::storage::StorageError::Io { path, source }.into()
             }
+            BackupError::Storage(e) => e.into(),
         }
     }
 }
@@ -219,6 +220,11 @@ impl From<shared::storage::StorageError> for ApiError {
             ApiError::Unavailable(
                 "the data directory cannot be written at the moment; reading still works"
                     .to_owned(),
+            )
+        } else if matches!(e, shared::storage::StorageError::Bucket { .. }) {
+            tracing::error!(error = %e, "the bucket holding the files did not answer");
+            ApiError::Unavailable(
+                "the file storage cannot be reached at the moment; try again shortly".to_owned(),
             )
         } else {
             ApiError::Internal(anyhow::Error::new(e))

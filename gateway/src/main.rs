@@ -132,7 +132,7 @@ async fn data(settings: &Settings) -> anyhow::Result<(shared::db::Db, shared::st
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
-    let storage = shared::storage::Storage::open(&settings.data_dir)
+    let storage = shared::storage::Storage::open_with(&settings.data_dir, settings.bucket.as_ref())
         .with_context(|| format!("opening the data directory {}", settings.data_dir.display()))?;
     Ok((db, storage))
 }

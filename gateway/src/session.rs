@@ -1,9 +1,10 @@
 //! Browser sessions: the cookie the login page obtains in exchange for the token.
 //!
 //! A cookie is `<issued unix seconds>.<HMAC-SHA256(key, issued "." token digest)>`. The key is
-//! random, kept in `<data dir>/session.key` (so every gateway on the shared volume accepts the
-//! same sessions and a restart keeps them), and never leaves the server: a stolen cookie does
-//! not let anyone test guesses of the token offline. The server enforces the age limit itself,
+//! derived from `WIKIMIND_SECRET_KEY` when it is set (so gateways on machines that share no
+//! directory accept the same sessions), else random and kept in `<data dir>/session.key` (so
+//! every gateway on a shared volume does, and a restart keeps them); it never leaves the
+//! server: a stolen cookie does not let anyone test guesses of the token offline. The server enforces the age limit itself,
 //! and changing the token, or deleting the key file, ends every session.
 
 use std::io::Write as _;
@@ -37,6 +38,22 @@ impl std::fmt::Debug for SessionKey {
 }
 
 impl SessionKey {
+    /// The deployment's key: derived from `WIKIMIND_SECRET_KEY` when set (apart from the key
+    /// that seals stored secrets), else the data directory's (see [`SessionKey::load_or_create`]).
+    pub fn for_settings(settings: &shared::config::Settings) -> std::io::Result<Self> {
+        match &settings.secret_key {
+            Some(secret) => Ok(Self::from_passphrase(secret.expose())),
+            None => Self::load_or_create(&settings.data_dir),
+        }
+    }
+
+    fn from_passphrase(passphrase: &str) -> Self {
+        let mut hash = Sha256::new();
+        hash.update(b"wikimind session key v1\0");
+        hash.update(passphrase.as_bytes());
+        Self(hash.finalize().into())
+    }
+
     /// Reads `<dir>/session.key`, creating it with a fresh random key (mode 0600) if absent.
     /// Two processes racing to create it both end up with the one that was written first.
     pub fn load_or_create(dir: &Path) -> std::io::Result<Self> {
@@ -195,5 +212,36 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o077, 0, "only the owner can read the key");
         }
+    }
+
+    #[test]
+    fn machines_sharing_the_secret_key_accept_each_others_sessions() {
+        let settings = |secret: Option<&str>| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut s = shared::config::Settings::for_data_dir(dir.path());
+            s.secret_key = secret.map(shared::config::Secret::new);
+            (dir, s)
+        };
+        let shared_secret = "0123456789abcdef0123456789abcdef-shared";
+        let (_a_dir, a) = settings(Some(shared_secret));
+        let (_b_dir, b) = settings(Some(shared_secret));
+        let (_c_dir, c) = settings(Some("another-deployment-0123456789abcdef"));
+        let (_d_dir, d) = settings(None);
+        let now = SystemTime::now();
+        let cookie = SessionKey::for_settings(&a).expect("a").mint("token", now);
+        let accepts = |s: &shared::config::Settings| {
+            SessionKey::for_settings(s)
+                .expect("key")
+                .verify(&cookie, "token", now)
+                .is_some()
+        };
+        assert!(accepts(&b), "another machine of the deployment");
+        assert!(!accepts(&c), "another deployment");
+        assert!(!accepts(&d), "a data directory's own key");
+        assert!(
+            d.data_dir.join("session.key").is_file(),
+            "without the variable the key lives in the data directory"
+        );
+        assert!(!a.data_dir.join("session.key").exists());
     }
 }

@@ -110,9 +110,10 @@ impl Services {
     /// background tasks.
     pub async fn start(settings: Settings, options: ServeOptions) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
-        let storage = Storage::open(&settings.data_dir).with_context(|| {
-            format!("opening the data directory {}", settings.data_dir.display())
-        })?;
+        let storage = Storage::open_with(&settings.data_dir, settings.bucket.as_ref())
+            .with_context(|| {
+                format!("opening the data directory {}", settings.data_dir.display())
+            })?;
         let db = connect_database(&settings).await?;
         let queue = JobQueue::for_deployment(&settings, &db).await?;
         let bus = shared::events::bus_for_deployment(&settings)
@@ -178,9 +179,9 @@ impl Services {
             settings: settings.clone(),
             started: std::time::Instant::now(),
             embedded_worker: options.with_worker,
-            session_key: Arc::new(SessionKey::load_or_create(&settings.data_dir).with_context(
-                || format!("reading the session key in {}", settings.data_dir.display()),
-            )?),
+            session_key: Arc::new(SessionKey::for_settings(&settings).with_context(|| {
+                format!("reading the session key in {}", settings.data_dir.display())
+            })?),
         });
         let worker = if options.with_worker {
             let mut ctx = worker::build_context(settings.clone(), db, bus).await?;

@@ -200,7 +200,9 @@ async fn source_of(
         None => {
             // No page to fetch: the item's own content is the document.
             let content = item.content.as_deref().unwrap_or_default();
-            storage.write_original(id, "html", content.as_bytes())?;
+            storage
+                .write_original(id, "html", content.as_bytes())
+                .await?;
             NewSource {
                 id,
                 kind: SourceKind::Html,
@@ -216,7 +218,7 @@ async fn source_of(
     };
     let job_id = Uuid::now_v7();
     if let Err(e) = db::sources::insert_with_job(db, &source, job_id, JobKind::IngestSource).await {
-        let _ = storage.remove_source(id);
+        let _ = storage.remove_source(id).await;
         return Err(e.into());
     }
     db::feeds::set_item_source(db, feed_id, &item.guid, id).await?;

@@ -4,3 +4,4 @@ pub mod backend;
 pub mod corpus_server;
 pub mod fake_llm;
 pub mod fake_youtube;
+pub mod s3_server;

@@ -48,7 +48,8 @@ pub async fn build_context(
     db: Db,
     bus: SharedBus,
 ) -> anyhow::Result<WorkerContext> {
-    let storage = Storage::open(&settings.data_dir).context("opening the data directory")?;
+    let storage = Storage::open_with(&settings.data_dir, settings.bucket.as_ref())
+        .context("opening the data directory")?;
     // Crossing the budget's marks is announced on the bus.
     let budget = shared::budget::Budget::new(db.clone(), settings.llm.budget.clone())
         .with_events(bus.clone());

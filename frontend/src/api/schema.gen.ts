@@ -1370,8 +1370,11 @@ export interface components {
              */
             pending?: number | null;
         } | {
+            /** @description Where `raw/` and `wiki/` are: the data directory, or the bucket (`s3://…`). */
+            files: string;
             /** Format: int64 */
             free_mib: number;
+            /** @description The data directory. */
             path: string;
         } | components["schemas"]["VectorSearch"] | {
             embedded: boolean;

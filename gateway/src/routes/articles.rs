@@ -109,7 +109,7 @@ pub(crate) async fn article(state: &AppState, id_or_slug: &str) -> ApiResult<Art
     let mut article = db::articles::get_detail(&state.db, id_or_slug)
         .await
         .map_err(ApiError::missing("article"))?;
-    shared::wiki::link_claims(&mut article, &state.storage);
+    shared::wiki::link_claims(&mut article, &state.storage).await;
     Ok(article)
 }
 

@@ -43,10 +43,8 @@ async fn export(
             )));
         }
     }
-    let storage = state.storage.clone();
-    let bytes = tokio::task::spawn_blocking(move || shared::backup::vault::vault_zip(&storage))
+    let bytes = shared::backup::vault::vault_zip(&state.storage)
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| ApiError::Internal(e.into()))?;
     let name = format!(
         "wikimind-vault-{}.zip",

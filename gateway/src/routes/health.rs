@@ -53,8 +53,11 @@ enum Detail {
         pending: Option<Option<i64>>,
     },
     Storage {
+        /// The data directory.
         path: String,
         free_mib: u64,
+        /// Where `raw/` and `wiki/` are: the data directory, or the bucket (`s3://…`).
+        files: String,
     },
     /// How passages nearest to a question's embedding are found.
     Vectors(shared::db::vectors::VectorSearch),
@@ -132,8 +135,9 @@ async fn database_check(state: &AppState) -> Result<Detail, String> {
     Ok(Detail::Database(state.db.dialect()))
 }
 
-/// Storage: the data directory can be written and is not about to be full.
-fn storage_check(state: &AppState) -> Result<Detail, String> {
+/// Storage: the data directory (and the bucket, when the files are in one) can be written,
+/// and the directory's disk is not about to be full.
+async fn storage_check(state: &AppState) -> Result<Detail, String> {
     let root = state.storage.root().display().to_string();
     let (free, almost_full) = state.storage.free_space().map_err(|e| e.to_string())?;
     let free_mib = free / (1 << 20);
@@ -142,13 +146,16 @@ fn storage_check(state: &AppState) -> Result<Detail, String> {
             "the disk of the data directory {root} is almost full ({free_mib} MiB free)"
         ));
     }
+    let files = state.storage.files_location();
     state
         .storage
         .check_writable()
-        .map_err(|e| format!("the data directory {root} cannot be written: {e}"))?;
+        .await
+        .map_err(|e| format!("the data directory {root} or {files} cannot be written: {e}"))?;
     Ok(Detail::Storage {
         path: root,
         free_mib,
+        files,
     })
 }
 
@@ -218,7 +225,7 @@ async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode
     let mut checks = Checks {
         database: Check::of(database_check(&state).await),
         queue: Check::of(queue_check(&state).await),
-        storage: Check::of(storage_check(&state)),
+        storage: Check::of(storage_check(&state).await),
         vectors: Check::of(vectors_check(&state).await),
         worker: Check::of(worker_check(&state).await),
     };

@@ -377,14 +377,15 @@ async fn get_source(
         .map_err(ApiError::missing("source"))?;
     // Estimated with the providers in force (a key or model changed in Settings counts).
     state.llm.refresh_or_keep().await;
-    // The text's size on disk is all an estimate needs; nothing is read.
-    let estimate = std::fs::metadata(state.storage.text_path(id))
-        .ok()
-        .filter(|_| source.content_hash.is_some())
-        .map(|m| {
-            let len = usize::try_from(m.len()).unwrap_or(usize::MAX);
-            shared::llm::setup::compile_estimate(&state.llm.current().effective.settings, len)
-        });
+    // The text's size is all an estimate needs; nothing is read.
+    let text_len = match source.content_hash {
+        Some(_) => state.storage.text_len(id).await.ok().flatten(),
+        None => None,
+    };
+    let estimate = text_len.map(|len| {
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        shared::llm::setup::compile_estimate(&state.llm.current().effective.settings, len)
+    });
     Ok(Json(SourceDetail {
         source,
         estimate,
@@ -407,6 +408,7 @@ async fn get_source_text(
     let text = state
         .storage
         .read_text(id)
+        .await
         .map_err(|_| ApiError::NotFound("the source's text is not available yet".to_owned()))?;
     Ok((
         [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
@@ -427,12 +429,9 @@ async fn get_source_original(
     let source = db::sources::get(&state.db, id)
         .await
         .map_err(ApiError::missing("source"))?;
-    let (path, ext) = state.storage.find_original(id).ok_or_else(|| {
+    let (bytes, ext) = state.storage.read_original(id).await?.ok_or_else(|| {
         ApiError::NotFound("the original document is not available yet".to_owned())
     })?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
     let mime = source.original_mime.unwrap_or_else(|| match ext {
         "pdf" => "application/pdf".to_owned(),
         "html" => "text/html; charset=utf-8".to_owned(),

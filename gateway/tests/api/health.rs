@@ -18,6 +18,9 @@ async fn health_reports_the_version_and_readiness_reports_each_check() {
     for check in ["database", "queue", "storage", "vectors", "worker"] {
         assert_eq!(body["checks"][check]["ok"], true, "{check}: {body}");
     }
+    // The wiki's files are in the data directory unless a bucket is configured.
+    let storage = &body["checks"]["storage"]["detail"];
+    assert_eq!(storage["files"], storage["path"], "{body}");
     // Which way nearest passages are found is said: sqlite-vec on SQLite (which answered),
     // pgvector on a PostgreSQL server that has it, an exact scan on one that has not.
     let vectors = &body["checks"]["vectors"]["detail"];

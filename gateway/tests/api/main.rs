@@ -25,6 +25,7 @@ mod links;
 mod llm;
 mod mcp;
 mod metrics;
+mod object_storage;
 mod openapi;
 mod origin;
 mod provider_settings;

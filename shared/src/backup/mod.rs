@@ -32,8 +32,8 @@ const FORMAT: &str = "wikimind-backup";
 /// The archive layout this build writes and reads.
 const FORMAT_VERSION: u32 = 1;
 const MANIFEST: &str = "manifest.json";
-/// Directories of the data directory an archive holds.
-const FILE_DIRS: [&str; 2] = ["raw", "wiki"];
+/// Directories of files an archive holds (of the data directory, or of the bucket).
+use crate::storage::FILE_DIRS;
 /// The file the generated secret key lives in (see [`crate::secrets`]).
 const SECRET_KEY_FILE: &str = "secret.key";
 /// Largest manifest read (it lists entries, not their content).
@@ -54,6 +54,8 @@ pub enum BackupError {
     NotEmpty(String),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
@@ -180,67 +182,10 @@ impl Writer {
         }
     }
 
-    fn add_file(&mut self, name: &str, source: &Path) -> Result<(), BackupError> {
-        let mut file = match File::open(source) {
-            Ok(file) => file,
-            // Deleted (with its source) since the directory was listed: not part of the wiki
-            // the database snapshot describes either.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io(source)(e)),
-        };
+    fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), BackupError> {
         self.start(name).map_err(io(&self.path))?;
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = file.read(&mut buf).map_err(io(source))?;
-            if n == 0 {
-                break;
-            }
-            self.write(&buf[..n]).map_err(io(&self.path))?;
-        }
-        Ok(())
+        self.write(bytes).map_err(io(&self.path))
     }
-}
-
-/// Every regular file under `dir`, as paths relative to `base` with `/` separators.
-fn files_under(
-    base: &Path,
-    dir: &Path,
-    out: &mut Vec<(String, PathBuf)>,
-) -> Result<(), BackupError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io(dir)(e)),
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io(dir))?;
-    paths.sort();
-    for path in paths {
-        let kind = std::fs::symlink_metadata(&path)
-            .map_err(io(&path))?
-            .file_type();
-        if kind.is_dir() {
-            files_under(base, &path, out)?;
-        } else if kind.is_file() {
-            // Files being written are renamed into place when whole; their temporaries are not
-            // part of the wiki.
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.starts_with('.') && name.ends_with(".tmp") {
-                continue;
-            }
-            let relative = path
-                .strip_prefix(base)
-                .ok()
-                .and_then(|p| p.to_str())
-                .map(|p| p.replace(std::path::MAIN_SEPARATOR, "/"));
-            if let Some(relative) = relative {
-                out.push((relative, path));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Writes a backup of `db` and `storage` to `out` (written aside and renamed into place, so
@@ -315,17 +260,20 @@ async fn write_archive(
         writer.write(&line)
     })
     .await?;
-    let root = storage.root().to_owned();
-    let mut files = Vec::new();
     for dir in FILE_DIRS {
-        files_under(&root, &root.join(dir), &mut files)?;
+        for key in storage.list(dir).await? {
+            // Deleted (with its source) since the listing: not part of the wiki the database
+            // snapshot describes either.
+            if let Some(bytes) = storage.read(&key).await? {
+                writer.add_bytes(&format!("files/{key}"), &bytes)?;
+            }
+        }
     }
-    let key = root.join(SECRET_KEY_FILE);
-    if key.is_file() {
-        files.push((SECRET_KEY_FILE.to_owned(), key));
-    }
-    for (relative, path) in files {
-        writer.add_file(&format!("files/{relative}"), &path)?;
+    let key = storage.root().join(SECRET_KEY_FILE);
+    match std::fs::read(&key) {
+        Ok(bytes) => writer.add_bytes(&format!("files/{SECRET_KEY_FILE}"), &bytes)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&key)(e)),
     }
     writer.finish_entry();
     let manifest = Manifest {

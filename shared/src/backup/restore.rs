@@ -56,13 +56,25 @@ fn holds_a_wiki(table: &str) -> BackupError {
     ))
 }
 
-/// Refuses a data directory whose `raw/` or `wiki/` holds anything a WikiMind did not generate
-/// by itself.
-fn ensure_no_files(storage: &Storage) -> Result<(), BackupError> {
+/// Refuses a data directory, or a bucket, whose `raw/` or `wiki/` holds anything a WikiMind
+/// did not generate by itself.
+async fn ensure_no_files(storage: &Storage) -> Result<(), BackupError> {
     for dir in FILE_DIRS {
         if !holds_nothing(storage.root(), &storage.root().join(dir))? {
             return Err(BackupError::NotEmpty(format!(
                 "the data directory's {dir}/ is not empty; restore into an empty data directory"
+            )));
+        }
+        if storage.in_bucket()
+            && let Some(key) = storage
+                .list(dir)
+                .await?
+                .into_iter()
+                .find(|key| !is_generated(Path::new(key)))
+        {
+            return Err(BackupError::NotEmpty(format!(
+                "{} already holds {key}; restore into an empty bucket prefix",
+                storage.files_location()
             )));
         }
     }
@@ -221,7 +233,7 @@ async fn restore_tables(
 /// as it found them.
 pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest, BackupError> {
     let manifest = verify(path)?;
-    ensure_no_files(storage)?;
+    ensure_no_files(storage).await?;
     let mut restore = match tables::Restore::begin(db).await? {
         Ok(restore) => restore,
         Err(table) => return Err(holds_a_wiki(table)),
@@ -267,9 +279,9 @@ pub async fn restore(path: &Path, db: &Db, storage: &Storage) -> Result<Manifest
         }),
         Ok(None) => Ok(()),
         Err(e) => {
-            for file in moved.iter().rev() {
-                if let Err(e) = std::fs::remove_file(file) {
-                    tracing::warn!(path = %file.display(), error = %e, "a restored file was not removed after the restore failed");
+            for key in moved.iter().rev() {
+                if let Err(e) = storage.remove(key).await {
+                    tracing::warn!(%key, error = %e, "a restored file was not removed after the restore failed");
                 }
             }
             Err(e)
@@ -298,7 +310,7 @@ async fn write_all(
     restore: &mut tables::Restore,
     storage: &Storage,
     staging: &Path,
-    moved: &mut Vec<PathBuf>,
+    moved: &mut Vec<String>,
 ) -> Result<Option<PathBuf>, BackupError> {
     let mut zip = open_archive(path)?;
     let staged = stage_files(&mut zip, manifest, staging)?;
@@ -309,12 +321,12 @@ async fn write_all(
             key = Some(staging.join(&relative));
             continue;
         }
-        let target = storage.root().join(&relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::rename(staging.join(&relative), &target).map_err(io(&target))?;
-        moved.push(target);
+        let key = relative
+            .to_str()
+            .map(|k| k.replace(std::path::MAIN_SEPARATOR, "/"))
+            .ok_or_else(|| corrupt(format!("{} is not a file name", relative.display())))?;
+        storage.adopt(&key, &staging.join(&relative)).await?;
+        moved.push(key);
     }
     Ok(key)
 }

@@ -14,6 +14,7 @@ mod embedding;
 mod health;
 mod ingest;
 mod server;
+mod storage;
 
 /// A configuration problem found at startup.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,14 @@ impl EnvSource {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
         }
+    }
+
+    /// Every set variable whose name starts with `prefix`.
+    fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.vars
+            .iter()
+            .filter(move |(k, v)| k.starts_with(prefix) && !v.trim().is_empty())
+            .map(|(k, v)| (k.as_str(), v.trim()))
     }
 
     /// A variable's value; empty values count as unset, as operators expect from `VAR=`.
@@ -432,6 +441,7 @@ pub(crate) fn build(src: &EnvSource) -> Result<Settings, ConfigError> {
 
     Ok(Settings {
         data_dir,
+        bucket: storage::bucket_settings(src)?,
         server,
         database: DatabaseSettings {
             url: Secret::new(db_url),

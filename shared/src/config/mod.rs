@@ -19,6 +19,9 @@ use crate::llm::ProviderKind;
 pub struct Settings {
     /// Root of `raw/`, `wiki/`, `db/` and `backups/` (`WIKIMIND_DATA_DIR`, default `~/.wikimind`).
     pub data_dir: PathBuf,
+    /// The bucket holding `raw/` and `wiki/` instead of the data directory
+    /// (`WIKIMIND_STORAGE__URL`); `None` keeps them in the data directory.
+    pub bucket: Option<BucketSettings>,
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     /// The Redis queue and event bus; `None` selects the SQLite queue and in-process events.
@@ -37,6 +40,17 @@ pub struct Settings {
     /// Write a backup on the first run of each day (`WIKIMIND_BACKUP__DAILY`; on by default
     /// with SQLite, the personal setup, where nothing else backs the wiki up).
     pub daily_backups: bool,
+}
+
+/// An S3-compatible bucket for the wiki's files.
+#[derive(Debug, Clone)]
+pub struct BucketSettings {
+    /// `s3://<bucket>`.
+    pub url: String,
+    /// The key prefix the files live under, without slashes at either end; may be empty.
+    pub prefix: String,
+    /// The `AWS_*` variables (endpoint, region, credentials), for the S3 client.
+    pub options: Vec<(String, Secret)>,
 }
 
 /// Where the HTTP server listens, which host names it answers to, and its connection limits.

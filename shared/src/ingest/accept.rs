@@ -171,9 +171,13 @@ impl Intake<'_> {
                     SourceKind::Html
                 };
                 let id = Uuid::now_v7();
-                if let Err(e) = self.storage.write_original(id, kind.extension(), bytes) {
+                if let Err(e) = self
+                    .storage
+                    .write_original(id, kind.extension(), bytes)
+                    .await
+                {
                     // An atomic write leaves no file when it fails; the directory may remain.
-                    let _ = self.storage.remove_source(id);
+                    let _ = self.storage.remove_source(id).await;
                     return Err(e.into());
                 }
                 let new = NewSource {
@@ -237,12 +241,16 @@ impl Intake<'_> {
         }
         let id = Uuid::now_v7();
         // Nothing half-written stays behind: a failure after the first file removes it again.
-        let written = self
+        let written = match self
             .storage
             .write_original(id, kind.extension(), original)
-            .and_then(|_| self.storage.write_text(id, text));
+            .await
+        {
+            Ok(()) => self.storage.write_text(id, text).await,
+            Err(e) => Err(e),
+        };
         if let Err(e) = written {
-            let _ = self.storage.remove_source(id);
+            let _ = self.storage.remove_source(id).await;
             return Err(e.into());
         }
         let new = NewSource {
@@ -259,7 +267,7 @@ impl Intake<'_> {
         match self.insert_and_enqueue(new).await {
             // The same content arrived concurrently: the other request stored it.
             Err(AcceptError::Conflict(_)) => {
-                let _ = self.storage.remove_source(id);
+                let _ = self.storage.remove_source(id).await;
                 let existing = db::sources::find_by_hash(self.db, &hash)
                     .await?
                     .ok_or_else(|| {
@@ -285,7 +293,7 @@ impl Intake<'_> {
         {
             Ok(source) => source,
             Err(e) => {
-                let _ = self.storage.remove_source(new.id);
+                let _ = self.storage.remove_source(new.id).await;
                 return Err(match e {
                     DbError::Conflict { .. } => {
                         AcceptError::Conflict("the same content was already ingested".to_owned())

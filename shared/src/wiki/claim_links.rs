@@ -11,7 +11,7 @@ use crate::storage::Storage;
 
 /// Fills each claim's `source_link` whose source can be opened at the quote. Each such
 /// source's clean text is read once; a source whose text is gone simply gets no links.
-pub fn link_claims(article: &mut ArticleDetail, storage: &Storage) {
+pub async fn link_claims(article: &mut ArticleDetail, storage: &Storage) {
     let videos: HashMap<Uuid, VideoId> = article
         .sources
         .iter()
@@ -32,10 +32,11 @@ pub fn link_claims(article: &mut ArticleDetail, storage: &Storage) {
         let Some(video) = videos.get(&source) else {
             continue;
         };
-        let text = texts
-            .entry(source)
-            .or_insert_with(|| storage.read_text(source).ok());
-        let Some(text) = text.as_deref() else {
+        if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(source) {
+            slot.insert(storage.read_text(source).await.ok());
+        }
+        let text = texts.get(&source).and_then(Option::as_ref);
+        let Some(text) = text else {
             continue;
         };
         let offset = usize::try_from(span.start).unwrap_or(0);

@@ -55,7 +55,7 @@ impl Wiki {
             Err(DbError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        if let Err(e) = self.storage.remove_article(&gone.slug) {
+        if let Err(e) = self.storage.remove_article(&gone.slug).await {
             tracing::warn!(error = %e, slug = %gone.slug, "could not remove the merged article's file");
         }
         self.write_file(survivor).await?;
@@ -73,7 +73,8 @@ impl Wiki {
                 ("merged", gone.slug.clone()),
                 ("version", merged.version.to_string()),
             ],
-        );
+        )
+        .await;
         self.announce(&gone, true).await;
         for page in std::iter::once(&kept).chain(&redirected) {
             self.announce(page, false).await;

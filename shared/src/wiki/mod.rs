@@ -83,6 +83,6 @@ async fn refresh_index(
 ) -> Result<(), WikiError> {
     let entries = crate::db::articles::index_entries(db).await?;
     let index = render_index(&entries, crate::db::now());
-    crate::storage::write_atomic(&storage.index_path(), index.as_bytes())?;
+    storage.write_index(&index).await?;
     Ok(())
 }

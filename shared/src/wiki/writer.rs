@@ -246,7 +246,7 @@ impl Wiki {
         self.index.request();
         let mut fields = log.fields;
         fields.push(("article", slug.clone()));
-        self.log(log.action, &draft.write.title, &fields);
+        self.log(log.action, &draft.write.title, &fields).await;
 
         let article = ArticleKey {
             id,
@@ -323,7 +323,8 @@ impl Wiki {
             })
             .collect();
         self.storage
-            .write_article(&slug, &vault_file(&page, &links, &disputes))?;
+            .write_article(&slug, &vault_file(&page, &links, &disputes))
+            .await?;
         Ok(Some(slug))
     }
 
@@ -363,7 +364,8 @@ impl Wiki {
                 ("relation", relation.as_str().to_owned()),
                 ("to", target.slug.clone()),
             ],
-        );
+        )
+        .await;
         self.announce(&page, false).await;
         Ok(LinkBack::Added)
     }
@@ -387,7 +389,8 @@ impl Wiki {
             "resolve",
             &titles.join(" / "),
             &[("resolution", resolution.resolution.clone())],
-        );
+        )
+        .await;
         Ok(())
     }
 
@@ -423,7 +426,7 @@ impl Wiki {
                     }
                 }
                 db::articles::delete_article(&self.db, article.id).await?;
-                if let Err(e) = self.storage.remove_article(&article.slug) {
+                if let Err(e) = self.storage.remove_article(&article.slug).await {
                     tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
                 }
                 self.announce(&article, true).await;
@@ -431,7 +434,7 @@ impl Wiki {
             }
         }
         db::sources::delete(&self.db, id).await?;
-        if let Err(e) = self.storage.remove_source(id) {
+        if let Err(e) = self.storage.remove_source(id).await {
             tracing::warn!(error = %e, %id, "could not remove the source's files");
         }
         if !deleted.is_empty() {
@@ -441,7 +444,8 @@ impl Wiki {
             "delete",
             &id.to_string(),
             &[("articles_deleted", deleted.len().to_string())],
-        );
+        )
+        .await;
         Ok(DeletedSource {
             articles: deleted,
             concepts,
@@ -455,7 +459,7 @@ impl Wiki {
             return Ok(());
         };
         db::articles::delete_article(&self.db, id).await?;
-        if let Err(e) = self.storage.remove_article(&article.slug) {
+        if let Err(e) = self.storage.remove_article(&article.slug).await {
             tracing::warn!(error = %e, slug = %article.slug, "could not remove the article file");
         }
         self.index.request();
@@ -463,7 +467,8 @@ impl Wiki {
             "remove",
             &article.title,
             &[("article", article.slug.clone())],
-        );
+        )
+        .await;
         self.announce(&article, true).await;
         Ok(())
     }
@@ -481,9 +486,9 @@ impl Wiki {
 
     /// Appends to `log.md`. The wiki itself is already stored: a log that cannot be appended
     /// to is reported, not worth failing the write over.
-    pub(super) fn log(&self, action: &str, subject: &str, fields: &[(&str, String)]) {
+    pub(super) async fn log(&self, action: &str, subject: &str, fields: &[(&str, String)]) {
         let entry = log_entry(db::now(), action, subject, fields);
-        if let Err(e) = self.storage.append_log(&entry) {
+        if let Err(e) = self.storage.append_log(&entry).await {
             tracing::warn!(error = %e, "could not append to the log");
         }
     }

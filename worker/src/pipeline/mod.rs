@@ -109,9 +109,12 @@ impl From<shared::storage::StorageError> for StageError {
         tracing::error!(error = %e, "a file operation failed while processing a source");
         let kind = match &e {
             shared::storage::StorageError::Io { source, .. } => source.to_string(),
+            shared::storage::StorageError::Bucket { source, .. } => source.to_string(),
             shared::storage::StorageError::InvalidName { what, .. } => format!("invalid {what}"),
         };
-        StageError::transient(format!("writing the source's files failed: {kind}"))
+        StageError::transient(format!(
+            "reading or writing the source's files failed: {kind}"
+        ))
     }
 }
 
@@ -138,7 +141,7 @@ pub async fn process_source(
     let stored = if refresh {
         None
     } else {
-        clean_text_if_extracted(ctx, source)
+        clean_text_if_extracted(ctx, source).await
     };
     let text = match stored {
         Some(text) => text,
@@ -160,7 +163,8 @@ pub async fn process_source(
             // A fetched original is kept once its text is the source's (or a duplicate's).
             if fetched {
                 ctx.storage
-                    .write_original(source.id, extracted.ext, &extracted.original)?;
+                    .write_original(source.id, extracted.ext, &extracted.original)
+                    .await?;
             }
             match stored {
                 // Another source already has this content: the unique index on the hash decides,
@@ -175,7 +179,7 @@ pub async fn process_source(
                 }
                 other => other?,
             }
-            ctx.storage.write_text(source.id, &extracted.text)?;
+            ctx.storage.write_text(source.id, &extracted.text).await?;
             if let Some(validators) = validators {
                 // What the URL serves is what is compiled now: Health's poll asks from here.
                 db::source_checks::record_in_step(&ctx.db, source.id, &validators).await?;
@@ -222,9 +226,9 @@ async fn embed_passages(ctx: &WorkerContext, progress: &Progress) {
 }
 
 /// The stored clean text, when extraction already happened (text notes, recompiles, retries).
-fn clean_text_if_extracted(ctx: &WorkerContext, source: &Source) -> Option<String> {
+async fn clean_text_if_extracted(ctx: &WorkerContext, source: &Source) -> Option<String> {
     let hash = source.content_hash.as_deref()?;
-    let text = ctx.storage.read_text(source.id).ok()?;
+    let text = ctx.storage.read_text(source.id).await.ok()?;
     (content_hash(&text) == hash).then_some(text)
 }
 
@@ -247,7 +251,7 @@ async fn extract_source(
     progress: &Progress,
 ) -> Result<Obtained, StageError> {
     let remote = matches!(source.kind, SourceKind::Url | SourceKind::Youtube);
-    let fetch = remote && (refresh || ctx.storage.find_original(source.id).is_none());
+    let fetch = remote && (refresh || !ctx.storage.has_original(source.id).await?);
     if source.kind == SourceKind::Youtube && fetch {
         progress
             .stage(SourceStatus::Fetching, "fetching the transcript")
@@ -298,12 +302,9 @@ async fn extract_source(
             Err(e) => return Err(e),
         }
     } else {
-        let (path, ext) = ctx.storage.find_original(source.id).ok_or_else(|| {
-            StageError::permanent("the original document is missing from the data directory")
+        let (bytes, ext) = ctx.storage.read_original(source.id).await?.ok_or_else(|| {
+            StageError::permanent("the original document is missing from storage")
         })?;
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| StageError::transient(format!("reading {}: {e}", path.display())))?;
         if source.kind == SourceKind::Youtube {
             progress.stage(SourceStatus::Extracting, "extracting").await;
             return Ok(Obtained {
