@@ -79,6 +79,7 @@ async fn the_wikis_files_live_in_the_bucket_and_leave_it_with_their_source() {
         Vec::<String>::new(),
         "nothing in the data directory"
     );
+    assert!(!app.data_dir.join("raw").exists() && !app.data_dir.join("wiki").exists());
     let stored = std::fs::read_to_string(server.object_file(prefix, &format!("wiki/{slug}.md")))
         .expect("the article's object");
     assert!(stored.contains("heapq"), "{stored}");
@@ -102,7 +103,7 @@ async fn the_wikis_files_live_in_the_bucket_and_leave_it_with_their_source() {
     let (status, ready) = app.get_json("/health/ready").await;
     assert_eq!(status, 200, "{ready}");
     assert_eq!(
-        ready["checks"]["storage"]["detail"]["files"], "s3://wikimind-test",
+        ready["checks"]["storage"]["detail"]["files"], "s3://wikimind-test/team/wiki",
         "{ready}"
     );
 

@@ -57,7 +57,10 @@ impl Bucket {
         Ok(Self {
             store: Box::new(store),
             prefix: settings.prefix.clone(),
-            url: settings.url.clone(),
+            url: match settings.prefix.as_str() {
+                "" => settings.url.clone(),
+                prefix => format!("{}/{prefix}", settings.url),
+            },
         })
     }
 
@@ -200,7 +203,7 @@ mod tests {
             ("AWS_PROFILE", "default"),
         ]))
         .expect("built");
-        assert_eq!(bucket.url(), "s3://wiki-files");
+        assert_eq!(bucket.url(), "s3://wiki-files/team");
         assert_eq!(
             bucket.path("wiki/heapq.md").expect("path").as_ref(),
             "team/wiki/heapq.md"

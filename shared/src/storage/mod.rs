@@ -105,15 +105,7 @@ pub struct Storage {
 impl Storage {
     /// Opens (and creates) the data directory, keeping every file in it.
     pub fn open(root: impl Into<PathBuf>) -> StorageResult<Self> {
-        let root = root.into();
-        for dir in ["raw", "wiki", "db", "backups"] {
-            let path = root.join(dir);
-            std::fs::create_dir_all(&path).map_err(io_err(&path))?;
-        }
-        Ok(Self {
-            files: Files::Local(local::Local::new(root.clone())),
-            root,
-        })
+        Self::open_with(root, None)
     }
 
     /// Opens the data directory, with `raw/` and `wiki/` in the bucket when one is configured.
@@ -122,11 +114,20 @@ impl Storage {
         root: impl Into<PathBuf>,
         bucket: Option<&crate::config::BucketSettings>,
     ) -> StorageResult<Self> {
-        let mut storage = Self::open(root)?;
-        if let Some(config) = bucket {
-            storage.files = Files::Bucket(Arc::new(bucket::Bucket::connect(config)?));
+        let root = root.into();
+        let files = match bucket {
+            Some(config) => Files::Bucket(Arc::new(bucket::Bucket::connect(config)?)),
+            None => Files::Local(local::Local::new(root.clone())),
+        };
+        let own_dirs: &[&str] = match files {
+            Files::Local(_) => &["raw", "wiki", "db", "backups"],
+            Files::Bucket(_) => &["db", "backups"],
+        };
+        for dir in own_dirs {
+            let path = root.join(dir);
+            std::fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
-        Ok(storage)
+        Ok(Self { root, files })
     }
 
     /// The data directory (the database in dev mode, backups, the secret key).
