@@ -23,6 +23,7 @@ mod import;
 mod ingest;
 mod links;
 mod llm;
+mod many_machines;
 mod mcp;
 mod metrics;
 mod object_storage;
