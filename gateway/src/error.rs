@@ -221,10 +221,12 @@ impl From<shared::storage::StorageError> for ApiError {
                 "the data directory cannot be written at the moment; reading still works"
                     .to_owned(),
             )
-        } else if matches!(e, shared::storage::StorageError::Bucket { .. }) {
-            tracing::error!(error = %e, "the bucket holding the files did not answer");
+        } else if e.is_bucket_unavailable() {
+            tracing::error!(error = %e, "the bucket holding the files did not answer or refused us");
             ApiError::Unavailable(
-                "the file storage cannot be reached at the moment; try again shortly".to_owned(),
+                "the file storage cannot be reached, or refuses access, at the moment; try again \
+                 shortly"
+                    .to_owned(),
             )
         } else {
             ApiError::Internal(anyhow::Error::new(e))

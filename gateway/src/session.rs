@@ -4,8 +4,9 @@
 //! derived from `WIKIMIND_SECRET_KEY` when it is set (so gateways on machines that share no
 //! directory accept the same sessions), else random and kept in `<data dir>/session.key` (so
 //! every gateway on a shared volume does, and a restart keeps them); it never leaves the
-//! server: a stolen cookie does not let anyone test guesses of the token offline. The server enforces the age limit itself,
-//! and changing the token, or deleting the key file, ends every session.
+//! server: a stolen cookie does not let anyone test guesses of the token offline. The server
+//! enforces the age limit itself, and changing the token, or the key (the variable, or deleting
+//! the key file when the variable is unset), ends every session.
 
 use std::io::Write as _;
 use std::path::Path;

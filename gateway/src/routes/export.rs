@@ -43,9 +43,7 @@ async fn export(
             )));
         }
     }
-    let bytes = shared::backup::vault::vault_zip(&state.storage)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let bytes = shared::backup::vault::vault_zip(&state.storage).await?;
     let name = format!(
         "wikimind-vault-{}.zip",
         chrono::Utc::now().format("%Y-%m-%d")

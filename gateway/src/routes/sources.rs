@@ -405,11 +405,13 @@ async fn get_source_text(
     db::sources::get(&state.db, id)
         .await
         .map_err(ApiError::missing("source"))?;
-    let text = state
-        .storage
-        .read_text(id)
-        .await
-        .map_err(|_| ApiError::NotFound("the source's text is not available yet".to_owned()))?;
+    let text = state.storage.read_text(id).await.map_err(|e| {
+        if e.is_not_found() {
+            ApiError::NotFound("the source's text is not available yet".to_owned())
+        } else {
+            e.into()
+        }
+    })?;
     Ok((
         [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
         text,

@@ -405,9 +405,15 @@ pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
 /// file of `raw/`, `wiki/` or the secret key.
 fn safe_relative(relative: &str) -> Option<PathBuf> {
     let path = Path::new(relative);
-    let plain = path
-        .components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    // Each segment plain, as storage keys must be (`Path::components` would let `a//b` and
+    // `a/./b` through by normalising them).
+    let plain = relative
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..")
+        && !relative.contains('\\')
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
     let first = relative.split('/').next().unwrap_or("");
     let allowed =
         FILE_DIRS.contains(&first) && relative.contains('/') || relative == SECRET_KEY_FILE;
@@ -427,6 +433,9 @@ mod tests {
         assert!(safe_relative("/etc/passwd").is_none());
         assert!(safe_relative("db/wikimind.db").is_none());
         assert!(safe_relative("wiki").is_none());
+        assert!(safe_relative("raw//x").is_none());
+        assert!(safe_relative("raw/./x").is_none());
+        assert!(safe_relative("wiki/a\\b.md").is_none());
         assert!(safe_relative("").is_none());
     }
 }

@@ -16,7 +16,11 @@ use super::{StorageError, StorageResult};
 use crate::config::BucketSettings;
 
 /// Attempts at appending to the log while others append to it too.
-const APPEND_ATTEMPTS: usize = 20;
+const APPEND_ATTEMPTS: u32 = 20;
+
+/// How long a readiness check's write to the bucket stands for the next ones: readiness is
+/// polled often and answered without authentication, and each write is a paid request.
+const CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A bucket and the prefix the wiki's files live under in it.
 #[derive(Debug)]
@@ -24,6 +28,8 @@ pub(super) struct Bucket {
     store: Box<dyn ObjectStore>,
     prefix: String,
     url: String,
+    /// When the bucket last took a readiness probe.
+    checked: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 fn bucket_err(key: &str) -> impl FnOnce(object_store::Error) -> StorageError + '_ {
@@ -39,7 +45,9 @@ impl Bucket {
     pub(super) fn connect(settings: &BucketSettings) -> StorageResult<Self> {
         let mut builder = AmazonS3Builder::new()
             .with_url(settings.url.as_str())
-            // A bucket that does not answer fails a request within seconds, not minutes.
+            // A bucket that refuses connections fails a request within seconds, not after the
+            // default three minutes of retries (one that accepts and never answers still
+            // takes the client's 30 s timeout per attempt).
             .with_retry(RetryConfig {
                 max_retries: 3,
                 retry_timeout: std::time::Duration::from_secs(15),
@@ -57,6 +65,7 @@ impl Bucket {
         Ok(Self {
             store: Box::new(store),
             prefix: settings.prefix.clone(),
+            checked: std::sync::Mutex::new(None),
             url: match settings.prefix.as_str() {
                 "" => settings.url.clone(),
                 prefix => format!("{}/{prefix}", settings.url),
@@ -130,12 +139,33 @@ impl Bucket {
         Ok(keys)
     }
 
+    /// Writes and removes `probe`, unless that succeeded within [`CHECK_INTERVAL`].
+    pub(super) async fn check_writable(&self, probe: &str) -> StorageResult<()> {
+        let recent =
+            |at: &Option<std::time::Instant>| at.is_some_and(|t| t.elapsed() < CHECK_INTERVAL);
+        if recent(&self.checked.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(());
+        }
+        self.put(probe, b"ok".to_vec()).await?;
+        self.delete(probe).await?;
+        *self.checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+        Ok(())
+    }
+
     /// Appends `text` to the object at `key` (creating it with `header` first): read it with
     /// its ETag, put it back only if nobody changed it meanwhile, else read again.
     pub(super) async fn append(&self, key: &str, header: &str, text: &str) -> StorageResult<()> {
         let path = self.path(key)?;
         let mut last = None;
-        for _ in 0..APPEND_ATTEMPTS {
+        for attempt in 0..APPEND_ATTEMPTS {
+            if attempt > 0 {
+                // Writers that collided do not collide again at once.
+                let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20;
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    u64::from(attempt) * 10 + jitter,
+                ))
+                .await;
+            }
             let (mut content, mode) = match self.store.get(&path).await {
                 Ok(found) => {
                     let version = UpdateVersion {

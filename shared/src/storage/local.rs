@@ -27,9 +27,10 @@ impl Local {
         write_atomic(&self.path(key), bytes)
     }
 
-    pub(super) fn get(&self, key: &str) -> StorageResult<Option<Vec<u8>>> {
+    /// Read off the async threads: an original may be a large PDF.
+    pub(super) async fn get(&self, key: &str) -> StorageResult<Option<Vec<u8>>> {
         let path = self.path(key);
-        match std::fs::read(&path) {
+        match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err(&path)(e)),

@@ -54,6 +54,31 @@ impl StorageError {
         }
     }
 
+    /// True when what was asked for is not stored.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            StorageError::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            StorageError::Bucket { source, .. } => {
+                matches!(source, object_store::Error::NotFound { .. })
+            }
+            StorageError::InvalidName { .. } => false,
+        }
+    }
+
+    /// True when the bucket did not answer, or refused our credentials: it may answer later
+    /// (a 503), unlike a request it cannot serve at all.
+    pub fn is_bucket_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Bucket {
+                source: object_store::Error::Generic { .. }
+                    | object_store::Error::PermissionDenied { .. }
+                    | object_store::Error::Unauthenticated { .. },
+                ..
+            }
+        )
+    }
+
     /// True when the data directory cannot be written at all (permissions, a read-only mount).
     pub fn is_not_writable(&self) -> bool {
         match self {
@@ -61,12 +86,7 @@ impl StorageError {
                 source.kind(),
                 std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
             ),
-            StorageError::Bucket { source, .. } => matches!(
-                source,
-                object_store::Error::PermissionDenied { .. }
-                    | object_store::Error::Unauthenticated { .. }
-            ),
-            StorageError::InvalidName { .. } => false,
+            StorageError::Bucket { .. } | StorageError::InvalidName { .. } => false,
         }
     }
 }
@@ -127,6 +147,20 @@ impl Storage {
             let path = root.join(dir);
             std::fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
+        if let Files::Bucket(bucket) = &files {
+            // Files left from before the bucket was configured are not read any more.
+            for dir in FILE_DIRS {
+                let left = std::fs::read_dir(root.join(dir)).is_ok_and(|mut e| e.next().is_some());
+                if left {
+                    tracing::warn!(
+                        dir = %root.join(dir).display(),
+                        bucket = bucket.url(),
+                        "the data directory holds files the bucket does not: they are not used; \
+                         move a wiki into a bucket by backing it up and restoring the archive"
+                    );
+                }
+            }
+        }
         Ok(Self { root, files })
     }
 
@@ -157,8 +191,9 @@ impl Storage {
 
     /// A file's bytes; `None` when there is no such file.
     pub async fn read(&self, key: &str) -> StorageResult<Option<Vec<u8>>> {
+        let key = file_key(key)?;
         match &self.files {
-            Files::Local(local) => local.get(key),
+            Files::Local(local) => local.get(key).await,
             Files::Bucket(bucket) => bucket.get(key).await,
         }
     }
@@ -173,6 +208,9 @@ impl Storage {
     /// Every file under `dir` (one of [`FILE_DIRS`], or a directory in one), as keys
     /// (`raw/<id>/text.md`) in sorted order. Files being written are not listed.
     pub async fn list(&self, dir: &str) -> StorageResult<Vec<String>> {
+        if !FILE_DIRS.contains(&dir) {
+            file_key(dir)?;
+        }
         match &self.files {
             Files::Local(local) => local.list(dir),
             Files::Bucket(bucket) => bucket.list(dir).await,
@@ -316,8 +354,7 @@ impl Storage {
         write_atomic(&probe, b"ok")?;
         std::fs::remove_file(&probe).map_err(io_err(&probe))?;
         if let Files::Bucket(bucket) = &self.files {
-            bucket.put(READY_PROBE_KEY, b"ok".to_vec()).await?;
-            bucket.delete(READY_PROBE_KEY).await?;
+            bucket.check_writable(READY_PROBE_KEY).await?;
         }
         Ok(())
     }
