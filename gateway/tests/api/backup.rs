@@ -432,7 +432,11 @@ pub(crate) async fn running_and_empty(settings: shared::config::Settings) -> Tes
 }
 
 /// Sends `bytes` to `POST /api/backups/restore` as `content_type`.
-async fn send_archive(app: &TestApp, bytes: Vec<u8>, content_type: &str) -> (u16, Value) {
+pub(crate) async fn send_archive(
+    app: &TestApp,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> (u16, Value) {
     let reply = app
         .client
         .post(app.url("/api/backups/restore"))

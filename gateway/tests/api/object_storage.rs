@@ -8,10 +8,10 @@
 use std::io::Read as _;
 use std::time::Duration;
 
-use serde_json::Value;
 use shared::storage::Storage;
 use testkit::s3_server::S3Server;
 
+use crate::backup::send_archive;
 use crate::helpers::{TestApp, assert_envelope, spawn_app_with};
 
 /// Files under the data directory's `raw/` and `wiki/`.
@@ -158,16 +158,8 @@ async fn a_backup_of_a_bucket_restores_into_another_prefix() {
     );
 
     let restored = app_on(&server, "second").await;
-    let response = restored
-        .client
-        .post(restored.url("/api/backups/restore"))
-        .header("content-type", "application/octet-stream")
-        .body(archive.to_vec())
-        .send()
-        .await
-        .expect("restore");
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, body) =
+        send_archive(&restored, archive.to_vec(), "application/octet-stream").await;
     assert_eq!(status, 200, "{body}");
     let (status, article) = restored.get_json(&format!("/api/articles/{slug}")).await;
     assert_eq!(status, 200, "{article}");
@@ -180,16 +172,7 @@ async fn a_backup_of_a_bucket_restores_into_another_prefix() {
     // The same archive again: the prefix now holds a wiki, and nothing is written.
     let again = app_on(&server, "second").await;
     let before = server.objects("second");
-    let response = again
-        .client
-        .post(again.url("/api/backups/restore"))
-        .header("content-type", "application/octet-stream")
-        .body(archive.to_vec())
-        .send()
-        .await
-        .expect("restore");
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, body) = send_archive(&again, archive.to_vec(), "application/octet-stream").await;
     assert_envelope(status, &body, 409);
     assert_eq!(server.objects("second"), before);
 }
