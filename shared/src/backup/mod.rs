@@ -410,7 +410,6 @@ fn safe_relative(relative: &str) -> Option<PathBuf> {
     let plain = relative
         .split('/')
         .all(|part| !part.is_empty() && part != "." && part != "..")
-        && !relative.contains('\\')
         && path
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
@@ -435,7 +434,6 @@ mod tests {
         assert!(safe_relative("wiki").is_none());
         assert!(safe_relative("raw//x").is_none());
         assert!(safe_relative("raw/./x").is_none());
-        assert!(safe_relative("wiki/a\\b.md").is_none());
         assert!(safe_relative("").is_none());
     }
 }

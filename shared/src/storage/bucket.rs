@@ -19,8 +19,10 @@ use crate::config::BucketSettings;
 const APPEND_ATTEMPTS: u32 = 20;
 
 /// How long a readiness check's write to the bucket stands for the next ones: readiness is
-/// polled often and answered without authentication, and each write is a paid request.
+/// polled often and answered without authentication, and each write is a paid request. A
+/// failure stands for less, so a bucket that is back is seen soon.
 const CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+const FAILED_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A bucket and the prefix the wiki's files live under in it.
 #[derive(Debug)]
@@ -28,8 +30,9 @@ pub(super) struct Bucket {
     store: Box<dyn ObjectStore>,
     prefix: String,
     url: String,
-    /// When the bucket last took a readiness probe.
-    checked: std::sync::Mutex<Option<std::time::Instant>>,
+    /// When the last readiness probe was sent, and whether the bucket took it. Held while a
+    /// probe is out, so readiness calls at once send one probe between them.
+    checked: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
 }
 
 fn bucket_err(key: &str) -> impl FnOnce(object_store::Error) -> StorageError + '_ {
@@ -65,7 +68,7 @@ impl Bucket {
         Ok(Self {
             store: Box::new(store),
             prefix: settings.prefix.clone(),
-            checked: std::sync::Mutex::new(None),
+            checked: tokio::sync::Mutex::new(None),
             url: match settings.prefix.as_str() {
                 "" => settings.url.clone(),
                 prefix => format!("{}/{prefix}", settings.url),
@@ -139,17 +142,29 @@ impl Bucket {
         Ok(keys)
     }
 
-    /// Writes and removes `probe`, unless that succeeded within [`CHECK_INTERVAL`].
+    /// Writes and removes `probe`, unless the last probe is recent enough to stand.
     pub(super) async fn check_writable(&self, probe: &str) -> StorageResult<()> {
-        let recent =
-            |at: &Option<std::time::Instant>| at.is_some_and(|t| t.elapsed() < CHECK_INTERVAL);
-        if recent(&self.checked.lock().unwrap_or_else(|e| e.into_inner())) {
-            return Ok(());
+        let mut checked = self.checked.lock().await;
+        match *checked {
+            Some((at, true)) if at.elapsed() < CHECK_INTERVAL => return Ok(()),
+            Some((at, false)) if at.elapsed() < FAILED_CHECK_INTERVAL => {
+                return Err(bucket_err(probe)(object_store::Error::Generic {
+                    store: "S3",
+                    source: format!(
+                        "the bucket refused a write {} s ago",
+                        at.elapsed().as_secs()
+                    )
+                    .into(),
+                }));
+            }
+            _ => {}
         }
-        self.put(probe, b"ok".to_vec()).await?;
-        self.delete(probe).await?;
-        *self.checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
-        Ok(())
+        let outcome = match self.put(probe, b"ok".to_vec()).await {
+            Ok(()) => self.delete(probe).await,
+            Err(e) => Err(e),
+        };
+        *checked = Some((std::time::Instant::now(), outcome.is_ok()));
+        outcome
     }
 
     /// Appends `text` to the object at `key` (creating it with `header` first): read it with

@@ -155,8 +155,9 @@ impl Storage {
                     tracing::warn!(
                         dir = %root.join(dir).display(),
                         bucket = bucket.url(),
-                        "the data directory holds files the bucket does not: they are not used; \
-                         move a wiki into a bucket by backing it up and restoring the archive"
+                        "the data directory holds wiki files, which are not used while the files \
+                         are in a bucket: a wiki moves into one by backup and restore, after which \
+                         these may be removed"
                     );
                 }
             }
@@ -373,8 +374,7 @@ fn file_key(key: &str) -> StorageResult<&str> {
             .is_some_and(|rest| rest.starts_with('/'))
     }) && key
         .split('/')
-        .all(|part| !part.is_empty() && part != "." && part != "..")
-        && !key.contains('\\');
+        .all(|part| !part.is_empty() && part != "." && part != "..");
     if valid {
         Ok(key)
     } else {
