@@ -183,10 +183,11 @@ impl Storage {
         matches!(self.files, Files::Bucket(_))
     }
 
-    async fn put(&self, key: &str, bytes: Vec<u8>) -> StorageResult<()> {
+    /// Borrowed, so the data directory's writes copy nothing; a bucket's request owns a copy.
+    async fn put(&self, key: &str, bytes: &[u8]) -> StorageResult<()> {
         match &self.files {
-            Files::Local(local) => local.put(key, &bytes),
-            Files::Bucket(bucket) => bucket.put(key, bytes).await,
+            Files::Local(local) => local.put(key, bytes),
+            Files::Bucket(bucket) => bucket.put(key, bytes.to_vec()).await,
         }
     }
 
@@ -220,7 +221,7 @@ impl Storage {
 
     /// Writes a file under `raw/` or `wiki/` by its key.
     pub async fn write(&self, key: &str, bytes: Vec<u8>) -> StorageResult<()> {
-        self.put(file_key(key)?, bytes).await
+        self.put(file_key(key)?, &bytes).await
     }
 
     /// Removes a file under `raw/` or `wiki/` by its key, if it exists.
@@ -244,7 +245,7 @@ impl Storage {
 
     /// Stores a source's original bytes.
     pub async fn write_original(&self, id: Uuid, ext: &str, bytes: &[u8]) -> StorageResult<()> {
-        self.put(&original_key(id, ext)?, bytes.to_vec()).await
+        self.put(&original_key(id, ext)?, bytes).await
     }
 
     /// A source's original document and its extension; `None` when it is not stored.
@@ -269,7 +270,7 @@ impl Storage {
 
     /// Stores a source's clean text.
     pub async fn write_text(&self, id: Uuid, text: &str) -> StorageResult<()> {
-        self.put(&text_key(id), text.as_bytes().to_vec()).await
+        self.put(&text_key(id), text.as_bytes()).await
     }
 
     /// Reads a source's clean text.
@@ -309,8 +310,7 @@ impl Storage {
 
     /// Writes an article file.
     pub async fn write_article(&self, slug: &str, content: &str) -> StorageResult<()> {
-        self.put(&article_key(slug)?, content.as_bytes().to_vec())
-            .await
+        self.put(&article_key(slug)?, content.as_bytes()).await
     }
 
     /// Removes an article file if it exists.
@@ -320,7 +320,7 @@ impl Storage {
 
     /// Replaces `wiki/index.md`.
     pub async fn write_index(&self, content: &str) -> StorageResult<()> {
-        self.put(INDEX_KEY, content.as_bytes().to_vec()).await
+        self.put(INDEX_KEY, content.as_bytes()).await
     }
 
     /// Appends an entry to `wiki/log.md`, creating it with a header first.
