@@ -8,7 +8,7 @@
 use uuid::Uuid;
 
 use crate::db::{self, DbError};
-use crate::domain::{Job, JobKind, SourceKind, SourceStatus};
+use crate::domain::{Job, JobKind, SourceKind};
 
 /// How a source is compiled again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,6 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
     if let Some((kind, message)) = waiting
         && let Some(job) = db::jobs::resume_waiting_as(db, id, kind, message).await?
     {
-        db::sources::set_status(db, id, SourceStatus::Pending).await?;
         return Ok(job);
     }
     if db::jobs::source_has_unfinished(db, id).await? {
@@ -84,10 +83,9 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
     };
     // The check above answers most requests; a request racing another past it meets the
     // unique index that allows one unfinished job per source.
-    let job = match db::jobs::insert_queued(db, Uuid::now_v7(), kind, Some(id)).await {
-        Err(DbError::Conflict { .. }) => return Err(RecompileError::Busy),
-        other => other?,
-    };
-    db::sources::set_status(db, id, SourceStatus::Pending).await?;
-    Ok(job)
+    // The job and the source's `pending` commit together (see [`db::jobs::queue_for_source`]).
+    match db::jobs::queue_for_source(db, Uuid::now_v7(), kind, id).await {
+        Err(DbError::Conflict { .. }) => Err(RecompileError::Busy),
+        other => Ok(other?),
+    }
 }

@@ -74,6 +74,34 @@ pub async fn insert_queued(
     get(db, id).await
 }
 
+/// Marks a source `pending` (its error cleared) inside a transaction that queues its job.
+const MARK_SOURCE_PENDING: &str =
+    "update sources set status = 'pending', error = null, updated_at = $2 where id = $1";
+
+/// Queues a job for an existing source and marks the source `pending`, in one transaction: a
+/// worker taking the job at once cannot finish it before the source is marked, which would
+/// leave a failed or compiled source saying `pending` for good.
+pub async fn queue_for_source(db: &Db, id: Uuid, kind: JobKind, source_id: Uuid) -> DbResult<Job> {
+    let at = now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(INSERT_QUEUED)
+            .bind(id)
+            .bind(kind.as_str())
+            .bind(Some(source_id))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(MARK_SOURCE_PENDING)
+            .bind(source_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    get(db, id).await
+}
+
 /// One job.
 pub async fn get(db: &Db, id: Uuid) -> DbResult<Job> {
     let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from job_runs where id = $1"));
@@ -444,17 +472,29 @@ pub async fn resume_waiting_as(
     kind: JobKind,
     message: &str,
 ) -> DbResult<Option<Job>> {
+    // The source is marked in the same transaction, for the reason given at
+    // [`queue_for_source`].
     let row: Option<(Uuid,)> = on_db!(db, |p| {
-        sqlx::query_as(
+        let mut tx = p.begin_write().await?;
+        let row: Option<(Uuid,)> = sqlx::query_as(
             "update job_runs set kind = $2, status = 'queued', dispatched_at = null, message = $3 \
          where source_id = $1 and status in ('paused_budget', 'awaiting_approval') returning id",
         )
         .bind(source_id)
         .bind(kind.as_str())
         .bind(message)
-        .fetch_optional(p)
-        .await
-    })?;
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_some() {
+            sqlx::query(MARK_SOURCE_PENDING)
+                .bind(source_id)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        row
+    });
     match row {
         Some((id,)) => get(db, id).await.map(Some),
         None => Ok(None),
