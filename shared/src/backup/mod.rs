@@ -25,15 +25,14 @@ use sha2::{Digest, Sha256};
 
 use crate::db::backup::{self as tables, TABLES, Table};
 use crate::db::{Db, DbError};
-use crate::storage::Storage;
+// The directories of files an archive holds (of the data directory, or of the bucket).
+use crate::storage::{FILE_DIRS, Storage};
 
 /// What the manifest's `format` says.
 const FORMAT: &str = "wikimind-backup";
 /// The archive layout this build writes and reads.
 const FORMAT_VERSION: u32 = 1;
 const MANIFEST: &str = "manifest.json";
-/// Directories of files an archive holds (of the data directory, or of the bucket).
-use crate::storage::FILE_DIRS;
 /// The file the generated secret key lives in (see [`crate::secrets`]).
 const SECRET_KEY_FILE: &str = "secret.key";
 /// Largest manifest read (it lists entries, not their content).
