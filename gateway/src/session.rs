@@ -49,10 +49,10 @@ impl SessionKey {
     }
 
     fn from_passphrase(passphrase: &str) -> Self {
-        let mut hash = Sha256::new();
-        hash.update(b"wikimind session key v1\0");
-        hash.update(passphrase.as_bytes());
-        Self(hash.finalize().into())
+        Self(shared::secrets::derive_key(
+            b"wikimind session key v1",
+            passphrase,
+        ))
     }
 
     /// Reads `<dir>/session.key`, creating it with a fresh random key (mode 0600) if absent.

@@ -44,6 +44,16 @@ impl std::fmt::Debug for SecretBox {
     }
 }
 
+/// A 32-byte key for one `purpose` from `WIKIMIND_SECRET_KEY`: keys for different purposes
+/// (sealing stored secrets, signing sessions) derived from the one variable are unrelated.
+pub fn derive_key(purpose: &[u8], passphrase: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(purpose);
+    hash.update(b"\0");
+    hash.update(passphrase.as_bytes());
+    hash.finalize().into()
+}
+
 impl SecretBox {
     /// The key of this deployment: derived from `WIKIMIND_SECRET_KEY` when set, else read
     /// from (or, the first time, generated into) the data directory's key file. Every process
@@ -58,11 +68,8 @@ impl SecretBox {
     /// A key derived from a passphrase (`WIKIMIND_SECRET_KEY` is required to be at least 32
     /// characters, so it is a random key rather than a word to guess).
     pub fn from_passphrase(passphrase: &str) -> Self {
-        let mut hash = Sha256::new();
-        hash.update(b"wikimind secret key v1\0");
-        hash.update(passphrase.as_bytes());
         Self {
-            key: hash.finalize().into(),
+            key: derive_key(b"wikimind secret key v1", passphrase),
         }
     }
 

@@ -250,22 +250,28 @@ impl Storage {
 
     /// A source's original document and its extension; `None` when it is not stored.
     pub async fn read_original(&self, id: Uuid) -> StorageResult<Option<(Vec<u8>, &'static str)>> {
-        for ext in ORIGINAL_EXTENSIONS {
-            if let Some(bytes) = self.read(&original_key(id, ext)?).await? {
-                return Ok(Some((bytes, ext)));
-            }
-        }
-        Ok(None)
+        let Some(ext) = self.original_extension(id).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .read(&original_key(id, ext)?)
+            .await?
+            .map(|bytes| (bytes, ext)))
     }
 
     /// True when a source's original document is stored.
     pub async fn has_original(&self, id: Uuid) -> StorageResult<bool> {
-        let prefix = format!("{}/original.", source_dir(id));
-        Ok(self
-            .list(&source_dir(id))
-            .await?
+        Ok(self.original_extension(id).await?.is_some())
+    }
+
+    /// The extension a source's original is stored under, found by one listing of its
+    /// directory (not one request per known extension).
+    async fn original_extension(&self, id: Uuid) -> StorageResult<Option<&'static str>> {
+        let keys = self.list(&source_dir(id)).await?;
+        Ok(ORIGINAL_EXTENSIONS
             .iter()
-            .any(|key| key.starts_with(&prefix)))
+            .copied()
+            .find(|ext| original_key(id, ext).is_ok_and(|key| keys.contains(&key))))
     }
 
     /// Stores a source's clean text.
