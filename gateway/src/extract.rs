@@ -70,9 +70,9 @@ where
     }
 }
 
-/// A path id that must be a UUID (400 otherwise).
-pub fn parse_id(raw: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
-    uuid::Uuid::parse_str(raw)
+/// A path id: a UUID read as the id type the handler needs (`SourceId`, `JobId` …), 400 otherwise.
+pub fn parse_id<Id: std::str::FromStr>(raw: &str, what: &str) -> Result<Id, ApiError> {
+    raw.parse()
         .map_err(|_| ApiError::BadRequest(format!("{what} id {raw:?} is not a valid id")))
 }
 

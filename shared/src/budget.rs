@@ -9,10 +9,10 @@
 //! ([`crate::llm::LlmError::BudgetExceeded`]), the worker parks the job as `paused_budget`, and
 //! [`Budget::resume_paused`] queues it again once the budget is raised or the month turns.
 
+use crate::domain::{JobId, SourceId};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::config::BudgetSettings;
 use crate::db::{self, Db, DbResult};
@@ -253,7 +253,7 @@ impl Budget {
     /// Queues every job that waited for the budget again, when spending may go on; returns
     /// them as `(job id, source id)` for the caller to hand to the queue (the outbox does it
     /// otherwise).
-    pub async fn resume_paused(&self) -> DbResult<Vec<(Uuid, Option<Uuid>)>> {
+    pub async fn resume_paused(&self) -> DbResult<Vec<(JobId, Option<SourceId>)>> {
         if db::jobs::paused_for_budget_count(&self.db).await? == 0 || !self.may_spend().await? {
             return Ok(Vec::new());
         }

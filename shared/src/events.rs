@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::domain::{Job, Source, SourceStatus};
+use crate::domain::{ArticleId, Job, Source, SourceId, SourceStatus};
 
 mod redis_bus;
 pub use redis_bus::RedisBus;
@@ -22,7 +22,7 @@ pub enum EventKind {
     /// A source moved to a pipeline stage.
     #[serde(rename = "source.progress")]
     SourceProgress {
-        source_id: Uuid,
+        source_id: SourceId,
         stage: SourceStatus,
         message: String,
     },
@@ -32,7 +32,7 @@ pub enum EventKind {
     /// An article was created, recompiled, relinked or deleted.
     #[serde(rename = "article.updated")]
     ArticleUpdated {
-        article_id: Uuid,
+        article_id: ArticleId,
         slug: String,
         title: String,
         deleted: bool,
@@ -159,7 +159,7 @@ mod tests {
     async fn subscribers_receive_events_as_tagged_json() {
         let bus = LocalBus::default();
         let mut rx = bus.subscribe();
-        let source_id = Uuid::nil();
+        let source_id = SourceId::from_uuid(Uuid::nil());
         bus.publish(Event::new(EventKind::SourceProgress {
             source_id,
             stage: SourceStatus::Fetching,

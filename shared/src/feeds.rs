@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::db::feeds::{Feed, NewItem};
 use crate::db::sources::NewSource;
 use crate::db::{self, Db, DbError};
-use crate::domain::{JobKind, SourceKind, Title};
+use crate::domain::{JobId, JobKind, SourceId, SourceKind, Title};
 use crate::ingest::url_guard;
 use crate::storage::Storage;
 
@@ -136,7 +136,7 @@ pub async fn accept(
     feed_id: Uuid,
     item: &Item,
     allow_private: bool,
-) -> Result<Option<(Uuid, Uuid)>, FeedError> {
+) -> Result<Option<(JobId, SourceId)>, FeedError> {
     let link = item
         .link
         .as_deref()
@@ -170,13 +170,13 @@ async fn source_of(
     feed_id: Uuid,
     item: &Item,
     link: Option<url::Url>,
-) -> Result<Option<(Uuid, Uuid)>, FeedError> {
+) -> Result<Option<(JobId, SourceId)>, FeedError> {
     let title = item
         .title
         .as_deref()
         .and_then(Title::derive)
         .map(Title::into_string);
-    let id = Uuid::now_v7();
+    let id = SourceId::new();
     let source = match link {
         Some(url) => {
             // A source already: the item is seen, and its content never stands in for that
@@ -216,7 +216,7 @@ async fn source_of(
             }
         }
     };
-    let job_id = Uuid::now_v7();
+    let job_id = JobId::new();
     if let Err(e) = db::sources::insert_with_job(db, &source, job_id, JobKind::IngestSource).await {
         let _ = storage.remove_source(id).await;
         return Err(e.into());

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
+use crate::domain::{JobId, SourceId};
 use apalis::prelude::TaskSink;
 use apalis_redis::RedisStorage;
 use apalis_sqlite::{SqlitePool, SqliteStorage};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// The queue of source-processing jobs (ingest and recompile).
 pub const SOURCE_QUEUE: &str = "wikimind.source";
@@ -20,8 +20,8 @@ pub const SOURCE_QUEUE: &str = "wikimind.source";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceJob {
     /// The `job_runs` row that tracks this work.
-    pub job_id: Uuid,
-    pub source_id: Uuid,
+    pub job_id: JobId,
+    pub source_id: SourceId,
     /// The trace of the request that queued it, so the job's spans join that trace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<crate::telemetry::TraceContext>,

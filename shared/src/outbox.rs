@@ -10,10 +10,9 @@
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use crate::db::{self, Db};
-use crate::domain::Job;
+use crate::domain::{Job, JobId, SourceId};
 use crate::events::{Event, EventKind, SharedBus};
 use crate::jobs::{EnqueueError, JobQueue, SourceJob};
 
@@ -49,7 +48,7 @@ pub async fn hand_over(db: &Db, queue: &JobQueue, bus: &SharedBus, job: &Job) {
 }
 
 /// Pushes one committed job and records the push. A failure is logged and left to [`run`].
-pub async fn dispatch(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) {
+pub async fn dispatch(db: &Db, queue: &JobQueue, job_id: JobId, source_id: SourceId) {
     match push(db, queue, job_id, source_id).await {
         Ok(()) => {}
         Err(e) => tracing::warn!(
@@ -59,7 +58,12 @@ pub async fn dispatch(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) 
     }
 }
 
-async fn push(db: &Db, queue: &JobQueue, job_id: Uuid, source_id: Uuid) -> Result<(), OutboxError> {
+async fn push(
+    db: &Db,
+    queue: &JobQueue,
+    job_id: JobId,
+    source_id: SourceId,
+) -> Result<(), OutboxError> {
     queue
         .push(SourceJob {
             job_id,

@@ -5,10 +5,8 @@
 //! committed here; the caller hands it to the queue at once when it can, and the outbox does
 //! otherwise (see [`crate::outbox`]).
 
-use uuid::Uuid;
-
 use crate::db::{self, DbError};
-use crate::domain::{Job, JobKind, SourceKind};
+use crate::domain::{Job, JobId, JobKind, SourceId, SourceKind};
 
 /// How a source is compiled again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +48,7 @@ impl From<DbError> for RecompileError {
 }
 
 /// Queues a job that compiles source `id` again; returns the job as committed.
-pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, RecompileError> {
+pub async fn queue(db: &db::Db, id: SourceId, how: Recompile) -> Result<Job, RecompileError> {
     let source = db::sources::get(db, id).await?;
     let waiting = match how {
         Recompile::Offline => Some((
@@ -84,7 +82,7 @@ pub async fn queue(db: &db::Db, id: Uuid, how: Recompile) -> Result<Job, Recompi
     // The check above answers most requests; a request racing another past it meets the
     // unique index that allows one unfinished job per source.
     // The job and the source's `pending` commit together (see [`db::jobs::queue_for_source`]).
-    match db::jobs::queue_for_source(db, Uuid::now_v7(), kind, id).await {
+    match db::jobs::queue_for_source(db, JobId::new(), kind, id).await {
         Err(DbError::Conflict { .. }) => Err(RecompileError::Busy),
         other => Ok(other?),
     }

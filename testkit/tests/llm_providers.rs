@@ -282,7 +282,7 @@ async fn server_errors_are_retried_and_every_attempt_is_logged() {
         .with_retry_policy(fast_retries(3))
         .with_recorder(recorder.clone());
     let mut req = compile_request();
-    req.job_id = Some(uuid::Uuid::now_v7());
+    req.job_id = Some(shared::domain::JobId::new());
     let response = router.complete(&req).await.unwrap();
     assert_eq!(server.request_count(), 3);
 

@@ -36,7 +36,11 @@ pub async fn run(ctx: WorkerContext, queue: JobQueue, stop: CancellationToken) {
 }
 
 /// Tells open screens that the job and its source are queued again.
-async fn announce(ctx: &WorkerContext, job_id: uuid::Uuid, source_id: uuid::Uuid) {
+async fn announce(
+    ctx: &WorkerContext,
+    job_id: shared::domain::JobId,
+    source_id: shared::domain::SourceId,
+) {
     use shared::events::{Event, EventKind};
     if let Ok(job) = shared::db::jobs::get(&ctx.db, job_id).await {
         ctx.bus

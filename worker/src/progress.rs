@@ -2,9 +2,8 @@
 //! matching live events on the bus.
 
 use shared::db;
-use shared::domain::{Job, SourceStatus};
+use shared::domain::{Job, JobId, SourceId, SourceStatus};
 use shared::events::{Event, EventKind};
-use uuid::Uuid;
 
 use crate::context::WorkerContext;
 
@@ -12,13 +11,13 @@ use crate::context::WorkerContext;
 #[derive(Debug, Clone)]
 pub struct Progress {
     ctx: WorkerContext,
-    job_id: Uuid,
-    source_id: Uuid,
+    job_id: JobId,
+    source_id: SourceId,
 }
 
 impl Progress {
     /// A reporter for a job.
-    pub fn new(ctx: &WorkerContext, job_id: Uuid, source_id: Uuid) -> Self {
+    pub fn new(ctx: &WorkerContext, job_id: JobId, source_id: SourceId) -> Self {
         Self {
             ctx: ctx.clone(),
             job_id,
@@ -27,7 +26,7 @@ impl Progress {
     }
 
     /// The job being reported on.
-    pub fn job_id(&self) -> Uuid {
+    pub fn job_id(&self) -> JobId {
         self.job_id
     }
 
@@ -46,6 +45,13 @@ impl Progress {
         if let Err(e) = db::sources::set_status(&self.ctx.db, self.source_id, stage).await {
             tracing::warn!(error = %e, "could not record the source stage");
         }
+        self.announce(stage, message).await;
+        self.message(fraction, message).await;
+    }
+
+    /// Says that the source reached `stage` (already written): its progress event, then its
+    /// row.
+    pub async fn announce(&self, stage: SourceStatus, message: &str) {
         self.publish(EventKind::SourceProgress {
             source_id: self.source_id,
             stage,
@@ -53,7 +59,6 @@ impl Progress {
         })
         .await;
         self.source_updated().await;
-        self.message(fraction, message).await;
     }
 
     /// Records progress within a stage.

@@ -16,7 +16,6 @@ use shared::compile::slug::{normalize_title, slugify};
 use shared::compile::{Confidence, PageType};
 use shared::db::Db;
 use shared::db::articles::{ArticleWrite, ClaimWrite, save_article};
-use uuid::Uuid;
 
 /// Words of a sentence kept in the pool: shorter ones are headings and fragments, longer ones
 /// run-ons that extraction glued together.
@@ -294,7 +293,7 @@ pub(crate) fn article(pool: &SentencePool, n: usize, rng: &mut Rng) -> ArticleWr
         .map(|w| (w.to_lowercase(), w))
         .collect();
     ArticleWrite {
-        id: Uuid::now_v7(),
+        id: shared::domain::ArticleId::new(),
         slug: format!("{}-{n}", slugify(&topic, 60)),
         title_key: normalize_title(&title),
         file_content: format!("# {title}\n\n{body}"),

@@ -252,7 +252,7 @@ struct FileBackBody {
 /// The `answer` article a filing made or updated.
 #[derive(Debug, Serialize, ToSchema)]
 struct FiledArticle {
-    id: Uuid,
+    id: shared::domain::ArticleId,
     slug: String,
     title: String,
 }

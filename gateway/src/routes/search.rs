@@ -8,7 +8,6 @@ use shared::search::{QueryTerms, Ranking, Segment, segments};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::cached;
 use crate::error::{ApiError, ApiResult};
@@ -43,7 +42,7 @@ struct SearchQuery {
 /// The article a search result is.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SearchArticle {
-    pub(crate) id: Uuid,
+    pub(crate) id: shared::domain::ArticleId,
     pub(crate) slug: String,
     pub(crate) title: String,
     pub(crate) summary: String,

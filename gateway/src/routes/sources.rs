@@ -475,9 +475,9 @@ struct DeleteQuery {
 /// The answer to deleting a source.
 #[derive(Debug, Serialize, ToSchema)]
 struct Deleted {
-    deleted: uuid::Uuid,
+    deleted: shared::domain::SourceId,
     /// The articles deleted with it (compiled only from it, with `cascade=true`).
-    deleted_article_ids: Vec<uuid::Uuid>,
+    deleted_article_ids: Vec<shared::domain::ArticleId>,
 }
 
 /// Delete a source.

@@ -528,8 +528,8 @@ async fn filing_again_updates_the_same_article_and_a_deleted_one_is_filed_anew()
 
     // Deleted meanwhile: filing creates a new article. Two filings racing for it end up
     // with one article, created by one and updated by the other.
-    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
-    shared::db::articles::delete_article(&app.db, uuid)
+    let article: shared::domain::ArticleId = id.parse().expect("article id");
+    shared::db::articles::delete_article(&app.db, article)
         .await
         .expect("delete");
     let (a, b) = tokio::join!(

@@ -25,7 +25,9 @@ fn lint_requests(fake: &FakeLlm) -> usize {
 }
 
 /// Two disagreeing pages and one unrelated: one contradiction, naming both claims.
-async fn one_contradiction(app: &TestApp) -> (uuid::Uuid, uuid::Uuid) {
+async fn one_contradiction(
+    app: &TestApp,
+) -> (shared::domain::ArticleId, shared::domain::ArticleId) {
     let harbour = article_id(app, HARBOUR).await;
     let keepers = article_id(app, KEEPERS).await;
     article_id(app, GARDEN).await;

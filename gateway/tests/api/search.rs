@@ -116,7 +116,7 @@ async fn bad_search_requests_get_the_envelope() {
 }
 
 async fn passage_count(app: &TestApp, article_id: &str) -> i64 {
-    let id = uuid::Uuid::parse_str(article_id).expect("uuid");
+    let id = article_id.parse().expect("article id");
     shared::db::search::passage_count(&app.db, id)
         .await
         .expect("count")
@@ -193,7 +193,7 @@ async fn write_pages(
             .map(|s| format!("## Part {s}\n\n{}\n\n", text(n, s)))
             .collect();
         let article = ArticleWrite {
-            id: uuid::Uuid::now_v7(),
+            id: shared::domain::ArticleId::new(),
             slug: format!("{}-{n}", name.to_lowercase()),
             title_key: normalize_title(&title),
             file_content: format!("# {title}\n\n{body}"),

@@ -355,8 +355,8 @@ async fn recompile_requests_at_the_same_moment_queue_one_job() {
         .await
         .expect("database");
     db.migrate().await.expect("migrations");
-    let source = uuid::Uuid::now_v7();
-    let first_job = uuid::Uuid::now_v7();
+    let source = shared::domain::SourceId::new();
+    let first_job = shared::domain::JobId::new();
     let new = NewSource {
         id: source,
         kind: SourceKind::Text,
@@ -395,7 +395,7 @@ async fn recompile_requests_at_the_same_moment_queue_one_job() {
         // index: a second unfinished job of the source cannot be stored at all.
         let second = db::jobs::insert_queued(
             &db,
-            uuid::Uuid::now_v7(),
+            shared::domain::JobId::new(),
             JobKind::CompileSource,
             Some(source),
         )
@@ -408,6 +408,87 @@ async fn recompile_requests_at_the_same_moment_queue_one_job() {
             .await
             .expect("finished");
     }
+}
+
+#[tokio::test]
+async fn a_jobs_end_and_its_sources_state_are_written_together() {
+    use shared::db::{self, jobs::Settlement, sources::NewSource};
+    use shared::domain::{JobId, JobKind, JobStatus, SourceId, SourceKind, SourceStatus};
+
+    let env = testkit::backend::TestEnv::new().await;
+    let db = db::Db::connect(&env.settings().database)
+        .await
+        .expect("database");
+    db.migrate().await.expect("migrations");
+    let source_with_job = |n: u8| {
+        let db = db.clone();
+        async move {
+            let (source, job) = (SourceId::new(), JobId::new());
+            let new = NewSource {
+                id: source,
+                kind: SourceKind::Text,
+                title: Some(format!("Note {n}")),
+                url: None,
+                content_hash: Some(n.to_string().repeat(64)),
+                original_hash: None,
+                original_ext: None,
+                original_mime: None,
+                byte_size: None,
+            };
+            db::sources::insert_with_job(&db, &new, job, JobKind::IngestSource)
+                .await
+                .expect("source");
+            let lease = Duration::from_secs(30);
+            db::jobs::claim(&db, job, "worker-1", lease)
+                .await
+                .expect("claim")
+                .expect("claimed");
+            (source, job)
+        }
+    };
+
+    let (waiting, job) = source_with_job(1).await;
+    let parked = db::jobs::settle(
+        &db,
+        job,
+        waiting,
+        Settlement::Waits {
+            status: JobStatus::AwaitingApproval,
+            message: "costs more than allowed",
+        },
+    )
+    .await
+    .expect("settled");
+    assert_eq!(parked.status, JobStatus::AwaitingApproval);
+    assert_eq!(parked.attempts, 0, "the attempt is given back");
+    let source = db::sources::get(&db, waiting).await.expect("source");
+    assert_eq!(source.status, SourceStatus::AwaitingApproval);
+
+    let (failing, job) = source_with_job(2).await;
+    let failed = db::jobs::settle(&db, job, failing, Settlement::Failed { error: "no text" })
+        .await
+        .expect("settled");
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert_eq!(failed.error.as_deref(), Some("no text"));
+    let source = db::sources::get(&db, failing).await.expect("source");
+    assert_eq!(source.status, SourceStatus::Failed);
+    assert_eq!(source.error.as_deref(), Some("no text"));
+
+    let (copy, job) = source_with_job(3).await;
+    let ended = db::jobs::settle(&db, job, copy, Settlement::Duplicate { existing: failing })
+        .await
+        .expect("settled");
+    assert_eq!(ended.status, JobStatus::Failed);
+    assert!(
+        ended
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains(&failing.to_string())),
+        "{ended:?}"
+    );
+    let source = db::sources::get(&db, copy).await.expect("source");
+    assert_eq!(source.status, SourceStatus::Failed);
+    assert_eq!(source.duplicate_of, Some(failing));
 }
 
 #[tokio::test]

@@ -108,7 +108,7 @@ async fn a_url_whose_content_changes_is_found_stale_after_a_poll_and_refreshed()
         .wait_for_source(&source_id, Duration::from_secs(60))
         .await;
     assert_eq!(source["status"], "compiled", "{source}");
-    let article: uuid::Uuid = source["article_ids"][0]
+    let article: shared::domain::ArticleId = source["article_ids"][0]
         .as_str()
         .and_then(|a| a.parse().ok())
         .expect("article");

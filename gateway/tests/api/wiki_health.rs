@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use shared::db::health::FindingRow;
+use shared::domain::ArticleId;
 use shared::events::EventKind;
 use uuid::Uuid;
 
@@ -68,7 +69,7 @@ pub(crate) async fn run_health(app: &TestApp) -> Outcome {
     finished(app, run["id"].as_str().expect("run id")).await
 }
 
-pub(crate) async fn article_id(app: &TestApp, text: &str) -> uuid::Uuid {
+pub(crate) async fn article_id(app: &TestApp, text: &str) -> shared::domain::ArticleId {
     app.compiled_note(text).await.parse().expect("article id")
 }
 
@@ -443,7 +444,7 @@ async fn a_missing_inverse_link_is_repaired_and_stays_repaired() {
 }
 
 /// The pages `from` links to.
-async fn linked_from(app: &TestApp, from: Uuid) -> Vec<Uuid> {
+async fn linked_from(app: &TestApp, from: ArticleId) -> Vec<ArticleId> {
     let (_, page) = app.get_json(&format!("/api/articles/{from}")).await;
     page["backlinks_out"]
         .as_array()

@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use uuid::Uuid;
-
 use super::relevance::{Terms, word_set};
 use crate::db::search::PassageHit;
 use crate::db::{self, Db, DbResult};
 use crate::domain::{ArticleDetail, ArticleRef, Citation, CitedPassage, Claim, SourceRef};
+use crate::domain::{ArticleId, SourceId};
 use crate::search::PassageKind;
 
 /// Follow-up questions offered with an answer.
@@ -51,7 +50,7 @@ fn best_claim(article: &ArticleDetail, passage: &PassageHit, terms: &Terms) -> O
         .map(|(i, _)| i)
 }
 
-fn source_ref(article: &ArticleDetail, id: Option<Uuid>) -> Option<SourceRef> {
+fn source_ref(article: &ArticleDetail, id: Option<SourceId>) -> Option<SourceRef> {
     let source = match id {
         Some(id) => article.sources.iter().find(|s| s.id == id),
         None => article.sources.first(),
@@ -78,7 +77,7 @@ pub(super) async fn cite(
     cited: &BTreeSet<u32>,
     terms: &Terms,
 ) -> DbResult<Cited> {
-    let mut articles: HashMap<Uuid, ArticleDetail> = HashMap::new();
+    let mut articles: HashMap<ArticleId, ArticleDetail> = HashMap::new();
     for p in passages {
         if let std::collections::hash_map::Entry::Vacant(slot) = articles.entry(p.article_id) {
             match db::articles::get_detail(db, &p.article_id.to_string()).await {
@@ -114,8 +113,8 @@ pub(super) async fn cite(
             claim_index: claim.and_then(|k| u32::try_from(k).ok()),
         });
     }
-    let cited_articles: Vec<Uuid> = out.citations.iter().map(|c| c.article.id).collect();
-    let mut seen: HashSet<Uuid> = HashSet::new();
+    let cited_articles: Vec<ArticleId> = out.citations.iter().map(|c| c.article.id).collect();
+    let mut seen: HashSet<ArticleId> = HashSet::new();
     for p in passages {
         if !cited_articles.contains(&p.article_id)
             && seen.insert(p.article_id)
@@ -124,7 +123,7 @@ pub(super) async fn cite(
             out.related.push(article_ref(a));
         }
     }
-    let mut asked: HashSet<Uuid> = HashSet::new();
+    let mut asked: HashSet<ArticleId> = HashSet::new();
     for id in cited_articles {
         if asked.insert(id)
             && let Some(a) = articles.get(&id)

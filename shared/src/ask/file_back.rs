@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use uuid::Uuid;
 
 use crate::db::{self, DbError};
+use crate::domain::ArticleId;
 use crate::domain::{Title, TitleError, Turn};
 use crate::wiki::{Draft, LogLine, Published, Wiki, WikiError};
 use page::page;
@@ -77,7 +78,7 @@ pub async fn file_back(
             Some(id) => db::articles::key(db, id).await?,
             None => None,
         };
-        let id = existing.as_ref().map_or_else(Uuid::now_v7, |a| a.id);
+        let id = existing.as_ref().map_or_else(ArticleId::new, |a| a.id);
         let (write, file) = page(db, id, &title, &turns).await?;
         let mut draft = Draft {
             text: write.body.clone(),

@@ -4,6 +4,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{BeginWrite, Db, DbResult};
+use crate::domain::ArticleId;
 use crate::on_db;
 
 /// A concept with the number of articles that carry it.
@@ -15,7 +16,7 @@ pub struct ConceptCount {
 }
 
 /// The display names of an article's concepts, sorted.
-pub async fn for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>> {
+pub async fn for_article(db: &Db, article_id: ArticleId) -> DbResult<Vec<String>> {
     // Through the batched read, so that a list and an article order names alike.
     let mut by_article = for_articles(db, &[article_id]).await?;
     Ok(by_article.remove(&article_id).unwrap_or_default())
@@ -25,16 +26,16 @@ pub async fn for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>> {
 /// statements whatever the number of articles (an article without concepts is absent).
 pub async fn for_articles(
     db: &Db,
-    article_ids: &[Uuid],
-) -> DbResult<std::collections::HashMap<Uuid, Vec<String>>> {
-    let rows: Vec<(Uuid, String)> = super::rows_for_ids(
+    article_ids: &[ArticleId],
+) -> DbResult<std::collections::HashMap<ArticleId, Vec<String>>> {
+    let rows: Vec<(ArticleId, String)> = super::rows_for_ids(
         db,
         "select ac.article_id, c.display_name from concepts c \
          join article_concepts ac on ac.concept_id = c.id where ac.article_id",
         article_ids,
     )
     .await?;
-    let mut by_article: std::collections::HashMap<Uuid, Vec<String>> =
+    let mut by_article: std::collections::HashMap<ArticleId, Vec<String>> =
         std::collections::HashMap::new();
     for (article, name) in rows {
         by_article.entry(article).or_default().push(name);
@@ -67,13 +68,17 @@ pub async fn list_with_counts(db: &Db) -> DbResult<Vec<ConceptCount>> {
 /// The display names of the concepts most articles other than `exclude` carry, at most
 /// `limit`: what a compile prompt offers for reuse. The article being recompiled is left out,
 /// so its own earlier concepts neither steer it nor change its prompt.
-pub async fn names_in_use(db: &Db, exclude: Option<Uuid>, limit: i64) -> DbResult<Vec<String>> {
+pub async fn names_in_use(
+    db: &Db,
+    exclude: Option<ArticleId>,
+    limit: i64,
+) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
         "select c.display_name from concepts c \
          join article_concepts ac on ac.concept_id = c.id where ac.article_id <> $1 \
          group by c.id, c.name, c.display_name order by count(*) desc, c.name limit $2"
     )
-    .bind(exclude.unwrap_or(Uuid::nil()))
+    .bind(exclude.map_or(Uuid::nil(), ArticleId::as_uuid))
     .bind(limit)
     .fetch_all(p)
     .await)?;
@@ -82,7 +87,7 @@ pub async fn names_in_use(db: &Db, exclude: Option<Uuid>, limit: i64) -> DbResul
 
 /// Every (concept key, article) pair: which articles carry each concept, for nesting concepts
 /// by co-occurrence.
-pub async fn memberships(db: &Db) -> DbResult<Vec<(String, Uuid)>> {
+pub async fn memberships(db: &Db) -> DbResult<Vec<(String, ArticleId)>> {
     let rows = on_db!(db, |p| sqlx::query_as(
         "select c.name, ac.article_id from concepts c \
          join article_concepts ac on ac.concept_id = c.id"
@@ -161,7 +166,7 @@ pub async fn rekey(db: &Db, key_of: impl Fn(&str) -> Option<String>) -> DbResult
 /// An article carrying a concept, as its concept page is written from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConceptMember {
-    pub article_id: Uuid,
+    pub article_id: ArticleId,
     pub version: i32,
 }
 
@@ -171,13 +176,13 @@ pub struct ConceptMember {
 pub struct ConceptState {
     pub display_name: String,
     pub members: Vec<ConceptMember>,
-    pub page_article_id: Option<Uuid>,
+    pub page_article_id: Option<ArticleId>,
     pub page_basis: Option<String>,
 }
 
 /// The state of the concept with this key, if it exists.
 pub async fn state(db: &Db, key: &str) -> DbResult<Option<ConceptState>> {
-    let concept: Option<(Uuid, String, Option<Uuid>, Option<String>)> = on_db!(db, |p| {
+    let concept: Option<(Uuid, String, Option<ArticleId>, Option<String>)> = on_db!(db, |p| {
         sqlx::query_as(
             "select id, display_name, page_article_id, page_basis from concepts where name = $1",
         )
@@ -188,7 +193,7 @@ pub async fn state(db: &Db, key: &str) -> DbResult<Option<ConceptState>> {
     let Some((id, display_name, page_article_id, page_basis)) = concept else {
         return Ok(None);
     };
-    let members: Vec<(Uuid, i32)> = on_db!(db, |p| {
+    let members: Vec<(ArticleId, i32)> = on_db!(db, |p| {
         sqlx::query_as(
             "select a.id, a.version from article_concepts ac join articles a on a.id = ac.article_id \
              where ac.concept_id = $1 and a.page_type <> 'concept' order by a.created_at, a.id",
@@ -212,7 +217,12 @@ pub async fn state(db: &Db, key: &str) -> DbResult<Option<ConceptState>> {
 }
 
 /// Records the concept's page and the basis it was written from (`None`s when it has none).
-pub async fn set_page(db: &Db, key: &str, page: Option<Uuid>, basis: Option<&str>) -> DbResult<()> {
+pub async fn set_page(
+    db: &Db,
+    key: &str,
+    page: Option<ArticleId>,
+    basis: Option<&str>,
+) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update concepts set page_article_id = $2, page_basis = $3 where name = $1"
     )
@@ -226,7 +236,7 @@ pub async fn set_page(db: &Db, key: &str, page: Option<Uuid>, basis: Option<&str
 }
 
 /// The keys of an article's concepts.
-pub async fn keys_for_article(db: &Db, article_id: Uuid) -> DbResult<Vec<String>> {
+pub async fn keys_for_article(db: &Db, article_id: ArticleId) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = on_db!(db, |p| sqlx::query_as(
         "select c.name from concepts c join article_concepts ac on ac.concept_id = c.id \
          where ac.article_id = $1 order by c.name"

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::ArticleId;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -29,7 +30,17 @@ pub async fn candidate_pairs(
     max_concept_size: i64,
     limit: i64,
 ) -> DbResult<Vec<Candidate>> {
-    type Row = (Uuid, String, String, i32, Uuid, String, String, i32, i64);
+    type Row = (
+        ArticleId,
+        String,
+        String,
+        i32,
+        ArticleId,
+        String,
+        String,
+        i32,
+        i64,
+    );
     let rows: Vec<Row> = on_db!(db, |p| {
         sqlx::query_as(
         "with small as (select concept_id from article_concepts group by concept_id \
@@ -77,7 +88,7 @@ pub async fn candidate_pairs(
 /// A claim as the check compares it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimText {
-    pub article_id: Uuid,
+    pub article_id: ArticleId,
     /// Its place in the article (0-based), which names it in a finding.
     pub position: i32,
     pub text: String,
@@ -85,14 +96,14 @@ pub struct ClaimText {
 }
 
 /// The claims of these articles, by article, in order.
-pub async fn claims_of(db: &Db, ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<ClaimText>>> {
+pub async fn claims_of(db: &Db, ids: &[ArticleId]) -> DbResult<HashMap<ArticleId, Vec<ClaimText>>> {
     let rows: Vec<ClaimText> = rows_for_ids(
         db,
         "select article_id, position, text, quote from claims where article_id",
         ids,
     )
     .await?;
-    let mut by_article: HashMap<Uuid, Vec<ClaimText>> = HashMap::new();
+    let mut by_article: HashMap<ArticleId, Vec<ClaimText>> = HashMap::new();
     for row in rows {
         by_article.entry(row.article_id).or_default().push(row);
     }
@@ -113,9 +124,9 @@ pub struct StoredVerdict {
 /// The verdicts given on pairs whose first page is one of `firsts`, by pair.
 pub async fn verdicts_for(
     db: &Db,
-    firsts: &[Uuid],
-) -> DbResult<HashMap<(Uuid, Uuid), StoredVerdict>> {
-    let rows: Vec<(Uuid, i32, Uuid, i32, String)> = rows_for_ids(
+    firsts: &[ArticleId],
+) -> DbResult<HashMap<(ArticleId, ArticleId), StoredVerdict>> {
+    let rows: Vec<(ArticleId, i32, ArticleId, i32, String)> = rows_for_ids(
         db,
         "select article_a, version_a, article_b, version_b, verdicts \
          from contradiction_verdicts where article_a",
@@ -167,15 +178,15 @@ pub async fn store_verdict(
 /// How a person resolved a contradiction between claim `claim_a` of `a` and `claim_b` of `b`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
-    pub a: Uuid,
+    pub a: ArticleId,
     pub claim_a: String,
-    pub b: Uuid,
+    pub b: ArticleId,
     pub claim_b: String,
     /// `source_a_wins`, `source_b_wins`, `both_valid` or `superseded`.
     pub resolution: String,
     /// The page and claim that lost, and the page that won (none when both are valid).
-    pub losing: Option<(Uuid, String)>,
-    pub winning: Option<Uuid>,
+    pub losing: Option<(ArticleId, String)>,
+    pub winning: Option<ArticleId>,
 }
 
 /// Records a resolution, replacing an earlier one of the same two claims.
@@ -206,7 +217,7 @@ pub async fn record_resolution(db: &Db, r: &Resolution) -> DbResult<()> {
 }
 
 /// Two claims of two pages: `(a, claim of a, b, claim of b)`.
-pub type ClaimPair = (Uuid, String, Uuid, String);
+pub type ClaimPair = (ArticleId, String, ArticleId, String);
 
 /// Every pair of claims a person has resolved.
 pub async fn resolved_pairs(db: &Db) -> DbResult<std::collections::HashSet<ClaimPair>> {
@@ -224,13 +235,13 @@ pub struct Dispute {
     pub claim: String,
     pub resolution: String,
     /// The page whose claim won.
-    pub by_id: Uuid,
+    pub by_id: ArticleId,
     pub by_slug: String,
     pub by_title: String,
 }
 
 /// The claims of `article_id` that lost a resolved contradiction.
-pub async fn disputes_of(db: &Db, article_id: Uuid) -> DbResult<Vec<Dispute>> {
+pub async fn disputes_of(db: &Db, article_id: ArticleId) -> DbResult<Vec<Dispute>> {
     on_db!(db, |p| sqlx::query_as(
         "select r.losing_claim as claim, r.resolution, w.id as by_id, w.slug as by_slug, \
          w.title as by_title \
@@ -244,8 +255,8 @@ pub async fn disputes_of(db: &Db, article_id: Uuid) -> DbResult<Vec<Dispute>> {
 }
 
 /// Of two pages, the one changed longest ago (the one a newer page supersedes).
-pub async fn older_of(db: &Db, a: Uuid, b: Uuid) -> DbResult<Option<Uuid>> {
-    let row: Option<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+pub async fn older_of(db: &Db, a: ArticleId, b: ArticleId) -> DbResult<Option<ArticleId>> {
+    let row: Option<(ArticleId,)> = on_db!(db, |p| sqlx::query_as(
         "select id from articles where id = $1 or id = $2 order by updated_at, id limit 1"
     )
     .bind(a)

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::ArticleId;
+
 use super::{BeginWrite, Db, DbError, DbResult, now};
 use crate::domain::{Conversation, Turn};
 use crate::on_db;
@@ -18,7 +20,7 @@ struct ConversationRow {
     title: String,
     parent_id: Option<Uuid>,
     forked_at_turn: Option<i32>,
-    filed_article_id: Option<Uuid>,
+    filed_article_id: Option<ArticleId>,
     turn_count: i64,
     cost_usd: f64,
     created_at: DateTime<Utc>,
@@ -248,7 +250,7 @@ pub async fn append_turn(db: &Db, turn: &Turn) -> DbResult<Turn> {
 }
 
 /// Records the article a conversation was filed back as.
-pub async fn set_filed_article(db: &Db, id: Uuid, article_id: Uuid) -> DbResult<()> {
+pub async fn set_filed_article(db: &Db, id: Uuid, article_id: ArticleId) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update conversations set filed_article_id = $2 where id = $1"
     )
@@ -267,8 +269,8 @@ pub async fn set_filed_article(db: &Db, id: Uuid, article_id: Uuid) -> DbResult<
 pub async fn claim_filed_article(
     db: &Db,
     id: Uuid,
-    expected: Option<Uuid>,
-    article_id: Uuid,
+    expected: Option<ArticleId>,
+    article_id: ArticleId,
 ) -> DbResult<bool> {
     let changed = on_db!(db, |p| sqlx::query(
         "update conversations set filed_article_id = $3 where id = $1 \

@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::domain::JobId;
+
 use super::{Db, DbResult, now};
 use crate::on_db;
 
@@ -16,7 +18,7 @@ pub struct CostRow {
     pub cost_usd: f64,
     pub latency_ms: i64,
     pub ok: bool,
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     /// The conversation an answer's call was made for.
     pub conversation_id: Option<Uuid>,
     /// Answered from the response cache (no call, no cost).
@@ -59,7 +61,7 @@ type CostTuple = (
     f64,
     i64,
     bool,
-    Option<Uuid>,
+    Option<JobId>,
     bool,
     Option<Uuid>,
 );

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::SourceId;
+
 use super::source_checks::Validators;
 use super::{Db, DbResult, now};
 use crate::on_db;
@@ -225,7 +227,12 @@ pub async fn forget_item(db: &Db, feed_id: Uuid, guid: &str) -> DbResult<()> {
 }
 
 /// Records the source an item became.
-pub async fn set_item_source(db: &Db, feed_id: Uuid, guid: &str, source_id: Uuid) -> DbResult<()> {
+pub async fn set_item_source(
+    db: &Db,
+    feed_id: Uuid,
+    guid: &str,
+    source_id: SourceId,
+) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update feed_items set source_id = $3 where feed_id = $1 and guid = $2"
     )
@@ -239,7 +246,7 @@ pub async fn set_item_source(db: &Db, feed_id: Uuid, guid: &str, source_id: Uuid
 }
 
 /// The content of the feed entry a source came from, when it had some.
-pub async fn entry_content_of(db: &Db, source_id: Uuid) -> DbResult<Option<String>> {
+pub async fn entry_content_of(db: &Db, source_id: SourceId) -> DbResult<Option<String>> {
     let row: Option<(Option<String>,)> = on_db!(db, |p| sqlx::query_as(
         "select content from feed_items where source_id = $1 and content is not null limit 1"
     )

@@ -7,20 +7,31 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::ArticleId;
+
 use super::{BeginWrite, Db, DbResult};
 use crate::on_db;
 
 /// A page a finding is about, at the version it was checked.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PageAt {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub version: i32,
 }
 
 /// Two pages as a query selects them: id, slug, title and version of each.
-pub(crate) type PagePairRow = (Uuid, String, String, i32, Uuid, String, String, i32);
+pub(crate) type PagePairRow = (
+    ArticleId,
+    String,
+    String,
+    i32,
+    ArticleId,
+    String,
+    String,
+    i32,
+);
 
 /// The two pages of a [`PagePairRow`].
 pub(crate) fn page_pair(row: PagePairRow) -> (PageAt, PageAt) {
@@ -68,7 +79,7 @@ pub async fn unlinked_pages(db: &Db) -> DbResult<Vec<PageAt>> {
 
 /// Links whose target is no page.
 pub async fn unresolved_links(db: &Db) -> DbResult<Vec<UnresolvedLink>> {
-    let rows: Vec<(Uuid, String, String, i32, String, String, String)> =
+    let rows: Vec<(ArticleId, String, String, i32, String, String, String)> =
         on_db!(db, |p| sqlx::query_as(
             "select a.id, a.slug, a.title, a.version, l.target_text, l.relation_type, l.origin \
              from links l join articles a on a.id = l.from_article_id \
@@ -99,7 +110,16 @@ pub async fn unresolved_links(db: &Db) -> DbResult<Vec<UnresolvedLink>> {
 pub async fn one_way_links(db: &Db, relations: &[&str]) -> DbResult<Vec<OneWayLink>> {
     let mut found = Vec::new();
     for relation in relations {
-        type Row = (Uuid, String, String, i32, Uuid, String, String, i32);
+        type Row = (
+            ArticleId,
+            String,
+            String,
+            i32,
+            ArticleId,
+            String,
+            String,
+            i32,
+        );
         let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
             "select f.id, f.slug, f.title, f.version, t.id, t.slug, t.title, t.version \
              from links l join articles f on f.id = l.from_article_id \
@@ -152,7 +172,7 @@ pub struct FindingRow {
     pub fingerprint: String,
     pub message: String,
     /// The pages involved, in the order the finding names them.
-    pub article_ids: Vec<Uuid>,
+    pub article_ids: Vec<ArticleId>,
     pub fix: Option<String>,
     pub detail: serde_json::Value,
     /// `open`, `dismissed` or `repaired`.
@@ -559,6 +579,6 @@ pub async fn dismiss(db: &Db, finding_id: Uuid) -> DbResult<bool> {
     Ok(true)
 }
 
-fn ids_json(ids: &[Uuid]) -> String {
+fn ids_json(ids: &[ArticleId]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
 }

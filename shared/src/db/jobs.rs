@@ -1,10 +1,11 @@
 //! Queries on the user-visible job history (`job_runs`).
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{BeginWrite, Db, DbError, DbResult, now};
-use crate::domain::{Job, JobKind, JobSort, JobStatus, Order};
+use crate::domain::{
+    ArticleId, Job, JobId, JobKind, JobSort, JobStatus, Order, SourceId, SourceStatus,
+};
 use crate::on_db;
 
 /// Inserts a queued job; binds `id, kind, source_id, created_at`.
@@ -13,11 +14,11 @@ pub(crate) const INSERT_QUEUED: &str = "insert into job_runs (id, kind, status, 
 
 #[derive(sqlx::FromRow)]
 struct JobRow {
-    id: Uuid,
+    id: JobId,
     kind: String,
     status: String,
-    source_id: Option<Uuid>,
-    article_id: Option<Uuid>,
+    source_id: Option<SourceId>,
+    article_id: Option<ArticleId>,
     attempts: i32,
     progress: f64,
     message: Option<String>,
@@ -59,9 +60,9 @@ const COLUMNS: &str = "id, kind, status, source_id, article_id, attempts, progre
 /// Inserts a queued job for a source.
 pub async fn insert_queued(
     db: &Db,
-    id: Uuid,
+    id: JobId,
     kind: JobKind,
-    source_id: Option<Uuid>,
+    source_id: Option<SourceId>,
 ) -> DbResult<Job> {
     on_db!(db, |p| sqlx::query(INSERT_QUEUED)
         .bind(id)
@@ -81,7 +82,12 @@ const MARK_SOURCE_PENDING: &str =
 /// Queues a job for an existing source and marks the source `pending`, in one transaction: a
 /// worker taking the job at once cannot finish it before the source is marked, which would
 /// leave a failed or compiled source saying `pending` for good.
-pub async fn queue_for_source(db: &Db, id: Uuid, kind: JobKind, source_id: Uuid) -> DbResult<Job> {
+pub async fn queue_for_source(
+    db: &Db,
+    id: JobId,
+    kind: JobKind,
+    source_id: SourceId,
+) -> DbResult<Job> {
     let at = now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -103,7 +109,7 @@ pub async fn queue_for_source(db: &Db, id: Uuid, kind: JobKind, source_id: Uuid)
 }
 
 /// One job.
-pub async fn get(db: &Db, id: Uuid) -> DbResult<Job> {
+pub async fn get(db: &Db, id: JobId) -> DbResult<Job> {
     let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from job_runs where id = $1"));
     let row: JobRow = on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
     row.try_into()
@@ -157,8 +163,8 @@ pub async fn count_by_status(db: &Db) -> DbResult<Vec<(String, i64)>> {
 }
 
 /// True when a source has a job queued, running or waiting for the budget.
-pub async fn source_has_unfinished(db: &Db, source_id: Uuid) -> DbResult<bool> {
-    let row: Option<(Uuid,)> = on_db!(db, |p| {
+pub async fn source_has_unfinished(db: &Db, source_id: SourceId) -> DbResult<bool> {
+    let row: Option<(JobId,)> = on_db!(db, |p| {
         sqlx::query_as(
             "select id from job_runs where source_id = $1 \
          and status in ('queued', 'running', 'paused_budget', 'awaiting_approval') limit 1",
@@ -182,7 +188,7 @@ fn lease_end(lease: std::time::Duration) -> DateTime<Utc> {
 /// task, or finished), which makes duplicate deliveries harmless.
 pub async fn claim(
     db: &Db,
-    id: Uuid,
+    id: JobId,
     worker: &str,
     lease: std::time::Duration,
 ) -> DbResult<Option<Job>> {
@@ -210,7 +216,7 @@ pub async fn claim(
 /// worker's (its lease ran out and another worker took it, or it finished).
 pub async fn renew_lease(
     db: &Db,
-    id: Uuid,
+    id: JobId,
     worker: &str,
     lease: std::time::Duration,
 ) -> DbResult<bool> {
@@ -234,7 +240,7 @@ pub struct Reclaimed {
     /// Jobs put back in the outbox for another attempt.
     pub requeued: u64,
     /// Jobs that had used every attempt and ended `failed`: `(job id, source id)`.
-    pub failed: Vec<(Uuid, Option<Uuid>)>,
+    pub failed: Vec<(JobId, Option<SourceId>)>,
 }
 
 /// The failure reason of a job whose worker stopped during each of its attempts; built in SQL
@@ -249,34 +255,44 @@ const STOPPED_REASON: &str =
 async fn settle_stopped(db: &Db, max_attempts: u32, expired_only: bool) -> DbResult<Reclaimed> {
     let max = i64::from(max_attempts);
     let at = now();
-    let failed: Vec<(Uuid, Option<Uuid>, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "update job_runs set status = 'failed', error = {STOPPED_REASON}, finished_at = $1, \
-             worker = null, lease_until = null \
-             where status = 'running' and attempts >= $2 and ($3 = 0 or lease_until < $1) \
-             returning id, source_id, error"
-        )))
-        .bind(at)
-        .bind(max)
-        .bind(i32::from(expired_only))
-        .fetch_all(p)
-        .await)?;
-    for (_, source_id, reason) in &failed {
-        if let Some(source_id) = source_id {
-            super::sources::set_failed(db, *source_id, reason).await?;
+    // One transaction: a job ends `failed` together with its source, and is requeued or failed,
+    // never both nor neither, whatever else runs meanwhile.
+    let (failed, requeued) = on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let failed: Vec<(JobId, Option<SourceId>, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "update job_runs set status = 'failed', error = {STOPPED_REASON}, \
+                 finished_at = $1, worker = null, lease_until = null \
+                 where status = 'running' and attempts >= $2 and ($3 = 0 or lease_until < $1) \
+                 returning id, source_id, error"
+            )))
+            .bind(at)
+            .bind(max)
+            .bind(i32::from(expired_only))
+            .fetch_all(&mut *tx)
+            .await?;
+        for (_, source_id, reason) in &failed {
+            if let Some(source_id) = source_id {
+                sqlx::query(super::sources::SET_FAILED)
+                    .bind(source_id)
+                    .bind(reason)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-    }
-    let requeued = on_db!(db, |p| {
-        sqlx::query(
-            "update job_runs set status = 'queued', dispatched_at = null, worker = null, lease_until = null \
-             where status = 'running' and ($2 = 0 or lease_until < $1)",
+        let requeued = sqlx::query(
+            "update job_runs set status = 'queued', dispatched_at = null, worker = null, \
+             lease_until = null where status = 'running' and ($2 = 0 or lease_until < $1)",
         )
         .bind(at)
         .bind(i32::from(expired_only))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        (failed, requeued)
+    });
     Ok(Reclaimed {
         requeued,
         failed: failed.into_iter().map(|(id, s, _)| (id, s)).collect(),
@@ -290,7 +306,7 @@ pub async fn reclaim_expired(db: &Db, max_attempts: u32) -> DbResult<Reclaimed> 
 }
 
 /// Queued jobs not yet handed to the queue, oldest first: `(job id, source id)`.
-pub async fn undispatched(db: &Db, limit: i64) -> DbResult<Vec<(Uuid, Option<Uuid>)>> {
+pub async fn undispatched(db: &Db, limit: i64) -> DbResult<Vec<(JobId, Option<SourceId>)>> {
     let rows = on_db!(db, |p| sqlx::query_as(
         "select id, source_id from job_runs where status = 'queued' and dispatched_at is null \
          order by created_at limit $1"
@@ -316,7 +332,7 @@ pub async fn undispatch_queued(db: &Db) -> DbResult<u64> {
 }
 
 /// Records that a job's queue entry was written.
-pub async fn mark_dispatched(db: &Db, id: Uuid) -> DbResult<()> {
+pub async fn mark_dispatched(db: &Db, id: JobId) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update job_runs set dispatched_at = $2 where id = $1 and dispatched_at is null"
     )
@@ -329,7 +345,7 @@ pub async fn mark_dispatched(db: &Db, id: Uuid) -> DbResult<()> {
 }
 
 /// Starts another attempt of a job this worker holds.
-pub async fn next_attempt(db: &Db, id: Uuid) -> DbResult<Job> {
+pub async fn next_attempt(db: &Db, id: JobId) -> DbResult<Job> {
     on_db!(db, |p| sqlx::query(
         "update job_runs set attempts = attempts + 1 where id = $1"
     )
@@ -356,7 +372,7 @@ pub async fn requeue_interrupted(db: &Db, max_attempts: u32) -> DbResult<Reclaim
 }
 
 /// Records progress (0.0–1.0) and a short message.
-pub async fn set_progress(db: &Db, id: Uuid, progress: f64, message: &str) -> DbResult<Job> {
+pub async fn set_progress(db: &Db, id: JobId, progress: f64, message: &str) -> DbResult<Job> {
     on_db!(db, |p| sqlx::query(
         "update job_runs set progress = $2, message = $3 where id = $1"
     )
@@ -370,7 +386,7 @@ pub async fn set_progress(db: &Db, id: Uuid, progress: f64, message: &str) -> Db
 }
 
 /// Records a failed attempt that will be retried; the job stays with its worker.
-pub async fn set_retrying(db: &Db, id: Uuid, error: &str, message: &str) -> DbResult<Job> {
+pub async fn set_retrying(db: &Db, id: JobId, error: &str, message: &str) -> DbResult<Job> {
     on_db!(db, |p| sqlx::query(
         "update job_runs set error = $2, message = $3 where id = $1"
     )
@@ -386,9 +402,9 @@ pub async fn set_retrying(db: &Db, id: Uuid, error: &str, message: &str) -> DbRe
 /// Finishes a job.
 pub async fn finish(
     db: &Db,
-    id: Uuid,
+    id: JobId,
     status: JobStatus,
-    article_id: Option<Uuid>,
+    article_id: Option<ArticleId>,
     error: Option<&str>,
 ) -> DbResult<Job> {
     let progress = if status == JobStatus::Succeeded {
@@ -396,37 +412,133 @@ pub async fn finish(
     } else {
         0.0
     };
-    on_db!(db, |p| sqlx::query(
-        "update job_runs set status = $2, article_id = coalesce($3, article_id), error = $4, \
-         finished_at = $5, progress = case when $2 = 'succeeded' then $6 else progress end \
-         where id = $1"
-    )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(article_id)
-    .bind(error)
-    .bind(now())
-    .bind(progress)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    on_db!(db, |p| sqlx::query(FINISH)
+        .bind(id)
+        .bind(status.as_str())
+        .bind(article_id)
+        .bind(error)
+        .bind(now())
+        .bind(progress)
+        .bind(None::<&str>)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     get(db, id).await
 }
 
+/// A job's final state: status, article, error and end time; its progress full when it
+/// succeeded, and its message replaced when one is given.
+const FINISH: &str = "update job_runs set status = $2, article_id = coalesce($3, article_id), \
+     error = $4, finished_at = $5, \
+     progress = case when $2 = 'succeeded' then $6 else progress end, \
+     message = coalesce($7, message) where id = $1";
+
 /// Parks a running job in a waiting `status` (for the budget, or for a person's go-ahead): it
 /// leaves its worker, and the attempt it was on is given back (the model was never asked).
-pub async fn park(db: &Db, id: Uuid, status: JobStatus, message: &str) -> DbResult<Job> {
-    on_db!(db, |p| sqlx::query(
-        "update job_runs set status = $3, message = $2, error = null, progress = 0, \
-         attempts = case when attempts > 0 then attempts - 1 else 0 end, \
-         worker = null, lease_until = null, dispatched_at = null where id = $1"
-    )
-    .bind(id)
-    .bind(message)
-    .bind(status.as_str())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+const PARK: &str = "update job_runs set status = $3, message = $2, error = null, progress = 0, \
+     attempts = case when attempts > 0 then attempts - 1 else 0 end, \
+     worker = null, lease_until = null, dispatched_at = null where id = $1";
+
+/// How a job on a source ended, and so what the source becomes.
+#[derive(Debug, Clone, Copy)]
+pub enum Settlement<'a> {
+    /// Compiled into `article`: the job succeeded and the source is `compiled`.
+    Compiled { article: ArticleId },
+    /// Waiting (`status`: for the budget or for a go-ahead): the job is parked as [`park`]
+    /// does, and the source waits too.
+    Waits { status: JobStatus, message: &'a str },
+    /// Failed for good: the job and the source both carry `error`.
+    Failed { error: &'a str },
+    /// The fetched content turned out to be `existing`'s: the job fails saying so, and the
+    /// source is marked a duplicate of it.
+    Duplicate { existing: SourceId },
+}
+
+/// Ends a source's job and sets the source's status in one transaction, so no reader — nor a
+/// recompile deciding whether the source is busy — sees the one without the other.
+pub async fn settle(db: &Db, id: JobId, source_id: SourceId, how: Settlement<'_>) -> DbResult<Job> {
+    let ts = now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        match how {
+            Settlement::Compiled { article } => {
+                sqlx::query(FINISH)
+                    .bind(id)
+                    .bind(JobStatus::Succeeded.as_str())
+                    .bind(article)
+                    .bind(None::<&str>)
+                    .bind(ts)
+                    .bind(1.0_f64)
+                    .bind(Some("compiled"))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::sources::SET_STATUS)
+                    .bind(source_id)
+                    .bind(SourceStatus::Compiled.as_str())
+                    .bind(ts)
+                    .bind(Some(ts))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Settlement::Waits { status, message } => {
+                let stage = match status {
+                    JobStatus::AwaitingApproval => SourceStatus::AwaitingApproval,
+                    _ => SourceStatus::PausedBudget,
+                };
+                sqlx::query(PARK)
+                    .bind(id)
+                    .bind(message)
+                    .bind(status.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::sources::SET_STATUS)
+                    .bind(source_id)
+                    .bind(stage.as_str())
+                    .bind(ts)
+                    .bind(None::<chrono::DateTime<chrono::Utc>>)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Settlement::Failed { error } => {
+                sqlx::query(FINISH)
+                    .bind(id)
+                    .bind(JobStatus::Failed.as_str())
+                    .bind(None::<ArticleId>)
+                    .bind(error)
+                    .bind(ts)
+                    .bind(0.0_f64)
+                    .bind(None::<&str>)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::sources::SET_FAILED)
+                    .bind(source_id)
+                    .bind(error)
+                    .bind(ts)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Settlement::Duplicate { existing } => {
+                let error = format!("the same content was already ingested as source {existing}");
+                sqlx::query(FINISH)
+                    .bind(id)
+                    .bind(JobStatus::Failed.as_str())
+                    .bind(None::<ArticleId>)
+                    .bind(&error)
+                    .bind(ts)
+                    .bind(0.0_f64)
+                    .bind(None::<&str>)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::sources::SET_DUPLICATE)
+                    .bind(source_id)
+                    .bind(existing)
+                    .bind(ts)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+    });
     get(db, id).await
 }
 
@@ -442,9 +554,9 @@ pub async fn paused_for_budget_count(db: &Db) -> DbResult<i64> {
 
 /// Queues every job that waited for the budget again (the outbox hands them to the queue) and
 /// puts their sources back to `pending`; returns them as `(job id, source id)`.
-pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(Uuid, Option<Uuid>)>> {
+pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(JobId, Option<SourceId>)>> {
     let at = now();
-    let resumed: Vec<(Uuid, Option<Uuid>)> = on_db!(db, |p| {
+    let resumed: Vec<(JobId, Option<SourceId>)> = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         let resumed = sqlx::query_as(
             "update job_runs set status = 'queued', dispatched_at = null, \
@@ -468,15 +580,15 @@ pub async fn resume_paused_for_budget(db: &Db) -> DbResult<Vec<(Uuid, Option<Uui
 /// `kind`; `None` when the source has no waiting job.
 pub async fn resume_waiting_as(
     db: &Db,
-    source_id: Uuid,
+    source_id: SourceId,
     kind: JobKind,
     message: &str,
 ) -> DbResult<Option<Job>> {
     // The source is marked in the same transaction, for the reason given at
     // [`queue_for_source`].
-    let row: Option<(Uuid,)> = on_db!(db, |p| {
+    let row: Option<(JobId,)> = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(Uuid,)> = sqlx::query_as(
+        let row: Option<(JobId,)> = sqlx::query_as(
             "update job_runs set kind = $2, status = 'queued', dispatched_at = null, message = $3 \
          where source_id = $1 and status in ('paused_budget', 'awaiting_approval') returning id",
         )

@@ -6,12 +6,12 @@ use uuid::Uuid;
 use super::articles::LinkWrite;
 use super::{BeginWrite, Db, DbError, DbResult};
 use crate::compile::RelationType;
-use crate::domain::LinkRef;
+use crate::domain::{ArticleId, LinkRef};
 use crate::on_db;
 
 /// Links from other articles to this one.
-pub async fn incoming(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
-    let rows: Vec<(Uuid, String, String, String, Option<String>)> =
+pub async fn incoming(db: &Db, article_id: ArticleId) -> DbResult<Vec<LinkRef>> {
+    let rows: Vec<(ArticleId, String, String, String, Option<String>)> =
         on_db!(db, |p| sqlx::query_as(
             "select a.id, a.slug, a.title, l.relation_type, l.mention from links l \
          join articles a on a.id = l.from_article_id where l.to_article_id = $1 \
@@ -40,7 +40,7 @@ pub async fn incoming(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
 
 /// A link row: target id, slug and title when resolved, the link text and relation.
 type OutgoingRow = (
-    Option<Uuid>,
+    Option<ArticleId>,
     Option<String>,
     Option<String>,
     String,
@@ -49,7 +49,7 @@ type OutgoingRow = (
 );
 
 /// Links from this article, resolved or not.
-pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
+pub async fn outgoing(db: &Db, article_id: ArticleId) -> DbResult<Vec<LinkRef>> {
     let rows: Vec<OutgoingRow> = on_db!(db, |p| sqlx::query_as(
         "select a.id, a.slug, a.title, l.target_text, l.relation_type, l.mention from links l \
          left join articles a on a.id = l.to_article_id where l.from_article_id = $1 \
@@ -73,7 +73,7 @@ pub async fn outgoing(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkRef>> {
 }
 
 /// The text and key of every link of `from` that resolves to no page yet.
-pub async fn unresolved_of(db: &Db, from: Uuid) -> DbResult<Vec<(String, String)>> {
+pub async fn unresolved_of(db: &Db, from: ArticleId) -> DbResult<Vec<(String, String)>> {
     Ok(on_db!(db, |p| sqlx::query_as(
         "select target_text, target_key from links \
          where from_article_id = $1 and to_article_id is null order by target_key"
@@ -84,7 +84,7 @@ pub async fn unresolved_of(db: &Db, from: Uuid) -> DbResult<Vec<(String, String)
 }
 
 /// Points `from`'s unresolved link by `key` at `to`; true when it changed.
-pub async fn point(db: &Db, from: Uuid, key: &str, to: Uuid) -> DbResult<bool> {
+pub async fn point(db: &Db, from: ArticleId, key: &str, to: ArticleId) -> DbResult<bool> {
     let changed = on_db!(db, |p| sqlx::query(
         "update links set to_article_id = $3 \
          where from_article_id = $1 and target_key = $2 and to_article_id is null"
@@ -100,10 +100,14 @@ pub async fn point(db: &Db, from: Uuid, key: &str, to: Uuid) -> DbResult<bool> {
 
 /// Points every unresolved link whose key is one of `keys` at `article_id`; returns the ids of
 /// the articles whose links changed.
-pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbResult<Vec<Uuid>> {
+pub async fn resolve_pending(
+    db: &Db,
+    article_id: ArticleId,
+    keys: &[String],
+) -> DbResult<Vec<ArticleId>> {
     let mut changed = Vec::new();
     for key in keys {
-        let rows: Vec<(Uuid,)> = on_db!(db, |p| {
+        let rows: Vec<(ArticleId,)> = on_db!(db, |p| {
             sqlx::query_as(
             "update links set to_article_id = $1 where to_article_id is null and target_key = $2 \
              and from_article_id <> $1 returning from_article_id"
@@ -122,7 +126,7 @@ pub async fn resolve_pending(db: &Db, article_id: Uuid, keys: &[String]) -> DbRe
 
 /// Adds one link from `from`, unless it already links by that key or to that article; true
 /// when added.
-pub async fn add(db: &Db, from: Uuid, link: &LinkWrite) -> DbResult<bool> {
+pub async fn add(db: &Db, from: ArticleId, link: &LinkWrite) -> DbResult<bool> {
     let done = on_db!(db, |p| sqlx::query(
         "insert into links (id, from_article_id, target_text, target_key, to_article_id, \
          relation_type, origin, created_at, mention) \
@@ -150,8 +154,8 @@ pub async fn add(db: &Db, from: Uuid, link: &LinkWrite) -> DbResult<bool> {
 /// Marked `inverse`, so recompiling `from` keeps it. True when a link changed or was added.
 pub async fn link_back(
     db: &Db,
-    from: Uuid,
-    to: Uuid,
+    from: ArticleId,
+    to: ArticleId,
     to_title: &str,
     relation: RelationType,
 ) -> DbResult<bool> {
@@ -216,7 +220,7 @@ pub struct LinkTarget {
 }
 
 /// Every link from this article, in the order they were written.
-pub async fn targets(db: &Db, article_id: Uuid) -> DbResult<Vec<LinkTarget>> {
+pub async fn targets(db: &Db, article_id: ArticleId) -> DbResult<Vec<LinkTarget>> {
     let rows: Vec<(String, Option<String>, Option<String>, String)> = on_db!(db, |p| {
         sqlx::query_as(
             "select l.target_key, a.slug, a.title, l.relation_type from links l \

@@ -334,16 +334,20 @@ impl BeginWrite for PgPool {
 /// Rows of `select` (a query ending in `where <id column>`) for every id in `ids`: a bounded
 /// number of statements whatever the number of ids (`in (…)` lists on SQLite, `= any($1)` on
 /// PostgreSQL).
-pub(crate) async fn rows_for_ids<T>(
-    db: &Db,
-    select: &'static str,
-    ids: &[uuid::Uuid],
-) -> DbResult<Vec<T>>
+pub(crate) async fn rows_for_ids<T, I>(db: &Db, select: &'static str, ids: &[I]) -> DbResult<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
         + Send
         + Unpin,
+    I: Copy
+        + Send
+        + Sync
+        + for<'q> sqlx::Encode<'q, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + sqlx::postgres::PgHasArrayType,
 {
     const CHUNK: usize = 500;
     let mut out = Vec::new();

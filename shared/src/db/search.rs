@@ -11,10 +11,9 @@
 //! holding it); on PostgreSQL every word of the query scores the candidates. On both,
 //! snippets are made only for what is shown.
 
-use uuid::Uuid;
-
 use super::term_counts::{TermCounts, passages_holding};
 use super::{Db, DbError, DbResult};
+use crate::domain::ArticleId;
 use crate::search::{Candidates, HIT_END, HIT_START, Passage, PassageKind, QueryTerms};
 
 /// Words of context around hits in a snippet.
@@ -24,7 +23,7 @@ pub const SNIPPET_TOKENS: i64 = 24;
 #[derive(Debug, Clone)]
 pub struct PassageHit {
     pub chunk_id: i64,
-    pub article_id: Uuid,
+    pub article_id: ArticleId,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -54,7 +53,7 @@ impl PassageHit {
     ) -> Self {
         PassageHit {
             chunk_id,
-            article_id: Uuid::from_u128(article),
+            article_id: ArticleId::from_uuid(uuid::Uuid::from_u128(article)),
             slug: title.to_lowercase(),
             title: title.into(),
             summary: String::new(),
@@ -73,7 +72,7 @@ impl PassageHit {
 #[derive(sqlx::FromRow)]
 struct HitRow {
     id: i64,
-    article_id: Uuid,
+    article_id: ArticleId,
     slug: String,
     title: String,
     summary: String,
@@ -138,7 +137,7 @@ pub(crate) use write_passages;
 /// Replaces an article's passages in their own transaction (backfill and re-indexing).
 pub async fn replace_passages(
     db: &Db,
-    article_id: Uuid,
+    article_id: ArticleId,
     title: &str,
     passages: &[Passage],
 ) -> DbResult<()> {
@@ -152,8 +151,8 @@ pub async fn replace_passages(
 }
 
 /// Articles that have no passages yet (written before the index existed), oldest first.
-pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
-    let rows: Vec<(Uuid,)> = crate::on_db!(db, |p| sqlx::query_as(
+pub async fn unindexed_articles(db: &Db, limit: i64) -> DbResult<Vec<ArticleId>> {
+    let rows: Vec<(ArticleId,)> = crate::on_db!(db, |p| sqlx::query_as(
         "select a.id from articles a where not exists \
          (select 1 from search_chunks c where c.article_id = a.id) \
          order by a.created_at limit $1"
@@ -389,7 +388,7 @@ pub async fn articles_mentioning(
     db: &Db,
     phrase: &str,
     limit: i64,
-) -> DbResult<Vec<(Uuid, String)>> {
+) -> DbResult<Vec<(ArticleId, String)>> {
     let words: Vec<&str> = phrase
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -397,7 +396,7 @@ pub async fn articles_mentioning(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(Uuid, String)> = match db {
+    let rows: Vec<(ArticleId, String)> = match db {
         Db::Sqlite(p) => {
             let query = format!("\"{}\"", words.join(" "));
             sqlx::query_as(
@@ -466,7 +465,7 @@ pub async fn passages_by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<PassageHit>> 
 }
 
 /// Rebuilds one article's passages from what is stored.
-pub async fn reindex_article(db: &Db, article_id: Uuid) -> DbResult<()> {
+pub async fn reindex_article(db: &Db, article_id: ArticleId) -> DbResult<()> {
     let (title, summary, body): (String, String, String) = crate::on_db!(db, |p| sqlx::query_as(
         "select title, summary, body from articles where id = $1"
     )
@@ -508,7 +507,7 @@ pub async fn backfill(db: &Db) -> DbResult<usize> {
 }
 
 /// How many passages an article has in the index.
-pub async fn passage_count(db: &Db, article_id: Uuid) -> DbResult<i64> {
+pub async fn passage_count(db: &Db, article_id: ArticleId) -> DbResult<i64> {
     let (n,): (i64,) = crate::on_db!(db, |p| sqlx::query_as(
         "select count(*) from search_chunks where article_id = $1"
     )

@@ -2,8 +2,8 @@
 //! conditional GET), when they were last looked at, and whether what the URL serves now
 //! differs from what was compiled. The worker's poll writes it; Health reads it.
 
+use crate::domain::{ArticleId, SourceId};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::health::{PageAt, PagePairRow, page_pair};
 use super::{Db, DbResult, now};
@@ -19,7 +19,7 @@ pub struct Validators {
 /// A URL source due to be looked at again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueSource {
-    pub source_id: Uuid,
+    pub source_id: SourceId,
     pub url: String,
     /// The hash of the clean text that was compiled.
     pub content_hash: String,
@@ -30,7 +30,7 @@ pub struct DueSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedUpstream {
     pub page: PageAt,
-    pub source_id: Uuid,
+    pub source_id: SourceId,
     pub url: String,
     pub upstream_hash: String,
     pub changed_at: DateTime<Utc>,
@@ -38,7 +38,7 @@ pub struct ChangedUpstream {
 
 /// Records a fetch of the source's URL whose content is the one compiled (or about to be):
 /// its validators, and that it is in step.
-pub async fn record_in_step(db: &Db, source_id: Uuid, v: &Validators) -> DbResult<()> {
+pub async fn record_in_step(db: &Db, source_id: SourceId, v: &Validators) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "insert into source_checks (source_id, etag, last_modified, checked_at) \
          values ($1, $2, $3, $4) on conflict (source_id) do update set \
@@ -59,7 +59,7 @@ pub async fn record_in_step(db: &Db, source_id: Uuid, v: &Validators) -> DbResul
 /// what was compiled. The time of the change is the first time it was seen.
 pub async fn record_changed(
     db: &Db,
-    source_id: Uuid,
+    source_id: SourceId,
     v: &Validators,
     upstream_hash: &str,
 ) -> DbResult<()> {
@@ -87,7 +87,7 @@ pub async fn record_changed(
 
 /// Records that the source was looked at and nothing new was learned (the server answered
 /// 304, or could not be reached): what was known stays.
-pub async fn record_looked(db: &Db, source_id: Uuid) -> DbResult<()> {
+pub async fn record_looked(db: &Db, source_id: SourceId) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "insert into source_checks (source_id, checked_at) values ($1, $2) \
          on conflict (source_id) do update set checked_at = excluded.checked_at"
@@ -103,7 +103,7 @@ pub async fn record_looked(db: &Db, source_id: Uuid) -> DbResult<()> {
 /// Compiled URL sources not looked at since `before` (never-looked-at first, then the longest
 /// ago), at most `limit`.
 pub async fn due(db: &Db, before: DateTime<Utc>, limit: i64) -> DbResult<Vec<DueSource>> {
-    type Row = (Uuid, String, String, Option<String>, Option<String>);
+    type Row = (SourceId, String, String, Option<String>, Option<String>);
     let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
         "select s.id, s.url, s.content_hash, c.etag, c.last_modified \
          from sources s left join source_checks c on c.source_id = s.id \
@@ -134,11 +134,11 @@ pub async fn due(db: &Db, before: DateTime<Utc>, limit: i64) -> DbResult<Vec<Due
 /// Pages compiled from a URL source whose content changed upstream.
 pub async fn changed_upstream(db: &Db) -> DbResult<Vec<ChangedUpstream>> {
     type Row = (
-        Uuid,
+        ArticleId,
         String,
         String,
         i32,
-        Uuid,
+        SourceId,
         String,
         String,
         DateTime<Utc>,

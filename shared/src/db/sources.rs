@@ -1,15 +1,16 @@
 //! Queries on sources.
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{BeginWrite, Db, DbError, DbResult, now};
-use crate::domain::{JobKind, Order, Source, SourceKind, SourceSort, SourceStatus};
+use crate::domain::{
+    ArticleId, JobId, JobKind, Order, Source, SourceId, SourceKind, SourceSort, SourceStatus,
+};
 use crate::on_db;
 
 #[derive(sqlx::FromRow)]
 struct SourceRow {
-    id: Uuid,
+    id: SourceId,
     kind: String,
     title: Option<String>,
     url: Option<String>,
@@ -22,14 +23,14 @@ struct SourceRow {
     original_mime: Option<String>,
     byte_size: Option<i64>,
     page_count: Option<i32>,
-    duplicate_of: Option<Uuid>,
+    duplicate_of: Option<SourceId>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     compiled_at: Option<DateTime<Utc>>,
 }
 
 impl SourceRow {
-    fn into_source(self, article_ids: Vec<Uuid>) -> DbResult<Source> {
+    fn into_source(self, article_ids: Vec<ArticleId>) -> DbResult<Source> {
         Ok(Source {
             id: self.id,
             kind: self
@@ -65,7 +66,7 @@ const COLUMNS: &str = "id, kind, title, url, author, published, status, error, c
 /// What the gateway knows about a new source when it accepts it.
 #[derive(Debug, Clone)]
 pub struct NewSource {
-    pub id: Uuid,
+    pub id: SourceId,
     pub kind: SourceKind,
     pub title: Option<String>,
     pub url: Option<String>,
@@ -83,7 +84,7 @@ pub struct NewSource {
 pub async fn insert_with_job(
     db: &Db,
     new: &NewSource,
-    job_id: Uuid,
+    job_id: JobId,
     job_kind: JobKind,
 ) -> DbResult<Source> {
     let ts = now();
@@ -119,7 +120,7 @@ pub async fn insert_with_job(
 }
 
 /// One source with the ids of its articles.
-pub async fn get(db: &Db, id: Uuid) -> DbResult<Source> {
+pub async fn get(db: &Db, id: SourceId) -> DbResult<Source> {
     let sql = sqlx::AssertSqlSafe(format!("select {COLUMNS} from sources where id = $1"));
     let row: SourceRow = on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_one(p).await)?;
     let ids = article_ids(db, id).await?;
@@ -127,7 +128,7 @@ pub async fn get(db: &Db, id: Uuid) -> DbResult<Source> {
 }
 
 /// The ids of the articles compiled from a source (concept pages citing it are not).
-pub async fn article_ids(db: &Db, source_id: Uuid) -> DbResult<Vec<Uuid>> {
+pub async fn article_ids(db: &Db, source_id: SourceId) -> DbResult<Vec<ArticleId>> {
     let mut by_source = article_ids_of(db, &[source_id]).await?;
     Ok(by_source.remove(&source_id).unwrap_or_default())
 }
@@ -136,9 +137,9 @@ pub async fn article_ids(db: &Db, source_id: Uuid) -> DbResult<Vec<Uuid>> {
 /// a bounded number of statements whatever the number of sources.
 async fn article_ids_of(
     db: &Db,
-    source_ids: &[Uuid],
-) -> DbResult<std::collections::HashMap<Uuid, Vec<Uuid>>> {
-    let mut rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = super::rows_for_ids(
+    source_ids: &[SourceId],
+) -> DbResult<std::collections::HashMap<SourceId, Vec<ArticleId>>> {
+    let mut rows: Vec<(SourceId, ArticleId, DateTime<Utc>)> = super::rows_for_ids(
         db,
         "select s.source_id, a.id, a.created_at from article_sources s \
          join articles a on a.id = s.article_id where a.page_type <> 'concept' and s.source_id",
@@ -146,7 +147,7 @@ async fn article_ids_of(
     )
     .await?;
     rows.sort_by_key(|&(_, id, created_at)| (created_at, id));
-    let mut by_source: std::collections::HashMap<Uuid, Vec<Uuid>> =
+    let mut by_source: std::collections::HashMap<SourceId, Vec<ArticleId>> =
         std::collections::HashMap::new();
     for (source, article, _) in rows {
         by_source.entry(source).or_default().push(article);
@@ -244,7 +245,7 @@ pub async fn list(
     .fetch_one(p)
     .await)?;
     // The page's articles in one go, not one statement per source.
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<SourceId> = rows.iter().map(|r| r.id).collect();
     let mut articles = article_ids_of(db, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
@@ -255,35 +256,26 @@ pub async fn list(
 }
 
 /// Moves a source to a pipeline stage, clearing any previous error.
-pub async fn set_status(db: &Db, id: Uuid, status: SourceStatus) -> DbResult<()> {
+pub async fn set_status(db: &Db, id: SourceId, status: SourceStatus) -> DbResult<()> {
     let compiled_at = (status == SourceStatus::Compiled).then(now);
-    on_db!(db, |p| sqlx::query(
-        "update sources set status = $2, error = null, updated_at = $3, \
-         compiled_at = coalesce($4, compiled_at) where id = $1"
-    )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(now())
-    .bind(compiled_at)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    on_db!(db, |p| sqlx::query(SET_STATUS)
+        .bind(id)
+        .bind(status.as_str())
+        .bind(now())
+        .bind(compiled_at)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
+/// A source's stage (`$2`) at `$3`, its error cleared; `$4` the compile time, when it is one.
+pub(super) const SET_STATUS: &str = "update sources set status = $2, error = null, \
+     updated_at = $3, compiled_at = coalesce($4, compiled_at) where id = $1";
+
 /// Marks a source failed with a message for the person who submitted it.
-pub async fn set_failed(db: &Db, id: Uuid, error: &str) -> DbResult<()> {
-    on_db!(db, |p| sqlx::query(
-        "update sources set status = 'failed', error = $2, updated_at = $3 where id = $1"
-    )
-    .bind(id)
-    .bind(error)
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
+pub(super) const SET_FAILED: &str =
+    "update sources set status = 'failed', error = $2, updated_at = $3 where id = $1";
 
 /// What extraction learned about a source.
 #[derive(Debug, Clone, Default)]
@@ -301,7 +293,7 @@ pub struct Extracted {
 
 /// Records extraction results. A title already given by the person is kept.
 /// Fails with [`DbError::Conflict`] when another source already has this content.
-pub async fn set_extracted(db: &Db, id: Uuid, x: &Extracted) -> DbResult<()> {
+pub async fn set_extracted(db: &Db, id: SourceId, x: &Extracted) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update sources set kind = coalesce($2, kind), title = coalesce(title, $3), \
          author = coalesce($4, author), published = coalesce($5, published), content_hash = $6, \
@@ -326,24 +318,13 @@ pub async fn set_extracted(db: &Db, id: Uuid, x: &Extracted) -> DbResult<()> {
     Ok(())
 }
 
-/// Records that a fetched source has the same content as an existing one.
-pub async fn set_duplicate(db: &Db, id: Uuid, existing: Uuid) -> DbResult<()> {
-    on_db!(db, |p| sqlx::query(
-        "update sources set status = 'failed', duplicate_of = $2, \
-         error = 'the same content was already ingested', updated_at = $3 where id = $1"
-    )
-    .bind(id)
-    .bind(existing)
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
+/// Marks a source a duplicate of `existing` (`$2`) at `$3`: failed, saying so.
+pub(super) const SET_DUPLICATE: &str = "update sources set status = 'failed', duplicate_of = $2, \
+     error = 'the same content was already ingested', updated_at = $3 where id = $1";
 
 /// Deletes a source row (articles keep existing unless deleted separately). A job of it that
 /// waits (for the budget or a go-ahead) ends with it, rather than waiting for nothing.
-pub async fn delete(db: &Db, id: Uuid) -> DbResult<()> {
+pub async fn delete(db: &Db, id: SourceId) -> DbResult<()> {
     let at = now();
     let done = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;

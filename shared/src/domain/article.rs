@@ -1,8 +1,8 @@
 //! Articles as the read API shows them.
 
+use super::{ArticleId, SourceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::compile::{Confidence, PageType, RelationType};
 
@@ -23,7 +23,7 @@ pub struct Claim {
     /// True when the quote was found in the source text.
     pub verified: bool,
     pub span: Option<ClaimSpan>,
-    pub source_id: Option<Uuid>,
+    pub source_id: Option<SourceId>,
     /// Opens the source where the quote is, when the source can be opened there: a video at
     /// the time of the quote.
     pub source_link: Option<String>,
@@ -42,7 +42,7 @@ pub struct ClaimDispute {
 /// The page whose claim won.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ClaimDisputeBy {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
 }
@@ -50,7 +50,7 @@ pub struct ClaimDisputeBy {
 /// An article in a list.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleListItem {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -67,7 +67,7 @@ pub struct ArticleListItem {
 /// A source an article was compiled from.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleSourceRef {
-    pub id: Uuid,
+    pub id: SourceId,
     pub title: Option<String>,
     pub url: Option<String>,
     pub kind: String,
@@ -77,7 +77,7 @@ pub struct ArticleSourceRef {
 /// target does not exist yet.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LinkRef {
-    pub article_id: Option<Uuid>,
+    pub article_id: Option<ArticleId>,
     pub slug: Option<String>,
     pub title: String,
     pub relation_type: RelationType,
@@ -89,7 +89,7 @@ pub struct LinkRef {
 /// An article with everything the reader shows.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleDetail {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub summary: String,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::ClaimSpan;
+use super::{ArticleId, ClaimSpan, SourceId};
 
 crate::text_enum! {
     /// How an answer was made.
@@ -31,7 +31,7 @@ crate::text_enum! {
 /// An article named by a citation or listed as related.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArticleRef {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
 }
@@ -39,7 +39,7 @@ pub struct ArticleRef {
 /// The original document behind a citation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SourceRef {
-    pub id: Uuid,
+    pub id: SourceId,
     pub title: Option<String>,
     pub url: Option<String>,
 }
@@ -93,7 +93,7 @@ pub struct Conversation {
     pub title: String,
     pub parent_id: Option<Uuid>,
     pub forked_at_turn: Option<i32>,
-    pub filed_article_id: Option<Uuid>,
+    pub filed_article_id: Option<ArticleId>,
     /// Turns of this conversation's own (not inherited from a parent).
     pub turn_count: i64,
     /// What the model's calls for its answers cost, in US dollars.

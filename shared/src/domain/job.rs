@@ -1,8 +1,8 @@
 //! Jobs: the user-visible history of background work.
 
+use super::{ArticleId, JobId, SourceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 crate::text_enum! {
     /// What a job does.
@@ -39,11 +39,11 @@ crate::text_enum! {
 /// A job as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Job {
-    pub id: Uuid,
+    pub id: JobId,
     pub kind: JobKind,
     pub status: JobStatus,
-    pub source_id: Option<Uuid>,
-    pub article_id: Option<Uuid>,
+    pub source_id: Option<SourceId>,
+    pub article_id: Option<ArticleId>,
     pub attempts: i32,
     /// 0.0 to 1.0.
     pub progress: f64,

@@ -3,6 +3,7 @@
 
 mod article;
 mod conversation;
+mod id;
 mod job;
 mod sort;
 mod source;
@@ -15,6 +16,7 @@ pub use article::{
 pub use conversation::{
     AnswerConfidence, AnswerMode, ArticleRef, Citation, CitedPassage, Conversation, SourceRef, Turn,
 };
+pub use id::{ArticleId, JobId, SourceId};
 pub use job::{Job, JobKind, JobStatus};
 pub use sort::{ArticleSort, Direction, JobSort, ListSort, Order, SourceSort};
 pub use source::{Source, SourceKind, SourceStatus};

@@ -1,8 +1,8 @@
 //! Sources: what a person fed WikiMind, and where each one is in its pipeline.
 
+use super::{ArticleId, SourceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 crate::text_enum! {
     /// What a source is, decided from its content (never from a file name).
@@ -48,7 +48,7 @@ impl SourceStatus {
 /// A source as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Source {
-    pub id: Uuid,
+    pub id: SourceId,
     pub kind: SourceKind,
     pub title: Option<String>,
     pub url: Option<String>,
@@ -63,11 +63,11 @@ pub struct Source {
     pub byte_size: Option<i64>,
     pub page_count: Option<i32>,
     /// Set when the fetched content turned out to be the same as an existing source's.
-    pub duplicate_of: Option<Uuid>,
+    pub duplicate_of: Option<SourceId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub compiled_at: Option<DateTime<Utc>>,
-    pub article_ids: Vec<Uuid>,
+    pub article_ids: Vec<ArticleId>,
     /// File extension of the stored original (internal; used to find `raw/<id>/original.<ext>`).
     #[serde(skip)]
     pub original_ext: Option<String>,

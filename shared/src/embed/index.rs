@@ -5,11 +5,10 @@
 
 use std::sync::atomic::Ordering;
 
-use uuid::Uuid;
-
 use super::{Embedder, Purpose};
 use crate::config::BudgetSettings;
 use crate::db::{self, Db, DbError};
+use crate::domain::JobId;
 use crate::llm::LlmError;
 
 /// Passages embedded per request.
@@ -43,7 +42,7 @@ pub async fn index_pending(
     db: &Db,
     embedder: &Embedder,
     budget: &BudgetSettings,
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Result<IndexReport, IndexError> {
     embedder.asked_again.store(true, Ordering::SeqCst);
     let mut report = IndexReport::default();
@@ -72,7 +71,7 @@ async fn one_pass_over(
     db: &Db,
     embedder: &Embedder,
     budget: &BudgetSettings,
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Result<IndexReport, IndexError> {
     let model = embedder.model_id();
     let mut report = IndexReport::default();

@@ -14,11 +14,10 @@ mod wire;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use uuid::Uuid;
-
 pub use index::{IndexReport, index_pending};
 
 use crate::config::{EmbeddingProvider, EmbeddingSettings};
+use crate::domain::JobId;
 use crate::llm::http::{Auth, HttpCore};
 use crate::llm::{CostEntry, CostRecorder, LlmError, PricingTable, Task, Usage};
 
@@ -123,7 +122,7 @@ impl Embedder {
         &self,
         texts: &[String],
         purpose: Purpose,
-        job_id: Option<Uuid>,
+        job_id: Option<JobId>,
     ) -> Result<Vec<Vec<f32>>, LlmError> {
         let mut out = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH) {
@@ -148,7 +147,7 @@ impl Embedder {
         &self,
         texts: &[String],
         purpose: Purpose,
-        job_id: Option<Uuid>,
+        job_id: Option<JobId>,
         attempts: u32,
     ) -> Result<Vec<Vec<f32>>, LlmError> {
         let url = wire::url(self.provider, &self.core.base_url, &self.core.model);
@@ -197,7 +196,7 @@ impl Embedder {
         }
     }
 
-    async fn record(&self, input_tokens: u64, latency_ms: u64, job_id: Option<Uuid>, ok: bool) {
+    async fn record(&self, input_tokens: u64, latency_ms: u64, job_id: Option<JobId>, ok: bool) {
         let kind = self.provider.llm_kind();
         let usage = Usage {
             input_tokens,

@@ -244,7 +244,7 @@ async fn ask<'c>(
 
 /// The claims of the paired pages, and the pairs of claims a person has resolved.
 struct Claims<'a> {
-    by_page: &'a HashMap<uuid::Uuid, Vec<ClaimText>>,
+    by_page: &'a HashMap<crate::domain::ArticleId, Vec<ClaimText>>,
     resolved: &'a HashSet<ClaimPair>,
 }
 

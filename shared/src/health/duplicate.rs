@@ -6,13 +6,13 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
-use uuid::Uuid;
 
 use super::contradiction::{MAX_CANDIDATES, MAX_CONCEPT_SIZE};
 use super::{Finding, Kind};
 use crate::db::contradictions::{self as queries, ClaimText};
 use crate::db::health::PageAt;
 use crate::db::{Db, DbResult};
+use crate::domain::ArticleId;
 
 /// Share of words (over both pages' words) at which two pages count as one.
 const NEAR_IDENTICAL: f64 = 0.7;
@@ -45,7 +45,8 @@ pub(super) async fn check(db: &Db) -> DbResult<Vec<Finding>> {
         .into_iter()
         .map(|(a, b)| (a, b, true))
         .collect();
-    let seen: HashSet<(Uuid, Uuid)> = pairs.iter().map(|(a, b, _)| (a.id, b.id)).collect();
+    let seen: HashSet<(ArticleId, ArticleId)> =
+        pairs.iter().map(|(a, b, _)| (a.id, b.id)).collect();
     pairs.extend(
         queries::candidate_pairs(db, MAX_CONCEPT_SIZE, MAX_CANDIDATES)
             .await?
@@ -53,11 +54,11 @@ pub(super) async fn check(db: &Db) -> DbResult<Vec<Finding>> {
             .filter(|c| !seen.contains(&(c.a.id, c.b.id)))
             .map(|c| (c.a, c.b, false)),
     );
-    let mut ids: Vec<Uuid> = pairs.iter().flat_map(|(a, b, _)| [a.id, b.id]).collect();
+    let mut ids: Vec<ArticleId> = pairs.iter().flat_map(|(a, b, _)| [a.id, b.id]).collect();
     ids.sort_unstable();
     ids.dedup();
     let claims = queries::claims_of(db, &ids).await?;
-    let mut word_sets: HashMap<Uuid, BTreeSet<String>> = HashMap::new();
+    let mut word_sets: HashMap<ArticleId, BTreeSet<String>> = HashMap::new();
     let no_claims = Vec::new();
     let mut findings = Vec::new();
     for (a, b, same_title) in pairs {
@@ -99,7 +100,7 @@ mod tests {
 
     fn claim(text: &str) -> ClaimText {
         ClaimText {
-            article_id: Uuid::nil(),
+            article_id: ArticleId::from_uuid(uuid::Uuid::nil()),
             position: 0,
             text: text.to_owned(),
             quote: None,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Kind;
 use crate::compile::RelationType;
 use crate::db::{self, DbError};
+use crate::domain::ArticleId;
 use crate::domain::Job;
 use crate::llm::Router;
 use crate::recompile::{self, Recompile, RecompileError};
@@ -95,7 +96,7 @@ pub async fn fix(
     wiki: &Wiki,
     router: Option<&Router>,
     id: Uuid,
-    keep: Option<Uuid>,
+    keep: Option<ArticleId>,
 ) -> Result<Fixed, ActionError> {
     let db = wiki.db();
     let finding = db::health::finding(db, id)

@@ -416,7 +416,7 @@ mod tests {
             kind: Kind::Orphan,
             message: "“A” has no link in or out.".into(),
             pages: vec![PageAt {
-                id: Uuid::from_u128(7),
+                id: crate::domain::ArticleId::from_uuid(Uuid::from_u128(7)),
                 slug: "a".into(),
                 title: "A".into(),
                 version,

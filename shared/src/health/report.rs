@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::health::{self as queries, RunRow};
 use crate::db::{self, Db, DbResult};
+use crate::domain::ArticleId;
 
 /// A run of the linter, as shown: its row as stored.
 pub type RunView = RunRow;
@@ -15,7 +16,7 @@ pub type RunView = RunRow;
 /// A page a finding names.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PageRef {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
 }
@@ -74,10 +75,10 @@ pub async fn report(db: &Db, include_dismissed: bool) -> DbResult<HealthReport> 
         .into_iter()
         .filter(|f| include_dismissed || f.state == "open")
         .collect();
-    let mut ids: Vec<Uuid> = shown.iter().flat_map(|f| f.article_ids.clone()).collect();
+    let mut ids: Vec<ArticleId> = shown.iter().flat_map(|f| f.article_ids.clone()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let pages: HashMap<Uuid, PageRef> = db::articles::keys_by_ids(db, &ids)
+    let pages: HashMap<ArticleId, PageRef> = db::articles::keys_by_ids(db, &ids)
         .await?
         .into_iter()
         .map(|k| {

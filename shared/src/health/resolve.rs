@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::ActionError;
 use crate::db::contradictions::{Resolution as Recorded, older_of};
 use crate::db::{self, DbError};
+use crate::domain::ArticleId;
 use crate::wiki::Wiki;
 
 /// What a person decided about a contradiction.
@@ -42,7 +43,7 @@ pub struct Resolved {
     pub resolution: Resolution,
     pub state: &'static str,
     /// The page whose claim is now disputed, if any.
-    pub disputed_article: Option<Uuid>,
+    pub disputed_article: Option<ArticleId>,
 }
 
 /// Resolves the open contradiction `id`.

@@ -4,12 +4,11 @@
 //! tools and imports all come here.
 
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::config::IngestSettings;
 use crate::db::sources::NewSource;
 use crate::db::{self, Db, DbError};
-use crate::domain::{JobKind, Source, SourceKind, Title, TitleError};
+use crate::domain::{JobId, JobKind, Source, SourceId, SourceKind, Title, TitleError};
 use crate::events::{Event, EventKind, SharedBus};
 use crate::extract::{DocumentKind, sniff};
 use crate::ingest::{content_hash, first_heading, link_source, normalise_text, url_guard};
@@ -170,7 +169,7 @@ impl Intake<'_> {
                 } else {
                     SourceKind::Html
                 };
-                let id = Uuid::now_v7();
+                let id = SourceId::new();
                 if let Err(e) = self
                     .storage
                     .write_original(id, kind.extension(), bytes)
@@ -213,7 +212,7 @@ impl Intake<'_> {
             return Ok(Accepted::Duplicate(existing));
         }
         let new = NewSource {
-            id: Uuid::now_v7(),
+            id: SourceId::new(),
             kind,
             title: None,
             url: Some(url_text),
@@ -239,7 +238,7 @@ impl Intake<'_> {
         if let Some(existing) = db::sources::find_by_hash(self.db, &hash).await? {
             return Ok(Accepted::Duplicate(existing));
         }
-        let id = Uuid::now_v7();
+        let id = SourceId::new();
         // Nothing half-written stays behind: a failure after the first file removes it again.
         let written = match self
             .storage
@@ -282,7 +281,7 @@ impl Intake<'_> {
     /// Commits the source and its job together, then queues the job. A failed push is not lost:
     /// the job row stays in the outbox until the queue takes it (see [`crate::outbox`]).
     async fn insert_and_enqueue(&self, new: NewSource) -> Result<Accepted, AcceptError> {
-        let job_id = Uuid::now_v7();
+        let job_id = JobId::new();
         let source = match db::sources::insert_with_job(
             self.db,
             &new,

@@ -28,6 +28,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::JobId;
+
 pub use anthropic::AnthropicProvider;
 pub use cache::{CachedReply, ResponseCache, cache_key};
 pub use google::GoogleProvider;
@@ -131,7 +133,7 @@ pub struct CompletionRequest {
     /// The same request in a form the offline compiler can use without parsing prompts.
     pub structured: Option<StructuredInput>,
     /// The job this call belongs to, carried into the cost log.
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     /// The conversation this call answers in, carried into the cost log.
     pub conversation_id: Option<Uuid>,
 }

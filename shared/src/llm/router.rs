@@ -21,6 +21,8 @@ use tracing::{Instrument as _, debug, info, instrument, warn};
 use super::span;
 use uuid::Uuid;
 
+use crate::domain::JobId;
+
 use super::{
     CachedReply, CompletionRequest, CompletionResponse, LlmError, PricingTable, Provider,
     ProviderKind, ResponseCache, Task, TextSink, cache_key,
@@ -105,7 +107,7 @@ pub struct CostEntry {
     pub output_tokens: u64,
     pub cost_usd: f64,
     pub latency_ms: u64,
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     pub conversation_id: Option<Uuid>,
     /// False for a failed attempt (tokens and cost are then 0).
     pub ok: bool,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use uuid::Uuid;
+use crate::domain::ArticleId;
 
 use crate::db::search::PassageHit;
 
@@ -19,7 +19,7 @@ pub struct ArticleHit {
 }
 
 impl ArticleHit {
-    pub fn article_id(&self) -> Uuid {
+    pub fn article_id(&self) -> ArticleId {
         self.best.article_id
     }
 }
@@ -28,7 +28,7 @@ impl ArticleHit {
 /// keeping at most `limit` articles.
 pub fn articles_from_passages(hits: &[PassageHit], limit: usize) -> Vec<ArticleHit> {
     let mut order: Vec<ArticleHit> = Vec::new();
-    let mut index: HashMap<Uuid, usize> = HashMap::new();
+    let mut index: HashMap<ArticleId, usize> = HashMap::new();
     for hit in hits {
         match index.get(&hit.article_id) {
             Some(&i) => order[i].matching_passages += 1,
@@ -68,7 +68,10 @@ mod tests {
             hit(2, 5.0),
         ];
         let got = articles_from_passages(&hits, 10);
-        let ids: Vec<_> = got.iter().map(|a| a.article_id().as_u128()).collect();
+        let ids: Vec<_> = got
+            .iter()
+            .map(|a| a.article_id().as_uuid().as_u128())
+            .collect();
         assert_eq!(ids, [1, 2, 3]);
         assert_eq!(got[0].best.score, 9.0);
         assert_eq!(got[0].matching_passages, 2);

@@ -18,7 +18,7 @@ mod local;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use uuid::Uuid;
+use crate::domain::SourceId;
 
 pub use local::write_atomic;
 
@@ -244,12 +244,15 @@ impl Storage {
     }
 
     /// Stores a source's original bytes.
-    pub async fn write_original(&self, id: Uuid, ext: &str, bytes: &[u8]) -> StorageResult<()> {
+    pub async fn write_original(&self, id: SourceId, ext: &str, bytes: &[u8]) -> StorageResult<()> {
         self.put(&original_key(id, ext)?, bytes).await
     }
 
     /// A source's original document and its extension; `None` when it is not stored.
-    pub async fn read_original(&self, id: Uuid) -> StorageResult<Option<(Vec<u8>, &'static str)>> {
+    pub async fn read_original(
+        &self,
+        id: SourceId,
+    ) -> StorageResult<Option<(Vec<u8>, &'static str)>> {
         let Some(ext) = self.original_extension(id).await? else {
             return Ok(None);
         };
@@ -260,13 +263,13 @@ impl Storage {
     }
 
     /// True when a source's original document is stored.
-    pub async fn has_original(&self, id: Uuid) -> StorageResult<bool> {
+    pub async fn has_original(&self, id: SourceId) -> StorageResult<bool> {
         Ok(self.original_extension(id).await?.is_some())
     }
 
     /// The extension a source's original is stored under, found by one listing of its
     /// directory (not one request per known extension).
-    async fn original_extension(&self, id: Uuid) -> StorageResult<Option<&'static str>> {
+    async fn original_extension(&self, id: SourceId) -> StorageResult<Option<&'static str>> {
         let keys = self.list(&source_dir(id)).await?;
         Ok(ORIGINAL_EXTENSIONS
             .iter()
@@ -275,12 +278,12 @@ impl Storage {
     }
 
     /// Stores a source's clean text.
-    pub async fn write_text(&self, id: Uuid, text: &str) -> StorageResult<()> {
+    pub async fn write_text(&self, id: SourceId, text: &str) -> StorageResult<()> {
         self.put(&text_key(id), text.as_bytes()).await
     }
 
     /// Reads a source's clean text.
-    pub async fn read_text(&self, id: Uuid) -> StorageResult<String> {
+    pub async fn read_text(&self, id: SourceId) -> StorageResult<String> {
         let key = text_key(id);
         let bytes = self.read(&key).await?.ok_or_else(|| StorageError::Io {
             path: PathBuf::from(&key),
@@ -293,7 +296,7 @@ impl Storage {
     }
 
     /// The size of a source's clean text in bytes; `None` when it is not stored yet.
-    pub async fn text_len(&self, id: Uuid) -> StorageResult<Option<u64>> {
+    pub async fn text_len(&self, id: SourceId) -> StorageResult<Option<u64>> {
         let key = text_key(id);
         match &self.files {
             Files::Local(local) => local.len(&key),
@@ -302,7 +305,7 @@ impl Storage {
     }
 
     /// Removes everything stored for a source.
-    pub async fn remove_source(&self, id: Uuid) -> StorageResult<()> {
+    pub async fn remove_source(&self, id: SourceId) -> StorageResult<()> {
         match &self.files {
             Files::Local(local) => local.remove_dir(&source_dir(id)),
             Files::Bucket(bucket) => {
@@ -391,13 +394,13 @@ fn file_key(key: &str) -> StorageResult<&str> {
     }
 }
 
-/// `raw/<id>`: a Uuid renders as hex and dashes only, so it is always a safe key segment.
-fn source_dir(id: Uuid) -> String {
-    format!("raw/{}", id.hyphenated())
+/// `raw/<id>`: an id renders as hex and dashes only, so it is always a safe key segment.
+fn source_dir(id: SourceId) -> String {
+    format!("raw/{}", id.as_uuid().hyphenated())
 }
 
 /// `raw/<id>/original.<ext>`; `ext` must be one of the known extensions.
-fn original_key(id: Uuid, ext: &str) -> StorageResult<String> {
+fn original_key(id: SourceId, ext: &str) -> StorageResult<String> {
     if !ORIGINAL_EXTENSIONS.contains(&ext) {
         return Err(StorageError::InvalidName {
             what: "extension",
@@ -408,7 +411,7 @@ fn original_key(id: Uuid, ext: &str) -> StorageResult<String> {
 }
 
 /// `raw/<id>/text.md`.
-fn text_key(id: Uuid) -> String {
+fn text_key(id: SourceId) -> String {
     format!("{}/text.md", source_dir(id))
 }
 
@@ -435,7 +438,7 @@ mod tests {
 
     #[test]
     fn keys_are_built_from_ids_and_slugs_only() {
-        let id = Uuid::nil();
+        let id = SourceId::from_uuid(uuid::Uuid::nil());
         assert_eq!(
             original_key(id, "pdf").expect("pdf"),
             "raw/00000000-0000-0000-0000-000000000000/original.pdf"
@@ -454,7 +457,7 @@ mod tests {
     async fn files_are_written_read_listed_and_removed_by_key() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = Storage::open(dir.path()).expect("open");
-        let id = Uuid::new_v4();
+        let id = SourceId::new();
         s.write_original(id, "pdf", b"%PDF")
             .await
             .expect("original");

@@ -2,9 +2,9 @@
 //! questions and sources. `[[wikilinks]]` stay wikilinks in the file; resolution lives in the
 //! database.
 
+use crate::domain::{ArticleId, SourceId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use uuid::Uuid;
 
 /// A claim line in the file.
 #[derive(Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct ClaimLine {
 /// A source line in the file.
 #[derive(Debug, Clone)]
 pub struct SourceLine {
-    pub id: Uuid,
+    pub id: SourceId,
     pub title: Option<String>,
     pub url: Option<String>,
     pub ingested: DateTime<Utc>,
@@ -27,7 +27,7 @@ pub struct SourceLine {
 /// Everything an article file shows.
 #[derive(Debug, Clone)]
 pub struct ArticleFile {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub page_type: String,
@@ -172,7 +172,7 @@ mod tests {
 
     fn sample() -> ArticleFile {
         ArticleFile {
-            id: Uuid::nil(),
+            id: ArticleId::from_uuid(uuid::Uuid::nil()),
             slug: "json-encoder".into(),
             title: "json: \"encoder\" — and: decoder".into(),
             page_type: "source".into(),
@@ -192,7 +192,7 @@ mod tests {
             body: "# json: \"encoder\" — and: decoder\n\n## Overview\n\nSee [[Python]].".into(),
             open_questions: vec!["Why?".into()],
             sources: vec![SourceLine {
-                id: Uuid::nil(),
+                id: SourceId::from_uuid(uuid::Uuid::nil()),
                 title: Some("json docs".into()),
                 url: Some("https://docs.python.org/3/library/json.html".into()),
                 ingested: Utc::now(),

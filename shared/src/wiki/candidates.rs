@@ -3,10 +3,9 @@
 //! pages the text names (by title or alias), then the best full-text matches for the words
 //! the text uses most. Bounded whatever the size of the wiki.
 
-use uuid::Uuid;
-
 use crate::compile::{key_terms, phrase_keys};
 use crate::db::{self, Db, DbResult};
+use crate::domain::ArticleId;
 use crate::search::{QueryTerms, articles_from_passages};
 
 /// Longest stretch of the text read for names and terms.
@@ -21,14 +20,14 @@ const PASSAGES_READ: i64 = 200;
 pub async fn related_titles(
     db: &Db,
     text: &str,
-    exclude: Option<Uuid>,
+    exclude: Option<ArticleId>,
     limit: usize,
 ) -> DbResult<Vec<String>> {
     let text = match text.char_indices().nth(MAX_TEXT_CHARS) {
         Some((i, _)) => &text[..i],
         None => text,
     };
-    let mut ids: Vec<Uuid> = Vec::new();
+    let mut ids: Vec<ArticleId> = Vec::new();
     let keys: Vec<String> = phrase_keys(text).into_keys().collect();
     for (_, id) in db::articles::named_by(db, &keys).await? {
         if Some(id) != exclude && !ids.contains(&id) {

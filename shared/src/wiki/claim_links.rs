@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use uuid::Uuid;
-
+use crate::domain::SourceId;
 use crate::domain::{ArticleDetail, SourceKind};
 use crate::ingest::youtube::{self, VideoId};
 use crate::storage::Storage;
@@ -12,7 +11,7 @@ use crate::storage::Storage;
 /// Fills each claim's `source_link` whose source can be opened at the quote. Each such
 /// source's clean text is read once; a source whose text is gone simply gets no links.
 pub async fn link_claims(article: &mut ArticleDetail, storage: &Storage) {
-    let videos: HashMap<Uuid, VideoId> = article
+    let videos: HashMap<SourceId, VideoId> = article
         .sources
         .iter()
         .filter(|s| s.kind == SourceKind::Youtube.as_str())
@@ -24,7 +23,7 @@ pub async fn link_claims(article: &mut ArticleDetail, storage: &Storage) {
     if videos.is_empty() {
         return;
     }
-    let mut texts: HashMap<Uuid, Option<String>> = HashMap::new();
+    let mut texts: HashMap<SourceId, Option<String>> = HashMap::new();
     for claim in &mut article.claims {
         let (Some(source), Some(span)) = (claim.source_id, claim.span) else {
             continue;

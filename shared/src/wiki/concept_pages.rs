@@ -24,6 +24,7 @@ use crate::compile::{Confidence, PageType, RelationType, normalize_title};
 use crate::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
 use crate::db::{self, DbError};
 use crate::domain::ArticleDetail;
+use crate::domain::{ArticleId, JobId, SourceId};
 use crate::llm::{CompletionRequest, ProviderKind, Router, Task, json_object_in};
 
 /// Fewest articles sharing a concept for it to have a page.
@@ -42,7 +43,7 @@ static NAMESPACE: LazyLock<Uuid> =
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageChange {
     Written(ArticleKey),
-    Removed(Uuid),
+    Removed(ArticleId),
     Unchanged,
 }
 
@@ -57,7 +58,7 @@ pub async fn save_compiled(
     existing: Option<&ArticleKey>,
     log: LogLine,
     concept_keys: &[String],
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Result<Published, WikiError> {
     let published = wiki.save(draft, existing, log).await?;
     if let Err(e) = refresh_concept_pages(wiki, router, concept_keys, job_id).await {
@@ -75,7 +76,7 @@ async fn refresh_concept_pages(
     wiki: &Wiki,
     router: Option<&Router>,
     keys: &[String],
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Result<Vec<PageChange>, WikiError> {
     let model = router.filter(|r| r.default_kind().is_some_and(|k| k != ProviderKind::Offline));
     let mut changes = Vec::new();
@@ -96,7 +97,7 @@ async fn refresh_concept_pages(
 pub async fn delete_source_and_refresh(
     wiki: &Wiki,
     router: Option<&Router>,
-    id: Uuid,
+    id: SourceId,
     cascade: bool,
 ) -> Result<DeletedSource, WikiError> {
     let deleted = wiki.delete_source(id, cascade).await?;
@@ -112,8 +113,8 @@ pub async fn delete_source_and_refresh(
 pub async fn merge_and_refresh(
     wiki: &Wiki,
     router: Option<&Router>,
-    survivor: Uuid,
-    loser: Uuid,
+    survivor: ArticleId,
+    loser: ArticleId,
 ) -> Result<Option<MergeOutcome>, WikiError> {
     let mut keys = db::concepts::keys_for_article(wiki.db(), survivor).await?;
     for key in db::concepts::keys_for_article(wiki.db(), loser).await? {
@@ -135,7 +136,7 @@ async fn refresh_one(
     wiki: &Wiki,
     model: Option<&Router>,
     key: &str,
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Result<PageChange, WikiError> {
     let db = wiki.db();
     let Some(state) = db::concepts::state(db, key).await? else {
@@ -155,7 +156,7 @@ async fn refresh_one(
         .map(|m| format!("{}:{}", m.article_id, m.version))
         .collect::<Vec<_>>()
         .join(",");
-    let id = Uuid::new_v5(&NAMESPACE, key.as_bytes());
+    let id = ArticleId::from_uuid(Uuid::new_v5(&NAMESPACE, key.as_bytes()));
     let existing = db::articles::key(db, id).await?;
     if existing.is_some() && state.page_basis.as_deref() == Some(basis.as_str()) {
         return Ok(PageChange::Unchanged);
@@ -210,7 +211,7 @@ async fn synthesised(
     router: &Router,
     concept: &str,
     articles: &[ArticleDetail],
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> Option<Prose> {
     let mut material = String::new();
     for a in articles {
@@ -265,7 +266,7 @@ async fn synthesised(
 
 /// The page's rows and file.
 fn page(
-    id: Uuid,
+    id: ArticleId,
     display: &str,
     total: usize,
     articles: &[ArticleDetail],

@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::compile::concept_hierarchy;
 use crate::db::{self, Db, DbResult};
+use crate::domain::{ArticleId, JobId};
 use crate::llm::{CompletionRequest, Router, Task, json_object_in};
 
 /// Fewest articles for a concept to be shared, and so to be arranged by the model.
@@ -46,7 +46,7 @@ pub struct ConceptNode {
 /// Every concept in use, most used first, each with its parent.
 pub async fn concept_tree(db: &Db) -> DbResult<Vec<ConceptNode>> {
     let counts = db::concepts::list_with_counts(db).await?;
-    let mut members: HashMap<String, HashSet<Uuid>> = HashMap::new();
+    let mut members: HashMap<String, HashSet<ArticleId>> = HashMap::new();
     for (key, article) in db::concepts::memberships(db).await? {
         members.entry(key).or_default().insert(article);
     }
@@ -71,7 +71,7 @@ pub async fn concept_tree(db: &Db) -> DbResult<Vec<ConceptNode>> {
 pub async fn refresh_model_hierarchy(
     db: &Db,
     router: &Router,
-    job_id: Option<Uuid>,
+    job_id: Option<JobId>,
 ) -> DbResult<bool> {
     let shared: Vec<db::concepts::ConceptCount> = db::concepts::list_with_counts(db)
         .await?

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::db::{self, Db, DbResult};
+use crate::domain::ArticleId;
 
 /// Most nodes a graph holds, whatever is asked.
 pub const MAX_GRAPH_NODES: i64 = 20_000;
@@ -103,7 +103,7 @@ impl GraphCache {
     pub async fn local(
         &self,
         db: &Db,
-        article: Uuid,
+        article: ArticleId,
         hops: usize,
         max_nodes: usize,
     ) -> DbResult<Option<Graph>> {
@@ -118,7 +118,7 @@ impl GraphCache {
 
 async fn build(db: &Db, concept: Option<&str>, limit: i64) -> DbResult<Graph> {
     let articles = db::graph::articles(db, concept, limit).await?;
-    let index: HashMap<Uuid, usize> = articles
+    let index: HashMap<ArticleId, usize> = articles
         .iter()
         .enumerate()
         .map(|(i, a)| (a.id, i))

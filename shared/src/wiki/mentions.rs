@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use uuid::Uuid;
+use crate::domain::ArticleId;
 
 use crate::compile::{RelationType, phrase_keys};
 use crate::db::articles::LinkWrite;
@@ -25,7 +25,7 @@ const MAX_MENTIONING: i64 = 200;
 /// links by, and ambiguous names.
 pub(super) async fn outgoing(
     db: &Db,
-    id: Uuid,
+    id: ArticleId,
     text: &str,
     already: &HashSet<String>,
 ) -> DbResult<Vec<LinkWrite>> {
@@ -38,7 +38,7 @@ pub(super) async fn outgoing(
         .collect();
     let owners = owners_by_key(db::articles::named_by(db, &keys).await?);
     // Longer names first, so "concurrent futures" wins over "futures" for the same target.
-    let mut found: Vec<(&String, Uuid)> = owners
+    let mut found: Vec<(&String, ArticleId)> = owners
         .iter()
         .filter_map(|(key, ids)| match ids.as_slice() {
             [only] if *only != id => Some((key, *only)),
@@ -68,7 +68,11 @@ pub(super) async fn outgoing(
 /// Adds links to a new article from the existing articles that name it by one of `names`
 /// (each as written, with its key; names it shares with another article are left out by the
 /// caller); returns the articles that got one.
-pub(super) async fn incoming(db: &Db, id: Uuid, names: &[(String, String)]) -> DbResult<Vec<Uuid>> {
+pub(super) async fn incoming(
+    db: &Db,
+    id: ArticleId,
+    names: &[(String, String)],
+) -> DbResult<Vec<ArticleId>> {
     let mut linked = Vec::new();
     for (name, key) in names {
         for (from, passage) in db::search::articles_mentioning(db, name, MAX_MENTIONING).await? {
@@ -114,8 +118,8 @@ pub(super) fn passages(text: &str) -> Vec<String> {
 }
 
 /// `key → articles` from `(key, article)` pairs.
-fn owners_by_key(pairs: Vec<(String, Uuid)>) -> HashMap<String, Vec<Uuid>> {
-    let mut owners: HashMap<String, Vec<Uuid>> = HashMap::new();
+fn owners_by_key(pairs: Vec<(String, ArticleId)>) -> HashMap<String, Vec<ArticleId>> {
+    let mut owners: HashMap<String, Vec<ArticleId>> = HashMap::new();
     for (key, article) in pairs {
         let ids = owners.entry(key).or_default();
         if !ids.contains(&article) {

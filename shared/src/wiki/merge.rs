@@ -4,12 +4,11 @@
 //! "Merged from …"; links that pointed at the other now point at the survivor, and the files
 //! that hold them are rewritten. Nothing the other page held is lost.
 
-use uuid::Uuid;
-
 use super::{Wiki, WikiError};
 use crate::compile::normalize_title;
 use crate::db::articles::{ArticleKey, Merge};
 use crate::db::{self, DbError};
+use crate::domain::ArticleId;
 
 /// What a merge did.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +23,8 @@ impl Wiki {
     /// Folds `loser` into `survivor`. `None` when either page no longer exists.
     pub async fn merge(
         &self,
-        survivor: Uuid,
-        loser: Uuid,
+        survivor: ArticleId,
+        loser: ArticleId,
     ) -> Result<Option<MergeOutcome>, WikiError> {
         let db = self.db();
         let (Some(kept), Some(gone)) = (

@@ -12,8 +12,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use uuid::Uuid;
-
 use super::index_writer::IndexWriter;
 use super::mentions;
 use super::vault::{LinkedArticle, VaultDispute, VaultLink, vault_file};
@@ -22,6 +20,7 @@ use crate::compile::{RelationType, aliases_of, identifier_of, normalize_title, s
 use crate::config::BudgetSettings;
 use crate::db::articles::{ArticleKey, ArticleWrite};
 use crate::db::{self, Db, DbError};
+use crate::domain::{ArticleId, SourceId};
 use crate::events::{Event, EventKind, SharedBus};
 use crate::llm::live::LiveLlm;
 use crate::storage::Storage;
@@ -76,7 +75,7 @@ pub struct Published {
 #[derive(Debug, Clone, Default)]
 pub struct DeletedSource {
     /// The articles compiled only from it.
-    pub articles: Vec<Uuid>,
+    pub articles: Vec<ArticleId>,
     /// The concepts those articles carried, whose pages now describe one article fewer.
     pub concepts: Vec<String>,
 }
@@ -196,7 +195,7 @@ impl Wiki {
     }
 
     /// Drops rows stored by [`Wiki::store`] that are not to be published after all.
-    pub async fn discard(&self, id: Uuid) -> Result<(), WikiError> {
+    pub async fn discard(&self, id: ArticleId) -> Result<(), WikiError> {
         Ok(db::articles::delete_article(&self.db, id).await?)
     }
 
@@ -269,7 +268,7 @@ impl Wiki {
     /// at once, each naming the other, may each have been stored before the other existed, and
     /// each have looked for links waiting for its name before the other's were stored: looking
     /// again after storing means one of the two always finds the other.
-    async fn resolve_own_links(&self, id: Uuid) -> Result<(), WikiError> {
+    async fn resolve_own_links(&self, id: ArticleId) -> Result<(), WikiError> {
         let waiting = db::links::unresolved_of(&self.db, id).await?;
         if waiting.is_empty() {
             return Ok(());
@@ -294,7 +293,7 @@ impl Wiki {
 
     /// Writes an article's vault file from its stored page and its current links; returns its
     /// slug (`None` when the article no longer exists).
-    pub(super) async fn write_file(&self, id: Uuid) -> Result<Option<String>, WikiError> {
+    pub(super) async fn write_file(&self, id: ArticleId) -> Result<Option<String>, WikiError> {
         let Some((slug, page)) = db::articles::current_page(&self.db, id).await? else {
             return Ok(None);
         };
@@ -343,8 +342,8 @@ impl Wiki {
     /// missing inverse): the link row, `from`'s vault file, the log and the event.
     pub async fn link_back(
         &self,
-        from: Uuid,
-        to: Uuid,
+        from: ArticleId,
+        to: ArticleId,
         relation: RelationType,
     ) -> Result<LinkBack, WikiError> {
         let (Some(page), Some(target)) = (
@@ -414,7 +413,11 @@ impl Wiki {
 
     /// Deletes a source: its row and files, and with `cascade` the articles compiled only from
     /// it (rows, files, index entries). Returns the deleted articles and their concepts.
-    pub async fn delete_source(&self, id: Uuid, cascade: bool) -> Result<DeletedSource, WikiError> {
+    pub async fn delete_source(
+        &self,
+        id: SourceId,
+        cascade: bool,
+    ) -> Result<DeletedSource, WikiError> {
         db::sources::get(&self.db, id).await?;
         let mut deleted = Vec::new();
         let mut concepts = Vec::new();
@@ -454,7 +457,7 @@ impl Wiki {
 
     /// Deletes one article: its rows, its file and its index entry; links to it wait
     /// unresolved for an article of its name.
-    pub async fn remove_article(&self, id: Uuid) -> Result<(), WikiError> {
+    pub async fn remove_article(&self, id: ArticleId) -> Result<(), WikiError> {
         let Some(article) = db::articles::key(&self.db, id).await? else {
             return Ok(());
         };

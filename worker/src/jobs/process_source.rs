@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use shared::db;
-use shared::domain::{JobStatus, SourceStatus};
+use shared::db::jobs::Settlement;
+use shared::domain::{JobId, JobStatus, SourceStatus};
 use shared::jobs::SourceJob;
 use tracing::Instrument as _;
 
@@ -109,7 +110,7 @@ pub async fn run(ctx: &WorkerContext, job: &SourceJob) {
 struct Lease(tokio::task::JoinHandle<()>);
 
 impl Lease {
-    fn hold(ctx: &WorkerContext, job_id: uuid::Uuid) -> Lease {
+    fn hold(ctx: &WorkerContext, job_id: JobId) -> Lease {
         let db = ctx.db.clone();
         let worker = ctx.worker_name.clone();
         let lease = ctx.settings.jobs.lease();
@@ -143,73 +144,45 @@ async fn finish(
     progress: &Progress,
     outcome: Result<Outcome, StageError>,
 ) {
+    let settle = |how| db::jobs::settle(&ctx.db, job.job_id, job.source_id, how);
     let recorded = match outcome {
         Ok(Outcome::Compiled(article)) => {
             tracing::info!(slug = %article.slug, "source compiled");
-            // The job row is final before the source reports `compiled`, so a client that
-            // reacts to the event sees a finished job.
-            let recorded = db::jobs::finish(
-                &ctx.db,
-                job.job_id,
-                JobStatus::Succeeded,
-                Some(article.id),
-                None,
-            )
+            // The job and the source in one transaction: a client reacting to the source's
+            // `compiled` sees a finished job.
+            let recorded = settle(Settlement::Compiled {
+                article: article.id,
+            })
             .await;
-            progress.stage(SourceStatus::Compiled, "compiled").await;
+            progress.announce(SourceStatus::Compiled, "compiled").await;
             recorded
         }
         Ok(Outcome::Duplicate { existing }) => {
-            let message = format!("the same content was already ingested as source {existing}");
             tracing::info!(%existing, "fetched content is a duplicate");
+            let recorded = settle(Settlement::Duplicate { existing }).await;
             progress.source_updated().await;
-            db::jobs::finish(&ctx.db, job.job_id, JobStatus::Failed, None, Some(&message)).await
+            recorded
         }
         Err(e) if e.waits.is_some() => {
-            let (job_status, stage) = match e.waits {
+            let (status, stage) = match e.waits {
                 Some(JobStatus::AwaitingApproval) => {
                     (JobStatus::AwaitingApproval, SourceStatus::AwaitingApproval)
                 }
                 _ => (JobStatus::PausedBudget, SourceStatus::PausedBudget),
             };
             tracing::warn!(reason = %e.message, "the job waits");
-            // The job first: a resume between the two writes then finds it waiting and puts
-            // the source back to `pending` after this.
-            let recorded = db::jobs::park(&ctx.db, job.job_id, job_status, &e.message).await;
-            if let Err(db_err) = db::sources::set_status(&ctx.db, job.source_id, stage).await {
-                tracing::error!(error = %db_err, "could not record that the source waits");
-            }
-            progress
-                .publish(shared::events::EventKind::SourceProgress {
-                    source_id: job.source_id,
-                    stage,
-                    message: e.message.clone(),
-                })
-                .await;
-            progress.source_updated().await;
+            let recorded = settle(Settlement::Waits {
+                status,
+                message: &e.message,
+            })
+            .await;
+            progress.announce(stage, &e.message).await;
             recorded
         }
         Err(e) => {
             tracing::warn!(error = %e.message, "source failed");
-            if let Err(db_err) = db::sources::set_failed(&ctx.db, job.source_id, &e.message).await {
-                tracing::error!(error = %db_err, "could not record the source failure");
-            }
-            let recorded = db::jobs::finish(
-                &ctx.db,
-                job.job_id,
-                JobStatus::Failed,
-                None,
-                Some(&e.message),
-            )
-            .await;
-            progress
-                .publish(shared::events::EventKind::SourceProgress {
-                    source_id: job.source_id,
-                    stage: SourceStatus::Failed,
-                    message: e.message.clone(),
-                })
-                .await;
-            progress.source_updated().await;
+            let recorded = settle(Settlement::Failed { error: &e.message }).await;
+            progress.announce(SourceStatus::Failed, &e.message).await;
             recorded
         }
     };

@@ -123,8 +123,9 @@ impl From<shared::storage::StorageError> for StageError {
 pub enum Outcome {
     /// An article was created or replaced.
     Compiled(ArticleKey),
-    /// The fetched content was the same as an existing source's.
-    Duplicate { existing: uuid::Uuid },
+    /// The fetched content was the same as an existing source's (the source is marked so
+    /// when its job ends, in the same transaction).
+    Duplicate { existing: shared::domain::SourceId },
 }
 
 /// Runs the whole pipeline for one source, as its job kind asks: a `refresh_source` job fetches
@@ -174,7 +175,6 @@ pub async fn process_source(
                         .await?
                         .map(|s| s.id)
                         .ok_or_else(|| StageError::transient("duplicate source vanished"))?;
-                    db::sources::set_duplicate(&ctx.db, source.id, existing).await?;
                     return Ok(Outcome::Duplicate { existing });
                 }
                 other => other?,

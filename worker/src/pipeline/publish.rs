@@ -7,9 +7,8 @@ use shared::compile::{
 };
 use shared::db;
 use shared::db::articles::{ArticleKey, ArticleWrite, ClaimWrite, LinkWrite};
-use shared::domain::{Source, Title};
+use shared::domain::{ArticleId, JobId, Source, Title};
 use shared::wiki::{self, ArticleFile, ClaimLine, Draft, LogLine, SourceLine};
-use uuid::Uuid;
 
 use super::StageError;
 use super::compile::Compiled;
@@ -22,11 +21,14 @@ pub(super) async fn publish_article(
     source: &Source,
     text: &str,
     compiled: Compiled,
-    job_id: Uuid,
+    job_id: JobId,
 ) -> Result<ArticleKey, StageError> {
     let result = &compiled.result;
     let existing = db::articles::find_for_source(&ctx.db, source.id).await?;
-    let id = existing.as_ref().map(|a| a.id).unwrap_or_else(Uuid::now_v7);
+    let id = existing
+        .as_ref()
+        .map(|a| a.id)
+        .unwrap_or_else(ArticleId::new);
     // The concepts a recompile drops have one article fewer, so their pages change too.
     let mut concept_keys = match &existing {
         Some(a) => db::concepts::keys_for_article(&ctx.db, a.id).await?,
@@ -167,7 +169,7 @@ pub(super) async fn publish_article(
 /// article when one exists.
 async fn resolve_links(
     ctx: &WorkerContext,
-    id: Uuid,
+    id: ArticleId,
     result: &CompileResult,
     source_text: &str,
 ) -> Result<Vec<LinkWrite>, StageError> {

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use uuid::Uuid;
 
 use super::FileBackError;
 use crate::ask::conversation_markdown;
@@ -13,6 +12,7 @@ use crate::compile::offline::text::clean_inline;
 use crate::compile::{Confidence, PageType, RelationType, normalize_title};
 use crate::db::articles::{ArticleWrite, LinkWrite};
 use crate::db::{self, Db, DbError};
+use crate::domain::ArticleId;
 use crate::domain::{AnswerMode, Turn};
 use crate::wiki::{ArticleFile, SourceLine};
 
@@ -22,7 +22,7 @@ const SUMMARY_CHARS: usize = 200;
 /// The article row and file for these turns (slug and version are filled in when saving).
 pub(super) async fn page(
     db: &Db,
-    id: Uuid,
+    id: ArticleId,
     title: &str,
     turns: &[Turn],
 ) -> Result<(ArticleWrite, ArticleFile), FileBackError> {
@@ -124,7 +124,7 @@ pub(super) async fn page(
 /// resolves when an article of that title appears.
 async fn cited_links(
     db: &Db,
-    id: Uuid,
+    id: ArticleId,
     own_key: &str,
     turns: &[Turn],
 ) -> Result<Vec<LinkWrite>, FileBackError> {

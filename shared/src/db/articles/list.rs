@@ -8,12 +8,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::corrupt;
 use crate::compile::{Confidence, PageType};
 use crate::db::{Db, DbResult};
-use crate::domain::{ArticleListItem, ArticleSort, Order};
+use crate::domain::{ArticleId, ArticleListItem, ArticleSort, Order};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -69,7 +68,7 @@ fn conditions<'a>(f: &'a ArticleFilter, pattern: Option<&'a str>) -> (String, Ve
 /// One article of the page as the database writes it.
 #[derive(Deserialize)]
 struct Item {
-    id: Uuid,
+    id: ArticleId,
     slug: String,
     title: String,
     summary: String,

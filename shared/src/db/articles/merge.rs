@@ -5,14 +5,15 @@
 use uuid::Uuid;
 
 use super::super::{BeginWrite, Db, DbError, DbResult, now};
+use crate::domain::ArticleId;
 use crate::on_db;
 
 /// A merge to make: `loser` folds into `survivor`, whose page becomes `page` (the snapshot of
 /// its new version) and whose body gains `body_addition`.
 #[derive(Debug, Clone)]
 pub struct Merge<'a> {
-    pub survivor: Uuid,
-    pub loser: Uuid,
+    pub survivor: ArticleId,
+    pub loser: ArticleId,
     /// The survivor's new page, the merged text included.
     pub page: &'a str,
     /// Appended to the survivor's body: the merged article's own text.
@@ -27,7 +28,7 @@ pub struct Merged {
     /// The survivor's new version.
     pub version: i32,
     /// Other articles whose links now point at the survivor (their files name it).
-    pub redirected_from: Vec<Uuid>,
+    pub redirected_from: Vec<ArticleId>,
 }
 
 /// Makes the merge; `NotFound` when either article no longer exists.
@@ -119,7 +120,7 @@ pub async fn merge_into(db: &Db, m: &Merge<'_>) -> DbResult<Merged> {
             .bind(m.loser)
             .execute(&mut *tx)
             .await?;
-        let redirected_from: Vec<(Uuid,)> = sqlx::query_as(
+        let redirected_from: Vec<(ArticleId,)> = sqlx::query_as(
             "update links set to_article_id = $1 where to_article_id = $2 \
              and from_article_id <> $2 returning from_article_id",
         )
@@ -164,7 +165,8 @@ pub async fn merge_into(db: &Db, m: &Merge<'_>) -> DbResult<Merged> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        let mut redirected_from: Vec<Uuid> = redirected_from.into_iter().map(|(id,)| id).collect();
+        let mut redirected_from: Vec<ArticleId> =
+            redirected_from.into_iter().map(|(id,)| id).collect();
         redirected_from.sort_unstable();
         redirected_from.dedup();
         redirected_from.retain(|id| *id != m.survivor);

@@ -9,11 +9,11 @@ pub use merge::{Merge, Merged, merge_into};
 pub use save::{ArticleWrite, ClaimWrite, LinkWrite, delete_article, save_article};
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{Db, DbError, DbResult};
 use crate::domain::{
-    ArticleDetail, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy, ClaimSpan,
+    ArticleDetail, ArticleId, ArticleSourceRef, Claim, ClaimDispute, ClaimDisputeBy, ClaimSpan,
+    SourceId,
 };
 use crate::on_db;
 
@@ -23,7 +23,7 @@ fn corrupt(e: impl std::fmt::Display) -> DbError {
 
 #[derive(sqlx::FromRow)]
 struct ArticleRow {
-    id: Uuid,
+    id: ArticleId,
     slug: String,
     title: String,
     summary: String,
@@ -42,14 +42,14 @@ struct ArticleRow {
 /// A minimal reference to an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleKey {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
 }
 
 /// The source-page article compiled from a source, if any.
-pub async fn find_for_source(db: &Db, source_id: Uuid) -> DbResult<Option<ArticleKey>> {
-    let row: Option<(Uuid, String, String)> = on_db!(db, |p| {
+pub async fn find_for_source(db: &Db, source_id: SourceId) -> DbResult<Option<ArticleKey>> {
+    let row: Option<(ArticleId, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "select a.id, a.slug, a.title from articles a join article_sources s on s.article_id = a.id \
          where s.source_id = $1 and a.page_type = 'source' order by a.created_at limit 1"
@@ -62,8 +62,8 @@ pub async fn find_for_source(db: &Db, source_id: Uuid) -> DbResult<Option<Articl
 }
 
 /// An article's id, slug and title, if it exists.
-pub async fn key(db: &Db, id: Uuid) -> DbResult<Option<ArticleKey>> {
-    let row: Option<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+pub async fn key(db: &Db, id: ArticleId) -> DbResult<Option<ArticleKey>> {
+    let row: Option<(ArticleId, String, String)> = on_db!(db, |p| sqlx::query_as(
         "select id, slug, title from articles where id = $1"
     )
     .bind(id)
@@ -73,7 +73,7 @@ pub async fn key(db: &Db, id: Uuid) -> DbResult<Option<ArticleKey>> {
 }
 
 /// The slug and the stored page (the current version's snapshot) of an article.
-pub async fn current_page(db: &Db, id: Uuid) -> DbResult<Option<(String, String)>> {
+pub async fn current_page(db: &Db, id: ArticleId) -> DbResult<Option<(String, String)>> {
     Ok(on_db!(db, |p| sqlx::query_as(
         "select a.slug, v.content from articles a \
          join article_versions v on v.article_id = a.id and v.version = a.version \
@@ -85,7 +85,7 @@ pub async fn current_page(db: &Db, id: Uuid) -> DbResult<Option<(String, String)
 }
 
 /// The stored version of an article (0 when it does not exist yet).
-pub async fn current_version(db: &Db, id: Uuid) -> DbResult<i32> {
+pub async fn current_version(db: &Db, id: ArticleId) -> DbResult<i32> {
     let row: Option<(i32,)> = on_db!(db, |p| sqlx::query_as(
         "select version from articles where id = $1"
     )
@@ -111,7 +111,7 @@ pub async fn free_slug(db: &Db, base: &str) -> DbResult<String> {
 
 /// Every article's id, slug and title, oldest first (the first one wins a title clash).
 pub async fn all_keys(db: &Db) -> DbResult<Vec<ArticleKey>> {
-    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(ArticleId, String, String)> = on_db!(db, |p| sqlx::query_as(
         "select id, slug, title from articles order by created_at, id"
     )
     .fetch_all(p)
@@ -129,9 +129,9 @@ pub async fn resolve_title(
     db: &Db,
     text: &str,
     key: &str,
-    exclude: Option<Uuid>,
+    exclude: Option<ArticleId>,
 ) -> DbResult<Option<ArticleKey>> {
-    let rows: Vec<(i32, Uuid, String, String)> = on_db!(db, |p| {
+    let rows: Vec<(i32, ArticleId, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
             "select rank, id, slug, title from ( \
            select id, slug, title, 0 as rank from articles where lower(title) = lower($1) \
@@ -163,7 +163,7 @@ pub async fn resolve_title(
 
 /// The articles that go by each of these keys, as a title or an alias: `(key, article id)`
 /// pairs, a key appearing once per article.
-pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, Uuid)>> {
+pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, ArticleId)>> {
     macro_rules! named {
         ($in:literal) => {
             concat!(
@@ -177,7 +177,7 @@ pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, Uuid)>>
     let mut out = Vec::new();
     // Bounded statements, whatever the number of phrases a text holds.
     for chunk in keys.chunks(500) {
-        let rows: Vec<(String, Uuid)> = match db {
+        let rows: Vec<(String, ArticleId)> = match db {
             Db::Sqlite(p) => {
                 sqlx::query_as(named!("in (select value from json_each($1))"))
                     .bind(serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into()))
@@ -198,8 +198,8 @@ pub async fn named_by(db: &Db, keys: &[String]) -> DbResult<Vec<(String, Uuid)>>
 
 /// The articles with these ids (those that still exist), in no particular order; a bounded
 /// number of statements whatever the number of ids.
-pub async fn keys_by_ids(db: &Db, ids: &[Uuid]) -> DbResult<Vec<ArticleKey>> {
-    let rows: Vec<(Uuid, String, String)> =
+pub async fn keys_by_ids(db: &Db, ids: &[ArticleId]) -> DbResult<Vec<ArticleKey>> {
+    let rows: Vec<(ArticleId, String, String)> =
         super::rows_for_ids(db, "select id, slug, title from articles where id", ids).await?;
     Ok(rows
         .into_iter()
@@ -208,8 +208,8 @@ pub async fn keys_by_ids(db: &Db, ids: &[Uuid]) -> DbResult<Vec<ArticleKey>> {
 }
 
 /// Articles whose only source is this one (deleted with it on a cascading delete).
-pub async fn only_from_source(db: &Db, source_id: Uuid) -> DbResult<Vec<ArticleKey>> {
-    let rows: Vec<(Uuid, String, String)> = on_db!(db, |p| {
+pub async fn only_from_source(db: &Db, source_id: SourceId) -> DbResult<Vec<ArticleKey>> {
+    let rows: Vec<(ArticleId, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "select a.id, a.slug, a.title from articles a join article_sources s on s.article_id = a.id \
          where s.source_id = $1 and a.page_type <> 'concept' and not exists ( \
@@ -233,12 +233,12 @@ struct ClaimRow {
     verified: bool,
     span_start: Option<i64>,
     span_end: Option<i64>,
-    source_id: Option<Uuid>,
+    source_id: Option<SourceId>,
 }
 
 /// An article with claims, sources and links, by id or slug.
 pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
-    let by_id = Uuid::parse_str(id_or_slug).ok();
+    let by_id = id_or_slug.parse::<ArticleId>().ok();
     let row: ArticleRow = on_db!(db, |p| {
         sqlx::query_as(
         "select id, slug, title, summary, page_type, confidence, provider, model, awaiting_model, \
@@ -287,7 +287,7 @@ pub async fn get_detail(db: &Db, id_or_slug: &str) -> DbResult<ArticleDetail> {
             })
         })
         .collect::<DbResult<Vec<_>>>()?;
-    let sources: Vec<(Uuid, Option<String>, Option<String>, String)> = on_db!(db, |p| {
+    let sources: Vec<(SourceId, Option<String>, Option<String>, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "select s.id, s.title, s.url, s.kind from sources s join article_sources a on a.source_id = s.id \
          where a.article_id = $1 order by s.created_at"
@@ -351,18 +351,18 @@ pub async fn index_fingerprint(db: &Db) -> DbResult<(i64, Option<String>)> {
 /// Every article for the index, by title, with its concepts (two queries, whatever the size
 /// of the wiki).
 pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
-    let rows: Vec<(Uuid, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(ArticleId, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
         "select id, slug, title, summary, page_type from articles order by lower(title), id"
     )
     .fetch_all(p)
     .await)?;
-    let pairs: Vec<(Uuid, String)> = on_db!(db, |p| sqlx::query_as(
+    let pairs: Vec<(ArticleId, String)> = on_db!(db, |p| sqlx::query_as(
         "select ac.article_id, c.display_name from article_concepts ac \
          join concepts c on c.id = ac.concept_id order by c.display_name"
     )
     .fetch_all(p)
     .await)?;
-    let mut concepts: std::collections::HashMap<Uuid, Vec<String>> =
+    let mut concepts: std::collections::HashMap<ArticleId, Vec<String>> =
         std::collections::HashMap::new();
     for (id, name) in pairs {
         concepts.entry(id).or_default().push(name);
@@ -381,8 +381,8 @@ pub async fn index_entries(db: &Db) -> DbResult<Vec<IndexEntry>> {
 
 /// Sources of articles the offline compiler wrote in the model's place, oldest first; those
 /// with a job under way or waiting are left out (that job compiles them).
-pub async fn awaiting_model_sources(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> {
-    let rows: Vec<(Uuid,)> = on_db!(db, |p| sqlx::query_as(
+pub async fn awaiting_model_sources(db: &Db, limit: i64) -> DbResult<Vec<SourceId>> {
+    let rows: Vec<(SourceId,)> = on_db!(db, |p| sqlx::query_as(
         "select s.source_id from article_sources s join articles a on a.id = s.article_id \
          where a.awaiting_model and not exists (select 1 from job_runs j \
            where j.source_id = s.source_id \
@@ -398,7 +398,7 @@ pub async fn awaiting_model_sources(db: &Db, limit: i64) -> DbResult<Vec<Uuid>> 
 /// Hands a source's offline stand-ins to the model: no longer waiting. The compile decides
 /// again (a new stand-in waits again; a refusal of the source stays visible on its job
 /// instead of being asked again every round).
-pub async fn handed_to_model(db: &Db, source_id: Uuid) -> DbResult<()> {
+pub async fn handed_to_model(db: &Db, source_id: SourceId) -> DbResult<()> {
     on_db!(db, |p| sqlx::query(
         "update articles set awaiting_model = false where awaiting_model \
          and id in (select article_id from article_sources where source_id = $1)"

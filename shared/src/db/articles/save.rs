@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::super::{BeginWrite, Db, DbResult, now};
 use crate::compile::{Confidence, PageType, RelationType};
 use crate::db::search::write_passages;
+use crate::domain::{ArticleId, SourceId};
 use crate::on_db;
 use crate::search::{PassageInput, passages};
 
@@ -17,7 +18,7 @@ pub struct ClaimWrite {
     pub quote: Option<String>,
     pub verified: bool,
     pub span: Option<(i64, i64)>,
-    pub source_id: Option<Uuid>,
+    pub source_id: Option<SourceId>,
 }
 
 /// An outgoing link as stored; `to_article_id` is `None` while unresolved.
@@ -25,7 +26,7 @@ pub struct ClaimWrite {
 pub struct LinkWrite {
     pub target_text: String,
     pub target_key: String,
-    pub to_article_id: Option<Uuid>,
+    pub to_article_id: Option<ArticleId>,
     pub relation_type: RelationType,
     /// `suggestion` (from the compiler's backlink suggestions), `wikilink` (from the body),
     /// `mention` (the text names the target) or `inverse` (added by Health as the inverse of
@@ -38,7 +39,7 @@ pub struct LinkWrite {
 /// Everything stored for one article.
 #[derive(Debug, Clone)]
 pub struct ArticleWrite {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub title_key: String,
@@ -54,7 +55,7 @@ pub struct ArticleWrite {
     /// Concept (normalised key, display name) pairs.
     pub concepts: Vec<(String, String)>,
     pub claims: Vec<ClaimWrite>,
-    pub source_ids: Vec<Uuid>,
+    pub source_ids: Vec<SourceId>,
     /// Normalised alternative titles that links may use.
     pub alias_keys: Vec<String>,
     pub links: Vec<LinkWrite>,
@@ -273,7 +274,7 @@ pub async fn save_article(db: &Db, a: &ArticleWrite) -> DbResult<i32> {
 
 /// Deletes an article (claims, links and versions go with it; links pointing at it become
 /// unresolved again).
-pub async fn delete_article(db: &Db, id: Uuid) -> DbResult<()> {
+pub async fn delete_article(db: &Db, id: ArticleId) -> DbResult<()> {
     on_db!(db, |p| sqlx::query("delete from articles where id = $1")
         .bind(id)
         .execute(p)
