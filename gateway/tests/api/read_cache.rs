@@ -149,3 +149,39 @@ async fn with_the_cache_off_reads_are_answered_alike() {
     assert_eq!(second["title"], "Bilby tunnels");
     assert_eq!(second["claims"], first["claims"]);
 }
+
+#[tokio::test]
+async fn reads_at_once_share_the_generation_statement_and_each_sees_every_earlier_change() {
+    let env = testkit::backend::TestEnv::new().await;
+    let db = Db::connect(&env.settings().database)
+        .await
+        .expect("database");
+    db.migrate().await.expect("migrations");
+    let reader = std::sync::Arc::new(db::generation::Reader::new(&db));
+    const ROUNDS: u64 = 20;
+    const AT_ONCE: u64 = 64;
+    for _ in 0..ROUNDS {
+        db::generation::bump(&db).await.expect("bump");
+        let committed = generation(&db).await;
+        let reads = (0..AT_ONCE).map(|_| {
+            let reader = reader.clone();
+            async move { reader.current().await.expect("generation") }
+        });
+        let seen = futures::future::join_all(reads).await;
+        assert!(
+            seen.iter().all(|&value| value >= committed),
+            "a read asked after the change saw an older generation: {seen:?} < {committed}"
+        );
+    }
+    match db {
+        // Each burst shares a statement or two instead of sending one per read.
+        Db::Postgres(_) => assert!(
+            reader.statements() <= 2 * ROUNDS,
+            "{} statements for {} reads",
+            reader.statements(),
+            ROUNDS * AT_ONCE
+        ),
+        // SQLite reads on a connection of the reader's own, sending nothing anywhere.
+        Db::Sqlite(_) => assert_eq!(reader.statements(), 0),
+    }
+}
