@@ -1038,8 +1038,7 @@ export interface components {
             content: string;
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             model: string;
             open_questions: string[];
             page_type: components["schemas"]["PageType"];
@@ -1053,6 +1052,11 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * Format: uuid
+         * @description An article's id: one page of the wiki, compiled or concept.
+         */
+        ArticleId: string;
         /** @description An article in a list. */
         ArticleListItem: {
             /** Format: int64 */
@@ -1061,8 +1065,7 @@ export interface components {
             confidence: components["schemas"]["Confidence"];
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             page_type: components["schemas"]["PageType"];
             provider: string;
             slug: string;
@@ -1075,8 +1078,7 @@ export interface components {
         };
         /** @description An article named by a citation or listed as related. */
         ArticleRef: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             slug: string;
             title: string;
         };
@@ -1084,8 +1086,7 @@ export interface components {
         ArticleSort: "updated" | "created" | "title";
         /** @description A source an article was compiled from. */
         ArticleSourceRef: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["SourceId"];
             kind: string;
             title?: string | null;
             url?: string | null;
@@ -1238,8 +1239,7 @@ export interface components {
             confidence: components["schemas"]["Confidence"];
             disputed?: components["schemas"]["ClaimDispute"] | null;
             quote?: string | null;
-            /** Format: uuid */
-            source_id?: string | null;
+            source_id?: components["schemas"]["SourceId"] | null;
             /**
              * @description Opens the source where the quote is, when the source can be opened there: a video at
              *     the time of the quote.
@@ -1258,8 +1258,7 @@ export interface components {
         };
         /** @description The page whose claim won. */
         ClaimDisputeBy: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             slug: string;
             title: string;
         };
@@ -1313,8 +1312,7 @@ export interface components {
             cost_usd: number;
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            filed_article_id?: string | null;
+            filed_article_id?: components["schemas"]["ArticleId"] | null;
             /** Format: int32 */
             forked_at_turn?: number | null;
             /** Format: uuid */
@@ -1355,10 +1353,9 @@ export interface components {
         };
         /** @description The answer to deleting a source. */
         Deleted: {
-            /** Format: uuid */
-            deleted: string;
+            deleted: components["schemas"]["SourceId"];
             /** @description The articles deleted with it (compiled only from it, with `cascade=true`). */
-            deleted_article_ids: string[];
+            deleted_article_ids: components["schemas"]["ArticleId"][];
         };
         /** @description What a passing check found. */
         Detail: string | {
@@ -1464,8 +1461,7 @@ export interface components {
         /** @description Something listeners (the web app over `/api/ws`) want to know about. */
         EventKind: {
             message: string;
-            /** Format: uuid */
-            source_id: string;
+            source_id: components["schemas"]["SourceId"];
             stage: components["schemas"]["SourceStatus"];
             /** @enum {string} */
             type: "source.progress";
@@ -1474,8 +1470,7 @@ export interface components {
             /** @enum {string} */
             type: "source.updated";
         } | {
-            /** Format: uuid */
-            article_id: string;
+            article_id: components["schemas"]["ArticleId"];
             deleted: boolean;
             slug: string;
             title: string;
@@ -1572,8 +1567,7 @@ export interface components {
         };
         /** @description The `answer` article a filing made or updated. */
         FiledArticle: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             slug: string;
             title: string;
         };
@@ -1664,8 +1658,7 @@ export interface components {
         };
         /** @description A job as the API shows it. */
         Job: {
-            /** Format: uuid */
-            article_id?: string | null;
+            article_id?: components["schemas"]["ArticleId"] | null;
             /** Format: int32 */
             attempts: number;
             /** Format: date-time */
@@ -1673,8 +1666,7 @@ export interface components {
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["JobId"];
             kind: components["schemas"]["JobKind"];
             message?: string | null;
             /**
@@ -1682,12 +1674,16 @@ export interface components {
              * @description 0.0 to 1.0.
              */
             progress: number;
-            /** Format: uuid */
-            source_id?: string | null;
+            source_id?: components["schemas"]["SourceId"] | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["JobStatus"];
         };
+        /**
+         * Format: uuid
+         * @description A job's id: one run of the pipeline (compile, recompile, fetch …).
+         */
+        JobId: string;
         /** @enum {string} */
         JobKind: "ingest_source" | "compile_source" | "refresh_source" | "compile_offline" | "compile_approved";
         /** @enum {string} */
@@ -1704,8 +1700,7 @@ export interface components {
          *     target does not exist yet.
          */
         LinkRef: {
-            /** Format: uuid */
-            article_id?: string | null;
+            article_id?: components["schemas"]["ArticleId"] | null;
             /** @description Where the linking article names the other, for a link found by mention. */
             mention?: string | null;
             relation_type: components["schemas"]["RelationType"];
@@ -1761,8 +1756,7 @@ export interface components {
         Outcome: "added" | "duplicate" | "refused";
         /** @description A page a finding names. */
         PageRef: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             slug: string;
             title: string;
         };
@@ -1872,11 +1866,7 @@ export interface components {
         };
         /** @description What resolving did. */
         Resolved: {
-            /**
-             * Format: uuid
-             * @description The page whose claim is now disputed, if any.
-             */
-            disputed_article?: string | null;
+            disputed_article?: components["schemas"]["ArticleId"] | null;
             /** Format: uuid */
             id: string;
             resolution: components["schemas"]["Resolution"];
@@ -1926,8 +1916,7 @@ export interface components {
         };
         /** @description The article a search result is. */
         SearchArticle: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ArticleId"];
             page_type: components["schemas"]["PageType"];
             slug: string;
             summary: string;
@@ -2006,7 +1995,7 @@ export interface components {
         Severity: "error" | "warning" | "info";
         /** @description A source as the API shows it. */
         Source: {
-            article_ids: string[];
+            article_ids: components["schemas"]["ArticleId"][];
             author?: string | null;
             /** Format: int64 */
             byte_size?: number | null;
@@ -2016,14 +2005,9 @@ export interface components {
             content_hash?: string | null;
             /** Format: date-time */
             created_at: string;
-            /**
-             * Format: uuid
-             * @description Set when the fetched content turned out to be the same as an existing source's.
-             */
-            duplicate_of?: string | null;
+            duplicate_of?: components["schemas"]["SourceId"] | null;
             error?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["SourceId"];
             kind: components["schemas"]["SourceKind"];
             /** @description The media type of the original document. */
             original_mime?: string | null;
@@ -2045,12 +2029,16 @@ export interface components {
              */
             max_cost_per_source_usd?: number | null;
         };
+        /**
+         * Format: uuid
+         * @description A source's id: one thing fed to WikiMind (a page, a file, a note, a video, a feed item).
+         */
+        SourceId: string;
         /** @enum {string} */
         SourceKind: "text" | "markdown" | "html" | "pdf" | "url" | "youtube";
         /** @description The original document behind a citation. */
         SourceRef: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["SourceId"];
             title?: string | null;
             url?: string | null;
         };
