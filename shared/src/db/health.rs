@@ -110,17 +110,7 @@ pub async fn unresolved_links(db: &Db) -> DbResult<Vec<UnresolvedLink>> {
 pub async fn one_way_links(db: &Db, relations: &[&str]) -> DbResult<Vec<OneWayLink>> {
     let mut found = Vec::new();
     for relation in relations {
-        type Row = (
-            ArticleId,
-            String,
-            String,
-            i32,
-            ArticleId,
-            String,
-            String,
-            i32,
-        );
-        let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
+        let rows: Vec<PagePairRow> = on_db!(db, |p| sqlx::query_as(
             "select f.id, f.slug, f.title, f.version, t.id, t.slug, t.title, t.version \
              from links l join articles f on f.id = l.from_article_id \
              join articles t on t.id = l.to_article_id \
@@ -135,19 +125,10 @@ pub async fn one_way_links(db: &Db, relations: &[&str]) -> DbResult<Vec<OneWayLi
         .await)?;
         found.extend(
             rows.into_iter()
-                .map(|(fi, fs, ft, fv, ti, ts, tt, tv)| OneWayLink {
-                    from: PageAt {
-                        id: fi,
-                        slug: fs,
-                        title: ft,
-                        version: fv,
-                    },
-                    to: PageAt {
-                        id: ti,
-                        slug: ts,
-                        title: tt,
-                        version: tv,
-                    },
+                .map(page_pair)
+                .map(|(from, to)| OneWayLink {
+                    from,
+                    to,
                     relation: (*relation).to_owned(),
                 }),
         );
