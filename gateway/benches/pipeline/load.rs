@@ -106,9 +106,10 @@ async fn drive(gateway: &Process, slugs: Vec<String>, shape: &'static str) -> Lo
                         )),
                         Err(e) => Err(e.to_string()),
                     };
-                    times.push(at.elapsed());
+                    let took = at.elapsed();
+                    times.push(took);
                     if write {
-                        write_times.push(at.elapsed());
+                        write_times.push(took);
                     }
                     if let Err(e) = outcome {
                         errors += 1;

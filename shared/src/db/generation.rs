@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use futures::future::BoxFuture;
 use tokio::sync::watch;
 
 use super::{Db, DbResult};
@@ -36,8 +37,8 @@ const CURRENT: &str = "select value from wiki_generation where id = 1";
 /// Reads the generation the cheapest way the database allows: on SQLite through a read-only
 /// connection of its own, on the caller's thread ([`sqliteread`]: microseconds, where a
 /// statement through the pool is a hand-over to its connection thread and back); on
-/// PostgreSQL one statement shared by the callers that ask at once ([`SharedRead`]); through
-/// the pool when neither can be had.
+/// PostgreSQL one statement shared by the callers that ask at once (see `SharedRead`);
+/// through the pool when neither can be had.
 #[derive(Debug)]
 pub struct Reader {
     db: Db,
@@ -59,7 +60,21 @@ impl Reader {
                     .ok();
                 (direct, None)
             }
-            Db::Postgres(_) => (None, Some(Arc::new(SharedRead::new(db)))),
+            Db::Postgres(_) => {
+                let db = db.clone();
+                let read: ReadFn = Box::new(move || {
+                    let db = db.clone();
+                    Box::pin(async move {
+                        current(&db)
+                            .await
+                            .inspect_err(|e| {
+                                tracing::debug!(error = %e, "the shared generation read failed");
+                            })
+                            .ok()
+                    })
+                });
+                (None, Some(Arc::new(SharedRead::new(read))))
+            }
         };
         Self {
             db: db.clone(),
@@ -77,9 +92,12 @@ impl Reader {
                 Err(e) => tracing::debug!(error = %e, "the generation read directly failed"),
             }
         }
-        if let Some(shared) = &self.shared {
-            return shared.current().await;
+        if let Some(shared) = &self.shared
+            && let Some(value) = shared.current().await
+        {
+            return Ok(value);
         }
+        // No shared read, or it failed: this caller's own statement says why (or succeeds).
         current(&self.db).await
     }
 
@@ -97,12 +115,23 @@ impl Reader {
 /// before it asked — and every caller waiting then gets that statement's answer. A burst of
 /// cached reads costs the database server one round trip per round trip's worth of requests
 /// instead of one each, where each is as small as the server's answer to it.
-#[derive(Debug)]
 struct SharedRead {
-    db: Db,
+    /// One read of the generation; `None` when it failed.
+    read: ReadFn,
     state: Mutex<ReadState>,
-    /// The last finished statement: its number and its answer (`None` when it failed).
+    /// The last finished statement: its number and its answer.
     answers: watch::Sender<(u64, Option<i64>)>,
+}
+
+/// How [`SharedRead`] reads the generation (a statement through the pool).
+type ReadFn = Box<dyn Fn() -> BoxFuture<'static, Option<i64>> + Send + Sync>;
+
+impl std::fmt::Debug for SharedRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedRead")
+            .field("state", &*self.state())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -116,9 +145,9 @@ struct ReadState {
 }
 
 impl SharedRead {
-    fn new(db: &Db) -> Self {
+    fn new(read: ReadFn) -> Self {
         Self {
-            db: db.clone(),
+            read,
             state: Mutex::new(ReadState::default()),
             answers: watch::channel((0, None)).0,
         }
@@ -131,7 +160,9 @@ impl SharedRead {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn current(self: &Arc<Self>) -> DbResult<i64> {
+    /// The generation as a statement started after this call read it; `None` when that
+    /// statement failed.
+    async fn current(self: &Arc<Self>) -> Option<i64> {
         let mut answers = self.answers.subscribe();
         let needed = {
             let mut state = self.state();
@@ -147,34 +178,143 @@ impl SharedRead {
             }
             needed
         };
-        let answer = answers
+        answers
             .wait_for(|(number, _)| *number >= needed)
             .await
             .ok()
-            .and_then(|answer| answer.1);
-        match answer {
-            Some(value) => Ok(value),
-            // The shared statement failed: this caller's own says why (or succeeds).
-            None => current(&self.db).await,
-        }
+            .and_then(|answer| answer.1)
     }
 
     async fn send_while_wanted(&self) {
+        let mut stopped = Stopped(Some(self));
         loop {
             let number = {
                 let mut state = self.state();
                 if state.wanted <= state.started {
                     state.running = false;
+                    stopped.0 = None;
                     return;
                 }
                 state.started += 1;
                 state.started
             };
-            let value = current(&self.db)
-                .await
-                .inspect_err(|e| tracing::debug!(error = %e, "the shared generation read failed"))
-                .ok();
-            self.answers.send_replace((number, value));
+            let value = (self.read)().await;
+            // Only ever forward, so a caller never sees an answer older than one it saw.
+            self.answers.send_if_modified(|last| {
+                let newer = number > last.0;
+                if newer {
+                    *last = (number, value);
+                }
+                newer
+            });
         }
+    }
+}
+
+/// Whoever waits when the task sending the statements ends without finishing (it panicked,
+/// or the runtime is shutting down) is answered "no answer" — each then reads on its own —
+/// and the next caller starts a task again, instead of all of them waiting for good.
+struct Stopped<'a>(Option<&'a SharedRead>);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        if let Some(read) = self.0 {
+            let mut state = read.state();
+            state.running = false;
+            state.started = state.started.max(state.wanted);
+            read.answers.send_replace((state.started, None));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    /// A generation held in memory, read by statements that each take their snapshot when
+    /// they start and answer only when `finish` lets one through.
+    fn held_reads() -> (Arc<SharedRead>, Arc<AtomicI64>, Arc<Semaphore>) {
+        let value = Arc::new(AtomicI64::new(0));
+        let finish = Arc::new(Semaphore::new(0));
+        let (v, f) = (value.clone(), finish.clone());
+        let read: ReadFn = Box::new(move || {
+            let snapshot = v.load(Ordering::SeqCst);
+            let finish = f.clone();
+            Box::pin(async move {
+                finish.acquire().await.expect("open").forget();
+                Some(snapshot)
+            })
+        });
+        (Arc::new(SharedRead::new(read)), value, finish)
+    }
+
+    async fn until(condition: impl Fn() -> bool) {
+        let wait = async {
+            while !condition() {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+            .await
+            .expect("the state expected was never reached");
+    }
+
+    #[tokio::test]
+    async fn a_caller_is_answered_by_a_statement_started_after_it_came() {
+        let (shared, value, finish) = held_reads();
+        let first = tokio::spawn({
+            let shared = shared.clone();
+            async move { shared.current().await }
+        });
+        until(|| shared.state().started == 1).await;
+        // A change commits while the first statement, which read before it, is under way.
+        value.store(1, Ordering::SeqCst);
+        let (second, third) = (
+            tokio::spawn({
+                let shared = shared.clone();
+                async move { shared.current().await }
+            }),
+            tokio::spawn({
+                let shared = shared.clone();
+                async move { shared.current().await }
+            }),
+        );
+        until(|| shared.state().wanted == 2).await;
+        finish.add_permits(2);
+        // The first caller came before the change: either answer is right for it.
+        assert!(first.await.expect("first").is_some());
+        assert_eq!(
+            second.await.expect("second"),
+            Some(1),
+            "not the older answer"
+        );
+        assert_eq!(third.await.expect("third"), Some(1));
+        assert_eq!(
+            shared.state().started,
+            2,
+            "the two callers who came meanwhile share one statement"
+        );
+    }
+
+    #[tokio::test]
+    async fn callers_waiting_when_the_reading_task_dies_are_answered_and_reads_go_on() {
+        let calls = Arc::new(AtomicI64::new(0));
+        let counted = calls.clone();
+        let read: ReadFn = Box::new(move || {
+            let call = counted.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                assert!(call > 0, "the first statement's task dies");
+                Some(7)
+            })
+        });
+        let shared = Arc::new(SharedRead::new(read));
+        assert_eq!(shared.current().await, None, "told to read on its own");
+        assert!(!shared.state().running);
+        assert_eq!(shared.current().await, Some(7), "a new task reads again");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }

@@ -444,8 +444,8 @@ const PARK: &str = "update job_runs set status = $3, message = $2, error = null,
 pub enum Settlement<'a> {
     /// Compiled into `article`: the job succeeded and the source is `compiled`.
     Compiled { article: ArticleId },
-    /// Waiting (`status`: for the budget or for a go-ahead): the job is parked as [`park`]
-    /// does, and the source waits too.
+    /// Waiting (`status`: for the budget or for a go-ahead): the job leaves its worker with
+    /// the attempt given back (the model was never asked), and the source waits too.
     Waits { status: JobStatus, message: &'a str },
     /// Failed for good: the job and the source both carry `error`.
     Failed { error: &'a str },
@@ -458,85 +458,96 @@ pub enum Settlement<'a> {
 /// recompile deciding whether the source is busy — sees the one without the other.
 pub async fn settle(db: &Db, id: JobId, source_id: SourceId, how: Settlement<'_>) -> DbResult<Job> {
     let ts = now();
+    // What the job row becomes: status, article, error, progress, message.
+    let (status, article, error, progress, message) = match how {
+        Settlement::Compiled { article } => (
+            JobStatus::Succeeded,
+            Some(article),
+            None,
+            1.0,
+            Some("compiled"),
+        ),
+        Settlement::Waits { status, .. } => (status, None, None, 0.0, None),
+        Settlement::Failed { error } => {
+            (JobStatus::Failed, None, Some(error.to_owned()), 0.0, None)
+        }
+        Settlement::Duplicate { existing } => (
+            JobStatus::Failed,
+            None,
+            Some(format!(
+                "the same content was already ingested as source {existing}"
+            )),
+            0.0,
+            None,
+        ),
+    };
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
+        // The source first, then the job: deleting a source takes its row and then (setting
+        // their `source_id` to null) its jobs', and two transactions taking the same rows in
+        // opposite orders can deadlock on PostgreSQL.
         match how {
-            Settlement::Compiled { article } => {
-                sqlx::query(FINISH)
-                    .bind(id)
-                    .bind(JobStatus::Succeeded.as_str())
-                    .bind(article)
-                    .bind(None::<&str>)
-                    .bind(ts)
-                    .bind(1.0_f64)
-                    .bind(Some("compiled"))
-                    .execute(&mut *tx)
-                    .await?;
+            Settlement::Compiled { .. } => {
                 sqlx::query(super::sources::SET_STATUS)
                     .bind(source_id)
                     .bind(SourceStatus::Compiled.as_str())
                     .bind(ts)
                     .bind(Some(ts))
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
-            Settlement::Waits { status, message } => {
+            Settlement::Waits { status, .. } => {
                 let stage = match status {
                     JobStatus::AwaitingApproval => SourceStatus::AwaitingApproval,
                     _ => SourceStatus::PausedBudget,
                 };
-                sqlx::query(PARK)
-                    .bind(id)
-                    .bind(message)
-                    .bind(status.as_str())
-                    .execute(&mut *tx)
-                    .await?;
                 sqlx::query(super::sources::SET_STATUS)
                     .bind(source_id)
                     .bind(stage.as_str())
                     .bind(ts)
                     .bind(None::<chrono::DateTime<chrono::Utc>>)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
             Settlement::Failed { error } => {
-                sqlx::query(FINISH)
-                    .bind(id)
-                    .bind(JobStatus::Failed.as_str())
-                    .bind(None::<ArticleId>)
-                    .bind(error)
-                    .bind(ts)
-                    .bind(0.0_f64)
-                    .bind(None::<&str>)
-                    .execute(&mut *tx)
-                    .await?;
                 sqlx::query(super::sources::SET_FAILED)
                     .bind(source_id)
                     .bind(error)
                     .bind(ts)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
             Settlement::Duplicate { existing } => {
-                let error = format!("the same content was already ingested as source {existing}");
-                sqlx::query(FINISH)
-                    .bind(id)
-                    .bind(JobStatus::Failed.as_str())
-                    .bind(None::<ArticleId>)
-                    .bind(&error)
-                    .bind(ts)
-                    .bind(0.0_f64)
-                    .bind(None::<&str>)
-                    .execute(&mut *tx)
-                    .await?;
                 sqlx::query(super::sources::SET_DUPLICATE)
                     .bind(source_id)
                     .bind(existing)
                     .bind(ts)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
             }
-        }
+        };
+        match how {
+            Settlement::Waits { status, message } => {
+                sqlx::query(PARK)
+                    .bind(id)
+                    .bind(message)
+                    .bind(status.as_str())
+                    .execute(&mut *tx)
+                    .await?
+            }
+            _ => {
+                sqlx::query(FINISH)
+                    .bind(id)
+                    .bind(status.as_str())
+                    .bind(article)
+                    .bind(error.as_deref())
+                    .bind(ts)
+                    .bind(progress)
+                    .bind(message)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
         tx.commit().await?;
     });
     get(db, id).await

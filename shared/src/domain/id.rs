@@ -1,12 +1,13 @@
 //! The ids of sources, articles and jobs, each a type of its own.
 //!
-//! All three are UUIDs (version 7, so they sort by creation) stored and sent exactly as a bare
-//! `Uuid` is — the same column types, the same JSON string — but a function that takes a
-//! `SourceId` cannot be handed an article's id by mistake: the compiler refuses the swap that a
-//! plain `Uuid` would let through to a query that then finds nothing, or the wrong row.
+//! All three are UUIDs (version 7 when made here, so they sort by creation; a concept page's is
+//! derived from its concept) stored and sent exactly as a bare `Uuid` is — the same column
+//! types, the same JSON string — but a function that takes a `SourceId` cannot be handed an
+//! article's id by mistake: the compiler refuses the swap that a plain `Uuid` would let through
+//! to a query that then finds nothing, or the wrong row.
 //!
-//! A raw `Uuid` becomes one of them only by naming the type (`SourceId::from_uuid`), at the
-//! edges where an id arrives untyped: a path parameter, an event, a row read by hand.
+//! Text, JSON and rows are read as whichever of them the receiving field or parameter is; in
+//! code a bare `Uuid` becomes one only by naming the type (`SourceId::from_uuid`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,7 +28,7 @@ macro_rules! entity_id {
         pub struct $name(Uuid);
 
         impl $name {
-            /// A new id, later than every id made before it on this machine.
+            /// A new id, sorting after the ids this process made before it.
             #[must_use]
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
@@ -46,6 +47,7 @@ macro_rules! entity_id {
             }
         }
 
+        /// A new id, as [`Self::new`].
         impl Default for $name {
             fn default() -> Self {
                 Self::new()

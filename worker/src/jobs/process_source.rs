@@ -144,6 +144,8 @@ async fn finish(
     progress: &Progress,
     outcome: Result<Outcome, StageError>,
 ) {
+    // The source's news is told only once written: a failed write leaves the job running until
+    // its lease runs out and another attempt settles it.
     let settle = |how| db::jobs::settle(&ctx.db, job.job_id, job.source_id, how);
     let recorded = match outcome {
         Ok(Outcome::Compiled(article)) => {
@@ -154,13 +156,17 @@ async fn finish(
                 article: article.id,
             })
             .await;
-            progress.announce(SourceStatus::Compiled, "compiled").await;
+            if recorded.is_ok() {
+                progress.announce(SourceStatus::Compiled, "compiled").await;
+            }
             recorded
         }
         Ok(Outcome::Duplicate { existing }) => {
             tracing::info!(%existing, "fetched content is a duplicate");
             let recorded = settle(Settlement::Duplicate { existing }).await;
-            progress.source_updated().await;
+            if recorded.is_ok() {
+                progress.source_updated().await;
+            }
             recorded
         }
         Err(e) if e.waits.is_some() => {
@@ -176,13 +182,17 @@ async fn finish(
                 message: &e.message,
             })
             .await;
-            progress.announce(stage, &e.message).await;
+            if recorded.is_ok() {
+                progress.announce(stage, &e.message).await;
+            }
             recorded
         }
         Err(e) => {
             tracing::warn!(error = %e.message, "source failed");
             let recorded = settle(Settlement::Failed { error: &e.message }).await;
-            progress.announce(SourceStatus::Failed, &e.message).await;
+            if recorded.is_ok() {
+                progress.announce(SourceStatus::Failed, &e.message).await;
+            }
             recorded
         }
     };
