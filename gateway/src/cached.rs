@@ -1,6 +1,7 @@
 //! Read answers served from the [`ReadCache`](shared::read_cache::ReadCache) while the wiki is
-//! as it was when they were rendered: one small statement (the wiki's generation) in place of
-//! the reads and the serialisation behind them. Every process that writes the wiki moves the
+//! as it was when they were rendered: one small statement (the wiki's generation; on
+//! PostgreSQL shared by the reads that ask at once) in place of the reads and the
+//! serialisation behind them. Every process that writes the wiki moves the
 //! generation on through the database, so an answer is never served stale.
 
 use axum::http::header::CONTENT_TYPE;
