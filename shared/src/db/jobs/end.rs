@@ -30,8 +30,24 @@ async fn settle_stopped(db: &Db, max_attempts: u32, expired_only: bool) -> DbRes
     let at = now();
     // One transaction: a job ends `failed` together with its source, and is requeued or failed,
     // never both nor neither, whatever else runs meanwhile.
+    // On PostgreSQL the sources of the jobs about to fail are locked first, in the order
+    // settling a job and deleting a source take rows (the source, then its jobs), so none of
+    // them can deadlock with this. SQLite's write transactions run one at a time anyway.
+    let lock_sources = matches!(db, Db::Postgres(_)).then_some(
+        "select s.id from sources s join job_runs j on j.source_id = s.id \
+         where j.status = 'running' and j.attempts >= $2 and ($3 = 0 or j.lease_until < $1) \
+         order by s.id for update of s",
+    );
     let (failed, requeued) = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
+        if let Some(sql) = lock_sources {
+            sqlx::query(sql)
+                .bind(at)
+                .bind(max)
+                .bind(i32::from(expired_only))
+                .execute(&mut *tx)
+                .await?;
+        }
         let failed: Vec<(JobId, Option<SourceId>, String)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "update job_runs set status = 'failed', error = {STOPPED_REASON}, \
